@@ -1,0 +1,3 @@
+export * from './mysql-url.js';
+export * from './errors.js';
+export * from './migrations.js';

@@ -1,0 +1,24 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerConfig {
+  readonly name: string;
+  readonly level: string;
+}
+
+/** Structured JSON logs on stdout; secrets are redacted wherever they might appear. */
+export function createLogger(config: LoggerConfig, destination?: pino.DestinationStream): Logger {
+  const options: LoggerOptions = {
+    name: config.name,
+    level: config.level,
+    base: { service: config.name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['password', '*.password', 'authorization', '*.authorization', 'headers.authorization', 'token', '*.token', 'secret', '*.secret'],
+      censor: '[redacted]',
+    },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}

@@ -1,0 +1,32 @@
+export interface BackoffOptions {
+  /** Delay before the first retry. Default 100 ms. */
+  readonly delayMsInitial?: number;
+  /** Upper bound of any single delay. Default 10 000 ms. */
+  readonly delayMsMax?: number;
+  /** Growth factor per attempt. Default 2. */
+  readonly factor?: number;
+}
+
+/** Capped exponential backoff with full jitter: uniform in [0, min(max, initial * factor^attempt)]. */
+export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, random = Math.random): number {
+  const initial = options.delayMsInitial ?? 100;
+  const max = options.delayMsMax ?? 10_000;
+  const factor = options.factor ?? 2;
+  const ceiling = Math.min(max, initial * factor ** Math.max(0, attempt));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
