@@ -8,7 +8,8 @@
 //
 // Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_VERSION,
 // KAFKA_DATA_DIR (default <cache>/kafka-data-<port>), KAFKA_HEAP (512m),
-// WALLETGRAPH_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/walletgraph).
+// WALLETGRAPH_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/walletgraph), KAFKA_DEBUG=1 (print
+// Maven/Kafka output on errors). `start` reuses a broker already running on the same data dir.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -62,7 +63,12 @@ async function main() {
         attached: false,
       });
       log(`Kafka ready on ${kafka.brokers[0]} (pid ${kafka.pid})${kafka.reused ? ' [already running]' : ''} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      log(`logs: node scripts/kafka.mjs logs -f   stop: node scripts/kafka.mjs stop`);
+      const env = [
+        port !== 9092 ? `KAFKA_PORT=${port}` : '',
+        process.env.KAFKA_DATA_DIR ? `KAFKA_DATA_DIR=${dataDir}` : '',
+      ].filter(Boolean).join(' ');
+      const cli = `${env ? `${env} ` : ''}node scripts/kafka.mjs`;
+      log(`logs: ${cli} logs -f   stop: ${cli} stop`);
       return 0;
     }
     case 'stop': {

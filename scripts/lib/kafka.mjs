@@ -207,7 +207,7 @@ export async function resolveKafkaClasspath({ version = DEFAULT_KAFKA_VERSION, c
   const started = Date.now();
   const res = await runCapture(
     mvn,
-    ['-B', '-q', '-f', path.join(pomDir, 'pom.xml'), DEPENDENCY_PLUGIN, `-DoutputDirectory=${tmpLibs}`, '-DincludeScope=runtime'],
+    ['-B', '-q', '-U', '-f', path.join(pomDir, 'pom.xml'), DEPENDENCY_PLUGIN, `-DoutputDirectory=${tmpLibs}`, '-DincludeScope=runtime'],
     {
       cwd: pomDir,
       timeoutMs: 15 * 60_000,
@@ -218,7 +218,9 @@ export async function resolveKafkaClasspath({ version = DEFAULT_KAFKA_VERSION, c
   const jars = existsSync(tmpLibs) ? readdirSync(tmpLibs).filter((f) => f.endsWith('.jar')) : [];
   if (res.code !== 0 || !jars.some((j) => j.startsWith('kafka_2.13-'))) {
     rmSync(tmpLibs, { recursive: true, force: true });
-    const tail = lastLines(res.output, 8);
+    const boilerplate =
+      /^\[ERROR\]\s*$|To see the full stack trace|Re-run Maven using|For more information about the errors|^\[ERROR\] \[Help \d+\]|^\[ERROR\] -> \[Help/;
+    const tail = lastLines(res.output, 40).filter((l) => !boilerplate.test(l)).slice(-3);
     const reason = tail.length ? tail.join(' | ') : `exit code ${res.code}, no output`;
     throw new KafkaSetupError(`Maven could not resolve org.apache.kafka:kafka_2.13:${version}: ${reason}`, res.output);
   }
@@ -395,17 +397,20 @@ async function loadKafkajs() {
   }
 }
 
-async function withAdmin(brokers, fn, { connectionTimeout = 2000, requestTimeout = 10_000 } = {}) {
+async function makeKafka(brokers, { connectionTimeout = 2000, requestTimeout = 10_000, retries = 0 } = {}) {
   const { Kafka, logLevel } = await loadKafkajs();
-  const kafka = new Kafka({
+  return new Kafka({
     clientId: 'walletgraph-kafka-script',
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout,
     requestTimeout,
-    retry: { retries: 0 },
+    retry: { retries },
   });
-  const admin = kafka.admin();
+}
+
+async function withAdmin(brokers, fn, opts) {
+  const admin = (await makeKafka(brokers, opts)).admin();
   try {
     await admin.connect();
     return await fn(admin);
@@ -500,6 +505,55 @@ export async function ensureTopics({
       await sleep(500);
     }
   }
+}
+
+/**
+ * Make the broker create and load __consumer_offsets and __transaction_state now (it does
+ * so lazily on the first FindCoordinator / InitProducerId), so the first consumer group or
+ * idempotent producer of an app or test starts without kafkajs logging "group coordinator
+ * is not available" / "coordinator is loading" retries. Best effort, bounded.
+ */
+async function warmCoordinators(brokers, warmTopic, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  const retrying = async (fn) => {
+    while (Date.now() < deadline) {
+      try {
+        await fn();
+        return true;
+      } catch {
+        await sleep(200);
+      }
+    }
+    return false;
+  };
+  const ok = await withAdmin(brokers, async (admin) => {
+    // kafkajs needs cluster metadata before its first FindCoordinator ("No brokers in the broker pool")
+    await admin.fetchTopicMetadata({ topics: [] });
+    return retrying(() => admin.fetchOffsets({ groupId: 'walletgraph-kafka-warmup' }));
+  }).catch(() => false);
+  const producer = (await makeKafka(brokers, { retries: 2 })).producer({
+    transactionalId: 'walletgraph-kafka-warmup',
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  // InitProducerId makes the controller hand out the first producer-id block; an (aborted)
+  // AddOffsetsToTxn makes kafkajs look up the transaction coordinator, which creates
+  // __transaction_state. Nothing is written to application topics.
+  const txOk = await retrying(async () => {
+    await producer.connect();
+    if (!warmTopic) return;
+    const tx = await producer.transaction();
+    try {
+      await tx.sendOffsets({
+        consumerGroupId: 'walletgraph-kafka-warmup',
+        topics: [{ topic: warmTopic, partitions: [{ partition: 0, offset: '0' }] }],
+      });
+    } finally {
+      await tx.abort().catch(() => {});
+    }
+  }).catch(() => false);
+  await producer.disconnect().catch(() => {});
+  return ok && txOk;
 }
 
 // ---------------------------------------------------------------------------
@@ -616,7 +670,6 @@ export async function startKafka({
   controllerPort = Number(controllerPort);
   const p = paths(path.resolve(dataDir || defaultDataDir(port, cacheDir)), logDir && path.resolve(logDir));
   const brokers = [`${host}:${port}`];
-  mkdirSync(p.dataDir, { recursive: true });
 
   // 1. a broker of ours already running on this data dir?
   const running = findRunningBroker(p);
@@ -625,9 +678,17 @@ export async function startKafka({
     const samePorts =
       props.listeners === `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`;
     if (samePorts && !freshData) {
+      // A reused broker is never tied to this process (attached is ignored): it was started
+      // by someone else (usually `node scripts/kafka.mjs start`). Its stop() still stops it.
       log(`reusing the Kafka broker already running on ${brokers[0]} (pid ${running})`);
-      await waitForKafka({ brokers, timeoutMs, log, isAlive: () => isAlive(running) });
-      if (topics.length) await ensureTopics({ brokers, topics, partitions, log });
+      try {
+        await waitForKafka({ brokers, timeoutMs, log, isAlive: () => isAlive(running) });
+        if (topics.length) await ensureTopics({ brokers, topics, partitions, log });
+      } catch (err) {
+        throw new KafkaSetupError(
+          `the broker already running on this data dir (pid ${running}) does not answer on ${brokers[0]} (${err.message}); stop it (node scripts/kafka.mjs stop) and retry`,
+        );
+      }
       return handleFor({ p, pid: running, brokers, reused: true, attached: false, log });
     }
     log(`stopping the previous broker on this data dir (pid ${running})…`);
@@ -652,6 +713,7 @@ export async function startKafka({
   const { classpath } = await resolveKafkaClasspath({ version, cacheDir, log });
 
   // 4. data dir
+  mkdirSync(p.dataDir, { recursive: true });
   if (freshData) {
     rmSync(p.kraftDir, { recursive: true, force: true });
     rmSync(p.clusterIdFile, { force: true });
@@ -690,6 +752,7 @@ export async function startKafka({
   try {
     await waitForKafka({ brokers, timeoutMs, log, isAlive: () => child.exitCode === null && child.signalCode === null && isAlive(pid) });
     if (topics.length) await ensureTopics({ brokers, topics, partitions, log });
+    await warmCoordinators(brokers, topics.length ? (typeof topics[0] === 'string' ? topics[0] : topics[0].topic) : null);
   } catch (err) {
     const died = child.exitCode !== null || child.signalCode !== null || !isAlive(pid);
     await handle.stop({ timeoutMs: 5000 });

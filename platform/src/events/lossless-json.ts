@@ -18,7 +18,7 @@ export function parseJsonLossless(text: string): unknown {
     } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
       let j = i + 1;
       while (j < n && /[0-9eE.+-]/.test(text[j] as string)) j += 1;
-      out += `"${NUMBER_MARKER}${text.slice(i, j)}"`;
+      out += `"\\u0000n:${text.slice(i, j)}"`;
       i = j;
     } else {
       out += ch;
