@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createKafka, ensureTopics, UnavailableError, type Logger } from '@walletgraph/platform';
+import type { WalletConfig } from './config.js';
+import { createGraphqlServer, type GraphqlServer } from './http/graphql-server.js';
+import { closeServer, listen, urlHost } from './http/node-http.js';
+import { createOutboxRelay, type OutboxRelay } from './outbox/relay.js';
+import { createLoaders } from './resolvers/loaders.js';
+import { createRestServer, type RestServer } from './rest/server.js';
+import { createDatabase, type Database } from './store/database.js';
+import { createUnitOfWork } from './store/unit-of-work.js';
+import { createWalletQueries } from './use-cases/queries.js';
+import { createWalletUseCases } from './use-cases/wallet.js';
+import { headerOf } from './http/node-http.js';
+
+export interface WalletServiceOptions {
+  /** Observes every SQL statement (tests count them to prove batching). */
+  readonly onSqlQuery?: (sql: string) => void;
+}
+
+export interface WalletService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** `http://host:port/graphql`; valid after start(). */
+  readonly graphqlUrl: string;
+  /** `http://host:port` of the old REST routes; valid after start(). */
+  readonly restUrl: string;
+}
+
+const KAFKA_CLIENT_ID = 'walletgraph-wallet';
+
+/** The SDL ships beside the compiled code (the build copies it into dist/). */
+export function loadTypeDefs(): string {
+  return readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8');
+}
+
+export function createWalletService(config: WalletConfig, logger: Logger, options: WalletServiceOptions = {}): WalletService {
+  let db: Database | undefined;
+  let relay: OutboxRelay | undefined;
+  let graphql: GraphqlServer | undefined;
+  let rest: RestServer | undefined;
+  let graphqlUrl: string | undefined;
+  let restUrl: string | undefined;
+
+  async function startUnchecked(): Promise<void> {
+    const database = createDatabase({ logger, ...(options.onSqlQuery ? { onSqlQuery: options.onSqlQuery } : {}) }, {
+      databaseUrl: config.databaseUrl,
+      poolSizeMax: config.databasePoolSizeMax,
+      acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+    });
+    db = database;
+    await database.ping();
+
+    const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: KAFKA_CLIENT_ID }, logger);
+    try {
+      await ensureTopics(kafka, [
+        { topic: config.topics.transactions, partitionCount: config.topics.partitionCount },
+        { topic: config.topics.balances, partitionCount: config.topics.partitionCount },
+      ]);
+    } catch (error: unknown) {
+      throw new UnavailableError(`Kafka at ${config.kafkaBrokers.join(',')} is unreachable`, { cause: error });
+    }
+    const outboxRelay = createOutboxRelay({ logger, kafka }, { ...config.outboxRelay, databaseUrl: config.databaseUrl });
+    relay = outboxRelay;
+
+    const unitOfWork = createUnitOfWork(
+      { db: database, logger, onOutboxCommit: () => outboxRelay.wake() },
+      { retryCountMax: config.transferRetryCountMax, timeoutMs: config.transactionTimeoutMs, acquireTimeoutMs: config.databaseAcquireTimeoutMs },
+    );
+    const useCases = createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics });
+    const queries = createWalletQueries({ db: database });
+
+    graphql = createGraphqlServer(
+      {
+        logger,
+        typeDefs: loadTypeDefs(),
+        contextFor: (requestId, requestLogger, req) => ({
+          requestId,
+          logger: requestLogger,
+          loaders: createLoaders(queries),
+          useCases,
+          queries,
+          meta: { traceparent: headerOf(req, 'traceparent') },
+        }),
+        readiness: async () => {
+          await database.ping();
+          return { database: 'ok', outboxRelay: outboxRelay.status() };
+        },
+      },
+      { httpBodyBytesMax: config.httpBodyBytesMax },
+    );
+    await graphql.start();
+    rest = createRestServer({ logger, useCases }, { httpBodyBytesMax: config.httpBodyBytesMax });
+    const graphqlPort = await listen(graphql.server, config.graphqlPort, config.host);
+    const restPort = await listen(rest.server, config.restPort, config.host);
+    graphqlUrl = `http://${urlHost(config.host)}:${graphqlPort}/graphql`;
+    restUrl = `http://${urlHost(config.host)}:${restPort}`;
+    if (config.outboxRelayEnabled) outboxRelay.start();
+    logger.info({ graphqlUrl, restUrl, outboxRelay: config.outboxRelayEnabled }, 'subgraph-wallet started');
+  }
+
+  async function stop(): Promise<void> {
+    if (graphql) await closeServer(graphql.server);
+    if (rest) await closeServer(rest.server);
+    if (graphql) await graphql.stop();
+    if (relay) await relay.stop();
+    if (db) await db.close();
+    graphql = undefined;
+    rest = undefined;
+    relay = undefined;
+    db = undefined;
+  }
+
+  return {
+    async start() {
+      try {
+        await startUnchecked();
+      } catch (error: unknown) {
+        await stop().catch(() => undefined);
+        throw error;
+      }
+    },
+    stop,
+    get graphqlUrl(): string {
+      if (graphqlUrl === undefined) throw new Error('subgraph-wallet is not started');
+      return graphqlUrl;
+    },
+    get restUrl(): string {
+      if (restUrl === undefined) throw new Error('subgraph-wallet is not started');
+      return restUrl;
+    },
+  };
+}

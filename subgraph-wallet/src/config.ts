@@ -1,0 +1,88 @@
+import { envField, parseEnv, Topics } from '@walletgraph/platform';
+import { z } from 'zod';
+
+/** A TCP port; 0 asks the OS for a free one (tests, side-by-side instances). */
+const listenPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+const schema = z.object({
+  WALLET_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/wallet'),
+  KAFKA_BROKERS: envField.kafkaBrokers(),
+  WALLET_PORT: listenPort(4001),
+  WALLET_REST_PORT: listenPort(8080),
+  WALLET_HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: envField.logLevel(),
+  KAFKA_TOPIC_TRANSACTIONS: envField.topic(Topics.transactions),
+  KAFKA_TOPIC_BALANCES: envField.topic(Topics.balances),
+  KAFKA_TOPIC_PARTITIONS: envField.positiveInt(3, 1_000),
+  OUTBOX_RELAY_ENABLED: envField.bool(true),
+  OUTBOX_RELAY_BATCH_SIZE_MAX: envField.positiveInt(200, 10_000),
+  OUTBOX_RELAY_IDLE_POLL_MS_MAX: envField.positiveInt(1_000, 60_000),
+  OUTBOX_RELAY_LOCK_RETRY_MS: envField.positiveInt(2_000, 60_000),
+  OUTBOX_RELAY_BACKOFF_MS_MAX: envField.positiveInt(10_000, 300_000),
+  OUTBOX_RELAY_SEND_RETRY_COUNT_MAX: envField.positiveInt(5, 100),
+  DATABASE_POOL_SIZE_MAX: envField.positiveInt(10, 500),
+  DATABASE_ACQUIRE_TIMEOUT_MS: envField.positiveInt(5_000, 120_000),
+  TRANSFER_RETRY_COUNT_MAX: envField.positiveInt(5, 50),
+  TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
+  HTTP_BODY_BYTES_MAX: envField.positiveInt(1_048_576, 64 * 1_048_576),
+  SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
+});
+
+export interface OutboxRelayConfig {
+  /** Rows read and published per round. */
+  readonly batchSizeMax: number;
+  /** Longest wait between polls when the outbox is empty (doubles from 25 ms up to this). */
+  readonly idlePollMsMax: number;
+  /** How often a standby instance retries the relay lock. */
+  readonly lockRetryMs: number;
+  /** Longest backoff between publish attempts while Kafka is down. */
+  readonly backoffMsMax: number;
+  /** kafkajs retries per send before our own backoff takes over. */
+  readonly sendRetryCountMax: number;
+}
+
+export interface WalletConfig {
+  readonly databaseUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly graphqlPort: number;
+  readonly restPort: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly topics: { readonly transactions: string; readonly balances: string; readonly partitionCount: number };
+  readonly outboxRelayEnabled: boolean;
+  readonly outboxRelay: OutboxRelayConfig;
+  readonly databasePoolSizeMax: number;
+  readonly databaseAcquireTimeoutMs: number;
+  readonly transferRetryCountMax: number;
+  readonly transactionTimeoutMs: number;
+  readonly httpBodyBytesMax: number;
+  readonly shutdownDeadlineMs: number;
+}
+
+/** The only reader of the environment in this process; throws ConfigError listing every problem. */
+export function loadWalletConfig(env: NodeJS.ProcessEnv): WalletConfig {
+  const e = parseEnv('subgraph-wallet', schema, env);
+  return {
+    databaseUrl: e.WALLET_DATABASE_URL,
+    kafkaBrokers: e.KAFKA_BROKERS,
+    graphqlPort: e.WALLET_PORT,
+    restPort: e.WALLET_REST_PORT,
+    host: e.WALLET_HOST,
+    logLevel: e.LOG_LEVEL,
+    topics: { transactions: e.KAFKA_TOPIC_TRANSACTIONS, balances: e.KAFKA_TOPIC_BALANCES, partitionCount: e.KAFKA_TOPIC_PARTITIONS },
+    outboxRelayEnabled: e.OUTBOX_RELAY_ENABLED,
+    outboxRelay: {
+      batchSizeMax: e.OUTBOX_RELAY_BATCH_SIZE_MAX,
+      idlePollMsMax: e.OUTBOX_RELAY_IDLE_POLL_MS_MAX,
+      lockRetryMs: e.OUTBOX_RELAY_LOCK_RETRY_MS,
+      backoffMsMax: e.OUTBOX_RELAY_BACKOFF_MS_MAX,
+      sendRetryCountMax: e.OUTBOX_RELAY_SEND_RETRY_COUNT_MAX,
+    },
+    databasePoolSizeMax: e.DATABASE_POOL_SIZE_MAX,
+    databaseAcquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+    transferRetryCountMax: e.TRANSFER_RETRY_COUNT_MAX,
+    transactionTimeoutMs: e.TRANSACTION_TIMEOUT_MS,
+    httpBodyBytesMax: e.HTTP_BODY_BYTES_MAX,
+    shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+  };
+}

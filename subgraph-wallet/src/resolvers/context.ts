@@ -1,0 +1,13 @@
+import type { Logger } from '@walletgraph/platform';
+import type { WalletQueries } from '../use-cases/queries.js';
+import type { RequestMeta, WalletUseCases } from '../use-cases/wallet.js';
+import type { Loaders } from './loaders.js';
+
+export interface WalletContext {
+  readonly requestId: string;
+  readonly logger: Logger;
+  readonly loaders: Loaders;
+  readonly useCases: WalletUseCases;
+  readonly queries: WalletQueries;
+  readonly meta: RequestMeta;
+}

@@ -1,0 +1,34 @@
+import { ConflictError, duplicateKeyName } from '@walletgraph/platform';
+import type { Cursor } from '../domain/cursor.js';
+import type { Database } from './database.js';
+import { withDb } from './database.js';
+import type { ClientRecord } from './records.js';
+import type { Tx } from './unit-of-work.js';
+
+export async function insertClient(db: Database, client: ClientRecord): Promise<void> {
+  try {
+    await withDb(() => db.prisma.client.create({ data: { ...client } }));
+  } catch (error: unknown) {
+    // The id is a fresh UUID, so the only unique key that can collide is the email.
+    if (duplicateKeyName(error) !== undefined) throw new ConflictError('a client with this email already exists', { cause: error, details: { field: 'email' } });
+    throw error;
+  }
+}
+
+export async function clientExists(tx: Tx, id: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM clients WHERE id = ${id} LOCK IN SHARE MODE`;
+  return rows.length === 1;
+}
+
+export async function findClientsByIds(db: Database, ids: readonly string[]): Promise<ClientRecord[]> {
+  return withDb(() => db.prisma.client.findMany({ where: { id: { in: [...ids] } } }));
+}
+
+/** Oldest first by (createdAt, id), `limit` rows after the cursor. */
+export async function pageClients(db: Database, limit: number, after: Cursor | undefined): Promise<ClientRecord[]> {
+  const where =
+    after === undefined
+      ? {}
+      : { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] };
+  return withDb(() => db.prisma.client.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit }));
+}

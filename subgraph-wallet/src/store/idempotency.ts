@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { duplicateKeyName } from '@walletgraph/platform';
+import type { Operation } from '../domain/idempotency.js';
+import type { Database } from './database.js';
+import { withDb } from './database.js';
+import type { Tx } from './unit-of-work.js';
+
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly operation: string;
+  readonly requestHash: string;
+  readonly resultId: string;
+}
+
+/**
+ * The stored key is the SHA-256 of the caller's key: the column's collation is case- and
+ * trailing-space-insensitive, and "Key" and "key" must be two different keys.
+ */
+export function storedKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Thrown inside the unit of work when the key is already committed; the transaction rolls back. */
+export class IdempotencyKeyTaken extends Error {
+  constructor(readonly key: string) {
+    super('idempotency key already recorded');
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
+/**
+ * Claims the key first in the transaction. A concurrent holder of the same key makes this INSERT
+ * wait on the primary key until it commits (then: duplicate → IdempotencyKeyTaken) or rolls back
+ * (then: this claim succeeds).
+ */
+export async function claimIdempotencyKey(
+  tx: Tx,
+  claim: { key: string; operation: Operation; requestHash: string; resultId: string; createdAt: Date },
+): Promise<void> {
+  try {
+    await tx.$executeRaw`INSERT INTO idempotency_keys (\`key\`, operation, request_hash, result_id, created_at)
+      VALUES (${storedKey(claim.key)}, ${claim.operation}, ${claim.requestHash}, ${claim.resultId}, ${claim.createdAt})`;
+  } catch (error: unknown) {
+    if (duplicateKeyName(error) !== undefined) throw new IdempotencyKeyTaken(claim.key);
+    throw error;
+  }
+}
+
+export async function findIdempotencyRecord(db: Database, key: string): Promise<IdempotencyRecord | undefined> {
+  const row = await withDb(() => db.prisma.idempotencyKey.findUnique({ where: { key: storedKey(key) } }));
+  return row === null ? undefined : { key, operation: row.operation, requestHash: row.requestHash, resultId: row.resultId };
+}

@@ -1,0 +1,33 @@
+import type { Money } from '../domain/money.js';
+
+/** What the store hands upward: plain values, no Prisma types. */
+export interface ClientRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface AccountRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly balance: Money;
+  readonly version: number;
+  readonly createdAt: Date;
+}
+
+export interface TransactionRecord {
+  readonly id: string;
+  readonly accountIdFrom: string;
+  readonly accountIdTo: string;
+  readonly amount: Money;
+  readonly createdAt: Date;
+}
+
+export interface DepositRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly amount: Money;
+  readonly createdAt: Date;
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@walletgraph/platform';
+import { Operation, requestHash } from '../domain/idempotency.js';
+import { Money, moneyText, parseAmount } from '../domain/money.js';
+import { assertDistinctAccounts, planDeposit, planTransfer } from '../domain/transfer.js';
+import { parseEmail, parseIdempotencyKey, parseName, parseUuid } from '../domain/validation.js';
+import { singleAccountBalanceEvent, transferEvents, type EventTopics } from '../outbox/events.js';
+import { appendOutbox } from '../outbox/writer.js';
+import { applyAccountChange, findAccountsByIds, insertAccount, lockAccounts } from '../store/accounts.js';
+import { clientExists, insertClient } from '../store/clients.js';
+import type { Database } from '../store/database.js';
+import { claimIdempotencyKey, findIdempotencyRecord, IdempotencyKeyTaken } from '../store/idempotency.js';
+import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
+import { findDepositById, findTransactionsByIds, insertDeposit, insertTransaction } from '../store/transactions.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
+
+export interface WalletUseCasesDeps {
+  readonly db: Database;
+  readonly unitOfWork: UnitOfWork;
+  readonly logger: Logger;
+}
+
+export interface WalletUseCasesConfig {
+  readonly topics: EventTopics;
+}
+
+/** Where a request came from; carried into event headers. */
+export interface RequestMeta {
+  readonly traceparent?: string | undefined;
+}
+
+export interface CreateClientInput { readonly name: unknown; readonly email: unknown }
+export interface CreateAccountInput { readonly clientId: unknown }
+export interface DepositInput { readonly accountId: unknown; readonly amount: unknown; readonly idempotencyKey: unknown }
+export interface TransferInput {
+  readonly accountIdFrom: unknown;
+  readonly accountIdTo: unknown;
+  readonly amount: unknown;
+  readonly idempotencyKey: unknown;
+}
+
+export interface WalletUseCases {
+  createClient(input: CreateClientInput): Promise<ClientRecord>;
+  createAccount(input: CreateAccountInput, meta?: RequestMeta): Promise<AccountRecord>;
+  deposit(input: DepositInput, meta?: RequestMeta): Promise<AccountRecord>;
+  transfer(input: TransferInput, meta?: RequestMeta): Promise<TransactionRecord>;
+}
+
+/** Attempts to read back a committed idempotency record (it exists once the claim reported a duplicate). */
+const REPLAY_ATTEMPT_COUNT_MAX = 3;
+
+export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUseCasesConfig): WalletUseCases {
+  const { db, unitOfWork } = deps;
+
+  async function loadAccount(id: string): Promise<AccountRecord> {
+    const [account] = await findAccountsByIds(db, [id]);
+    assert(account !== undefined, `account ${id} vanished`);
+    return account;
+  }
+
+  /**
+   * Runs `work` with the key claimed first in the same transaction. When the key is already
+   * committed, the first result is replayed if the input is the same, refused otherwise.
+   */
+  async function idempotent<T>(
+    claim: { key: string; operation: Operation; hash: string },
+    work: (resultId: string, now: Date) => Parameters<UnitOfWork['run']>[0],
+    load: (resultId: string) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      const resultId = randomUUID();
+      const now = new Date();
+      try {
+        await unitOfWork.run(
+          async (tx) => {
+            await claimIdempotencyKey(tx, { key: claim.key, operation: claim.operation, requestHash: claim.hash, resultId, createdAt: now });
+            await work(resultId, now)(tx);
+          },
+          { writesOutbox: true },
+        );
+        return await load(resultId);
+      } catch (error: unknown) {
+        if (!(error instanceof IdempotencyKeyTaken)) throw error;
+      }
+      const existing = await findIdempotencyRecord(db, claim.key);
+      if (existing !== undefined) {
+        if (existing.operation !== claim.operation || existing.requestHash !== claim.hash) throw new IdempotencyKeyReusedError();
+        deps.logger.debug({ operation: claim.operation, resultId: existing.resultId }, 'idempotent replay');
+        return load(existing.resultId);
+      }
+      assert(attempt < REPLAY_ATTEMPT_COUNT_MAX, 'idempotency key reported taken but never found');
+    }
+  }
+
+  return {
+    async createClient(input) {
+      const now = new Date();
+      const client: ClientRecord = { id: randomUUID(), name: parseName(input.name), email: parseEmail(input.email), createdAt: now, updatedAt: now };
+      await insertClient(db, client);
+      return client;
+    },
+
+    async createAccount(input, meta = {}) {
+      const clientId = parseUuid(input.clientId, 'clientId');
+      const id = randomUUID();
+      const now = new Date();
+      await unitOfWork.run(
+        async (tx) => {
+          if (!(await clientExists(tx, clientId))) throw new NotFoundError(`client ${clientId} not found`);
+          await insertAccount(tx, { id, clientId, createdAt: now });
+          // Opening balance 0 at version 0, so the read model knows the account before any deposit.
+          await appendOutbox(tx, [singleAccountBalanceEvent(config.topics, { id, balance: new Money(0), version: 0 }, { occurredAt: now, traceparent: meta.traceparent })]);
+        },
+        { writesOutbox: true },
+      );
+      return loadAccount(id);
+    },
+
+    async deposit(input, meta = {}) {
+      const accountId = parseUuid(input.accountId, 'accountId');
+      const amount = parseAmount(input.amount);
+      const key = parseIdempotencyKey(input.idempotencyKey);
+      const hash = requestHash(Operation.deposit, { accountId, amount: moneyText(amount) });
+      return idempotent(
+        { key, operation: Operation.deposit, hash },
+        (depositId, now) => async (tx) => {
+          const account = (await lockAccounts(tx, [accountId])).get(accountId);
+          if (account === undefined) throw new NotFoundError(`account ${accountId} not found`);
+          const change = planDeposit(account, amount);
+          await applyAccountChange(tx, change, now);
+          await insertDeposit(tx, { id: depositId, accountId, amount, createdAt: now });
+          await appendOutbox(tx, [singleAccountBalanceEvent(config.topics, change, { occurredAt: now, traceparent: meta.traceparent })]);
+        },
+        async (depositId) => {
+          const deposit = await findDepositById(db, depositId);
+          assert(deposit !== undefined, `deposit ${depositId} recorded for an idempotency key is missing`);
+          return loadAccount(deposit.accountId);
+        },
+      );
+    },
+
+    async transfer(input, meta = {}) {
+      const from = parseUuid(input.accountIdFrom, 'accountIdFrom');
+      const to = parseUuid(input.accountIdTo, 'accountIdTo');
+      assertDistinctAccounts(from, to);
+      const amount = parseAmount(input.amount);
+      const key = parseIdempotencyKey(input.idempotencyKey);
+      const hash = requestHash(Operation.transfer, { accountIdFrom: from, accountIdTo: to, amount: moneyText(amount) });
+      return idempotent(
+        { key, operation: Operation.transfer, hash },
+        (transactionId, now) => async (tx) => {
+          const locked = await lockAccounts(tx, [from, to]);
+          const fromState = locked.get(from);
+          const toState = locked.get(to);
+          if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
+          if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
+          const plan = planTransfer(fromState, toState, amount);
+          await applyAccountChange(tx, plan.from, now);
+          await applyAccountChange(tx, plan.to, now);
+          await insertTransaction(tx, { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now });
+          await appendOutbox(tx, transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent: meta.traceparent }));
+        },
+        async (transactionId) => {
+          const [transaction] = await findTransactionsByIds(db, [transactionId]);
+          assert(transaction !== undefined, `transaction ${transactionId} recorded for an idempotency key is missing`);
+          return transaction;
+        },
+      );
+    },
+  };
+}
