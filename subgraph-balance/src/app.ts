@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { createKafka, ensureTopics, redactUrl, UnavailableError, type Logger } from '@walletgraph/platform';
+import { parse } from 'graphql';
+import { Partitioners } from 'kafkajs';
+import type { BalanceConfig } from './config.js';
+import { createSubgraphServer, type Readiness } from './http/subgraph-server.js';
+import { createBalancePubSub } from './live/balance-pubsub.js';
+import { createLiveConsumer } from './live/live-consumer.js';
+import { createLivePublisher } from './live/live-publisher.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createBalanceProjector, type AppliedMessage } from './projection/balance-projector.js';
+import { createDeadLetterPublisher } from './projection/dead-letter.js';
+import { createBalanceResolvers } from './resolvers/balance-resolvers.js';
+import { createBalanceLoader, type BalanceContext, type ConnectionState } from './resolvers/context.js';
+import { createBalanceRestServer } from './rest/balance-routes.js';
+import { createBalanceRepository } from './store/balance-repository.js';
+import { createPrismaClient } from './store/prisma.js';
+
+/** Seams for tests; production passes none. */
+export interface BalanceServiceHooks {
+  readonly onSqlQuery?: (sql: string) => void;
+  readonly afterDatabaseCommit?: (applied: AppliedMessage) => Promise<void>;
+}
+
+export interface BalanceService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly graphqlUrl: string;
+  readonly wsUrl: string;
+  readonly restUrl: string;
+  readonly metrics: Metrics;
+  readiness(): Promise<Readiness>;
+}
+
+const READINESS_PING_TIMEOUT_MS = 2_000;
+
+function loadSchemaSdl(): string {
+  return readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8');
+}
+
+function publicHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+/** Wires the read model, the consumers, the subgraph and the old REST route of one instance. */
+export function createBalanceService(config: BalanceConfig, logger: Logger, hooks: BalanceServiceHooks = {}): BalanceService {
+  const metrics = createMetrics();
+  const prisma = createPrismaClient(hooks.onSqlQuery === undefined ? {} : { onSqlQuery: hooks.onSqlQuery }, {
+    databaseUrl: config.databaseUrl,
+    poolSizeMax: config.databasePoolSizeMax,
+    acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+  });
+  const repository = createBalanceRepository({ prisma }, { transactionTimeoutMs: config.databaseTransactionTimeoutMs });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, logger);
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const pubsub = createBalancePubSub({ metrics, logger }, { subscriptionsMax: config.subscriptionsMax, queueEventsMax: config.subscriptionQueueEventsMax });
+  metrics.registerGauge('balance_subscriptions_active', () => pubsub.subscriptionCount());
+  const liveConsumer = createLiveConsumer({ kafka, pubsub, metrics, logger }, {
+    topic: config.topics.live,
+    groupPrefix: config.liveGroupPrefix,
+    sessionTimeoutMs: config.consumerSessionTimeoutMs,
+    heartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
+    joinTimeoutMs: config.liveConsumerJoinTimeoutMs,
+  });
+  const projector = createBalanceProjector(
+    {
+      kafka,
+      repository,
+      deadLetter: createDeadLetterPublisher({ producer }, { topic: config.topics.deadLetter }),
+      livePublisher: createLivePublisher({ producer }, { topic: config.topics.live }),
+      metrics,
+      logger,
+      ...(hooks.afterDatabaseCommit === undefined ? {} : { afterDatabaseCommit: hooks.afterDatabaseCommit }),
+    },
+    {
+      topic: config.topics.balances,
+      groupId: config.consumerGroup,
+      sessionTimeoutMs: config.consumerSessionTimeoutMs,
+      heartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
+      commitIntervalMs: config.consumerCommitIntervalMs,
+      commitThresholdMessages: config.consumerCommitThresholdMessages,
+      retryDelayMsInitial: config.retryDelayMsInitial,
+      retryDelayMsMax: config.retryDelayMsMax,
+    },
+  );
+  const schema = buildSubgraphSchema([
+    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({ repository, pubsub, metrics, logger }, config) },
+  ]);
+  const makeContext = (requestId: string, connection?: ConnectionState): BalanceContext => ({
+    requestId,
+    balanceByAccountId: createBalanceLoader(repository, config.loaderBatchSizeMax),
+    ...(connection === undefined ? {} : { connection }),
+  });
+
+  async function readiness(): Promise<Readiness> {
+    const database = await Promise.race([
+      repository.ping().then(() => true, () => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_PING_TIMEOUT_MS).unref()),
+    ]);
+    const checks = { database, consumer: projector.isRunning(), liveConsumer: liveConsumer.isRunning() };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  }
+
+  const subgraph = createSubgraphServer({ schema, makeContext, readiness, metrics, logger }, {
+    host: config.host,
+    port: config.port,
+    httpBodyBytesMax: config.httpBodyBytesMax,
+    subscriberBufferedBytesMax: config.subscriberBufferedBytesMax,
+  });
+  const rest = createBalanceRestServer({ repository, logger }, { host: config.host, port: config.restPort });
+  const urls = { graphql: '', ws: '', rest: '' };
+  const urlOf = (name: keyof typeof urls): string => {
+    if (urls[name] === '') throw new Error(`invariant violated: ${name} URL read before start()`);
+    return urls[name];
+  };
+
+  return {
+    metrics,
+    readiness,
+    get graphqlUrl() {
+      return urlOf('graphql');
+    },
+    get wsUrl() {
+      return urlOf('ws');
+    },
+    get restUrl() {
+      return urlOf('rest');
+    },
+    async start() {
+      await repository.ping().catch((error: unknown) => {
+        throw new UnavailableError(`cannot reach the balance database at ${redactUrl(config.databaseUrl)}`, { cause: error });
+      });
+      if (config.ensureTopics) {
+        const partitionCount = config.topicPartitionCount;
+        await ensureTopics(kafka, Object.values(config.topics).map((topic) => ({ topic, partitionCount })));
+      }
+      await producer.connect();
+      await liveConsumer.start();
+      await projector.start();
+      const host = publicHost(config.host);
+      const port = await subgraph.start();
+      urls.graphql = `http://${host}:${port}/graphql`;
+      urls.ws = `ws://${host}:${port}/graphql`;
+      urls.rest = `http://${host}:${await rest.start()}`;
+    },
+    async stop() {
+      await rest.stop();
+      pubsub.closeAll();
+      await subgraph.stop();
+      await projector.stop();
+      await liveConsumer.stop();
+      await producer.disconnect();
+      await prisma.$disconnect();
+    },
+  };
+}

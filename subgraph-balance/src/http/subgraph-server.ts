@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Logger } from '@walletgraph/platform';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MetricName, type Metrics } from '../metrics.js';
+import type { BalanceContext, ConnectionState } from '../resolvers/context.js';
+import { handleGraphqlHttp } from './graphql-http.js';
+import { requestIdOf, sendJson } from './request.js';
+
+/** Close codes this server uses besides graphql-ws's own. */
+export const CloseCode = {
+  /** The client read too slowly (socket buffer or update queue over its maximum). */
+  ConsumerTooSlow: 4429,
+} as const;
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, boolean>>;
+}
+
+export interface SubgraphServerDeps {
+  readonly schema: GraphQLSchema;
+  readonly makeContext: (requestId: string, connection?: ConnectionState) => BalanceContext;
+  readonly readiness: () => Promise<Readiness>;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export interface SubgraphServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly httpBodyBytesMax: number;
+  readonly subscriberBufferedBytesMax: number;
+}
+
+export interface SubgraphServer {
+  /** Listens; resolves to the bound port (the configured one, or a free one for port 0). */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+export function createSubgraphServer(deps: SubgraphServerDeps, config: SubgraphServerConfig): SubgraphServer {
+  const logger = deps.logger.child({ component: 'subgraph-http' });
+  const httpServer: Server = createServer((request, response) => {
+    void route(request, response).catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!response.headersSent) sendJson(response, 500, JSON.stringify({ code: 'INTERNAL_SERVER_ERROR', message: 'internal error' }));
+      else response.destroy();
+    });
+  });
+  const apollo = new ApolloServer<BalanceContext>({
+    schema: deps.schema,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+  });
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const connections = new WeakMap<WebSocket, ConnectionState>();
+
+  function closeSlow(socket: WebSocket): void {
+    if (socket.readyState !== socket.OPEN) return;
+    deps.metrics.increment(MetricName.subscribersClosedSlow);
+    logger.warn({ bufferedBytes: socket.bufferedAmount }, 'closing a WebSocket client that reads too slowly');
+    socket.close(CloseCode.ConsumerTooSlow, 'consumer too slow');
+  }
+
+  function connectionOf(socket: WebSocket): ConnectionState {
+    let state = connections.get(socket);
+    if (state === undefined) {
+      state = { subscriptionCount: 0, closeSlow: () => closeSlow(socket) };
+      connections.set(socket, state);
+    }
+    return state;
+  }
+
+  const wsDisposable = useServer(
+    {
+      schema: deps.schema,
+      context: (ctx) => {
+        const requestId = requestIdOf(ctx.extra.request);
+        return deps.makeContext(requestId, connectionOf(ctx.extra.socket));
+      },
+      onNext: (ctx) => {
+        if (ctx.extra.socket.bufferedAmount > config.subscriberBufferedBytesMax) closeSlow(ctx.extra.socket);
+      },
+    },
+    wsServer,
+  );
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = requestIdOf(request);
+    response.setHeader('x-request-id', requestId);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    logger.debug({ requestId, method: request.method, path: url.pathname }, 'request');
+    if (url.pathname === '/health/live') return sendJson(response, 200, '{"status":"ok"}');
+    if (url.pathname === '/health/ready') {
+      const readiness = await deps.readiness();
+      return sendJson(response, readiness.ready ? 200 : 503, JSON.stringify({ status: readiness.ready ? 'ok' : 'unavailable', checks: readiness.checks }));
+    }
+    if (url.pathname === '/metrics') {
+      response.setHeader('content-type', 'text/plain; version=0.0.4');
+      response.end(deps.metrics.render());
+      return;
+    }
+    if (url.pathname === GRAPHQL_PATH) {
+      return handleGraphqlHttp(apollo, request, response, url, () => deps.makeContext(requestId), config.httpBodyBytesMax);
+    }
+    sendJson(response, 404, JSON.stringify({ code: 'NOT_FOUND', message: `no route ${url.pathname}` }));
+  }
+
+  return {
+    async start() {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const port = (httpServer.address() as AddressInfo).port;
+      logger.info({ port, path: GRAPHQL_PATH }, 'subgraph listening (HTTP and WebSocket)');
+      return port;
+    },
+    async stop() {
+      await wsDisposable.dispose();
+      for (const client of wsServer.clients) client.terminate();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      // Apollo's drain plugin closes the http server, waiting for requests in flight.
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

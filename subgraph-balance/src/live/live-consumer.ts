@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { UnavailableError, type Logger } from '@walletgraph/platform';
+import type { Consumer, Kafka } from 'kafkajs';
+import { MetricName, type Metrics } from '../metrics.js';
+import type { BalancePubSub } from './balance-pubsub.js';
+import { decodeLiveBalance } from './live-message.js';
+
+export interface LiveConsumerConfig {
+  readonly topic: string;
+  /** The group id is `<prefix>-<uuid>`: a group of one, so every instance receives every update. */
+  readonly groupPrefix: string;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** How long start() waits for the first partition assignment. */
+  readonly joinTimeoutMs: number;
+}
+
+export interface LiveConsumer {
+  /** Resolves once the consumer has joined and owns every partition of the live topic. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isRunning(): boolean;
+}
+
+/**
+ * Feeds the local pub/sub from `balances.live`. It starts at the end of the topic: a
+ * subscriber only wants updates committed after it subscribed.
+ */
+export function createLiveConsumer(
+  deps: { readonly kafka: Kafka; readonly pubsub: BalancePubSub; readonly metrics: Metrics; readonly logger: Logger },
+  config: LiveConsumerConfig,
+): LiveConsumer {
+  const groupId = `${config.groupPrefix}-${randomUUID()}`;
+  const logger = deps.logger.child({ component: 'live-consumer', groupId });
+  let consumer: Consumer | undefined;
+  let running = false;
+
+  async function waitForJoin(created: Consumer): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        removeListener();
+        reject(new UnavailableError(`live consumer did not join within ${config.joinTimeoutMs} ms`));
+      }, config.joinTimeoutMs);
+      const removeListener = created.on(created.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        removeListener();
+        resolve();
+      });
+    });
+  }
+
+  async function seekToEnd(created: Consumer): Promise<void> {
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    try {
+      // Explicit offsets, so "from now on" means the moment start() resolves, not a later first fetch.
+      const offsets = await admin.fetchTopicOffsets(config.topic);
+      for (const { partition, offset } of offsets) created.seek({ topic: config.topic, partition, offset });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  return {
+    async start() {
+      const created = deps.kafka.consumer({
+        groupId,
+        sessionTimeout: config.sessionTimeoutMs,
+        heartbeatInterval: config.heartbeatIntervalMs,
+        allowAutoTopicCreation: false,
+      });
+      created.on(created.events.CRASH, (event) => {
+        logger.error({ err: event.payload.error, restart: event.payload.restart }, 'live consumer crashed');
+        if (!event.payload.restart) running = false;
+      });
+      consumer = created;
+      await created.connect();
+      await created.subscribe({ topics: [config.topic], fromBeginning: false });
+      const joined = waitForJoin(created);
+      await created.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          const update = decodeLiveBalance(message.value);
+          if (update === undefined) {
+            deps.metrics.increment(MetricName.liveEventsInvalid);
+            logger.warn({ offset: message.offset }, 'ignoring a malformed live balance message');
+            return;
+          }
+          deps.metrics.increment(MetricName.liveEventsReceived);
+          deps.pubsub.publish(update);
+        },
+      });
+      await joined;
+      await seekToEnd(created);
+      running = true;
+      logger.info({ topic: config.topic }, 'live consumer started');
+    },
+    async stop() {
+      running = false;
+      const current = consumer;
+      consumer = undefined;
+      await current?.disconnect();
+    },
+    isRunning: () => running,
+  };
+}

@@ -1,0 +1,36 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+const DECIMAL_PATTERN = /^\d{1,15}(\.\d{1,4})?$/;
+
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: 'Decimal',
+  serialize(value) {
+    if (typeof value !== 'string') throw new GraphQLError('Decimal must be serialized from a string');
+    return value;
+  },
+  parseValue(value) {
+    if (typeof value !== 'string' || !DECIMAL_PATTERN.test(value)) throw new GraphQLError('Decimal must be a string such as "10.50"');
+    return value;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING || !DECIMAL_PATTERN.test(ast.value)) throw new GraphQLError('Decimal must be a string such as "10.50"');
+    return ast.value;
+  },
+});
+
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  serialize(value) {
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+    throw new GraphQLError('DateTime must be serialized from a Date');
+  },
+  parseValue(value) {
+    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new GraphQLError('DateTime must be an RFC 3339 string');
+    return new Date(value);
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING || Number.isNaN(Date.parse(ast.value))) throw new GraphQLError('DateTime must be an RFC 3339 string');
+    return new Date(ast.value);
+  },
+});

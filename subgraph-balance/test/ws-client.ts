@@ -1,0 +1,36 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface Received {
+  readonly data: Array<Record<string, unknown>>;
+  readonly errors: unknown[];
+  completed: boolean;
+}
+
+const SUBSCRIPTION = 'subscription ($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version updatedAt account { id } } }';
+
+export function wsClient(url: string): Client {
+  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+}
+
+/** Subscribes and records every payload; resolves the returned unsubscribe function. */
+export function subscribeBalance(client: Client, accountId: string): { received: Received; unsubscribe: () => void } {
+  const received: Received = { data: [], errors: [], completed: false };
+  const unsubscribe = client.subscribe(
+    { query: SUBSCRIPTION, variables: { id: accountId } },
+    {
+      next: (result) => {
+        if (result.errors !== undefined) received.errors.push(...result.errors);
+        const payload = result.data?.['balanceUpdated'];
+        if (payload !== undefined && payload !== null) received.data.push(payload as Record<string, unknown>);
+      },
+      error: (error: unknown) => {
+        received.errors.push(error);
+      },
+      complete: () => {
+        received.completed = true;
+      },
+    },
+  );
+  return { received, unsubscribe };
+}
