@@ -66,6 +66,8 @@ async function connect(target: MysqlTarget, database: string | undefined): Promi
     password: target.password,
     ...(database === undefined ? {} : { database }),
     multipleStatements: true,
+    ...(target.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    ...(target.allowPublicKeyRetrieval ? { allowPublicKeyRetrieval: true } : {}),
     connectTimeout: 3_000,
     timezone: 'Z',
   });

@@ -7,6 +7,10 @@ export interface MysqlTarget {
   readonly user: string;
   readonly password: string;
   readonly database: string;
+  /** `?ssl=true` in the URL: TLS with certificate verification (managed MySQL). */
+  readonly ssl: boolean;
+  /** `?allowPublicKeyRetrieval=true`: lets MySQL 8's caching_sha2_password log in without TLS. */
+  readonly allowPublicKeyRetrieval: boolean;
 }
 
 /** Parses mysql://user:password@host:port/database (mariadb:// accepted too). */
@@ -28,6 +32,8 @@ export function parseMysqlUrl(url: string): MysqlTarget {
     user: decodeURIComponent(parsed.username || 'root'),
     password: decodeURIComponent(parsed.password),
     database,
+    ssl: parsed.searchParams.get('ssl') === 'true',
+    allowPublicKeyRetrieval: parsed.searchParams.get('allowPublicKeyRetrieval') === 'true',
   };
 }
 
@@ -50,6 +56,8 @@ export function poolConfigFor(target: MysqlTarget, sizing: PoolSizing = {}): Poo
     user: target.user,
     password: target.password,
     database: target.database,
+    ...(target.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    ...(target.allowPublicKeyRetrieval ? { allowPublicKeyRetrieval: true } : {}),
     connectionLimit: sizing.connectionCountMax ?? 10,
     acquireTimeout: sizing.acquireTimeoutMs ?? 5_000,
     connectTimeout: 3_000,
