@@ -1,0 +1,116 @@
+/**
+ * Codes the API puts in `extensions.code` (see API.md and the gateway's limit and subscription
+ * codes). A code the SDK does not know arrives as `UNKNOWN`, with the raw value in `apiCode`.
+ */
+export const ApiErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  DEPTH_LIMIT_EXCEEDED: 'DEPTH_LIMIT_EXCEEDED',
+  ALIAS_LIMIT_EXCEEDED: 'ALIAS_LIMIT_EXCEEDED',
+  FIELD_LIMIT_EXCEEDED: 'FIELD_LIMIT_EXCEEDED',
+  BATCH_LIMIT_EXCEEDED: 'BATCH_LIMIT_EXCEEDED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  SUBSCRIPTION_LIMIT_EXCEEDED: 'SUBSCRIPTION_LIMIT_EXCEEDED',
+  SUBSCRIPTION_SLOW_CONSUMER: 'SUBSCRIPTION_SLOW_CONSUMER',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+/** Codes the SDK itself assigns: the request never got a GraphQL answer, or got an unreadable one. */
+export const ClientErrorCode = {
+  NETWORK_ERROR: 'NETWORK_ERROR',
+  BAD_RESPONSE: 'BAD_RESPONSE',
+  UNKNOWN: 'UNKNOWN',
+} as const;
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+export type WalletErrorCode = ApiErrorCode | ClientErrorCode;
+
+/** Codes worth retrying: the server could not serve now, not "no". */
+const retriableApiCodes: ReadonlySet<WalletErrorCode> = new Set<WalletErrorCode>([
+  ApiErrorCode.SERVICE_UNAVAILABLE,
+  ApiErrorCode.SUBSCRIPTION_SLOW_CONSUMER,
+]);
+
+const knownCodes: ReadonlySet<string> = new Set<string>([...Object.values(ApiErrorCode), ...Object.values(ClientErrorCode)]);
+
+/** One GraphQL error as the server sent it, after parsing. */
+export interface WalletGraphQLError {
+  readonly message: string;
+  readonly code: string | undefined;
+  readonly path: readonly (string | number)[] | undefined;
+  readonly extensions: Readonly<Record<string, unknown>>;
+}
+
+export interface WalletErrorOptions {
+  readonly retriable?: boolean;
+  readonly cause?: unknown;
+  /** The raw `extensions.code`, when it differs from `code` (an unknown code) or for reference. */
+  readonly apiCode?: string;
+  readonly errors?: readonly WalletGraphQLError[];
+  readonly httpStatus?: number;
+}
+
+/**
+ * The SDK's one error class. `code` is a closed union, so callers can `switch` on it;
+ * `retriable` is the only thing retry decisions read.
+ */
+export class WalletError extends Error {
+  readonly code: WalletErrorCode;
+  readonly retriable: boolean;
+  readonly apiCode: string | undefined;
+  /** Every GraphQL error of the response (the first one gave `code`). Empty for client-side errors. */
+  readonly errors: readonly WalletGraphQLError[];
+  readonly httpStatus: number | undefined;
+
+  constructor(code: WalletErrorCode, message: string, options: WalletErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WalletError';
+    this.code = code;
+    this.retriable = options.retriable ?? retriableApiCodes.has(code);
+    this.apiCode = options.apiCode;
+    this.errors = options.errors ?? [];
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+/** The request did not reach the API or got no GraphQL answer (fetch failure, timeout, 5xx). */
+export class NetworkError extends WalletError {
+  constructor(message: string, options: Omit<WalletErrorOptions, 'errors' | 'apiCode'> = {}) {
+    super(ClientErrorCode.NETWORK_ERROR, message, { retriable: true, ...options });
+    this.name = 'NetworkError';
+  }
+}
+
+export function isWalletError(error: unknown): error is WalletError {
+  return error instanceof WalletError;
+}
+
+/** True when the API refused the operation (it was understood and answered "no"). */
+export function isRefusal(error: unknown): error is WalletError {
+  return error instanceof WalletError && !(error instanceof NetworkError) && error.code !== ClientErrorCode.BAD_RESPONSE;
+}
+
+export function toWalletErrorCode(apiCode: string | undefined): WalletErrorCode {
+  return apiCode !== undefined && knownCodes.has(apiCode) ? (apiCode as WalletErrorCode) : ClientErrorCode.UNKNOWN;
+}
+
+/** Builds the error for a GraphQL response whose `errors` list is not empty. */
+export function walletErrorFromGraphQL(errors: readonly WalletGraphQLError[], httpStatus?: number): WalletError {
+  const first = errors[0];
+  if (first === undefined) throw new Error('walletErrorFromGraphQL: empty errors list');
+  const code = toWalletErrorCode(first.code);
+  return new WalletError(code, first.message, {
+    errors,
+    ...(first.code === undefined ? {} : { apiCode: first.code }),
+    ...(httpStatus === undefined ? {} : { httpStatus }),
+  });
+}

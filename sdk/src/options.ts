@@ -1,0 +1,128 @@
+import { assertRetryPolicy, type RetryPolicy } from './retry.js';
+
+/** Headers for every request (HTTP) and connection (WebSocket `connectionParams.headers`). */
+export type HeadersInput = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
+
+/** The part of a fetch Response the SDK reads; any WHATWG fetch satisfies it. */
+export interface FetchResponseLike {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface FetchInitLike {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  signal?: AbortSignal;
+}
+
+export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
+
+/** A WebSocket constructor: `globalThis.WebSocket` in browsers, `ws`'s default export in Node 20. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
+
+export interface WalletClientOptions {
+  /** The gateway's GraphQL HTTP endpoint, e.g. http://localhost:4000/graphql. Required. */
+  readonly url: string;
+  /** The WebSocket endpoint for subscriptions. Default: `url` with http(s) replaced by ws(s). */
+  readonly wsUrl?: string;
+  readonly headers?: HeadersInput;
+  /** Default: `globalThis.fetch`. */
+  readonly fetch?: FetchLike;
+  /** Default: `globalThis.WebSocket`; Node 20 has none, so pass `ws` there. Only needed for subscriptions. */
+  readonly webSocketImpl?: WebSocketConstructor;
+  /** Per HTTP request, including reading the body. Default 10 000. */
+  readonly requestTimeoutMs?: number;
+  /** Largest response body accepted. Default 8 MiB. */
+  readonly responseBytesMax?: number;
+  /**
+   * Retries of queries and idempotent mutations (`deposit`, `transfer`) after a retriable error.
+   * Default 4 attempts, 100 ms doubling to at most 2 000 ms, jittered.
+   */
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * WebSocket reconnects in a row (and re-subscriptions after a retriable subscription error)
+   * before a balance stream fails. Default 10 attempts, 250 ms doubling to at most 5 000 ms.
+   */
+  readonly reconnect?: Partial<RetryPolicy>;
+  /** Balance updates buffered per stream for a slow reader; beyond it the oldest are dropped. Default 100. */
+  readonly streamBufferCountMax?: number;
+  /** Client ping interval that detects a dead WebSocket; 0 disables. Default 10 000. */
+  readonly keepAliveMs?: number;
+}
+
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly headers: HeadersInput;
+  readonly fetch: FetchLike;
+  readonly webSocketImpl: WebSocketConstructor | undefined;
+  readonly requestTimeoutMs: number;
+  readonly responseBytesMax: number;
+  readonly retry: RetryPolicy;
+  readonly reconnect: RetryPolicy;
+  readonly streamBufferCountMax: number;
+  readonly keepAliveMs: number;
+}
+
+const defaults = {
+  requestTimeoutMs: 10_000,
+  responseBytesMax: 8 * 1024 * 1024,
+  retry: { attemptCountMax: 4, delayMsInitial: 100, delayMsMax: 2_000 },
+  reconnect: { attemptCountMax: 10, delayMsInitial: 250, delayMsMax: 5_000 },
+  streamBufferCountMax: 100,
+  keepAliveMs: 10_000,
+} as const;
+
+function positiveInteger(name: string, value: number, allowZero = false): number {
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) throw new TypeError(`${name} must be an integer ≥ ${allowZero ? 0 : 1}, got ${value}`);
+  return value;
+}
+
+function parseHttpUrl(name: string, value: string, protocols: readonly string[]): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch (error: unknown) {
+    throw new TypeError(`${name} is not a URL: ${JSON.stringify(value)}`, { cause: error });
+  }
+  if (!protocols.includes(parsed.protocol)) throw new TypeError(`${name} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  return parsed.toString();
+}
+
+function defaultWsUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.protocol = parsed.protocol === 'https:' ? 'wss:' : 'ws:';
+  return parsed.toString();
+}
+
+/** Applies every default in one place and fails at construction on bad configuration. */
+export function resolveOptions(options: WalletClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createWalletClient needs an options object with a url');
+  const url = parseHttpUrl('url', options.url, ['http:', 'https:']);
+  if (options.fetch === undefined && typeof globalThis.fetch !== 'function') throw new TypeError('no fetch available: pass the `fetch` option');
+  // Browsers refuse a fetch called with another `this`, so the global is wrapped, not stored.
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const retry = { ...defaults.retry, ...options.retry };
+  const reconnect = { ...defaults.reconnect, ...options.reconnect };
+  assertRetryPolicy('retry', retry);
+  assertRetryPolicy('reconnect', reconnect);
+  return {
+    url,
+    wsUrl: options.wsUrl === undefined ? defaultWsUrl(url) : parseHttpUrl('wsUrl', options.wsUrl, ['ws:', 'wss:']),
+    headers: options.headers ?? {},
+    fetch: fetchImpl,
+    webSocketImpl: options.webSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
+    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? defaults.requestTimeoutMs),
+    responseBytesMax: positiveInteger('responseBytesMax', options.responseBytesMax ?? defaults.responseBytesMax),
+    retry,
+    reconnect,
+    streamBufferCountMax: positiveInteger('streamBufferCountMax', options.streamBufferCountMax ?? defaults.streamBufferCountMax),
+    keepAliveMs: positiveInteger('keepAliveMs', options.keepAliveMs ?? defaults.keepAliveMs, true),
+  };
+}
+
+export async function resolveHeaders(headers: HeadersInput): Promise<Readonly<Record<string, string>>> {
+  return typeof headers === 'function' ? await headers() : headers;
+}
