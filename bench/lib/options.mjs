@@ -1,0 +1,84 @@
+// Command-line options and the two run profiles (quick for development, full for the record).
+const profiles = {
+  quick: {
+    accounts: 2_000,
+    readLevels: [64],
+    readDurationS: 3,
+    readWarmupS: 1,
+    overheadRequests: 300,
+    transferCallers: 32,
+    transferDurationS: 4,
+    transferWarmupS: 1,
+    propagationRatePerS: 200,
+    propagationDurationS: 5,
+    propagationLowRatePerS: 0,
+    propagationPairs: 100,
+    subscriberCounts: [1_000],
+    subscriberRatePerS: 10,
+    subscriberDurationS: 4,
+  },
+  full: {
+    accounts: 2_000,
+    readLevels: [16, 64, 256],
+    readDurationS: 10,
+    readWarmupS: 3,
+    overheadRequests: 2_000,
+    transferCallers: 32,
+    transferDurationS: 15,
+    transferWarmupS: 3,
+    propagationRatePerS: 200,
+    propagationDurationS: 20,
+    propagationLowRatePerS: 20,
+    propagationPairs: 100,
+    subscriberCounts: [1_000, 10_000],
+    subscriberRatePerS: 10,
+    subscriberDurationS: 10,
+  },
+};
+
+export const scenarioNames = ['read', 'overhead', 'transfers', 'propagation', 'subscribers'];
+
+const usage = `npm run bench -- [options]
+  --quick               short profile (< 2 minutes): one read level (64), 1,000 subscribers
+  --only=a,b            scenarios among ${scenarioNames.join(', ')} (default: all)
+  --build               rebuild before running (default: only when build outputs are missing)
+  --profile             run our gateway under --cpu-prof; profiles go to bench/results/profiles/
+  --record              also rewrite bench/RESULTS.md from this run
+  --workers=N           gateway worker count, the same for ours and Hive (default 1)
+  --subscribers=a,b     subscriber counts (default 1000 quick, 1000,10000 full)
+  --rate=N              propagation transfer rate per second (default 200)
+  --use-running         measure a running stack instead of starting one; needs
+                        --gateway-url=, --wallet-url=, --balance-url= (http …/graphql);
+                        optional --pids=gateway:123,wallet:456,balance:789 for memory figures
+  --help`;
+
+export function parseOptions(argv) {
+  const flags = new Map();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg}\n${usage}`);
+    flags.set(match[1], match[2] ?? true);
+  }
+  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'help'];
+  for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${usage}`);
+  if (flags.has('help')) return { help: usage };
+  const mode = flags.has('quick') ? 'quick' : 'full';
+  const profile = { ...profiles[mode] };
+  if (flags.has('subscribers')) profile.subscriberCounts = String(flags.get('subscribers')).split(',').map(Number);
+  if (flags.has('rate')) profile.propagationRatePerS = Number(flags.get('rate'));
+  const only = flags.has('only') ? String(flags.get('only')).split(',') : scenarioNames;
+  for (const name of only) if (!scenarioNames.includes(name)) throw new Error(`unknown scenario ${name}`);
+  const useRunning = flags.has('use-running');
+  const running = useRunning
+    ? { gateway: flags.get('gateway-url'), wallet: flags.get('wallet-url'), balance: flags.get('balance-url') }
+    : undefined;
+  if (running) {
+    for (const [name, url] of Object.entries(running)) {
+      if (typeof url !== 'string' || !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(url)) throw new Error(`--use-running needs --${name}-url=http://127.0.0.1:PORT/graphql (loopback only)`);
+    }
+  }
+  const pids = flags.has('pids') ? Object.fromEntries(String(flags.get('pids')).split(',').map((kv) => kv.split(':')).map(([k, v]) => [k, Number(v)])) : {};
+  const workers = Number(flags.get('workers') ?? 1);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be 1..8');
+  return { mode, profile, only, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
+}

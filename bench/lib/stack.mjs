@@ -1,0 +1,160 @@
+// Starts (or adopts) everything a run measures: Kafka, two databases, both subgraphs, our gateway
+// and the three peers. Every process listens on 127.0.0.1 only, on free ports; logs go to files.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, buildEnv } from '../../scripts/lib/build.mjs';
+import { dropDatabase, migrateAll } from '../../scripts/lib/databases.mjs';
+import { freePort } from '../../scripts/lib/free-port.mjs';
+import { startKafka } from '../../scripts/lib/kafka.mjs';
+import { isAlive, killWithDeadline, sleep, tailFile, waitForPort } from '../../scripts/lib/proc.mjs';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const benchDir = path.join(root, 'bench');
+const startTimeoutMs = 90_000;
+
+/** Rebuild only when a dist entry is missing or older than its sources' newest file (cheap check). */
+function needsBuild() {
+  const entries = ['platform/dist/index.js', 'subgraph-wallet/dist/main.js', 'subgraph-balance/dist/main.js', 'gateway/dist/main.js', 'gateway/supergraph.graphql'];
+  return entries.some((entry) => !existsSync(path.join(root, entry)));
+}
+
+export async function ensureBuilt(log, { force = false } = {}) {
+  if (force || needsBuild()) await build((line) => log(line));
+  else log('build outputs present (pass --build to rebuild)');
+}
+
+/** The committed supergraph with its placeholder subgraph URLs replaced by the running ones. */
+export function writeSupergraph(dir, urls) {
+  const sdl = readFileSync(path.join(root, 'gateway/supergraph.graphql'), 'utf8')
+    .replace(/(@join__graph\(name: "wallet", url: ")[^"]*"/, `$1${urls.wallet}"`)
+    .replace(/(@join__graph\(name: "balance", url: ")[^"]*"/, `$1${urls.balance}"`);
+  if (!sdl.includes(urls.wallet) || !sdl.includes(urls.balance)) throw new Error('could not rewrite the subgraph URLs in gateway/supergraph.graphql');
+  const file = path.join(dir, 'supergraph.graphql');
+  writeFileSync(file, sdl);
+  return file;
+}
+
+export function createStack({ log, logDir, quiet = true }) {
+  mkdirSync(logDir, { recursive: true });
+  const children = new Map();
+  let kafka;
+
+  /** Spawns `node args…` with env, output to <logDir>/<name>.log; waits for the port. */
+  async function startNode(name, args, env, port, { cwd = root, nodeOptions = [] } = {}) {
+    const logFile = path.join(logDir, `${name}.log`);
+    const out = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [...nodeOptions, ...args], { cwd, env: { ...buildEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
+    children.set(name, child);
+    child.on('exit', (code, signal) => {
+      if (children.get(name) === child && !child.stopping) log(`${name} exited (${signal ?? code}); last lines of ${logFile}:\n${tailFile(logFile, 15)}`);
+    });
+    try {
+      await waitForPort(port, { timeoutMs: startTimeoutMs, isAlive: () => isAlive(child.pid) });
+    } catch (error) {
+      throw new Error(`${name} did not start: ${error.message}\n${tailFile(logFile, 20)}`);
+    }
+    if (!quiet) log(`${name} up on 127.0.0.1:${port} (pid ${child.pid})`);
+    return child;
+  }
+
+  async function stopProcess(name) {
+    const child = children.get(name);
+    if (!child) return;
+    child.stopping = true;
+    await killWithDeadline(child, { timeoutMs: 10_000 });
+    children.delete(name);
+  }
+
+  return {
+    children,
+    pidOf: (name) => children.get(name)?.pid,
+    startNode,
+    stopProcess,
+    async startKafka() {
+      const [port, controllerPort] = [await freePort(), await freePort()];
+      kafka = await startKafka({
+        port,
+        controllerPort,
+        dataDir: path.join(logDir, 'kafka-data'),
+        attached: true,
+        freshData: true,
+        topics: ['transactions', 'balances', 'balances.live', 'balances.dlq'],
+        log: (line) => (quiet ? undefined : log(`[kafka] ${line}`)),
+      });
+      log(`Kafka up at ${kafka.brokers.join(',')}`);
+      return kafka.brokers.join(',');
+    },
+    async stopAll() {
+      for (const name of [...children.keys()].reverse()) await stopProcess(name);
+      if (kafka) await kafka.stop();
+      kafka = undefined;
+    },
+  };
+}
+
+/** Fresh bench databases (never the project's own), migrated. */
+export async function prepareDatabases(urls, log) {
+  for (const url of Object.values(urls)) await dropDatabase(url);
+  await migrateAll(urls, () => undefined);
+  log(`databases ${Object.values(urls).map((u) => new URL(u).pathname.slice(1)).join(', ')} migrated`);
+}
+
+export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers }) {
+  const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
+  const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  await Promise.all([
+    stack.startNode('wallet', [path.join(root, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet),
+    stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance),
+  ]);
+  void gatewayWorkers;
+  return {
+    wallet: `http://127.0.0.1:${ports.wallet}/graphql`,
+    balance: `http://127.0.0.1:${ports.balance}/graphql`,
+    balanceWs: `ws://127.0.0.1:${ports.balance}/graphql`,
+  };
+}
+
+/** Our gateway (optionally under --cpu-prof into profileDir). */
+export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax }) {
+  const port = await freePort();
+  const nodeOptions = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  await stack.startNode(
+    'gateway',
+    [path.join(root, 'gateway/dist/main.js')],
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      GATEWAY_PORT: String(port),
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_WORKERS: String(workers),
+      WALLET_SUBGRAPH_URL: subgraphs.wallet,
+      BALANCE_SUBGRAPH_URL: subgraphs.balance,
+      BALANCE_SUBGRAPH_WS_URL: subgraphs.balanceWs,
+      GATEWAY_SUBSCRIPTIONS_MAX: String(subscriptionsMax),
+    },
+    port,
+    { nodeOptions },
+  );
+  return `http://127.0.0.1:${port}/graphql`;
+}
+
+export async function startPeers(stack, subgraphs, { supergraphFile, workers, workDir }) {
+  const ports = { stock: await freePort(), hive: await freePort(), limit: await freePort() };
+  const prod = { NODE_ENV: 'production' };
+  await stack.startNode('stock_apollo', [path.join(benchDir, 'peers/stock-apollo.mjs')], { ...prod, SUPERGRAPH_PATH: supergraphFile, PORT: String(ports.stock) }, ports.stock);
+  // The CLI (defaults), run from an empty directory so that no gateway.config.* is picked up.
+  const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+  await stack.startNode('hive', [hiveBin, 'supergraph', supergraphFile, '--host', '127.0.0.1', '--port', String(ports.hive), '--fork', String(workers)], prod, ports.hive, { cwd: workDir });
+  await stack.startNode('limit', [path.join(benchDir, 'peers/limit.mjs')], { ...prod, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) }, ports.limit);
+  return {
+    stock_apollo: `http://127.0.0.1:${ports.stock}/`,
+    hive: `http://127.0.0.1:${ports.hive}/graphql`,
+    limit: `http://127.0.0.1:${ports.limit}/graphql`,
+  };
+}
+
+export { sleep, statSync };

@@ -1,0 +1,205 @@
+// Scenario 4 (propagation) and 5 (subscription scale): transfers at a steady rate over disjoint
+// pairs, one in flight per pair; each response is matched to its balanceUpdated events by version.
+import { createAgent, postJson } from '../lib/http-client.mjs';
+import { createMatcher, openSubscribers } from '../lib/live.mjs';
+import { summarize } from '../lib/stats.mjs';
+import { transfer } from './transfers.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** pairs: [[from, to]]; versions: Map id → current version. Returns a sender bound to a matcher. */
+function createPairSender({ agent, gatewayUrl, pairs, versions, matcher, onResponded }) {
+  const state = pairs.map(([from, to]) => ({ from, to, fromVersion: versions.get(from), toVersion: versions.get(to), busy: false }));
+  let cursor = 0;
+  let failedCount = 0;
+  const inFlight = new Set();
+  const send = (pair) => {
+    pair.busy = true;
+    const promise = transfer(agent, gatewayUrl, pair.from, pair.to)
+      .then((r) => {
+        const nowMs = performance.now();
+        if (!r.ok) {
+          failedCount += 1;
+          return;
+        }
+        pair.fromVersion += 1;
+        pair.toVersion += 1;
+        matcher.responded([[pair.from, pair.fromVersion], [pair.to, pair.toVersion]], nowMs);
+        onResponded?.(pair, nowMs);
+      })
+      .catch(() => {
+        failedCount += 1;
+      })
+      .finally(() => {
+        pair.busy = false;
+        inFlight.delete(promise);
+      });
+    inFlight.add(promise);
+  };
+  return {
+    /** Sends on the next free pair; false when all pairs are busy. */
+    trySend() {
+      for (let i = 0; i < state.length; i += 1) {
+        const pair = state[(cursor + i) % state.length];
+        if (!pair.busy) {
+          cursor = (cursor + i + 1) % state.length;
+          send(pair);
+          return true;
+        }
+      }
+      return false;
+    },
+    /** One transfer on every pair, then wait for them. */
+    async everyPairOnce() {
+      for (const pair of state) send(pair);
+      await Promise.all(inFlight);
+    },
+    drain: () => Promise.all(inFlight),
+    get failedCount() {
+      return failedCount;
+    },
+  };
+}
+
+/** Open-loop pacing: sends ratePerS for durationS; a tick that finds every pair busy is "missed". */
+async function paced(sender, ratePerS, durationS) {
+  const startedMs = performance.now();
+  let sent = 0;
+  let missed = 0;
+  while (performance.now() - startedMs < durationS * 1000) {
+    const due = Math.floor(((performance.now() - startedMs) / 1000) * ratePerS);
+    while (sent + missed < due) {
+      if (sender.trySend()) sent += 1;
+      else missed += 1;
+    }
+    await sleep(1);
+  }
+  await sender.drain();
+  return { sent, missed, achieved_per_s: Math.round(sent / durationS) };
+}
+
+/** Rounds of one transfer per pair until every subscription has had an event (no subscribe ack exists). */
+async function warmUntilLive(sender, matcher, subscriptionCount, timeoutMs, log) {
+  const deadlineMs = Date.now() + timeoutMs;
+  let rounds = 0;
+  while (matcher.liveSubscriptionCount < subscriptionCount) {
+    if (Date.now() > deadlineMs) throw new Error(`only ${matcher.liveSubscriptionCount} of ${subscriptionCount} subscriptions had an event after ${rounds} warm-up rounds (${timeoutMs} ms)`);
+    await sender.everyPairOnce();
+    rounds += 1;
+    const roundEndMs = Date.now() + 3_000;
+    while (matcher.liveSubscriptionCount < subscriptionCount && Date.now() < roundEndMs) await sleep(50);
+  }
+  log(`${subscriptionCount} subscriptions live after ${rounds} warm-up round(s)`);
+}
+
+async function waitFor(predicate, timeoutMs, what) {
+  const deadlineMs = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadlineMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Polls balance(accountId) through the gateway until it shows `version`; ms after the response. */
+async function readableAfter(agent, gatewayUrl, accountId, version, respondedMs, timeoutMs = 5_000) {
+  const body = JSON.stringify({ query: 'query Readable($id: ID!) { balance(accountId: $id) { version } }', variables: { id: accountId }, operationName: 'Readable' });
+  while (performance.now() - respondedMs < timeoutMs) {
+    const { json } = await postJson(agent, gatewayUrl, body);
+    if ((json?.data?.balance?.version ?? 0) >= version) return performance.now() - respondedMs;
+  }
+  return null;
+}
+
+export async function runPropagation({ gatewayUrl, wsUrl, pairs, versions, ratePerS, durationS, readableSampleEvery, log }) {
+  const agent = createAgent(256);
+  const pollAgent = createAgent(64);
+  const matcher = createMatcher();
+  const readableMs = [];
+  const polls = [];
+  let respondedCount = 0;
+  let errorCount = 0;
+  const senders = pairs.map(([from]) => from);
+  const subscribers = await openSubscribers({ wsUrl, accountIds: senders, count: senders.length, perConnection: 10, onEvent: matcher.event, onError: () => (errorCount += 1) });
+  try {
+    const sender = createPairSender({
+      agent,
+      gatewayUrl,
+      pairs,
+      versions,
+      matcher,
+      onResponded: (pair, nowMs) => {
+        respondedCount += 1;
+        if (measuring && respondedCount % readableSampleEvery === 0) {
+          polls.push(readableAfter(pollAgent, gatewayUrl, pair.from, pair.fromVersion, nowMs).then((ms) => ms !== null && readableMs.push(ms)));
+        }
+      },
+    });
+    let measuring = false;
+    await warmUntilLive(sender, matcher, senders.length, 60_000, log);
+    matcher.startMeasuring();
+    measuring = true;
+    const pacing = await paced(sender, ratePerS, durationS);
+    await Promise.all(polls);
+    await waitFor(() => matcher.latenciesMs.length >= pacing.sent, 10_000, 'the last events').catch((error) => log(`propagation: ${error.message}`));
+    const result = {
+      rate_per_s: ratePerS,
+      ...pacing,
+      transfer_failures: sender.failedCount,
+      event: summarize(matcher.latenciesMs),
+      readable: summarize(readableMs),
+      lost_events: Math.max(0, pacing.sent - matcher.latenciesMs.length),
+      early_events: matcher.earlyEventCount,
+      subscriber_errors: errorCount,
+    };
+    log(`propagation @${ratePerS}/s (achieved ${pacing.achieved_per_s}/s): event p50 ${result.event.p50} p95 ${result.event.p95} p99 ${result.event.p99} ms; readable p50 ${result.readable.p50} p95 ${result.readable.p95} p99 ${result.readable.p99} ms`);
+    return result;
+  } finally {
+    await subscribers.close();
+    agent.destroy();
+    pollAgent.destroy();
+  }
+}
+
+/**
+ * count subscribers spread over the accounts of `pairs` (both sides), perConnection per WebSocket;
+ * transfers at ratePerS; every delivery's latency is measured from its transfer's response.
+ */
+/** gateway_upstream_reconnects_total from our gateway's /metrics (null when unavailable). */
+async function upstreamReconnects(gatewayUrl) {
+  try {
+    const response = await fetch(new URL('/metrics', gatewayUrl));
+    const text = await response.text();
+    return [...text.matchAll(/^gateway_upstream_reconnects_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  } catch {
+    return null;
+  }
+}
+
+export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, count, perConnection, ratePerS, durationS, log, rssNow }) {
+  const agent = createAgent(64);
+  const matcher = createMatcher();
+  let errorCount = 0;
+  const accountIds = pairs.flat();
+  const openedAtMs = performance.now();
+  const reconnectsBefore = await upstreamReconnects(gatewayUrl);
+  const subscribers = await openSubscribers({ wsUrl, accountIds, count, perConnection, onEvent: matcher.event, onError: () => (errorCount += 1) });
+  log(`subscribers: ${count} open on ${subscribers.connectionCount} connections in ${Math.round(performance.now() - openedAtMs)} ms`);
+  try {
+    const sender = createPairSender({ agent, gatewayUrl, pairs, versions, matcher });
+    // Every subscriber gets one event per warm-up round (both sides of each pair are covered).
+    await warmUntilLive(sender, matcher, count, 180_000, log);
+    if (errorCount > 0) throw new Error(`${errorCount} subscriptions failed (limits?)`);
+    const gatewayIdleMb = rssNow();
+    matcher.startMeasuring();
+    const pacing = await paced(sender, ratePerS, durationS);
+    const deliveriesExpected = pacing.sent * (count / pairs.length);
+    await waitFor(() => matcher.latenciesMs.length >= deliveriesExpected, 30_000, 'the last deliveries').catch((error) => log(`subscribers: ${error.message}`));
+    const fanout = summarize(matcher.latenciesMs);
+    const result = { count, connections: subscribers.connectionCount, per_connection: perConnection, rate_per_s: ratePerS, ...pacing, deliveries: matcher.latenciesMs.length, deliveries_expected: Math.round(deliveriesExpected), upstream_reconnects: reconnectsBefore === null ? null : (await upstreamReconnects(gatewayUrl)) - reconnectsBefore, fanout_ms: fanout, gateway_rss_mb_with_subscribers: gatewayIdleMb, subscriber_errors: errorCount };
+    log(`subscribers ${count}: fan-out p50 ${fanout.p50} p95 ${fanout.p95} p99 ${fanout.p99} ms over ${fanout.count}/${Math.round(deliveriesExpected)} deliveries, ${result.upstream_reconnects} upstream reconnects; gateway RSS ${gatewayIdleMb} MB`);
+    return result;
+  } finally {
+    await subscribers.close();
+    agent.destroy();
+  }
+}
