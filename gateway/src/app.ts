@@ -1,0 +1,119 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { QueryPlan } from '@apollo/query-planner';
+import type { Logger } from '@walletgraph/platform';
+import { createBoundedCache, jsonSizeBytes } from './cache/bounded-cache.js';
+import type { GatewayConfig } from './config.js';
+import { createApolloServer } from './http/apollo.js';
+import { createGraphqlHttpHandler } from './http/graphql-http.js';
+import { createReadiness } from './http/health.js';
+import { createMetricsText } from './http/cluster-metrics.js';
+import { createMetrics } from './http/metrics.js';
+import { createRouter } from './http/router.js';
+import { createPlayground, publicDir } from './playground/serve.js';
+import { createSubgraphDataSources } from './subgraphs/data-sources.js';
+import { createSubscriptionExecutor } from './subscriptions/executor.js';
+import { createOperations } from './subscriptions/operations.js';
+import { createSubscriptionPlanner } from './subscriptions/planner.js';
+import { createSlots } from './subscriptions/slots.js';
+import { createSseHandler } from './subscriptions/sse.js';
+import { attachWebSocket } from './subscriptions/ws.js';
+import { loadSupergraphSdl } from './supergraph/load.js';
+
+export const graphqlPath = '/graphql';
+/** Events buffered per subscription for a slow client before its stream is ended. */
+const eventQueueSizeMax = 1_000;
+const webSocketKeepAliveMs = 12_000;
+
+export interface Gateway {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** http://host:port/graphql, known after start(). */
+  readonly url: string;
+  readonly wsUrl: string;
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
+  let stopParts: (() => Promise<void>) | undefined;
+  let port: number | undefined;
+  let supergraphLoaded = false;
+
+  async function start(): Promise<void> {
+    const supergraphSdl = await loadSupergraphSdl(config.supergraphPath);
+    const planCache = createBoundedCache<QueryPlan>({ sizeBytesMax: config.queryPlanCacheBytesMax, sizeBytesOf: jsonSizeBytes });
+    const metrics = createMetrics({ planCacheStats: () => planCache.stats() });
+    const dataSources = createSubgraphDataSources({ metrics }, config);
+    const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache }, config);
+    const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
+    const executor = createSubscriptionExecutor(
+      { planner, dataSources, metrics, logger, slots: createSlots(config.subscriptionsMax) },
+      { subgraphs: config.subgraphs, upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax, upstreamRetryDelayMsMax: config.upstreamRetryDelayMsMax, eventQueueSizeMax },
+    );
+    const operations = createOperations({ apollo, executor, planner, metrics }, config);
+    await apollo.start();
+    supergraphLoaded = true;
+    const readiness = createReadiness(
+      { targets: [{ name: 'wallet', httpUrl: config.subgraphs.wallet.httpUrl }, { name: 'balance', httpUrl: config.subgraphs.balance.httpUrl }], supergraphLoaded: () => supergraphLoaded },
+      config,
+    );
+    const playground = await createPlayground({ dir: publicDir });
+    const router = createRouter(
+      {
+        logger,
+        metrics,
+        metricsText: createMetricsText(metrics.registry),
+        readiness,
+        playground,
+        graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics }, config.limits),
+        sse: createSseHandler({ operations, planner, logger }, { bodyBytesMax: config.limits.bodyBytesMax }),
+      },
+      { graphqlPath },
+    );
+    const httpServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => void router(request, response));
+    const ws = attachWebSocket(
+      { server: httpServer, operations, planner, logger },
+      { path: graphqlPath, subscriptionsPerConnectionMax: config.subscriptionsPerConnectionMax, messageBytesMax: config.limits.bodyBytesMax, keepAliveMs: webSocketKeepAliveMs },
+    );
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+    port = (httpServer.address() as AddressInfo).port;
+    stopParts = async () => {
+      supergraphLoaded = false;
+      // Order: stop taking work, end live streams (closing their upstreams), drain, then pools.
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await ws.close();
+      httpServer.closeIdleConnections();
+      await apollo.stop();
+      httpServer.closeAllConnections();
+      await closed;
+      dataSources.destroy();
+    };
+    logger.info({ url: `http://${displayHost(config.host)}:${port}${graphqlPath}`, playgroundBuilt: playground.built }, 'gateway listening');
+  }
+
+  return {
+    start,
+    async stop() {
+      const stopNow = stopParts;
+      stopParts = undefined;
+      await stopNow?.();
+    },
+    get url() {
+      if (port === undefined) throw new Error('gateway not started');
+      return `http://${displayHost(config.host)}:${port}${graphqlPath}`;
+    },
+    get wsUrl() {
+      if (port === undefined) throw new Error('gateway not started');
+      return `ws://${displayHost(config.host)}:${port}${graphqlPath}`;
+    },
+  };
+}

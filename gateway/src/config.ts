@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { envField, parseEnv } from '@walletgraph/platform';
+
+const httpUrl = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => /^https?:\/\/[^/\s]+\/\S*$/.test(value), { message: 'must be an http(s) URL such as http://127.0.0.1:4001/graphql' });
+
+const wsUrl = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => /^wss?:\/\/[^/\s]+\/\S*$/.test(value), { message: 'must be a ws(s) URL such as ws://127.0.0.1:4002/graphql' });
+
+const schema = z
+  .object({
+    NODE_ENV: z.string().default('development'),
+    LOG_LEVEL: envField.logLevel(),
+    GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+    WALLET_SUBGRAPH_URL: httpUrl('http://127.0.0.1:4001/graphql'),
+    BALANCE_SUBGRAPH_URL: httpUrl('http://127.0.0.1:4002/graphql'),
+    BALANCE_SUBGRAPH_WS_URL: wsUrl('ws://127.0.0.1:4002/graphql'),
+    GATEWAY_SUPERGRAPH_PATH: z.string().min(1).optional(),
+    GATEWAY_DEPTH_MAX: envField.positiveInt(12, 100),
+    GATEWAY_ALIASES_MAX: envField.positiveInt(30, 1_000),
+    GATEWAY_FIELDS_MAX: envField.positiveInt(500, 100_000),
+    GATEWAY_BODY_BYTES_MAX: envField.positiveInt(100_000, 100_000_000),
+    GATEWAY_BATCH_SIZE_MAX: envField.positiveInt(10, 1_000),
+    GATEWAY_QUERY_PLAN_CACHE_BYTES_MAX: envField.positiveInt(32 * 1024 * 1024, 4 * 1024 * 1024 * 1024),
+    GATEWAY_APQ_CACHE_BYTES_MAX: envField.positiveInt(16 * 1024 * 1024, 4 * 1024 * 1024 * 1024),
+    GATEWAY_WORKERS: envField.positiveInt(1, 64),
+    GATEWAY_INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+    GATEWAY_SUBGRAPH_TIMEOUT_MS: envField.positiveInt(10_000, 600_000),
+    GATEWAY_SUBGRAPH_SOCKETS_MAX: envField.positiveInt(64, 10_000),
+    GATEWAY_READINESS_TIMEOUT_MS: envField.positiveInt(1_000, 60_000),
+    SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
+    GATEWAY_SUBSCRIPTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
+    GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(0).max(100).default(5),
+    GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: envField.positiveInt(5_000, 600_000),
+    GATEWAY_SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 600_000),
+  })
+  .refine((env) => env.GATEWAY_PORT !== 0 || env.GATEWAY_WORKERS === 1, {
+    message: 'GATEWAY_PORT=0 (a random port) only works with GATEWAY_WORKERS=1',
+    path: ['GATEWAY_PORT'],
+  });
+
+export interface SubgraphEndpoints {
+  readonly wallet: { readonly httpUrl: string };
+  readonly balance: { readonly httpUrl: string; readonly wsUrl: string };
+}
+
+export interface GatewayLimits {
+  readonly depthMax: number;
+  readonly aliasesMax: number;
+  readonly fieldsMax: number;
+  readonly bodyBytesMax: number;
+  readonly batchSizeMax: number;
+}
+
+export interface GatewayConfig {
+  readonly production: boolean;
+  readonly logLevel: string;
+  readonly port: number;
+  readonly host: string;
+  readonly subgraphs: SubgraphEndpoints;
+  /** Absent: the supergraph.graphql committed beside the package. */
+  readonly supergraphPath: string | undefined;
+  readonly limits: GatewayLimits;
+  readonly queryPlanCacheBytesMax: number;
+  readonly apqCacheBytesMax: number;
+  readonly workers: number;
+  readonly introspection: boolean;
+  /** Stack traces and internal messages in error responses (never in production). */
+  readonly errorDetails: boolean;
+  readonly subgraphTimeoutMs: number;
+  readonly subgraphSocketsMax: number;
+  readonly readinessTimeoutMs: number;
+  readonly subscriptionsPerConnectionMax: number;
+  readonly subscriptionsMax: number;
+  readonly upstreamRetryAttemptsMax: number;
+  readonly upstreamRetryDelayMsMax: number;
+  readonly shutdownDeadlineMs: number;
+}
+
+/** Reads and validates the gateway's environment once; throws ConfigError listing every problem. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
+  const e = parseEnv('gateway', schema, env);
+  const production = e.NODE_ENV === 'production';
+  const introspectionFlag = e.GATEWAY_INTROSPECTION;
+  return {
+    production,
+    logLevel: e.LOG_LEVEL,
+    port: e.GATEWAY_PORT,
+    host: e.GATEWAY_HOST,
+    subgraphs: {
+      wallet: { httpUrl: e.WALLET_SUBGRAPH_URL },
+      balance: { httpUrl: e.BALANCE_SUBGRAPH_URL, wsUrl: e.BALANCE_SUBGRAPH_WS_URL },
+    },
+    supergraphPath: e.GATEWAY_SUPERGRAPH_PATH,
+    limits: {
+      depthMax: e.GATEWAY_DEPTH_MAX,
+      aliasesMax: e.GATEWAY_ALIASES_MAX,
+      fieldsMax: e.GATEWAY_FIELDS_MAX,
+      bodyBytesMax: e.GATEWAY_BODY_BYTES_MAX,
+      batchSizeMax: e.GATEWAY_BATCH_SIZE_MAX,
+    },
+    queryPlanCacheBytesMax: e.GATEWAY_QUERY_PLAN_CACHE_BYTES_MAX,
+    apqCacheBytesMax: e.GATEWAY_APQ_CACHE_BYTES_MAX,
+    workers: e.GATEWAY_WORKERS,
+    introspection: introspectionFlag === undefined ? !production : ['true', '1', 'yes'].includes(introspectionFlag),
+    errorDetails: !production,
+    subgraphTimeoutMs: e.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+    subgraphSocketsMax: e.GATEWAY_SUBGRAPH_SOCKETS_MAX,
+    readinessTimeoutMs: e.GATEWAY_READINESS_TIMEOUT_MS,
+    subscriptionsPerConnectionMax: e.SUBSCRIPTIONS_PER_CONNECTION_MAX,
+    subscriptionsMax: e.GATEWAY_SUBSCRIPTIONS_MAX,
+    upstreamRetryAttemptsMax: e.GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX,
+    upstreamRetryDelayMsMax: e.GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX,
+    shutdownDeadlineMs: e.GATEWAY_SHUTDOWN_DEADLINE_MS,
+  };
+}

@@ -1,0 +1,68 @@
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import type { Logger } from '@walletgraph/platform';
+import { assert } from '@walletgraph/platform';
+import type { GatewayConfig } from '../config.js';
+import { createBoundedCache, stringSizeBytes, type BoundedCache } from '../cache/bounded-cache.js';
+import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
+import { createFormatError } from './format-error.js';
+import { createLimitsRule } from './limits.js';
+import type { GatewayMetrics } from './metrics.js';
+import { createObservabilityPlugin } from './plugins.js';
+import type { GatewayContext } from './request-context.js';
+import type { QueryPlan } from '@apollo/query-planner';
+
+export interface ApolloDeps {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly dataSources: SubgraphDataSources;
+  readonly supergraphSdl: string;
+  /** Shared with the subscription planner. */
+  readonly planCache: BoundedCache<QueryPlan>;
+}
+
+export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails'>;
+
+/** Adapts pino to Apollo's logger interface. */
+function apolloLogger(logger: Logger) {
+  return {
+    debug: (message: string) => logger.debug(message),
+    info: (message: string) => logger.info(message),
+    warn: (message: string) => logger.warn(message),
+    error: (message: string) => logger.error(message),
+  };
+}
+
+export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): ApolloServer<GatewayContext> {
+  const { planCache } = deps;
+  const countingPlanCache = {
+    ...planCache,
+    get: async (key: string) => {
+      const plan = planCache.getSync(key);
+      deps.metrics.queryPlanCacheLookupCount.inc({ result: plan === undefined ? 'miss' : 'hit' });
+      return plan;
+    },
+  };
+  const gateway = new ApolloGateway({
+    supergraphSdl: deps.supergraphSdl,
+    logger: apolloLogger(deps.logger),
+    queryPlannerConfig: { cache: countingPlanCache },
+    buildService: ({ name }) => {
+      const dataSource = deps.dataSources.byName.get(name);
+      assert(dataSource !== undefined, `the supergraph names subgraph "${name}" but config has no URL for it`);
+      return dataSource;
+    },
+  });
+  return new ApolloServer<GatewayContext>({
+    gateway,
+    logger: apolloLogger(deps.logger),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: config.errorDetails,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: true,
+    validationRules: [createLimitsRule(config.limits, (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }))],
+    persistedQueries: { cache: createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), ttl: null },
+    formatError: createFormatError(config),
+    plugins: [createObservabilityPlugin(deps)],
+  });
+}

@@ -1,0 +1,25 @@
+import { GraphQLError } from 'graphql';
+import { createFormatError } from './format-error';
+import { LimitExceededError } from './limit-errors';
+
+describe('formatError', () => {
+  it('keeps a limit code through Apollo\'s validation wrapping', () => {
+    const limit = new LimitExceededError('DEPTH_LIMIT_EXCEEDED', 'too deep', { actual: 9, max: 5 });
+    const wrapped = new GraphQLError(limit.message, { originalError: limit, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const formatted = createFormatError({ errorDetails: false })(wrapped.toJSON(), wrapped);
+    expect(formatted.extensions).toMatchObject({ code: 'DEPTH_LIMIT_EXCEEDED', max: 5, actual: 9 });
+  });
+
+  it('hides internal messages and stack traces in production', () => {
+    const error = new GraphQLError('connect ECONNREFUSED 10.0.0.7:3306', { extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at secret.ts:1'] } });
+    const formatted = createFormatError({ errorDetails: false })(error.toJSON(), error);
+    expect(formatted).toEqual({ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
+  it('keeps client-meaningful errors and, outside production, details', () => {
+    const error = new GraphQLError('insufficient funds', { extensions: { code: 'INSUFFICIENT_FUNDS' } });
+    expect(createFormatError({ errorDetails: false })(error.toJSON(), error)).toEqual(error.toJSON());
+    const internal = new GraphQLError('boom', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(createFormatError({ errorDetails: true })(internal.toJSON(), internal).message).toBe('boom');
+  });
+});

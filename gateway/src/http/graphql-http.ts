@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
+import type { Logger } from '@walletgraph/platform';
+import type { GatewayLimits } from '../config.js';
+import { readBody, sendJson, sendPayloadTooLarge } from './body.js';
+import { LimitCode } from './limit-errors.js';
+import type { GatewayMetrics } from './metrics.js';
+import { createGatewayContext, type GatewayContext } from './request-context.js';
+
+export interface GraphqlHttpDeps {
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+}
+
+function headerMapOf(request: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+function isJson(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().includes('json');
+}
+
+/** Body-size and batch-size limits, then Apollo Server (CSRF prevention, APQ, validation, execution). */
+export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayLimits) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const context = createGatewayContext(request.headers, deps.logger);
+    const idHeader = { 'x-request-id': context.requestId };
+    let body: unknown = undefined;
+    if (request.method === 'POST') {
+      const read = await readBody(request, limits.bodyBytesMax);
+      if (!read.ok) {
+        deps.metrics.limitRejectionCount.inc({ limit: LimitCode.PAYLOAD_TOO_LARGE });
+        context.logger.warn({ receivedBytes: read.receivedBytes, bodyBytesMax: limits.bodyBytesMax }, 'request body too large');
+        return sendPayloadTooLarge(response, limits.bodyBytesMax, idHeader);
+      }
+      body = read.text;
+      if (isJson(request)) {
+        try {
+          body = JSON.parse(read.text) as unknown;
+        } catch {
+          return sendJson(response, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, idHeader);
+        }
+      }
+      if (Array.isArray(body) && body.length > limits.batchSizeMax) {
+        deps.metrics.limitRejectionCount.inc({ limit: LimitCode.BATCH_LIMIT_EXCEEDED });
+        const message = `a batch may hold at most ${limits.batchSizeMax} operations; this one holds ${body.length}`;
+        return sendJson(response, 400, { errors: [{ message, extensions: { code: LimitCode.BATCH_LIMIT_EXCEEDED, actual: body.length, max: limits.batchSizeMax } }] }, idHeader);
+      }
+    }
+    const url = new URL(request.url ?? '/', 'http://gateway.local');
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: (request.method ?? 'GET').toUpperCase(),
+      headers: headerMapOf(request),
+      search: url.search,
+      body,
+    };
+    const result = await deps.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+    const headers: Record<string, string> = { ...idHeader };
+    for (const [name, value] of result.headers) headers[name] = value;
+    response.writeHead(result.status ?? 200, headers);
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  };
+}

@@ -1,0 +1,101 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheStats } from '../cache/bounded-cache.js';
+
+export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
+
+const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Every metric the gateway exposes, in its own registry (several gateways can share a process in tests). */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly requestCount: Counter<'operation_type' | 'outcome'>;
+  readonly requestLatencySeconds: Histogram<'operation_type'>;
+  readonly subgraphFetchLatencySeconds: Histogram<'subgraph' | 'outcome'>;
+  readonly subscriptionsActive: Gauge<'transport'>;
+  readonly subscriptionEventCount: Counter<'outcome'>;
+  readonly upstreamReconnectCount: Counter<'subgraph'>;
+  readonly limitRejectionCount: Counter<'limit'>;
+  readonly queryPlanCacheBytes: Gauge;
+  readonly queryPlanCacheEntries: Gauge;
+  readonly queryPlanCacheLookupCount: Counter<'result'>;
+}
+
+export interface MetricsDeps {
+  /** Read at scrape time. */
+  readonly planCacheStats: () => CacheStats;
+}
+
+export function createMetrics(deps: MetricsDeps): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+  const registers = [registry];
+  return {
+    registry,
+    requestCount: new Counter({
+      name: 'gateway_requests_total',
+      help: 'GraphQL operations handled, by operation type and outcome (ok, error)',
+      labelNames: ['operation_type', 'outcome'],
+      registers,
+    }),
+    requestLatencySeconds: new Histogram({
+      name: 'gateway_request_duration_seconds',
+      help: 'GraphQL operation latency by operation type (subscriptions: time to set up)',
+      labelNames: ['operation_type'],
+      buckets: latencyBucketsSeconds,
+      registers,
+    }),
+    subgraphFetchLatencySeconds: new Histogram({
+      name: 'gateway_subgraph_fetch_duration_seconds',
+      help: 'Latency of each HTTP fetch to a subgraph',
+      labelNames: ['subgraph', 'outcome'],
+      buckets: latencyBucketsSeconds,
+      registers,
+    }),
+    subscriptionsActive: new Gauge({
+      name: 'gateway_subscriptions_active',
+      help: 'Open client subscriptions, by transport',
+      labelNames: ['transport'],
+      registers,
+    }),
+    subscriptionEventCount: new Counter({
+      name: 'gateway_subscription_events_total',
+      help: 'Subscription events sent to clients (ok, error)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    upstreamReconnectCount: new Counter({
+      name: 'gateway_upstream_reconnects_total',
+      help: 'Reconnect attempts of upstream subscription connections',
+      labelNames: ['subgraph'],
+      registers,
+    }),
+    limitRejectionCount: new Counter({
+      name: 'gateway_limit_rejections_total',
+      help: 'Requests refused by a limit',
+      labelNames: ['limit'],
+      registers,
+    }),
+    queryPlanCacheBytes: new Gauge({
+      name: 'gateway_query_plan_cache_bytes',
+      help: 'Approximate bytes held by the query plan cache (bounded by GATEWAY_QUERY_PLAN_CACHE_BYTES_MAX)',
+      registers,
+      collect() {
+        this.set(deps.planCacheStats().sizeBytes);
+      },
+    }),
+    queryPlanCacheEntries: new Gauge({
+      name: 'gateway_query_plan_cache_entries',
+      help: 'Query plans cached',
+      registers,
+      collect() {
+        this.set(deps.planCacheStats().entryCount);
+      },
+    }),
+    queryPlanCacheLookupCount: new Counter({
+      name: 'gateway_query_plan_cache_lookups_total',
+      help: 'Query plan cache lookups (hit, miss)',
+      labelNames: ['result'],
+      registers,
+    }),
+  };
+}

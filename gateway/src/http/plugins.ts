@@ -1,0 +1,28 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayMetrics, OperationType } from './metrics.js';
+import type { GatewayContext } from './request-context.js';
+
+/** Counts, latency and one log line per operation, each carrying the request id. */
+export function createObservabilityPlugin(deps: { metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const startedAtMs = performance.now();
+      let operationType: OperationType = 'unknown';
+      return {
+        async didResolveOperation({ operation }) {
+          operationType = operation?.operation ?? 'unknown';
+        },
+        async willSendResponse({ response, errors, operationName }) {
+          const durationMs = performance.now() - startedAtMs;
+          const failed = (errors?.length ?? 0) > 0 || (response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0);
+          deps.metrics.requestCount.inc({ operation_type: operationType, outcome: failed ? 'error' : 'ok' });
+          deps.metrics.requestLatencySeconds.observe({ operation_type: operationType }, durationMs / 1000);
+          contextValue.logger.info(
+            { operationType, operationName: operationName ?? undefined, durationMs: Math.round(durationMs), errorCodes: errors?.map((e) => e.extensions['code']) },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '@walletgraph/platform';
+
+/** Headers the gateway passes on to subgraphs, unchanged (the request id is generated if absent). */
+export const forwardedHeaderNames = ['authorization', 'x-request-id', 'traceparent', 'tracestate'] as const;
+export type ForwardedHeaderName = (typeof forwardedHeaderNames)[number];
+
+export interface GatewayContext {
+  readonly requestId: string;
+  readonly forwardedHeaders: Readonly<Partial<Record<ForwardedHeaderName, string>>>;
+  readonly logger: Logger;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A client-sent request id is kept only when it is short and printable; otherwise a new one is made. */
+export function requestIdFrom(headers: IncomingHttpHeaders): string {
+  const sent = headerValue(headers, 'x-request-id');
+  return sent !== undefined && requestIdPattern.test(sent) ? sent : randomUUID();
+}
+
+export function createGatewayContext(headers: IncomingHttpHeaders, logger: Logger, requestId = requestIdFrom(headers)): GatewayContext {
+  const forwardedHeaders: Partial<Record<ForwardedHeaderName, string>> = { 'x-request-id': requestId };
+  for (const name of forwardedHeaderNames) {
+    const value = headerValue(headers, name);
+    if (value !== undefined && name !== 'x-request-id') forwardedHeaders[name] = value;
+  }
+  return { requestId, forwardedHeaders, logger: logger.child({ requestId }) };
+}

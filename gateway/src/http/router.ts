@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@walletgraph/platform';
+import type { Playground } from '../playground/serve.js';
+import { wantsPlayground } from '../playground/serve.js';
+import { isSseRequest } from '../subscriptions/sse.js';
+import { sendJson } from './body.js';
+import { handleLive, handleReady, type Readiness } from './health.js';
+import type { GatewayMetrics } from './metrics.js';
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+export interface RouterDeps {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** This process's metrics, or the whole cluster's when running as a worker. */
+  readonly metricsText: () => Promise<string>;
+  readonly readiness: Readiness;
+  readonly playground: Playground;
+  readonly graphqlHttp: Handler;
+  readonly sse: Handler;
+}
+
+/** One path per concern; /graphql picks playground, SSE or plain GraphQL over HTTP by the request itself. */
+export function createRouter(deps: RouterDeps, config: { readonly graphqlPath: string }): Handler {
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const { pathname } = new URL(request.url ?? '/', 'http://gateway.local');
+    if (pathname === config.graphqlPath) {
+      if (isSseRequest(request)) return deps.sse(request, response);
+      if (wantsPlayground(request)) return deps.playground.page(response);
+      return deps.graphqlHttp(request, response);
+    }
+    if (pathname === '/health/live') return handleLive(response);
+    if (pathname === '/health/ready') return handleReady(deps.readiness, response);
+    if (pathname === '/metrics') {
+      const text = await deps.metricsText();
+      response.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      response.end(text);
+      return;
+    }
+    if (request.method === 'GET' && (await deps.playground.asset(pathname, response))) return;
+    sendJson(response, 404, { errors: [{ message: `no route for ${pathname}`, extensions: { code: 'NOT_FOUND' } }] });
+  };
+  return async (request, response) => {
+    try {
+      await route(request, response);
+    } catch (error: unknown) {
+      deps.logger.error({ err: error, url: request.url }, 'request failed');
+      if (!response.headersSent) {
+        sendJson(response, 500, { errors: [{ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      } else {
+        response.destroy();
+      }
+    }
+  };
+}

@@ -1,0 +1,23 @@
+// Wiring only: config, logger, the gateway (or its workers), ordered shutdown.
+import cluster from 'node:cluster';
+import { ConfigError, createLogger, installShutdown } from '@walletgraph/platform';
+import { createGateway } from './app.js';
+import { loadGatewayConfig } from './config.js';
+import { runPrimary } from './cluster.js';
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig(process.env);
+  const logger = createLogger({ name: 'gateway', level: config.logLevel });
+  if (config.workers > 1 && cluster.isPrimary) {
+    runPrimary({ logger }, { workers: config.workers, shutdownDeadlineMs: config.shutdownDeadlineMs });
+    return;
+  }
+  const gateway = createGateway(config, cluster.isWorker ? logger.child({ workerId: cluster.worker?.id }) : logger);
+  installShutdown(logger, [{ name: 'gateway', stop: () => gateway.stop() }], config.shutdownDeadlineMs);
+  await gateway.start();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,178 @@
+import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
+import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { Logger } from '@walletgraph/platform';
+import type { SubgraphEndpoints } from '../config.js';
+import type { GatewayMetrics } from '../http/metrics.js';
+import type { GatewayContext } from '../http/request-context.js';
+import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
+import { SubscriptionErrorCode, subscriptionError } from './errors.js';
+import type { SubscriptionPlanner } from './planner.js';
+import type { Slots } from './slots.js';
+import { openUpstream, type UpstreamEvent } from './upstream.js';
+
+export type Transport = 'ws' | 'sse';
+
+export interface SubscribeRequest {
+  readonly document: DocumentNode;
+  readonly source: string;
+  readonly operationName: string | undefined;
+  readonly variables: Record<string, unknown>;
+  readonly context: GatewayContext;
+  readonly transport: Transport;
+  /** The client connection's own bound (SUBSCRIPTIONS_PER_CONNECTION_MAX), when the transport has connections. */
+  readonly connectionSlots?: Slots;
+}
+
+export interface ExecutorConfig {
+  readonly subgraphs: SubgraphEndpoints;
+  readonly upstreamRetryAttemptsMax: number;
+  readonly upstreamRetryDelayMsMax: number;
+  readonly eventQueueSizeMax: number;
+}
+
+export interface ExecutorDeps {
+  readonly planner: SubscriptionPlanner;
+  readonly dataSources: SubgraphDataSources;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  /** Every open subscription of this process (GATEWAY_SUBSCRIPTIONS_MAX). */
+  readonly slots: Slots;
+}
+
+type RequestContext = Parameters<typeof executeQueryPlan>[2];
+/** The primary fetch is replayed from the upstream event through this pseudo-subgraph. */
+const eventSourceName = '__subscription_event__';
+const noCache = { get: async () => undefined, set: async () => undefined, delete: async () => true };
+
+function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan {
+  const fromEvent: FetchNode = { ...primary, serviceName: eventSourceName };
+  return { kind: 'QueryPlan', node: rest === undefined ? fromEvent : { kind: 'Sequence', nodes: [fromEvent, rest] } };
+}
+
+function wsUrlOf(subgraphs: SubgraphEndpoints, name: string): string | undefined {
+  return name === 'balance' ? subgraphs.balance.wsUrl : undefined;
+}
+
+function definedHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function apolloLoggerOf(logger: Logger): RequestContext['logger'] {
+  return { debug: (m: string) => logger.debug(m), info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m), error: (m: string) => logger.error(m) };
+}
+
+/**
+ * Federated subscriptions: open `primary` on the owning subgraph over graphql-ws, then for every
+ * event run `rest` with the gateway's own executeQueryPlan. A failure in `rest` becomes errors on
+ * that event only; the stream stays open.
+ */
+export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorConfig) {
+  const subgraphServices: ServiceMap = Object.fromEntries(deps.dataSources.byName);
+
+  async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, event: UpstreamEvent): Promise<ExecutionResult> {
+    const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
+    const operationContext = buildOperationContext({ schema: deps.planner.apiSchema, operationDocument: request.document, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) });
+    const requestContext: RequestContext = {
+      request: { query: request.source, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
+      logger: apolloLoggerOf(request.context.logger),
+      schema: deps.planner.apiSchema,
+      schemaHash: '' as RequestContext['schemaHash'],
+      context: request.context,
+      cache: noCache,
+      queryHash: '',
+      document: request.document,
+      source: request.source,
+      operationName: request.operationName ?? null,
+      operation: operationContext.operation,
+      metrics: {},
+      overallCachePolicy: null,
+    };
+    const result = await executeQueryPlan(plan, { ...subgraphServices, [eventSourceName]: eventSource }, requestContext, operationContext, deps.planner.supergraphSchema, deps.planner.federationApiSchema);
+    return { data: result.data ?? null, ...(result.errors === undefined ? {} : { errors: result.errors }) };
+  }
+
+  function refuse(request: SubscribeRequest, message: string, code: string): ExecutionResult {
+    request.context.logger.warn({ code }, message);
+    return { errors: [subscriptionError(code as SubscriptionErrorCode, message)] };
+  }
+
+  async function subscribe(request: SubscribeRequest): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    let node;
+    try {
+      node = deps.planner.plan(request.document, request.operationName).node;
+    } catch (error: unknown) {
+      if (error instanceof GraphQLError) return { errors: [error] };
+      throw error;
+    }
+    const wsUrl = wsUrlOf(config.subgraphs, node.primary.serviceName);
+    if (wsUrl === undefined) return refuse(request, `no WebSocket URL is configured for the ${node.primary.serviceName} subgraph`, 'INTERNAL_SERVER_ERROR');
+    if (!deps.slots.tryAcquire()) {
+      return refuse(request, `the gateway already serves ${deps.slots.max} subscriptions (GATEWAY_SUBSCRIPTIONS_MAX)`, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED);
+    }
+    if (request.connectionSlots !== undefined && !request.connectionSlots.tryAcquire()) {
+      deps.slots.release();
+      return refuse(request, `a connection may hold at most ${request.connectionSlots.max} subscriptions (SUBSCRIPTIONS_PER_CONNECTION_MAX)`, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED);
+    }
+    deps.metrics.subscriptionsActive.inc({ transport: request.transport });
+    const plan = pluggedPlan(node.primary, node.rest);
+    const variables = Object.fromEntries((node.primary.variableUsages ?? []).filter((name) => name in request.variables).map((name) => [name, request.variables[name]]));
+    const upstream = openUpstream(
+      { query: node.primary.operation, variables, operationName: node.primary.operationName },
+      definedHeaders(request.context.forwardedHeaders),
+      { logger: request.context.logger, onReconnect: () => deps.metrics.upstreamReconnectCount.inc({ subgraph: node.primary.serviceName }) },
+      { subgraphName: node.primary.serviceName, wsUrl, retryAttemptsMax: config.upstreamRetryAttemptsMax, retryDelayMsMax: config.upstreamRetryDelayMsMax, eventQueueSizeMax: config.eventQueueSizeMax },
+    );
+    return downstream(request, plan, upstream);
+  }
+
+  function downstream(request: SubscribeRequest, plan: QueryPlan, upstream: AsyncIterableIterator<UpstreamEvent>): AsyncIterableIterator<ExecutionResult> {
+    let closed = false;
+    const finish = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      deps.slots.release();
+      request.connectionSlots?.release();
+      deps.metrics.subscriptionsActive.dec({ transport: request.transport });
+      await upstream.return?.();
+      request.context.logger.debug('subscription closed');
+    };
+    const done = { done: true as const, value: undefined };
+    // A hand-written iterator, not an async generator: return() must close the upstream even
+    // while next() is still waiting for an event (a generator would queue it behind that wait).
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next() {
+        if (closed) return done;
+        let event: UpstreamEvent;
+        try {
+          const step = await upstream.next();
+          if (step.done === true || closed) {
+            await finish();
+            return done;
+          }
+          event = step.value;
+        } catch (error: unknown) {
+          await finish();
+          if (error instanceof GraphQLError) {
+            deps.metrics.subscriptionEventCount.inc({ outcome: 'error' });
+            return { done: false, value: { errors: [error] } };
+          }
+          throw error;
+        }
+        const result = await resolveEvent(request, plan, event);
+        deps.metrics.subscriptionEventCount.inc({ outcome: result.errors === undefined ? 'ok' : 'error' });
+        return { done: false, value: result };
+      },
+      async return() {
+        await finish();
+        return done;
+      },
+    };
+    return iterator;
+  }
+
+  return { subscribe };
+}
+
+export type SubscriptionExecutor = ReturnType<typeof createSubscriptionExecutor>;

@@ -1,0 +1,101 @@
+// Small GraphQL clients for the end-to-end suites: HTTP, WebSocket (graphql-ws) and SSE (graphql-sse).
+import { createClient as createWsClient } from 'graphql-ws';
+import { createClient as createSseClient } from 'graphql-sse';
+import WebSocket from 'ws';
+
+export interface GqlError {
+  readonly message: string;
+  readonly path?: ReadonlyArray<string | number>;
+  readonly extensions?: { readonly code?: string } & Record<string, unknown>;
+}
+
+export interface GqlResult<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly data?: T | null;
+  readonly errors?: readonly GqlError[];
+  readonly headers: Headers;
+}
+
+export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: T | null; errors?: GqlError[] };
+  return { status: response.status, ...body, headers: response.headers };
+}
+
+/** Asserts success and returns data: a failing call shows its errors in the test output. */
+export async function gqlData<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const result = await gql<T>(url, query, variables);
+  if (result.errors !== undefined || result.data === undefined || result.data === null) {
+    throw new Error(`GraphQL call failed (${result.status}): ${JSON.stringify(result.errors)}`);
+  }
+  return result.data;
+}
+
+export interface EventResult {
+  readonly data?: Record<string, unknown> | null;
+  readonly errors?: readonly GqlError[];
+}
+
+export type Transport = 'ws' | 'sse';
+
+/** One live subscription whose events a test awaits one at a time, with a timeout. */
+export interface LiveSubscription {
+  next(timeoutMs?: number): Promise<EventResult>;
+  /** Resolves with how the stream ended: complete, or the protocol-level error. */
+  readonly ended: Promise<{ readonly completed: boolean; readonly error?: unknown }>;
+  close(): Promise<void>;
+}
+
+export function subscribe(transport: Transport, urls: { readonly url: string; readonly wsUrl: string }, query: string, variables: Record<string, unknown> = {}): LiveSubscription {
+  const events: EventResult[] = [];
+  const waiters: Array<(event: EventResult) => void> = [];
+  let resolveEnded: (value: { completed: boolean; error?: unknown }) => void = () => undefined;
+  const ended = new Promise<{ completed: boolean; error?: unknown }>((resolve) => {
+    resolveEnded = resolve;
+  });
+  const sink = {
+    next: (value: EventResult) => {
+      const waiter = waiters.shift();
+      if (waiter !== undefined) waiter(value);
+      else events.push(value);
+    },
+    error: (error: unknown) => resolveEnded({ completed: false, error }),
+    complete: () => resolveEnded({ completed: true }),
+  };
+  let dispose: () => Promise<void>;
+  if (transport === 'ws') {
+    const client = createWsClient({ url: urls.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const unsubscribe = client.subscribe({ query, variables }, sink);
+    dispose = async () => {
+      unsubscribe();
+      await client.dispose();
+    };
+  } else {
+    const client = createSseClient({ url: urls.url, retryAttempts: 0 });
+    const unsubscribe = client.subscribe({ query, variables }, sink);
+    dispose = async () => {
+      unsubscribe();
+      client.dispose();
+    };
+  }
+  return {
+    ended,
+    next: (timeoutMs = 20_000) => {
+      const queued = events.shift();
+      if (queued !== undefined) return Promise.resolve(queued);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const index = waiters.indexOf(onEvent);
+          if (index >= 0) waiters.splice(index, 1);
+          reject(new Error(`no subscription event within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onEvent = (event: EventResult): void => {
+          clearTimeout(timer);
+          resolve(event);
+        };
+        waiters.push(onEvent);
+      });
+    },
+    close: () => dispose(),
+  };
+}

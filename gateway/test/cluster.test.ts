@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const mainJs = path.resolve(__dirname, '..', 'dist', 'main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function livePid(url: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, { headers: { connection: 'close' } });
+    return ((await response.json()) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('serves from two worker processes on one port and stops cleanly on SIGTERM', async () => {
+    expect(existsSync(mainJs) ? mainJs : `missing ${mainJs}: run npm run build -w @walletgraph/gateway`).toBe(mainJs);
+    const port = await freePort();
+    child = spawn(process.execPath, [mainJs], {
+      env: { PATH: process.env['PATH'], NODE_ENV: 'test', LOG_LEVEL: 'silent', GATEWAY_WORKERS: '2', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    const pids = new Set<number>();
+    for (let attempt = 0; attempt < 100 && pids.size < 2; attempt += 1) {
+      const pid = await livePid(`http://127.0.0.1:${port}/health/live`);
+      if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      else pids.add(pid);
+    }
+    expect(pids.size).toBe(2);
+    expect(pids.has(child.pid ?? -1)).toBe(false);
+    for (let i = 0; i < 4; i += 1) {
+      await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"query":"{ __typename }"}' });
+    }
+    // Whichever worker answers the scrape reports the requests both served.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_requests_total\{operation_type="query",outcome="ok"\} 4\b/);
+    child.kill('SIGTERM');
+    await expect(exited).resolves.toBe(0);
+  });
+});

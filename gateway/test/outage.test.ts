@@ -1,0 +1,35 @@
+import { subscribe, type LiveSubscription } from './client';
+import { actUntilEvent, createFundedAccounts, transfer } from './fixtures';
+import { startStack, type Stack } from './stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('when the balance subgraph stops', () => {
+  it('ends open subscriptions (WebSocket and SSE) with a clear error and flips readiness to 503', async () => {
+    expect((await fetch(`${stack.origin}/health/ready`)).status).toBe(200);
+    const accounts = await createFundedAccounts(stack.url);
+    const query = 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { client { name } } } }';
+    const streams: LiveSubscription[] = [subscribe('ws', stack, query, { id: accounts.to }), subscribe('sse', stack, query, { id: accounts.to })];
+    for (const live of streams) await actUntilEvent(() => transfer(stack.url, accounts.from, accounts.to, '1.00'), live.next);
+
+    await stack.balance.stop();
+
+    for (const live of streams) {
+      const event = await live.next(15_000);
+      expect(event.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(event.errors?.[0]?.message).toMatch(/balance subgraph subscription failed/);
+      await expect(live.ended).resolves.toMatchObject({ completed: true });
+      await live.close();
+    }
+    const ready = await fetch(`${stack.origin}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, subgraphs: { wallet: { reachable: true }, balance: { reachable: false } } });
+    expect((await fetch(`${stack.origin}/health/live`)).status).toBe(200);
+  });
+});

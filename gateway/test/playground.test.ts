@@ -1,0 +1,63 @@
+import { chromium, type Browser } from 'playwright-core';
+import { startStack, type Stack } from './stack';
+
+// Debian's package (apt-get install chromium); CI installs it, so a missing browser fails the test.
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+let stack: Stack;
+let browser: Browser;
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+function isLocal(url: string): boolean {
+  if (url.startsWith('data:') || url.startsWith('blob:') || url === 'about:blank') return true;
+  const { hostname } = new URL(url);
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+describe('the playground', () => {
+  it('loads from the gateway alone, runs a query and shows the result and the schema docs', async () => {
+    const context = await browser.newContext();
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    // Anything leaving localhost is recorded above and refused here, so the page cannot depend on it.
+    await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort()));
+    const page = await context.newPage();
+    page.on('websocket', (socket) => requested.push(socket.url()));
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    const response = await page.goto(stack.url);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toMatch(/text\/html/);
+
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    // The editor shows the default query once Monaco and its workers are up.
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.graphiql-response').getByText('"Lucas"').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('button', { name: /documentation explorer/i }).click();
+    await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor({ timeout: 15_000 });
+
+    expect(pageErrors).toEqual([]);
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.filter((url) => !isLocal(url))).toEqual([]);
+    expect(requested.some((url) => url.endsWith('.worker.js'))).toBe(true);
+    await context.close();
+  });
+
+  it('leaves GraphQL clients alone: GET /graphql without text/html is a GraphQL request', async () => {
+    const response = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});

@@ -1,0 +1,147 @@
+// The whole federated stack in one process: wallet + balance subgraphs (real MariaDB and Kafka from
+// the Jest global setup) and the gateway, all on port 0. Reused by the gateway's and the SDK's
+// end-to-end suites.
+import { randomUUID } from 'node:crypto';
+import { createKafka, ensureTopics, retry, type Logger } from '@walletgraph/platform';
+import { createLogger } from '@walletgraph/platform';
+import { createBalanceService, type BalanceService } from '../../subgraph-balance/src/app';
+import { loadBalanceConfig } from '../../subgraph-balance/src/config';
+import { createWalletService, type WalletService } from '../../subgraph-wallet/src/app';
+import { loadWalletConfig } from '../../subgraph-wallet/src/config';
+import { createGateway, type Gateway } from '../src/app';
+import { loadGatewayConfig } from '../src/config';
+
+export interface StackOptions {
+  /** Extra gateway environment (limits, NODE_ENV, ...). */
+  readonly gatewayEnv?: Readonly<Record<string, string>>;
+  readonly walletEnv?: Readonly<Record<string, string>>;
+  readonly balanceEnv?: Readonly<Record<string, string>>;
+  readonly logger?: Logger;
+}
+
+export interface Stack {
+  /** http://127.0.0.1:<port>/graphql of the gateway. */
+  readonly url: string;
+  /** ws://127.0.0.1:<port>/graphql of the gateway. */
+  readonly wsUrl: string;
+  /** http://127.0.0.1:<port> of the gateway (health, metrics). */
+  readonly origin: string;
+  readonly wallet: WalletService;
+  readonly balance: BalanceService;
+  readonly gateway: Gateway;
+  /** Stops the gateway, then both subgraphs; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} is not set: run through the Jest global setup (npx jest --selectProjects gateway)`);
+  return value;
+}
+
+/**
+ * Both subgraphs create missing topics at start; racing each other (and a freshly started broker's
+ * metadata) that occasionally fails. Creating them first and waiting until every partition has a
+ * leader makes the stack start deterministic.
+ */
+async function prepareTopics(brokers: string, topics: readonly string[], logger: Logger): Promise<void> {
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'gateway-test-stack' }, logger);
+  await ensureTopics(kafka, topics.map((topic) => ({ topic, partitionCount: 3 })));
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await retry(
+      async () => {
+        const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
+        const leaderless = described.filter((topic) => topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0));
+        if (leaderless.length > 0) throw new Error(`topics without leaders: ${leaderless.map((t) => t.name).join(', ')}`);
+      },
+      { attemptCountMax: 20, delayMsInitial: 50, delayMsMax: 500, shouldRetry: () => true },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const logger = options.logger ?? createLogger({ name: 'stack', level: process.env['LOG_LEVEL'] ?? 'silent' });
+  // Topics and groups of their own, so parallel suites never see each other's events.
+  const suffix = randomUUID().slice(0, 8);
+  const shared = { KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'), LOG_LEVEL: 'silent', KAFKA_TOPIC_BALANCES: `gw.balances.${suffix}` };
+  const wallet = createWalletService(
+    loadWalletConfig({
+      ...shared,
+      WALLET_DATABASE_URL: requiredEnv('WALLET_DATABASE_URL'),
+      WALLET_PORT: '0',
+      WALLET_REST_PORT: '0',
+      WALLET_HOST: '127.0.0.1',
+      KAFKA_TOPIC_TRANSACTIONS: `gw.transactions.${suffix}`,
+      OUTBOX_RELAY_LOCK_RETRY_MS: '200',
+      OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200',
+      OUTBOX_RELAY_BACKOFF_MS_MAX: '500',
+      ...options.walletEnv,
+    }),
+    logger.child({ service: 'wallet' }),
+  );
+  const balance = createBalanceService(
+    loadBalanceConfig({
+      ...shared,
+      BALANCE_DATABASE_URL: requiredEnv('BALANCE_DATABASE_URL'),
+      BALANCE_PORT: '0',
+      BALANCE_REST_PORT: '0',
+      BALANCE_HOST: '127.0.0.1',
+      BALANCE_CONSUMER_GROUP: `gw-balance-${suffix}`,
+      BALANCE_LIVE_GROUP_PREFIX: `gw-balance-live-${suffix}`,
+      KAFKA_TOPIC_BALANCES_DLQ: `gw.balances.${suffix}.dlq`,
+      KAFKA_TOPIC_BALANCES_LIVE: `gw.balances.${suffix}.live`,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      CONSUMER_SESSION_TIMEOUT_MS: '10000',
+      CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+      CONSUMER_COMMIT_INTERVAL_MS: '200',
+      RETRY_DELAY_MS_INITIAL: '20',
+      RETRY_DELAY_MS_MAX: '200',
+      DATABASE_POOL_SIZE_MAX: '4',
+      ...options.balanceEnv,
+    }),
+    logger.child({ service: 'balance' }),
+  );
+  await prepareTopics(
+    shared.KAFKA_BROKERS,
+    [shared.KAFKA_TOPIC_BALANCES, `gw.transactions.${suffix}`, `gw.balances.${suffix}.dlq`, `gw.balances.${suffix}.live`],
+    logger,
+  );
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const service of started.splice(0).reverse()) {
+      await service.stop().catch((error: unknown) => logger.warn({ err: error }, 'stack: stop failed'));
+    }
+  };
+  try {
+    // allSettled: a failing subgraph must not leave the other one starting after the test ends.
+    const results = await Promise.allSettled([wallet.start().then(() => started.push(wallet)), balance.start().then(() => started.push(balance))]);
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const gateway = createGateway(
+      loadGatewayConfig({
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        GATEWAY_PORT: '0',
+        GATEWAY_HOST: '127.0.0.1',
+        WALLET_SUBGRAPH_URL: wallet.graphqlUrl,
+        BALANCE_SUBGRAPH_URL: balance.graphqlUrl,
+        BALANCE_SUBGRAPH_WS_URL: balance.wsUrl,
+        GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: '2',
+        GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: '100',
+        GATEWAY_READINESS_TIMEOUT_MS: '1000',
+        ...options.gatewayEnv,
+      }),
+      logger.child({ service: 'gateway' }),
+    );
+    await gateway.start();
+    started.push(gateway);
+    return { url: gateway.url, wsUrl: gateway.wsUrl, origin: new URL(gateway.url).origin, wallet, balance, gateway, stop: stopAll };
+  } catch (error: unknown) {
+    await stopAll();
+    throw error;
+  }
+}

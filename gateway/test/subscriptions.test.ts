@@ -1,0 +1,71 @@
+import { subscribe, type Transport } from './client';
+import { actUntilEvent, createFundedAccounts, transfer } from './fixtures';
+import { startStack, type Stack } from './stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** WebSocket refuses with an `error` message; SSE (per graphql-sse) with an HTTP 400 carrying the errors. */
+async function describeRefusal(outcome: { event: { errors?: unknown } } | { end: { error?: unknown } }): Promise<string> {
+  if ('event' in outcome) return JSON.stringify(outcome.event.errors);
+  const { error } = outcome.end;
+  const response = (error as { response?: { status?: number; text?: () => Promise<string> } }).response;
+  if (response?.text !== undefined) return `${response.status} ${await response.text()}`;
+  return JSON.stringify(error);
+}
+
+const transports: readonly Transport[] = ['ws', 'sse'];
+
+describe.each(transports)('federated subscriptions over %s', (transport) => {
+  it('delivers balance fields with wallet-subgraph fields after a transfer through the gateway', async () => {
+    const accounts = await createFundedAccounts(stack.url);
+    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version account { id client { name } } } }', { id: accounts.to });
+    try {
+      const event = await actUntilEvent(() => transfer(stack.url, accounts.from, accounts.to, '1.00'), live.next);
+      expect(event.errors).toBeUndefined();
+      expect(event.data).toMatchObject({ balanceUpdated: { accountId: accounts.to, account: { id: accounts.to, client: { name: accounts.clientName } } } });
+      const first = event.data?.['balanceUpdated'] as { version: number; amount: string };
+      await transfer(stack.url, accounts.from, accounts.to, '2.00');
+      const second = (await live.next()).data?.['balanceUpdated'] as { version: number; amount: string };
+      expect(second.version).toBeGreaterThan(first.version);
+      expect(Number(second.amount)).toBeCloseTo(Number(first.amount) + 2, 4);
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('reports an error in the other subgraph on that event and keeps the stream open', async () => {
+    const accounts = await createFundedAccounts(stack.url);
+    // `first` is out of range for the wallet subgraph: the `rest` fetch fails, the primary data stays.
+    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { transactions(first: 100000) { edges { cursor } } } } }', { id: accounts.to });
+    try {
+      const event = await actUntilEvent(() => transfer(stack.url, accounts.from, accounts.to, '1.00'), live.next);
+      expect(event.errors?.length).toBeGreaterThan(0);
+      await transfer(stack.url, accounts.from, accounts.to, '1.00');
+      const again = await live.next();
+      expect(again.errors?.length).toBeGreaterThan(0);
+      await expect(Promise.race([live.ended, new Promise((resolve) => setTimeout(() => resolve('open'), 200))])).resolves.toBe('open');
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('runs queries over the same transport', async () => {
+    const live = subscribe(transport, stack, 'query($id: ID!) { account(id: $id) { client { name } } }', { id: '7dfe0fa9-d168-4329-a9ba-ca1b7052fac3' });
+    expect(await live.next()).toEqual({ data: { account: { client: { name: 'Lucas' } } } });
+    await expect(live.ended).resolves.toMatchObject({ completed: true });
+    await live.close();
+  });
+
+  it('refuses an invalid subscription with a validation error', async () => {
+    const live = subscribe(transport, stack, 'subscription { balanceUpdated(accountId: "x") { noSuchField } }');
+    const outcome = await Promise.race([live.ended.then((end) => ({ end })), live.next(5_000).then((event) => ({ event }))]);
+    expect(await describeRefusal(outcome)).toMatch(/GRAPHQL_VALIDATION_FAILED.*noSuchField|noSuchField.*GRAPHQL_VALIDATION_FAILED/);
+    await live.close();
+  });
+});
