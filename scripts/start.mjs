@@ -11,6 +11,7 @@ import { ensureMariaDb } from './lib/mariadb.mjs';
 import { defaultUrls, migrateAll, seedAll, platform } from './lib/databases.mjs';
 import { isPortFree, killWithDeadline, waitForPort } from './lib/proc.mjs';
 import { formatLogLine } from './lib/log-format.mjs';
+import { mintToken, seedClients } from './lib/tokens.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => console.log(`[start] ${line}`);
@@ -58,6 +59,20 @@ function run(service) {
   children.push(child);
 }
 
+/** Ready-to-paste bearer tokens (12 h) for the admin and the two seeded clients; more: npm run token. */
+async function printTokens() {
+  const tokenTtl = '12h';
+  try {
+    log(`tokens (valid ${tokenTtl}; header  Authorization: Bearer <token>; more with  npm run -s token -- --client <id>):`);
+    log(`  admin           ${await mintToken({ role: 'admin' }, { expiresIn: tokenTtl, env })}`);
+    for (const seed of seedClients) {
+      log(`  ${`${seed.name} (client)`.padEnd(15)} ${await mintToken({ role: 'client', clientId: seed.clientId }, { expiresIn: tokenTtl, env })}`);
+    }
+  } catch (error) {
+    log(`no tokens printed: ${error.message}`);
+  }
+}
+
 async function main() {
   for (const service of services) {
     for (const port of service.ports) {
@@ -88,6 +103,7 @@ async function main() {
   log(`wallet subgraph   http://localhost:${portOf(services[0].ports[0])}/graphql   (old REST on :${portOf(services[0].ports[1])})`);
   log(`balance subgraph  http://localhost:${portOf(services[1].ports[0])}/graphql   (old REST on :${portOf(services[1].ports[1])})`);
   log(`Kafka             ${env.KAFKA_BROKERS}`);
+  await printTokens();
   log(`walletgraph is up. Playground: http://localhost:${gatewayPort}/graphql   (Ctrl-C stops everything)`);
 }
 

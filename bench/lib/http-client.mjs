@@ -1,13 +1,18 @@
 // A lean keep-alive JSON POST client (node:http), so the load generator spends little CPU per call.
 import http from 'node:http';
+import { benchHeaders } from './auth.mjs';
 
 /** Bounded keep-alive pool for one benchmark client. */
 export function createAgent(socketsMax = 256) {
   return new http.Agent({ keepAlive: true, maxSockets: socketsMax, maxFreeSockets: socketsMax });
 }
 
-/** POST a JSON body; resolves { status, json, ms } or rejects on a network error / timeout. */
-export function postJson(agent, url, body, { timeoutMs = 10_000, headers = {} } = {}) {
+/** POST a JSON body (with the bench's credentials); resolves { status, json, ms } or rejects on a network error / timeout. */
+export async function postJson(agent, url, body, { timeoutMs = 10_000, headers = {} } = {}) {
+  return postJsonWith(agent, url, body, { timeoutMs, headers: { ...(await benchHeaders()), ...headers } });
+}
+
+function postJsonWith(agent, url, body, { timeoutMs, headers }) {
   const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const target = new URL(url);
   const startedNs = process.hrtime.bigint();

@@ -1,5 +1,6 @@
 // Subscribers through the gateway (graphql-ws over ws), several subscriptions per connection,
 // and the bookkeeping that matches each balanceUpdated event to the transfer that caused it.
+import { benchHeaders } from './auth.mjs';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -16,7 +17,7 @@ export async function openSubscribers({ wsUrl, accountIds, count, perConnection,
   const connectOne = async () => {
     while (next < connectionCount) {
       const c = next++;
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0 });
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0, connectionParams: async () => ({ authorization: (await benchHeaders()).authorization }) });
       await new Promise((resolve, reject) => {
         const offConnected = client.on('connected', () => {
           offConnected();

@@ -1,5 +1,6 @@
 // Starts (or adopts) everything a run measures: Kafka, two databases, both subgraphs, our gateway
 // and the three peers. Every process listens on 127.0.0.1 only, on free ports; logs go to files.
+import { authEnv, benchRateLimitEnv } from './auth.mjs';
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -105,10 +106,10 @@ export async function prepareDatabases(urls, log) {
 
 export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers }) {
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
-  const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv };
   await Promise.all([
     stack.startNode('wallet', [path.join(root, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet),
-    stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance),
+    stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance),
   ]);
   void gatewayWorkers;
   return {
@@ -135,6 +136,8 @@ export async function startOurs(stack, subgraphs, { workers, profileDir, subscri
       BALANCE_SUBGRAPH_URL: subgraphs.balance,
       BALANCE_SUBGRAPH_WS_URL: subgraphs.balanceWs,
       GATEWAY_SUBSCRIPTIONS_MAX: String(subscriptionsMax),
+      ...authEnv,
+      ...benchRateLimitEnv,
     },
     port,
     { nodeOptions },
@@ -149,7 +152,7 @@ export async function startPeers(stack, subgraphs, { supergraphFile, workers, wo
   // The CLI (defaults), run from an empty directory so that no gateway.config.* is picked up.
   const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
   await stack.startNode('hive', [hiveBin, 'supergraph', supergraphFile, '--host', '127.0.0.1', '--port', String(ports.hive), '--fork', String(workers)], prod, ports.hive, { cwd: workDir });
-  await stack.startNode('limit', [path.join(benchDir, 'peers/limit.mjs')], { ...prod, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) }, ports.limit);
+  await stack.startNode('limit', [path.join(benchDir, 'peers/limit.mjs')], { ...prod, ...authEnv, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) }, ports.limit);
   return {
     stock_apollo: `http://127.0.0.1:${ports.stock}/`,
     hive: `http://127.0.0.1:${ports.hive}/graphql`,

@@ -4,6 +4,11 @@
 // Env: WALLET_URL, BALANCE_URL, PORT, HOST (default 127.0.0.1), SOCKETS_MAX (default 64, as our
 // gateway; all of them kept alive when idle, so no connection churn under load).
 import http from 'node:http';
+import { createRequire } from 'node:module';
+
+// Like our gateway, it signs an identity for every subgraph call (the subgraphs refuse calls without one).
+const { INTERNAL_IDENTITY_HEADER, mintInternalIdentity } = createRequire(import.meta.url)('../../platform/dist/index.js');
+const internalSecret = process.env.INTERNAL_AUTH_SECRET;
 
 const walletUrl = new URL(process.env.WALLET_URL);
 const balanceUrl = new URL(process.env.BALANCE_URL);
@@ -14,11 +19,12 @@ const bodyBytesMax = 100_000;
 const walletQuery = 'query($id:ID!){account(id:$id){id client{name email}}}';
 const balanceQuery = 'query($r:[_Any!]!){_entities(representations:$r){...on Account{balance{amount version}}}}';
 
-function post(url, body) {
+async function post(url, body) {
   const payload = Buffer.from(JSON.stringify(body));
+  const identity = await mintInternalIdentity({ role: 'admin', subject: 'bench-limit-peer' }, { secret: internalSecret });
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, [INTERNAL_IDENTITY_HEADER]: identity } },
       (response) => {
         const chunks = [];
         response.on('data', (c) => chunks.push(c));

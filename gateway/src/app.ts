@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { QueryPlan } from '@apollo/query-planner';
-import type { Logger } from '@walletgraph/platform';
+import { devSecretsWarning, mintUserToken, serviceIdentity, INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
+import { createAuthenticator } from './auth/authenticator.js';
+import { createIdentityMinter } from './auth/internal-identity.js';
+import { createRateLimiter } from './auth/rate-limit.js';
 import { createBoundedCache, jsonSizeBytes } from './cache/bounded-cache.js';
 import type { GatewayConfig } from './config.js';
 import { createApolloServer } from './http/apollo.js';
@@ -10,7 +13,7 @@ import { createReadiness } from './http/health.js';
 import { createMetricsText } from './http/cluster-metrics.js';
 import { createMetrics } from './http/metrics.js';
 import { createRouter } from './http/router.js';
-import { createPlayground, publicDir } from './playground/serve.js';
+import { createPlayground, placeholderHeaders, publicDir, type PlaygroundRuntimeConfig } from './playground/serve.js';
 import { createSubgraphDataSources } from './subgraphs/data-sources.js';
 import { createSubscriptionExecutor } from './subscriptions/executor.js';
 import { createOperations } from './subscriptions/operations.js';
@@ -33,8 +36,19 @@ export interface Gateway {
   readonly wsUrl: string;
 }
 
+/** Lifetime of the admin token the dev-mode playground is prefilled with. */
+const playgroundTokenTtl = '12h';
+
 function displayHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+/** Dev mode only (and only with an HS256 secret to sign with): the editor starts with an admin token. */
+async function playgroundRuntimeConfig(config: GatewayConfig): Promise<PlaygroundRuntimeConfig> {
+  const { user, devMode } = config.auth;
+  if (!devMode || user.jwtSecret === undefined) return { headers: placeholderHeaders };
+  const token = await mintUserToken({ role: 'admin', subject: 'playground-dev' }, { secret: user.jwtSecret, issuer: user.issuer, audience: user.audience, expiresIn: playgroundTokenTtl });
+  return { headers: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) };
 }
 
 export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
@@ -46,21 +60,30 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const supergraphSdl = await loadSupergraphSdl(config.supergraphPath);
     const planCache = createBoundedCache<QueryPlan>({ sizeBytesMax: config.queryPlanCacheBytesMax, sizeBytesOf: jsonSizeBytes });
     const metrics = createMetrics({ planCacheStats: () => planCache.stats() });
-    const dataSources = createSubgraphDataSources({ metrics }, config);
-    const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache }, config);
+    const warning = devSecretsWarning(config.auth);
+    if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
+    const authenticator = createAuthenticator(config.auth.user);
+    const mintIdentity = createIdentityMinter({ internalSecret: config.auth.internalSecret });
+    const dataSources = createSubgraphDataSources({ metrics, mintIdentity }, config);
+    const rateLimiter = createRateLimiter({ perMinuteMax: config.rateLimit.mutationsPerMinuteMax, identitiesMax: config.rateLimit.identitiesMax });
+    const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter }, config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
     const executor = createSubscriptionExecutor(
-      { planner, dataSources, metrics, logger, slots: createSlots(config.subscriptionsMax) },
+      { planner, dataSources, metrics, logger, slots: createSlots(config.subscriptionsMax), mintIdentity },
       { subgraphs: config.subgraphs, upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax, upstreamRetryDelayMsMax: config.upstreamRetryDelayMsMax, eventQueueSizeMax },
     );
     const operations = createOperations({ apollo, executor, planner, metrics }, config);
     await apollo.start();
     supergraphLoaded = true;
     const readiness = createReadiness(
-      { targets: [{ name: 'wallet', httpUrl: config.subgraphs.wallet.httpUrl }, { name: 'balance', httpUrl: config.subgraphs.balance.httpUrl }], supergraphLoaded: () => supergraphLoaded },
+      {
+        targets: [{ name: 'wallet', httpUrl: config.subgraphs.wallet.httpUrl }, { name: 'balance', httpUrl: config.subgraphs.balance.httpUrl }],
+        supergraphLoaded: () => supergraphLoaded,
+        probeHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await mintIdentity(serviceIdentity('gateway-readiness'), undefined) }),
+      },
       config,
     );
-    const playground = await createPlayground({ dir: publicDir });
+    const playground = await createPlayground({ dir: publicDir, runtimeConfig: () => playgroundRuntimeConfig(config) });
     const router = createRouter(
       {
         logger,
@@ -68,14 +91,14 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         metricsText: createMetricsText(metrics.registry),
         readiness,
         playground,
-        graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics }, config.limits),
-        sse: createSseHandler({ operations, planner, logger }, { bodyBytesMax: config.limits.bodyBytesMax }),
+        graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics, authenticator }, config.limits),
+        sse: createSseHandler({ operations, planner, logger, authenticator }, { bodyBytesMax: config.limits.bodyBytesMax }),
       },
       { graphqlPath },
     );
     const httpServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => void router(request, response));
     const ws = attachWebSocket(
-      { server: httpServer, operations, planner, logger },
+      { server: httpServer, operations, planner, logger, authenticator },
       { path: graphqlPath, subscriptionsPerConnectionMax: config.subscriptionsPerConnectionMax, messageBytesMax: config.limits.bodyBytesMax, keepAliveMs: webSocketKeepAliveMs },
     );
     await new Promise<void>((resolve, reject) => {

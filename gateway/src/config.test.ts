@@ -14,9 +14,36 @@ describe('gateway config', () => {
     });
   });
 
+  const productionSecrets = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(32), INTERNAL_AUTH_SECRET: 'i'.repeat(32) };
+
   it('hides error details and introspection in production unless introspection is asked for', () => {
-    expect(loadGatewayConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, introspection: false, errorDetails: false });
-    expect(loadGatewayConfig({ NODE_ENV: 'production', GATEWAY_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadGatewayConfig(productionSecrets)).toMatchObject({ production: true, introspection: false, errorDetails: false });
+    expect(loadGatewayConfig({ ...productionSecrets, GATEWAY_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it('runs locally on built-in development secrets and says so', () => {
+    const { auth } = loadGatewayConfig({});
+    expect(auth.devSecretsUsed).toEqual(['AUTH_JWT_SECRET', 'INTERNAL_AUTH_SECRET']);
+    expect(auth.user).toMatchObject({ issuer: 'walletgraph-dev', audience: 'walletgraph', jwksUrl: undefined });
+    expect(auth.devMode).toBe(false);
+    expect(loadGatewayConfig({}).rateLimit.mutationsPerMinuteMax).toBe(600);
+  });
+
+  it.each([
+    ['no secrets', { NODE_ENV: 'production' }, /INTERNAL_AUTH_SECRET: is required[\s\S]*AUTH_JWT_SECRET: is required/],
+    ['short secrets', { NODE_ENV: 'production', AUTH_JWT_SECRET: 'short', INTERNAL_AUTH_SECRET: 'short' }, /at least 32 characters/],
+    ['the development secrets', { NODE_ENV: 'production', AUTH_JWT_SECRET: 'dev-only-walletgraph-user-jwt-secret-do-not-deploy', INTERNAL_AUTH_SECRET: 'i'.repeat(32) }, /AUTH_JWT_SECRET: is a development-only value/],
+    ['dev mode', { ...productionSecrets, WALLETGRAPH_DEV_MODE: 'true' }, /WALLETGRAPH_DEV_MODE: must not be true/],
+    ['both a secret and a JWKS URL', { AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://idp.example.com/jwks.json' }, /either AUTH_JWT_SECRET .* or AUTH_JWKS_URL/],
+  ])('refuses to start in production with %s', (_name, env, message) => {
+    expect(() => loadGatewayConfig(env)).toThrow(ConfigError);
+    expect(() => loadGatewayConfig(env)).toThrow(message);
+  });
+
+  it('accepts a JWKS URL instead of a user-token secret in production', () => {
+    const { auth } = loadGatewayConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json', INTERNAL_AUTH_SECRET: 'i'.repeat(32) });
+    expect(auth.user).toMatchObject({ jwksUrl: 'https://idp.example.com/.well-known/jwks.json', jwtSecret: undefined });
+    expect(auth.devSecretsUsed).toEqual([]);
   });
 
   it.each([

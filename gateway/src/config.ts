@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envField, parseEnv } from '@walletgraph/platform';
+import { authEnvFields, envField, parseEnv, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform';
 
 const httpUrl = (fallback: string) =>
   z
@@ -15,7 +15,7 @@ const wsUrl = (fallback: string) =>
 
 const schema = z
   .object({
-    NODE_ENV: z.string().default('development'),
+    ...authEnvFields,
     LOG_LEVEL: envField.logLevel(),
     GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
     GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
@@ -40,7 +40,10 @@ const schema = z
     GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(0).max(100).default(5),
     GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: envField.positiveInt(5_000, 600_000),
     GATEWAY_SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 600_000),
+    GATEWAY_MUTATIONS_PER_MINUTE_MAX: envField.positiveInt(600, 10_000_000),
+    GATEWAY_RATE_LIMIT_IDENTITIES_MAX: envField.positiveInt(100_000, 10_000_000),
   })
+  .superRefine(refineAuthEnv)
   .refine((env) => env.GATEWAY_PORT !== 0 || env.GATEWAY_WORKERS === 1, {
     message: 'GATEWAY_PORT=0 (a random port) only works with GATEWAY_WORKERS=1',
     path: ['GATEWAY_PORT'],
@@ -82,6 +85,16 @@ export interface GatewayConfig {
   readonly upstreamRetryAttemptsMax: number;
   readonly upstreamRetryDelayMsMax: number;
   readonly shutdownDeadlineMs: number;
+  /** Token verification, the internal identity secret, dev mode. */
+  readonly auth: AuthConfig;
+  readonly rateLimit: RateLimitConfig;
+}
+
+export interface RateLimitConfig {
+  /** Mutation root fields one identity may run per minute (token bucket, burst = this many). */
+  readonly mutationsPerMinuteMax: number;
+  /** Identities whose buckets are tracked at once; beyond it idle buckets are dropped first. */
+  readonly identitiesMax: number;
 }
 
 /** Reads and validates the gateway's environment once; throws ConfigError listing every problem. */
@@ -119,5 +132,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     upstreamRetryAttemptsMax: e.GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX,
     upstreamRetryDelayMsMax: e.GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX,
     shutdownDeadlineMs: e.GATEWAY_SHUTDOWN_DEADLINE_MS,
+    auth: resolveAuthConfig(e),
+    rateLimit: { mutationsPerMinuteMax: e.GATEWAY_MUTATIONS_PER_MINUTE_MAX, identitiesMax: e.GATEWAY_RATE_LIMIT_IDENTITIES_MAX },
   };
 }

@@ -2,6 +2,7 @@
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
+import { adminAuthorization } from './auth';
 
 export interface GqlError {
   readonly message: string;
@@ -16,15 +17,26 @@ export interface GqlResult<T = Record<string, unknown>> {
   readonly headers: Headers;
 }
 
+/**
+ * `authorization` defaults to an admin token; pass a value to use another, or `''` to send none.
+ */
+export async function withAuthorization(headers: Record<string, string>): Promise<Record<string, string>> {
+  if ('authorization' in headers) {
+    const { authorization, ...rest } = headers;
+    return authorization === '' || authorization === undefined ? rest : { ...rest, authorization };
+  }
+  return { ...headers, authorization: await adminAuthorization() };
+}
+
 export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await withAuthorization(headers)) }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: T | null; errors?: GqlError[] };
   return { status: response.status, ...body, headers: response.headers };
 }
 
 /** Asserts success and returns data: a failing call shows its errors in the test output. */
-export async function gqlData<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const result = await gql<T>(url, query, variables);
+export async function gqlData<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
+  const result = await gql<T>(url, query, variables, headers);
   if (result.errors !== undefined || result.data === undefined || result.data === null) {
     throw new Error(`GraphQL call failed (${result.status}): ${JSON.stringify(result.errors)}`);
   }
@@ -46,7 +58,13 @@ export interface LiveSubscription {
   close(): Promise<void>;
 }
 
-export function subscribe(transport: Transport, urls: { readonly url: string; readonly wsUrl: string }, query: string, variables: Record<string, unknown> = {}): LiveSubscription {
+export interface SubscribeOptions {
+  /** `Bearer …` value; default an admin token; `null` sends none. */
+  readonly authorization?: string | null;
+}
+
+export function subscribe(transport: Transport, urls: { readonly url: string; readonly wsUrl: string }, query: string, variables: Record<string, unknown> = {}, options: SubscribeOptions = {}): LiveSubscription {
+  const authorization = options.authorization === undefined ? adminAuthorization() : Promise.resolve(options.authorization);
   const events: EventResult[] = [];
   const waiters: Array<(event: EventResult) => void> = [];
   let resolveEnded: (value: { completed: boolean; error?: unknown }) => void = () => undefined;
@@ -64,14 +82,30 @@ export function subscribe(transport: Transport, urls: { readonly url: string; re
   };
   let dispose: () => Promise<void>;
   if (transport === 'ws') {
-    const client = createWsClient({ url: urls.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = createWsClient({
+      url: urls.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      connectionParams: async () => {
+        const value = await authorization;
+        return value === null ? {} : { authorization: value };
+      },
+    });
     const unsubscribe = client.subscribe({ query, variables }, sink);
     dispose = async () => {
       unsubscribe();
       await client.dispose();
     };
   } else {
-    const client = createSseClient({ url: urls.url, retryAttempts: 0 });
+    const client = createSseClient({
+      url: urls.url,
+      retryAttempts: 0,
+      headers: async (): Promise<Record<string, string>> => {
+        const value = await authorization;
+        return value === null ? {} : { authorization: value };
+      },
+    });
     const unsubscribe = client.subscribe({ query, variables }, sink);
     dispose = async () => {
       unsubscribe();

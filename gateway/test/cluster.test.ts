@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { adminAuthorization } from './auth';
 
 const mainJs = path.resolve(__dirname, '..', 'dist', 'main.js');
 
@@ -42,13 +43,15 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
     const pids = new Set<number>();
     for (let attempt = 0; attempt < 100 && pids.size < 2; attempt += 1) {
       const pid = await livePid(`http://127.0.0.1:${port}/health/live`);
-      if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-      else pids.add(pid);
+      // Wait between probes either way: under load the second worker may take a while to listen.
+      if (pid !== undefined) pids.add(pid);
+      if (pids.size < 2) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(pids.size).toBe(2);
     expect(pids.has(child.pid ?? -1)).toBe(false);
+    const authorization = await adminAuthorization();
     for (let i = 0; i < 4; i += 1) {
-      await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"query":"{ __typename }"}' });
+      await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close', authorization }, body: '{"query":"{ __typename }"}' });
     }
     // Whichever worker answers the scrape reports the requests both served.
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -3,6 +3,7 @@ import { gqlData } from './client';
 
 export interface Accounts {
   readonly clientName: string;
+  readonly clientId: string;
   readonly from: string;
   readonly to: string;
 }
@@ -18,13 +19,13 @@ export async function createFundedAccounts(url: string, amount = '1000.00'): Pro
   const from = await account();
   const to = await account();
   await gqlData(url, 'mutation($input: DepositInput!) { deposit(input: $input) { id } }', { input: { accountId: from, amount, idempotencyKey: randomUUID() } });
-  return { clientName, from, to };
+  return { clientName, clientId: createClient.id, from, to };
 }
 
-export async function transfer(url: string, from: string, to: string, amount: string): Promise<void> {
+export async function transfer(url: string, from: string, to: string, amount: string, headers: Record<string, string> = {}): Promise<void> {
   await gqlData(url, 'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }', {
     input: { accountIdFrom: from, accountIdTo: to, amount, idempotencyKey: randomUUID() },
-  });
+  }, headers);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { adminAuthorization } from './auth';
 import { gql, subscribe, type Transport } from './client';
 import { startStack, type Stack } from './stack';
 
@@ -39,7 +40,8 @@ describe('limits', () => {
   });
 
   it('refuses more subscriptions on one WebSocket than SUBSCRIPTIONS_PER_CONNECTION_MAX', async () => {
-    const client = createClient({ url: stack.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const authorization = await adminAuthorization();
+    const client = createClient({ url: stack.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization } });
     const query = 'subscription { balanceUpdated(accountId: "7dfe0fa9-d168-4329-a9ba-ca1b7052fac3") { amount } }';
     const refusal = new Promise<unknown>((resolve) => {
       const sink = { next: (value: unknown) => resolve(value), error: (error: unknown) => resolve(error), complete: () => undefined };
@@ -52,7 +54,7 @@ describe('limits', () => {
   });
 
   it('refuses a body over the byte limit with 413 and a JSON error', async () => {
-    const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(3000)}` }) });
+    const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: await adminAuthorization() }, body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(3000)}` }) });
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
     expect(body.errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
@@ -60,8 +62,9 @@ describe('limits', () => {
   });
 
   it('accepts a batch within the limit and refuses a larger one', async () => {
+    const authorization = await adminAuthorization();
     const post = (count: number) =>
-      fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array.from({ length: count }, () => ({ query: '{ __typename }' }))) });
+      fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(Array.from({ length: count }, () => ({ query: '{ __typename }' }))) });
     const ok = await post(2);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
@@ -73,9 +76,10 @@ describe('limits', () => {
 
 describe('HTTP behaviour', () => {
   it('prevents CSRF: a simple GET without a preflight header is refused', async () => {
-    const refused = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`);
+    const authorization = await adminAuthorization();
+    const refused = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { authorization } });
     expect(refused.status).toBe(400);
-    const allowed = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const allowed = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true', authorization } });
     expect(allowed.status).toBe(200);
   });
 
@@ -83,7 +87,8 @@ describe('HTTP behaviour', () => {
     const query = '{ __typename }';
     const { createHash } = await import('node:crypto');
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
-    const post = (body: unknown) => fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const authorization = await adminAuthorization();
+    const post = (body: unknown) => fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) }).then((r) => r.json());
     expect(JSON.stringify(await post({ extensions }))).toMatch(/PERSISTED_QUERY_NOT_FOUND/);
     await post({ query, extensions });
     expect(await post({ extensions })).toEqual({ data: { __typename: 'Query' } });

@@ -1,4 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
+import { adminAuthorization } from './auth';
 import { startStack, type Stack } from './stack';
 
 // Debian's package (apt-get install chromium); CI installs it, so a missing browser fails the test.
@@ -7,7 +8,8 @@ const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 let stack: Stack;
 let browser: Browser;
 beforeAll(async () => {
-  stack = await startStack();
+  // Dev mode: the page starts with an admin token in its headers editor.
+  stack = await startStack({ gatewayEnv: { WALLETGRAPH_DEV_MODE: 'true' } });
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -57,7 +59,7 @@ describe('the playground', () => {
   });
 
   it('leaves GraphQL clients alone: GET /graphql without text/html is a GraphQL request', async () => {
-    const response = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const response = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true', authorization: await adminAuthorization() } });
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 });

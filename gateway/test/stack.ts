@@ -68,7 +68,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // Topics and groups of their own, so parallel suites never see each other's events.
   const suffix = randomUUID().slice(0, 8);
   const shared = { KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'), LOG_LEVEL: 'silent', KAFKA_TOPIC_BALANCES: `gw.balances.${suffix}` };
-  const wallet = createWalletService(
+  const walletService = createWalletService(
     loadWalletConfig({
       ...shared,
       WALLET_DATABASE_URL: requiredEnv('WALLET_DATABASE_URL'),
@@ -83,8 +83,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     logger.child({ service: 'wallet' }),
   );
-  const balance = createBalanceService(
+  const balanceService = (walletGraphqlUrl: string) => createBalanceService(
     loadBalanceConfig({
+      // The balance subgraph asks the wallet subgraph who owns an account (client authorization).
+      WALLET_SUBGRAPH_URL: walletGraphqlUrl,
       ...shared,
       BALANCE_DATABASE_URL: requiredEnv('BALANCE_DATABASE_URL'),
       BALANCE_PORT: '0',
@@ -117,10 +119,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
   };
   try {
-    // allSettled: a failing subgraph must not leave the other one starting after the test ends.
-    const results = await Promise.allSettled([wallet.start().then(() => started.push(wallet)), balance.start().then(() => started.push(balance))]);
-    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+    // One after the other: the balance subgraph needs the wallet subgraph's (random) URL.
+    const wallet = walletService;
+    await wallet.start();
+    started.push(wallet);
+    const balance = balanceService(wallet.graphqlUrl);
+    await balance.start();
+    started.push(balance);
     const gateway = createGateway(
       loadGatewayConfig({
         LOG_LEVEL: 'silent',
@@ -133,6 +138,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: '2',
         GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: '100',
         GATEWAY_READINESS_TIMEOUT_MS: '1000',
+        // Suites create many fixtures as one admin; the limit itself is tested in security.test.ts.
+        GATEWAY_MUTATIONS_PER_MINUTE_MAX: '1000000',
         ...options.gatewayEnv,
       }),
       logger.child({ service: 'gateway' }),

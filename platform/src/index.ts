@@ -6,3 +6,4 @@ export * from './lifecycle/index.js';
 export * from './kafka/index.js';
 export * from './events/index.js';
 export * from './db/index.js';
+export * from './auth/index.js';

@@ -1,6 +1,7 @@
 // Static checks of the Docker deployment (docker-compose*.yml, Dockerfile, .dockerignore): no Docker
 // engine is needed. Each check is a pure function returning problems; the real files must have
 // none, and a table of deliberately broken copies proves every check can fail.
+import { authEnvFields } from '../src/auth/config';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -237,7 +238,10 @@ function configKeys(configFile: string): Set<string> {
     }
   }
   const body = source.slice(open, end);
-  return new Set([...body.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1] ?? ''));
+  const keys = new Set([...body.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1] ?? ''));
+  // Shared variables spread in from the platform (token settings) are read too.
+  if (/\.\.\.authEnvFields\b/.test(body)) for (const name of Object.keys(authEnvFields)) keys.add(name);
+  return keys;
 }
 
 const nodeServices = [

@@ -4,7 +4,9 @@
 // then `npm run example -w @walletgraph/sdk`.
 //
 //   node examples/transfer-and-watch.mjs [--url http://localhost:4000/graphql] [--from ID] [--to ID]
-//                                        [--amount 1.00] [--watch-ms 10000]
+//                                        [--amount 1.00] [--watch-ms 10000] [--token JWT]
+// The token (or WALLETGRAPH_TOKEN) must be allowed to move money from --from: `npm start` prints
+// one for each seeded client; `npm run -s token -- --admin` mints an admin token.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { createWalletClient, formatDecimal, WalletError } from '@walletgraph/sdk';
@@ -16,10 +18,15 @@ const { values } = parseArgs({
     to: { type: 'string', default: 'c6aee752-9977-46c3-9fa0-29e14f85f73f' },
     amount: { type: 'string', default: '1.00' },
     'watch-ms': { type: 'string', default: '10000' },
+    token: { type: 'string', default: process.env.WALLETGRAPH_TOKEN },
   },
 });
+if (values.token === undefined) {
+  console.error('a token is required: --token <jwt> or WALLETGRAPH_TOKEN (npm run -s token -- --admin)');
+  process.exit(2);
+}
 
-const client = createWalletClient({ url: values.url, webSocketImpl: WebSocket });
+const client = createWalletClient({ url: values.url, webSocketImpl: WebSocket, token: values.token });
 try {
   // Subscribe before transferring; emitCurrent also prints where the balance starts.
   const updates = client.onBalanceUpdated(values.to, { emitCurrent: true, signal: AbortSignal.timeout(Number(values['watch-ms'])) });

@@ -21,6 +21,8 @@ export const ApiErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   SUBSCRIPTION_LIMIT_EXCEEDED: 'SUBSCRIPTION_LIMIT_EXCEEDED',
   SUBSCRIPTION_SLOW_CONSUMER: 'SUBSCRIPTION_SLOW_CONSUMER',
+  /** Too many mutations for this identity; `extensions.retryAfterMs` says when the next one fits. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 

@@ -3,6 +3,9 @@ import { assertRetryPolicy, type RetryPolicy } from './retry.js';
 /** Headers for every request (HTTP) and connection (WebSocket `connectionParams.headers`). */
 export type HeadersInput = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
 
+/** A bearer token, or a function returning the current one (called per request and per connection, so it may refresh). */
+export type TokenInput = string | (() => string | Promise<string>);
+
 /** The part of a fetch Response the SDK reads; any WHATWG fetch satisfies it. */
 export interface FetchResponseLike {
   readonly status: number;
@@ -28,6 +31,11 @@ export interface WalletClientOptions {
   /** The WebSocket endpoint for subscriptions. Default: `url` with http(s) replaced by ws(s). */
   readonly wsUrl?: string;
   readonly headers?: HeadersInput;
+  /**
+   * The gateway's bearer JWT: sent as `authorization: Bearer <token>` on every HTTP request and in
+   * the WebSocket's `connectionParams.headers` (overrides an `authorization` in `headers`).
+   */
+  readonly token?: TokenInput;
   /** Default: `globalThis.fetch`. */
   readonly fetch?: FetchLike;
   /** Default: `globalThis.WebSocket`; Node 20 has none, so pass `ws` there. Only needed for subscriptions. */
@@ -97,6 +105,16 @@ function defaultWsUrl(url: string): string {
   return parsed.toString();
 }
 
+function withToken(headers: HeadersInput, token: TokenInput | undefined): HeadersInput {
+  if (token === undefined) return headers;
+  if (typeof token !== 'string' && typeof token !== 'function') throw new TypeError('token must be a string or a function returning one');
+  return async () => {
+    const value = typeof token === 'function' ? await token() : token;
+    if (typeof value !== 'string' || value === '') throw new TypeError('token must resolve to a non-empty string');
+    return { ...(await resolveHeaders(headers)), authorization: `Bearer ${value}` };
+  };
+}
+
 /** Applies every default in one place and fails at construction on bad configuration. */
 export function resolveOptions(options: WalletClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createWalletClient needs an options object with a url');
@@ -111,7 +129,7 @@ export function resolveOptions(options: WalletClientOptions): ResolvedOptions {
   return {
     url,
     wsUrl: options.wsUrl === undefined ? defaultWsUrl(url) : parseHttpUrl('wsUrl', options.wsUrl, ['ws:', 'wss:']),
-    headers: options.headers ?? {},
+    headers: withToken(options.headers ?? {}, options.token),
     fetch: fetchImpl,
     webSocketImpl: options.webSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
     requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? defaults.requestTimeoutMs),

@@ -6,12 +6,20 @@ import { createLogger } from '@walletgraph/platform';
 import WebSocket from 'ws';
 import { createGateway, type Gateway } from '../../gateway/src/app';
 import { loadGatewayConfig } from '../../gateway/src/config';
+import { adminToken, internalIdentity } from '../../gateway/test/auth';
 import { startStack, type Stack } from '../../gateway/test/stack';
 import { createWalletClient, type FetchLike, type WalletClient, type WalletClientOptions } from '@walletgraph/sdk';
 
 export { startStack, type Stack };
 
-/** Fast retry and reconnect settings: tests wait on events, never on long sleeps. */
+export { adminToken, internalIdentity };
+
+/** Headers that let a test call a subgraph directly, as the gateway would (admin identity). */
+export async function subgraphHeaders(): Promise<Record<string, string>> {
+  return { 'x-walletgraph-identity': await internalIdentity() };
+}
+
+/** Fast retry and reconnect settings, as an admin: tests wait on events, never on long sleeps. */
 export function testClient(stack: Pick<Stack, 'url' | 'wsUrl'>, overrides: Partial<WalletClientOptions> = {}): WalletClient {
   return createWalletClient({
     url: stack.url,
@@ -20,6 +28,7 @@ export function testClient(stack: Pick<Stack, 'url' | 'wsUrl'>, overrides: Parti
     retry: { attemptCountMax: 4, delayMsInitial: 10, delayMsMax: 50 },
     reconnect: { attemptCountMax: 60, delayMsInitial: 50, delayMsMax: 250 },
     keepAliveMs: 1_000,
+    token: adminToken,
     ...overrides,
   });
 }
@@ -38,6 +47,7 @@ export async function startGatewayOnPort(stack: Stack, port: number): Promise<Ga
       GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: '2',
       GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: '100',
       GATEWAY_READINESS_TIMEOUT_MS: '1000',
+      GATEWAY_MUTATIONS_PER_MINUTE_MAX: '1000000',
     }),
     createLogger({ name: 'sdk-test-gateway', level: 'silent' }),
   );

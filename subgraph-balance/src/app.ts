@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { createKafka, ensureTopics, redactUrl, UnavailableError, type Logger } from '@walletgraph/platform';
+import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, redactUrl, UnavailableError, type Identity, type Logger } from '@walletgraph/platform';
+import { createOwnershipDirectory } from './auth/ownership.js';
 import { parse } from 'graphql';
 import { Partitioners } from 'kafkajs';
 import type { BalanceConfig } from './config.js';
@@ -13,7 +14,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createBalanceProjector, type AppliedMessage } from './projection/balance-projector.js';
 import { createDeadLetterPublisher } from './projection/dead-letter.js';
 import { createBalanceResolvers } from './resolvers/balance-resolvers.js';
-import { createBalanceLoader, type BalanceContext, type ConnectionState } from './resolvers/context.js';
+import { createBalanceLoader, createOwnerLoader, type BalanceContext, type ConnectionState } from './resolvers/context.js';
 import { createBalanceRestServer } from './rest/balance-routes.js';
 import { createBalanceRepository } from './store/balance-repository.js';
 import { createPrismaClient } from './store/prisma.js';
@@ -63,6 +64,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     sessionTimeoutMs: config.consumerSessionTimeoutMs,
     heartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
     joinTimeoutMs: config.liveConsumerJoinTimeoutMs,
+    fetchWaitMsMax: config.consumerFetchWaitMsMax,
   });
   const projector = createBalanceProjector(
     {
@@ -83,13 +85,19 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       commitThresholdMessages: config.consumerCommitThresholdMessages,
       retryDelayMsInitial: config.retryDelayMsInitial,
       retryDelayMsMax: config.retryDelayMsMax,
+      batchSizeMax: config.projectionBatchSizeMax,
+      partitionsConcurrentMax: config.consumerPartitionsConcurrentMax,
+      fetchWaitMsMax: config.consumerFetchWaitMsMax,
     },
   );
   const schema = buildSubgraphSchema([
     { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({ repository, pubsub, metrics, logger }, config) },
   ]);
-  const makeContext = (requestId: string, connection?: ConnectionState): BalanceContext => ({
+  const ownership = createOwnershipDirectory({ logger }, { ...config.ownership, internalSecret: config.auth.internalSecret });
+  const makeContext = (requestId: string, identity: Identity, connection?: ConnectionState): BalanceContext => ({
     requestId,
+    identity,
+    ownerOf: createOwnerLoader(ownership, config.loaderBatchSizeMax),
     balanceByAccountId: createBalanceLoader(repository, config.loaderBatchSizeMax),
     ...(connection === undefined ? {} : { connection }),
   });
@@ -108,8 +116,12 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     port: config.port,
     httpBodyBytesMax: config.httpBodyBytesMax,
     subscriberBufferedBytesMax: config.subscriberBufferedBytesMax,
+    internalSecret: config.auth.internalSecret,
   });
-  const rest = createBalanceRestServer({ repository, logger }, { host: config.host, port: config.restPort });
+  const rest = createBalanceRestServer(
+    { repository, logger, ownership, verifyUserToken: createUserTokenVerifier(config.auth.user) },
+    { host: config.host, port: config.restPort, devMode: config.auth.devMode },
+  );
   const urls = { graphql: '', ws: '', rest: '' };
   const urlOf = (name: keyof typeof urls): string => {
     if (urls[name] === '') throw new Error(`invariant violated: ${name} URL read before start()`);
@@ -129,6 +141,8 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       return urlOf('rest');
     },
     async start() {
+      const warning = devSecretsWarning(config.auth);
+      if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
       await repository.ping().catch((error: unknown) => {
         throw new UnavailableError(`cannot reach the balance database at ${redactUrl(config.databaseUrl)}`, { cause: error });
       });

@@ -25,7 +25,19 @@ test.each([
   ['SUBSCRIPTIONS_PER_CONNECTION_MAX', '0'],
   ['SUBSCRIBER_BUFFERED_BYTES_MAX', 'lots'],
   ['LOG_LEVEL', 'loud'],
+  ['PROJECTION_BATCH_SIZE_MAX', '0'],
+  ['PROJECTION_BATCH_SIZE_MAX', '5001'],
+  ['CONSUMER_PARTITIONS_CONCURRENT_MAX', '11'],
+  ['CONSUMER_FETCH_WAIT_MS_MAX', '-1'],
 ])('%s=%s is refused with its name in the message', (name, value) => {
   expect(() => loadBalanceConfig({ [name]: value })).toThrow(ConfigError);
   expect(() => loadBalanceConfig({ [name]: value })).toThrow(new RegExp(name));
+});
+
+test('the projector applies as many partitions at once as there are, bounded by the pool', () => {
+  expect(loadBalanceConfig({}).consumerPartitionsConcurrentMax).toBe(3);
+  expect(loadBalanceConfig({ KAFKA_TOPIC_PARTITIONS: '12', DATABASE_POOL_SIZE_MAX: '8' }).consumerPartitionsConcurrentMax).toBe(8);
+  expect(loadBalanceConfig({ CONSUMER_PARTITIONS_CONCURRENT_MAX: '2' }).consumerPartitionsConcurrentMax).toBe(2);
+  expect(loadBalanceConfig({}).projectionBatchSizeMax).toBe(200);
+  expect(loadBalanceConfig({}).consumerFetchWaitMsMax).toBe(100);
 });

@@ -1,7 +1,14 @@
-import { envField, parseEnv, Topics } from '@walletgraph/platform';
+import { authEnvFields, envField, parseEnv, refineAuthEnv, resolveAuthConfig, Topics, type AuthConfig } from '@walletgraph/platform';
 import { z } from 'zod';
 
 const schema = z.object({
+  ...authEnvFields,
+  WALLET_SUBGRAPH_URL: z
+    .string()
+    .default('http://127.0.0.1:4001/graphql')
+    .refine((value) => /^https?:\/\/[^/\s]+\/\S*$/.test(value), { message: 'must be an http(s) URL such as http://127.0.0.1:4001/graphql' }),
+  BALANCE_OWNERSHIP_CACHE_ENTRIES_MAX: envField.positiveInt(100_000, 10_000_000),
+  BALANCE_OWNERSHIP_TIMEOUT_MS: envField.positiveInt(5_000, 60_000),
   BALANCE_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/ms_balance'),
   DATABASE_POOL_SIZE_MAX: envField.positiveInt(10, 200),
   DATABASE_ACQUIRE_TIMEOUT_MS: envField.positiveInt(5_000, 60_000),
@@ -24,6 +31,9 @@ const schema = z.object({
   LIVE_CONSUMER_JOIN_TIMEOUT_MS: envField.positiveInt(30_000, 300_000),
   CONSUMER_COMMIT_INTERVAL_MS: envField.positiveInt(1_000, 60_000),
   CONSUMER_COMMIT_THRESHOLD_MESSAGES: envField.positiveInt(100, 100_000),
+  CONSUMER_FETCH_WAIT_MS_MAX: envField.positiveInt(100, 10_000),
+  CONSUMER_PARTITIONS_CONCURRENT_MAX: z.coerce.number().int().positive().max(256).optional(),
+  PROJECTION_BATCH_SIZE_MAX: envField.positiveInt(200, 5_000),
   RETRY_DELAY_MS_INITIAL: envField.positiveInt(200, 60_000),
   RETRY_DELAY_MS_MAX: envField.positiveInt(10_000, 300_000),
   SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
@@ -33,6 +43,12 @@ const schema = z.object({
   HTTP_BODY_BYTES_MAX: envField.positiveInt(102_400, 10_485_760),
   BALANCE_LOADER_BATCH_SIZE_MAX: envField.positiveInt(500, 10_000),
   SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
+}).superRefine(refineAuthEnv).superRefine((env, context) => {
+  // Each partition in progress holds a pool connection for its transaction.
+  const concurrent = env.CONSUMER_PARTITIONS_CONCURRENT_MAX;
+  if (concurrent !== undefined && concurrent > env.DATABASE_POOL_SIZE_MAX) {
+    context.addIssue({ code: 'custom', path: ['CONSUMER_PARTITIONS_CONCURRENT_MAX'], message: `must not exceed DATABASE_POOL_SIZE_MAX (${env.DATABASE_POOL_SIZE_MAX})` });
+  }
 });
 
 export interface BalanceConfig {
@@ -58,6 +74,12 @@ export interface BalanceConfig {
   readonly liveConsumerJoinTimeoutMs: number;
   readonly consumerCommitIntervalMs: number;
   readonly consumerCommitThresholdMessages: number;
+  /** Longest the broker holds a fetch that found nothing, for both consumers (kafkajs default 5 s would delay the first event after a quiet spell). */
+  readonly consumerFetchWaitMsMax: number;
+  /** Partitions of `balances` the projector applies at the same time (default: the partition count, at most the pool size). */
+  readonly consumerPartitionsConcurrentMax: number;
+  /** Consecutive messages of one partition applied in one DB transaction. */
+  readonly projectionBatchSizeMax: number;
   readonly retryDelayMsInitial: number;
   readonly retryDelayMsMax: number;
   readonly subscriptionsPerConnectionMax: number;
@@ -67,6 +89,10 @@ export interface BalanceConfig {
   readonly httpBodyBytesMax: number;
   readonly loaderBatchSizeMax: number;
   readonly shutdownDeadlineMs: number;
+  /** Internal identity secret (GraphQL, WebSocket), user-token settings and dev mode (REST). */
+  readonly auth: AuthConfig;
+  /** Who owns an account is the wallet's fact: asked from its subgraph, positive answers cached. */
+  readonly ownership: { readonly walletSubgraphUrl: string; readonly cacheEntriesMax: number; readonly timeoutMs: number };
 }
 
 /** Reads and validates the environment once; throws ConfigError listing every problem. */
@@ -93,6 +119,9 @@ export function loadBalanceConfig(env: NodeJS.ProcessEnv): BalanceConfig {
     liveConsumerJoinTimeoutMs: e.LIVE_CONSUMER_JOIN_TIMEOUT_MS,
     consumerCommitIntervalMs: e.CONSUMER_COMMIT_INTERVAL_MS,
     consumerCommitThresholdMessages: e.CONSUMER_COMMIT_THRESHOLD_MESSAGES,
+    consumerFetchWaitMsMax: e.CONSUMER_FETCH_WAIT_MS_MAX,
+    consumerPartitionsConcurrentMax: e.CONSUMER_PARTITIONS_CONCURRENT_MAX ?? Math.min(e.KAFKA_TOPIC_PARTITIONS, e.DATABASE_POOL_SIZE_MAX, 256),
+    projectionBatchSizeMax: e.PROJECTION_BATCH_SIZE_MAX,
     retryDelayMsInitial: e.RETRY_DELAY_MS_INITIAL,
     retryDelayMsMax: e.RETRY_DELAY_MS_MAX,
     subscriptionsPerConnectionMax: e.SUBSCRIPTIONS_PER_CONNECTION_MAX,
@@ -102,5 +131,7 @@ export function loadBalanceConfig(env: NodeJS.ProcessEnv): BalanceConfig {
     httpBodyBytesMax: e.HTTP_BODY_BYTES_MAX,
     loaderBatchSizeMax: e.BALANCE_LOADER_BATCH_SIZE_MAX,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+    auth: resolveAuthConfig(e),
+    ownership: { walletSubgraphUrl: e.WALLET_SUBGRAPH_URL, cacheEntriesMax: e.BALANCE_OWNERSHIP_CACHE_ENTRIES_MAX, timeoutMs: e.BALANCE_OWNERSHIP_TIMEOUT_MS },
   };
 }

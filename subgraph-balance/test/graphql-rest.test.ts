@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
-import { balanceTable, connectedProducer, newEvent, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
+import { balanceTable, connectedProducer, identityHeaders, newEvent, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
 
 const SEEDED = { id: 'b0000000-0000-4000-8000-000000000001', accountId: '7dfe0fa9-d168-4329-a9ba-ca1b7052fac3' };
 const sqlQueries: string[] = [];
@@ -13,14 +13,15 @@ const accounts = Array.from({ length: 5 }, () => randomUUID());
 async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: Record<string, unknown>; errors?: Array<Record<string, unknown>> }> {
   const response = await fetch(service.graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await identityHeaders()) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: Record<string, unknown>; errors?: Array<Record<string, unknown>> };
 }
 
 beforeAll(async () => {
-  const config = testConfig();
+  // Dev mode keeps the old REST route open (outside dev mode: auth.test.ts).
+  const config = testConfig({ WALLETGRAPH_DEV_MODE: 'true' });
   service = createBalanceService(config, testLogger, { onSqlQuery: (sql) => sqlQueries.push(sql) });
   await service.start();
   producer = await connectedProducer(testKafka());

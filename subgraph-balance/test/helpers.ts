@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, parseMysqlUrl, type Logger } from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createPool, type Pool } from 'mariadb';
 import { loadBalanceConfig, type BalanceConfig } from '../src/config.js';
@@ -10,6 +10,13 @@ export function brokers(): string[] {
   const value = process.env.KAFKA_BROKERS;
   if (value === undefined) throw new Error('KAFKA_BROKERS is not set: run through the jest global setup');
   return value.split(',');
+}
+
+export const ADMIN: Identity = { role: 'admin', subject: 'balance-test-admin' };
+
+/** What the gateway sends: the caller's identity signed with the (development) internal secret. */
+export async function identityHeaders(identity: Identity = ADMIN): Promise<Record<string, string>> {
+  return { [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity(identity, { secret: DEV_INTERNAL_AUTH_SECRET }) };
 }
 
 /** A config on free ports with topics and a group nobody else uses. */

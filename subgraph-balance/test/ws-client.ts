@@ -1,5 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
+import type { Identity } from '@walletgraph/platform';
 import WebSocket from 'ws';
+import { ADMIN, identityHeaders } from './helpers.js';
 
 export interface Received {
   readonly data: Array<Record<string, unknown>>;
@@ -9,8 +11,15 @@ export interface Received {
 
 const SUBSCRIPTION = 'subscription ($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version updatedAt account { id } } }';
 
-export function wsClient(url: string): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+/** Connects as the gateway would: the signed identity (admin by default; `null`: none) in connection_init. */
+export function wsClient(url: string, identity: Identity | null = ADMIN): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    connectionParams: async () => (identity === null ? {} : { headers: await identityHeaders(identity) }),
+  });
 }
 
 /** Subscribes and records every payload; resolves the returned unsubscribe function. */

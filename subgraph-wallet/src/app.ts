@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createKafka, ensureTopics, UnavailableError, type Logger } from '@walletgraph/platform';
+import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, UnavailableError, type Logger } from '@walletgraph/platform';
 import type { WalletConfig } from './config.js';
 import { createGraphqlServer, type GraphqlServer } from './http/graphql-server.js';
 import { closeServer, listen, urlHost } from './http/node-http.js';
@@ -43,6 +43,8 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
   let restUrl: string | undefined;
 
   async function startUnchecked(): Promise<void> {
+    const warning = devSecretsWarning(config.auth);
+    if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
     const database = createDatabase({ logger, ...(options.onSqlQuery ? { onSqlQuery: options.onSqlQuery } : {}) }, {
       databaseUrl: config.databaseUrl,
       poolSizeMax: config.databasePoolSizeMax,
@@ -65,7 +67,7 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
 
     const unitOfWork = createUnitOfWork(
       { db: database, logger, onOutboxCommit: () => outboxRelay.wake() },
-      { retryCountMax: config.transferRetryCountMax, timeoutMs: config.transactionTimeoutMs, acquireTimeoutMs: config.databaseAcquireTimeoutMs },
+      { retryCountMax: config.transferRetryCountMax, timeoutMs: config.transactionTimeoutMs },
     );
     const useCases = createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics });
     const queries = createWalletQueries({ db: database });
@@ -74,8 +76,9 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
       {
         logger,
         typeDefs: loadTypeDefs(),
-        contextFor: (requestId, requestLogger, req) => ({
+        contextFor: (requestId, requestLogger, req, identity) => ({
           requestId,
+          identity,
           logger: requestLogger,
           loaders: createLoaders(queries),
           useCases,
@@ -87,16 +90,19 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
           return { database: 'ok', outboxRelay: outboxRelay.status() };
         },
       },
-      { httpBodyBytesMax: config.httpBodyBytesMax },
+      { httpBodyBytesMax: config.httpBodyBytesMax, internalSecret: config.auth.internalSecret },
     );
     await graphql.start();
-    rest = createRestServer({ logger, useCases }, { httpBodyBytesMax: config.httpBodyBytesMax });
+    rest = createRestServer(
+      { logger, useCases, queries, verifyUserToken: createUserTokenVerifier(config.auth.user) },
+      { httpBodyBytesMax: config.httpBodyBytesMax, devMode: config.auth.devMode },
+    );
     const graphqlPort = await listen(graphql.server, config.graphqlPort, config.host);
     const restPort = await listen(rest.server, config.restPort, config.host);
     graphqlUrl = `http://${urlHost(config.host)}:${graphqlPort}/graphql`;
     restUrl = `http://${urlHost(config.host)}:${restPort}`;
     if (config.outboxRelayEnabled) outboxRelay.start();
-    logger.info({ graphqlUrl, restUrl, outboxRelay: config.outboxRelayEnabled }, 'subgraph-wallet started');
+    logger.info({ graphqlUrl, restUrl, outboxRelay: config.outboxRelayEnabled, restOpen: config.auth.devMode }, 'subgraph-wallet started');
   }
 
   async function stop(): Promise<void> {

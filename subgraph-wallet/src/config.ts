@@ -1,10 +1,11 @@
-import { envField, parseEnv, Topics } from '@walletgraph/platform';
+import { authEnvFields, envField, parseEnv, refineAuthEnv, resolveAuthConfig, Topics, type AuthConfig } from '@walletgraph/platform';
 import { z } from 'zod';
 
 /** A TCP port; 0 asks the OS for a free one (tests, side-by-side instances). */
 const listenPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
 const schema = z.object({
+  ...authEnvFields,
   WALLET_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/wallet'),
   KAFKA_BROKERS: envField.kafkaBrokers(),
   WALLET_PORT: listenPort(4001),
@@ -26,7 +27,7 @@ const schema = z.object({
   TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
   HTTP_BODY_BYTES_MAX: envField.positiveInt(1_048_576, 64 * 1_048_576),
   SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
-});
+}).superRefine(refineAuthEnv);
 
 export interface OutboxRelayConfig {
   /** Rows read and published per round. */
@@ -57,6 +58,8 @@ export interface WalletConfig {
   readonly transactionTimeoutMs: number;
   readonly httpBodyBytesMax: number;
   readonly shutdownDeadlineMs: number;
+  /** Internal identity secret (GraphQL), user-token settings and dev mode (REST). */
+  readonly auth: AuthConfig;
 }
 
 /** The only reader of the environment in this process; throws ConfigError listing every problem. */
@@ -84,5 +87,6 @@ export function loadWalletConfig(env: NodeJS.ProcessEnv): WalletConfig {
     transactionTimeoutMs: e.TRANSACTION_TIMEOUT_MS,
     httpBodyBytesMax: e.HTTP_BODY_BYTES_MAX,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+    auth: resolveAuthConfig(e),
   };
 }

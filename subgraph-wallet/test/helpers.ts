@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, parseMysqlUrl, type Logger } from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { createConnection } from 'mariadb';
 import { createWalletService, type WalletService, type WalletServiceOptions } from '../src/app.js';
@@ -35,19 +35,31 @@ export interface GqlResult<T = Record<string, unknown>> {
   readonly errors: Array<{ message: string; extensions?: { code?: string; stacktrace?: unknown } }> | undefined;
 }
 
+export const ADMIN: Identity = { role: 'admin', subject: 'wallet-test-admin' };
+
+/** What the gateway would send: the caller's identity signed with the (development) internal secret. */
+export async function identityHeaders(identity: Identity = ADMIN): Promise<Record<string, string>> {
+  return { [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity(identity, { secret: DEV_INTERNAL_AUTH_SECRET }) };
+}
+
+/** Calls the subgraph as the gateway would, as an admin unless `headers` carries another identity (or `''` for none). */
 export async function gql<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Promise<GqlResult<T>> {
+  const identity = INTERNAL_IDENTITY_HEADER in headers ? {} : await identityHeaders();
+  const sent = Object.fromEntries(Object.entries({ ...identity, ...headers }).filter(([, value]) => value !== ''));
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...sent },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: T | null; errors?: GqlResult['errors'] };
-  return { status: response.status, data: body.data, errors: body.errors };
+  const body = (await response.json()) as { data?: T | null; errors?: GqlResult['errors']; code?: string; message?: string };
+  // A refusal before GraphQL (401) is a plain JSON { code, message }: shown as one error.
+  const errors = body.errors ?? (body.code === undefined ? undefined : [{ message: body.message ?? '', extensions: { code: body.code } }]);
+  return { status: response.status, data: body.data, errors };
 }
 
 export function errorCode(result: GqlResult<unknown>): string | undefined {

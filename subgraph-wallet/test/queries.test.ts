@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseMysqlUrl } from '@walletgraph/platform';
 import type { WalletService } from '../src/app.js';
-import { errorCode, gql, M, newAccount, startService, startTcpGate, uniqueEmail } from './helpers.js';
+import { errorCode, gql, identityHeaders, M, newAccount, startService, startTcpGate, uniqueEmail } from './helpers.js';
 
 let service: WalletService;
 let url: string;
@@ -110,7 +110,7 @@ describe('pagination', () => {
 
 describe('operations', () => {
   it('echoes the caller request id and serves health', async () => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-123' }, body: '{"query":"{ __typename }"}' });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-123', ...(await identityHeaders()) }, body: '{"query":"{ __typename }"}' });
     expect(response.headers.get('x-request-id')).toBe('req-123');
     const base = url.replace(/\/graphql$/, '');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);

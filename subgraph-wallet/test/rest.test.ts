@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { WalletService } from '../src/app.js';
+import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, DEV_AUTH_JWT_SECRET, mintUserToken, type Identity } from '@walletgraph/platform';
 import { balanceOf, newAccount, sql, startService, uniqueEmail } from './helpers.js';
 
 let service: WalletService;
 
+// The old routes are open only in dev mode (WALLETGRAPH_DEV_MODE=true, what `npm start` sets).
 beforeAll(async () => {
-  service = await startService();
+  service = await startService({ WALLETGRAPH_DEV_MODE: 'true' });
 });
 afterAll(async () => {
   await service.stop();
@@ -108,5 +110,56 @@ describe('old Walletcore REST routes', () => {
     const big = await post('/clients', JSON.stringify({ name: 'x'.repeat(2_000_000), email: uniqueEmail() }));
     expect(big.status).toBe(400);
     expect(big.json['code']).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('old Walletcore REST routes outside dev mode', () => {
+  let secured: WalletService;
+  beforeAll(async () => {
+    secured = await startService({ WALLETGRAPH_DEV_MODE: 'false' });
+  });
+  afterAll(async () => {
+    await secured.stop();
+  });
+
+  const bearer = async (identity: Identity, expiresIn: number | string = '5m'): Promise<Record<string, string>> => ({
+    authorization: `Bearer ${await mintUserToken(identity, { secret: DEV_AUTH_JWT_SECRET, issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE, expiresIn })}`,
+  });
+  const admin: Identity = { role: 'admin', subject: 'rest-admin' };
+  const securedPost = async (path: string, body: unknown, headers: Record<string, string>) => {
+    const response = await fetch(`${secured.restUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('refuses every route without a valid bearer token (401) and creates nothing', async () => {
+    const email = uniqueEmail();
+    const forged = await mintUserToken(admin, { secret: 'not-the-secret-not-the-secret-not-the-secret', issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE, expiresIn: '5m' });
+    for (const headers of [{}, { authorization: `Bearer ${forged}` }, await bearer(admin, -60), { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
+      const res = await securedPost('/clients', { name: 'Nobody', email }, headers);
+      expect(res.status).toBe(401);
+      expect(res.json['code']).toBe('UNAUTHENTICATED');
+    }
+    expect(await sql('SELECT id FROM clients WHERE email = ?', [email])).toEqual([]);
+  });
+
+  it('applies the GraphQL rules: admin does everything, a client only its own', async () => {
+    const created = await securedPost('/clients', { name: 'Owner', email: uniqueEmail() }, await bearer(admin));
+    expect(created.status).toBe(201);
+    const clientId = String(created.json['ID']);
+    const owner = await bearer({ role: 'client', subject: 'owner', clientId });
+    expect((await securedPost('/clients', { name: 'X', email: uniqueEmail() }, owner)).status).toBe(403);
+    const own = await securedPost('/accounts', { client_id: clientId }, owner);
+    expect(own.status).toBe(201);
+    const other = await newAccount(secured.graphqlUrl, '10');
+    expect((await securedPost('/accounts', { client_id: other.clientId }, owner)).json['code']).toBe('FORBIDDEN');
+    // Money moves only from the caller's own account; a foreign and an unknown source look the same.
+    const stolen = await securedPost('/transactions', { account_id_from: other.accountId, account_id_to: own.json['ID'], amount: 1 }, owner);
+    const unknown = await securedPost('/transactions', { account_id_from: randomUUID(), account_id_to: own.json['ID'], amount: 1 }, owner);
+    expect([stolen.status, stolen.json['code']]).toEqual([403, 'FORBIDDEN']);
+    expect([unknown.status, unknown.json['code']]).toEqual([403, 'FORBIDDEN']);
+    expect(String(stolen.json['message']).replace(other.accountId, 'ID')).toBe(String(unknown.json['message']).replace(/[0-9a-f-]{36}/, 'ID'));
+    expect(await balanceOf(other.accountId)).toEqual({ balance: '10.0000', version: 1 });
+    const paid = await securedPost('/transactions', { account_id_from: other.accountId, account_id_to: own.json['ID'], amount: 1 }, await bearer({ role: 'client', subject: 'o', clientId: other.clientId }));
+    expect(paid.status).toBe(201);
   });
 });

@@ -9,6 +9,7 @@ import { createFormatError } from './format-error.js';
 import { createLimitsRule } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createObservabilityPlugin } from './plugins.js';
+import { createRateLimitPlugin, RATE_LIMITED, type RateLimiter } from '../auth/rate-limit.js';
 import type { GatewayContext } from './request-context.js';
 import type { QueryPlan } from '@apollo/query-planner';
 
@@ -19,9 +20,10 @@ export interface ApolloDeps {
   readonly supergraphSdl: string;
   /** Shared with the subscription planner. */
   readonly planCache: BoundedCache<QueryPlan>;
+  readonly rateLimiter: RateLimiter;
 }
 
-export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails'>;
+export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit'>;
 
 /** Adapts pino to Apollo's logger interface. */
 function apolloLogger(logger: Logger) {
@@ -63,6 +65,9 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     validationRules: [createLimitsRule(config.limits, (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }))],
     persistedQueries: { cache: createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), ttl: null },
     formatError: createFormatError(config),
-    plugins: [createObservabilityPlugin(deps)],
+    plugins: [
+      createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
+      createObservabilityPlugin(deps),
+    ],
   });
 }

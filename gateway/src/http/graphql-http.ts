@@ -1,16 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import type { Logger } from '@walletgraph/platform';
+import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { unauthenticatedError, type Authenticator } from '../auth/authenticator.js';
 import type { GatewayLimits } from '../config.js';
 import { readBody, sendJson, sendPayloadTooLarge } from './body.js';
 import { LimitCode } from './limit-errors.js';
 import type { GatewayMetrics } from './metrics.js';
-import { createGatewayContext, type GatewayContext } from './request-context.js';
+import { createGatewayContext, requestIdFrom, type GatewayContext } from './request-context.js';
 
 export interface GraphqlHttpDeps {
   readonly apollo: ApolloServer<GatewayContext>;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
+  readonly authenticator: Authenticator;
 }
 
 function headerMapOf(request: IncomingMessage): HeaderMap {
@@ -28,14 +30,14 @@ function isJson(request: IncomingMessage): boolean {
 /** Body-size and batch-size limits, then Apollo Server (CSRF prevention, APQ, validation, execution). */
 export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayLimits) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const context = createGatewayContext(request.headers, deps.logger);
-    const idHeader = { 'x-request-id': context.requestId };
+    const requestId = requestIdFrom(request.headers);
+    const idHeader = { 'x-request-id': requestId };
     let body: unknown = undefined;
     if (request.method === 'POST') {
       const read = await readBody(request, limits.bodyBytesMax);
       if (!read.ok) {
         deps.metrics.limitRejectionCount.inc({ limit: LimitCode.PAYLOAD_TOO_LARGE });
-        context.logger.warn({ receivedBytes: read.receivedBytes, bodyBytesMax: limits.bodyBytesMax }, 'request body too large');
+        deps.logger.warn({ requestId, receivedBytes: read.receivedBytes, bodyBytesMax: limits.bodyBytesMax }, 'request body too large');
         return sendPayloadTooLarge(response, limits.bodyBytesMax, idHeader);
       }
       body = read.text;
@@ -59,7 +61,17 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
       search: url.search,
       body,
     };
-    const result = await deps.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+    // Authentication is Apollo's context step: a refusal is a GraphQL error UNAUTHENTICATED with HTTP 401.
+    const context = async (): Promise<GatewayContext> => {
+      try {
+        return createGatewayContext(request.headers, deps.logger, await deps.authenticator.fromHeaders(request.headers), requestId);
+      } catch (error: unknown) {
+        if (!(error instanceof UnauthenticatedError)) throw error;
+        deps.logger.info({ requestId, reason: error.message }, 'request refused: not authenticated');
+        throw unauthenticatedError(error);
+      }
+    };
+    const result = await deps.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
     const headers: Record<string, string> = { ...idHeader };
     for (const [name, value] of result.headers) headers[name] = value;
     response.writeHead(result.status ?? 200, headers);

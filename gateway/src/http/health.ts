@@ -15,15 +15,17 @@ export interface ReadinessReport {
 export interface ReadinessDeps {
   readonly targets: readonly SubgraphProbeTarget[];
   readonly supergraphLoaded: () => boolean;
+  /** The gateway's own signed identity: subgraphs answer nothing without one. */
+  readonly probeHeaders: () => Promise<Readonly<Record<string, string>>>;
 }
 
 const probeQuery = JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' });
 
-async function probe(target: SubgraphProbeTarget, timeoutMs: number): Promise<{ reachable: boolean; error?: string }> {
+async function probe(target: SubgraphProbeTarget, timeoutMs: number, extraHeaders: Readonly<Record<string, string>>): Promise<{ reachable: boolean; error?: string }> {
   try {
     const response = await fetch(target.httpUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...extraHeaders },
       body: probeQuery,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -42,7 +44,8 @@ export function createReadiness(deps: ReadinessDeps, config: { readonly readines
   let inFlight: Promise<ReadinessReport> | undefined;
   const check = async (): Promise<ReadinessReport> => {
     const supergraphLoaded = deps.supergraphLoaded();
-    const results = await Promise.all(deps.targets.map(async (target) => [target.name, await probe(target, config.readinessTimeoutMs)] as const));
+    const headers = await deps.probeHeaders();
+    const results = await Promise.all(deps.targets.map(async (target) => [target.name, await probe(target, config.readinessTimeoutMs, headers)] as const));
     const subgraphs = Object.fromEntries(results);
     return { ready: supergraphLoaded && results.every(([, result]) => result.reachable), supergraphLoaded, subgraphs };
   };

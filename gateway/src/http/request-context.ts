@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Logger } from '@walletgraph/platform';
+import { describeIdentity, type Identity, type Logger } from '@walletgraph/platform';
 
-/** Headers the gateway passes on to subgraphs, unchanged (the request id is generated if absent). */
-export const forwardedHeaderNames = ['authorization', 'x-request-id', 'traceparent', 'tracestate'] as const;
+/**
+ * Headers the gateway passes on to subgraphs, unchanged (the request id is generated if absent).
+ * The caller's `authorization` is not among them: subgraphs get the verified identity instead,
+ * signed by the gateway (x-walletgraph-identity), so a user token never travels further.
+ */
+export const forwardedHeaderNames = ['x-request-id', 'traceparent', 'tracestate'] as const;
 export type ForwardedHeaderName = (typeof forwardedHeaderNames)[number];
 
 export interface GatewayContext {
   readonly requestId: string;
   readonly forwardedHeaders: Readonly<Partial<Record<ForwardedHeaderName, string>>>;
+  /** The caller, verified from its bearer token before anything else ran. */
+  readonly identity: Identity;
   readonly logger: Logger;
 }
 
@@ -25,11 +31,11 @@ export function requestIdFrom(headers: IncomingHttpHeaders): string {
   return sent !== undefined && requestIdPattern.test(sent) ? sent : randomUUID();
 }
 
-export function createGatewayContext(headers: IncomingHttpHeaders, logger: Logger, requestId = requestIdFrom(headers)): GatewayContext {
+export function createGatewayContext(headers: IncomingHttpHeaders, logger: Logger, identity: Identity, requestId = requestIdFrom(headers)): GatewayContext {
   const forwardedHeaders: Partial<Record<ForwardedHeaderName, string>> = { 'x-request-id': requestId };
   for (const name of forwardedHeaderNames) {
     const value = headerValue(headers, name);
     if (value !== undefined && name !== 'x-request-id') forwardedHeaders[name] = value;
   }
-  return { requestId, forwardedHeaders, logger: logger.child({ requestId }) };
+  return { requestId, forwardedHeaders, identity, logger: logger.child({ requestId, identity: describeIdentity(identity) }) };
 }

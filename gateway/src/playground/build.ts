@@ -25,6 +25,7 @@ const indexHtml = `<!doctype html>
   </head>
   <body>
     <div id="root"></div>
+    <script src="/playground/config.js"></script>
     <script type="module" src="/playground/main.js"></script>
   </body>
 </html>

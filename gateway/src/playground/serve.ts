@@ -5,6 +5,17 @@ import { gatewayDir } from '../supergraph/compose.js';
 
 export const publicDir = path.join(gatewayDir, 'public');
 export const assetPrefix = '/playground/';
+/** Generated per request, never a file: what the page needs from this gateway's configuration. */
+export const runtimeConfigPath = '/playground/config.js';
+
+/** Read by the page before GraphiQL starts (see client/main.tsx). */
+export interface PlaygroundRuntimeConfig {
+  /** JSON text for GraphiQL's headers editor. */
+  readonly headers: string;
+}
+
+/** Outside dev mode the editor only shows where a token goes; no credential is ever served. */
+export const placeholderHeaders = JSON.stringify({ Authorization: 'Bearer <paste a token: npm run token -- --admin>' }, null, 2);
 
 const contentTypes: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -47,7 +58,13 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
  * Serves the GraphiQL bundle built into gateway/public by the build step. Only files present at
  * start are served (no path from the URL ever reaches the file system), read once and kept.
  */
-export async function createPlayground(config: { readonly dir: string } = { dir: publicDir }) {
+export interface PlaygroundConfig {
+  readonly dir: string;
+  /** Dev mode: headers prefilled with a fresh admin token; otherwise the placeholder. */
+  readonly runtimeConfig?: () => Promise<PlaygroundRuntimeConfig>;
+}
+
+export async function createPlayground(config: PlaygroundConfig = { dir: publicDir }) {
   const files = new Set(await listFiles(config.dir));
   const loaded = new Map<string, Buffer>();
   const send = async (response: ServerResponse, name: string): Promise<void> => {
@@ -77,6 +94,18 @@ export async function createPlayground(config: { readonly dir: string } = { dir:
     /** false when the path is not a playground asset. */
     async asset(pathname: string, response: ServerResponse): Promise<boolean> {
       if (!pathname.startsWith(assetPrefix)) return false;
+      if (pathname === runtimeConfigPath) {
+        const runtime = (await config.runtimeConfig?.()) ?? { headers: placeholderHeaders };
+        const body = `window.__WALLETGRAPH_PLAYGROUND__ = ${JSON.stringify(runtime).replace(/</g, '\\u003c')};\n`;
+        response.writeHead(200, {
+          'content-type': contentTypes['.js'] ?? 'text/javascript',
+          'content-length': Buffer.byteLength(body),
+          'content-security-policy': contentSecurityPolicy,
+          'cache-control': 'no-store',
+        });
+        response.end(body);
+        return true;
+      }
       const name = pathname.slice(assetPrefix.length);
       if (!files.has(name) || name === 'index.html') return false;
       await send(response, name);

@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import nodeFetch, { type RequestInit } from 'node-fetch';
+import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform';
+import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import { forwardedHeaderNames, type GatewayContext } from '../http/request-context.js';
@@ -22,7 +24,7 @@ export interface SubgraphDataSources {
 }
 
 function isGatewayContext(value: unknown): value is GatewayContext {
-  return typeof value === 'object' && value !== null && 'forwardedHeaders' in value && 'requestId' in value;
+  return typeof value === 'object' && value !== null && 'forwardedHeaders' in value && 'requestId' in value && 'identity' in value;
 }
 
 /** node-fetch through a bounded keep-alive pool, timed per subgraph, with a hard timeout per fetch. */
@@ -45,7 +47,13 @@ function createFetcher(subgraph: string, agents: { http: http.Agent; https: http
   return fetcher as unknown as Fetcher;
 }
 
-export function createSubgraphDataSources(deps: { metrics: GatewayMetrics }, config: DataSourceConfig): SubgraphDataSources {
+export interface DataSourceDeps {
+  readonly metrics: GatewayMetrics;
+  /** Signs the caller's identity for each subgraph fetch. */
+  readonly mintIdentity: IdentityMinter;
+}
+
+export function createSubgraphDataSources(deps: DataSourceDeps, config: DataSourceConfig): SubgraphDataSources {
   const agentOptions = { keepAlive: true, maxSockets: config.subgraphSocketsMax, maxFreeSockets: Math.min(16, config.subgraphSocketsMax) };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const byName = new Map<string, RemoteGraphQLDataSource<GatewayContext>>();
@@ -55,12 +63,14 @@ export function createSubgraphDataSources(deps: { metrics: GatewayMetrics }, con
       new RemoteGraphQLDataSource<GatewayContext>({
         url: endpoint.httpUrl,
         fetcher: createFetcher(name, agents, deps, config.subgraphTimeoutMs),
-        willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+        async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+          // No verified identity, no credential: the subgraph then answers 401.
           if (!isGatewayContext(context) || request.http === undefined) return;
           for (const header of forwardedHeaderNames) {
             const value = context.forwardedHeaders[header];
             if (value !== undefined) request.http.headers.set(header, value);
           }
+          request.http.headers.set(INTERNAL_IDENTITY_HEADER, await deps.mintIdentity(context.identity, context.requestId));
         },
       }),
     );

@@ -1,7 +1,8 @@
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { Logger } from '@walletgraph/platform';
+import { INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
+import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayContext } from '../http/request-context.js';
@@ -38,6 +39,7 @@ export interface ExecutorDeps {
   readonly logger: Logger;
   /** Every open subscription of this process (GATEWAY_SUBSCRIPTIONS_MAX). */
   readonly slots: Slots;
+  readonly mintIdentity: IdentityMinter;
 }
 
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
@@ -120,7 +122,11 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     const upstream = openUpstream(
       { query: node.primary.operation, variables, operationName: node.primary.operationName },
       definedHeaders(request.context.forwardedHeaders),
-      { logger: request.context.logger, onReconnect: () => deps.metrics.upstreamReconnectCount.inc({ subgraph: node.primary.serviceName }) },
+      {
+        logger: request.context.logger,
+        onReconnect: () => deps.metrics.upstreamReconnectCount.inc({ subgraph: node.primary.serviceName }),
+        identityHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await deps.mintIdentity(request.context.identity, request.context.requestId) }),
+      },
       { subgraphName: node.primary.serviceName, wsUrl, retryAttemptsMax: config.upstreamRetryAttemptsMax, retryDelayMsMax: config.upstreamRetryDelayMsMax, eventQueueSizeMax: config.eventQueueSizeMax },
     );
     return downstream(request, plan, upstream);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHandler } from 'graphql-sse';
-import type { Logger } from '@walletgraph/platform';
-import { readBody, sendPayloadTooLarge } from '../http/body.js';
+import { UnauthenticatedError, type Identity, type Logger } from '@walletgraph/platform';
+import type { Authenticator } from '../auth/authenticator.js';
+import { readBody, sendJson, sendPayloadTooLarge } from '../http/body.js';
 import { createGatewayContext } from '../http/request-context.js';
 import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
@@ -10,6 +11,7 @@ export interface SseDeps {
   readonly operations: Operations;
   readonly planner: SubscriptionPlanner;
   readonly logger: Logger;
+  readonly authenticator: Authenticator;
 }
 
 /** graphql-sse requests: a streaming POST, or the single-connection mode's PUT/GET/DELETE with a token. */
@@ -26,10 +28,13 @@ export function isSseRequest(request: IncomingMessage): boolean {
  * adapter reads bodies without a size limit); everything else mirrors that adapter.
  */
 export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax: number }) {
+  const identityByRequest = new WeakMap<IncomingMessage, Identity>();
   const handler = createHandler<IncomingMessage, { res: ServerResponse }, PreparedOperation>({
     schema: deps.planner.apiSchema,
     onSubscribe: (request, params) => {
-      const context = createGatewayContext(request.raw.headers, deps.logger);
+      const identity = identityByRequest.get(request.raw);
+      if (identity === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
+      const context = createGatewayContext(request.raw.headers, deps.logger, identity);
       const prepared = deps.operations.prepare(params, context, 'sse');
       // Refused like graphql-sse refuses unparsable queries: HTTP 400 with the errors as JSON.
       if (!isPreparedOperation(prepared)) {
@@ -44,6 +49,14 @@ export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax:
   });
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // Every SSE request (stream reservation, operation, stream) carries the Authorization header.
+    try {
+      identityByRequest.set(request, await deps.authenticator.fromHeaders(request.headers));
+    } catch (error: unknown) {
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      request.resume();
+      return sendJson(response, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer realm="walletgraph"' });
+    }
     let body: string | null = null;
     if (request.method === 'POST' || request.method === 'PUT') {
       const read = await readBody(request, config.bodyBytesMax);

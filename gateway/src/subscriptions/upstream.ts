@@ -21,6 +21,8 @@ export interface UpstreamConfig {
 
 export interface UpstreamDeps {
   readonly logger: Logger;
+  /** Headers signed per connection attempt (the caller's identity), sent only in connection_init. */
+  readonly identityHeaders?: () => Promise<Readonly<Record<string, string>>>;
   readonly onReconnect?: () => void;
 }
 
@@ -32,6 +34,8 @@ export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, un
  * the iterator throws a SERVICE_UNAVAILABLE GraphQLError; `return()` closes the upstream at once.
  */
 export function openUpstream(request: UpstreamRequest, headers: Readonly<Record<string, string>>, deps: UpstreamDeps, config: UpstreamConfig): AsyncIterableIterator<UpstreamEvent> {
+  // The signed identity lives ≤ 60 s, so each connection attempt (first or reconnect) signs a fresh one.
+  const connectionParams = async (): Promise<Record<string, unknown>> => ({ headers: { ...headers, ...(deps.identityHeaders === undefined ? {} : await deps.identityHeaders()) } });
   class HeaderedWebSocket extends WebSocket {
     constructor(address: string, protocols?: string | string[]) {
       super(address, protocols, { headers: { ...headers } });
@@ -40,7 +44,7 @@ export function openUpstream(request: UpstreamRequest, headers: Readonly<Record<
   const client = createClient({
     url: config.wsUrl,
     webSocketImpl: HeaderedWebSocket,
-    connectionParams: { headers: { ...headers } },
+    connectionParams,
     lazy: true,
     lazyCloseTimeout: 0,
     retryAttempts: config.retryAttemptsMax,

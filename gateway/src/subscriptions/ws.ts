@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Logger } from '@walletgraph/platform';
+import { UnauthenticatedError, type Identity, type Logger } from '@walletgraph/platform';
+import { WS_CLOSE_UNAUTHENTICATED, type Authenticator } from '../auth/authenticator.js';
 import { createGatewayContext } from '../http/request-context.js';
 import { headersWithConnectionParams } from './connection-headers.js';
 import { isPreparedOperation, type Operations } from './operations.js';
@@ -24,6 +25,7 @@ export interface WebSocketDeps {
   readonly operations: Operations;
   readonly planner: SubscriptionPlanner;
   readonly logger: Logger;
+  readonly authenticator: Authenticator;
 }
 
 /** graphql-transport-ws on the gateway's own HTTP server and path. */
@@ -40,6 +42,7 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   deps.server.on('upgrade', onUpgrade);
 
   const slotsBySocket = new WeakMap<WebSocket, Slots>();
+  const identityBySocket = new WeakMap<WebSocket, Identity>();
   const run = (args: ExecutionArgs) =>
     isPreparedOperation(args.contextValue)
       ? deps.operations.run(args.contextValue)
@@ -48,13 +51,27 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   const server = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
     {
       schema: deps.planner.apiSchema,
-      onConnect: (ctx) => {
+      // Authenticated once, in connection_init; a bad or missing token closes the socket with 4401.
+      onConnect: async (ctx) => {
+        let identity: Identity;
+        try {
+          identity = await deps.authenticator.fromConnectionParams(ctx.connectionParams ?? undefined, ctx.extra.request.headers);
+        } catch (error: unknown) {
+          if (!(error instanceof UnauthenticatedError)) throw error;
+          deps.logger.info({ reason: error.message }, 'WebSocket refused: not authenticated');
+          ctx.extra.socket.close(WS_CLOSE_UNAUTHENTICATED, `Unauthorized: ${error.message}`.slice(0, 120));
+          return false;
+        }
+        identityBySocket.set(ctx.extra.socket, identity);
         slotsBySocket.set(ctx.extra.socket, createSlots(config.subscriptionsPerConnectionMax));
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
+        const identity = identityBySocket.get(ctx.extra.socket);
+        // graphql-ws never runs onSubscribe before a successful onConnect; a missing identity is a bug.
+        if (identity === undefined) throw new Error('invariant violated: subscribe on an unauthenticated socket');
         const headers = headersWithConnectionParams(ctx.extra.request.headers, ctx.connectionParams ?? undefined);
-        const context = createGatewayContext(headers, deps.logger);
+        const context = createGatewayContext(headers, deps.logger, identity);
         const prepared = deps.operations.prepare(payload, context, 'ws', slotsBySocket.get(ctx.extra.socket));
         if (!isPreparedOperation(prepared)) return prepared;
         return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };

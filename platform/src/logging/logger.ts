@@ -15,7 +15,16 @@ export function createLogger(config: LoggerConfig, destination?: pino.Destinatio
     base: { service: config.name },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['password', '*.password', 'authorization', '*.authorization', 'headers.authorization', 'token', '*.token', 'secret', '*.secret'],
+      // Tokens and secrets never reach a log line, whatever object carries them.
+      paths: [
+        'password', '*.password',
+        'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
+        'Authorization', '*.Authorization',
+        '["x-walletgraph-identity"]', '*["x-walletgraph-identity"]', 'headers["x-walletgraph-identity"]', '*.headers["x-walletgraph-identity"]',
+        'cookie', '*.cookie', 'headers.cookie', '*.headers.cookie',
+        'token', '*.token', 'secret', '*.secret', 'jwtSecret', '*.jwtSecret', 'internalSecret', '*.internalSecret',
+        'connectionParams', '*.connectionParams',
+      ],
       censor: '[redacted]',
     },
     formatters: { level: (label) => ({ level: label }) },

@@ -1,6 +1,6 @@
 import { compareDecimal, subtractDecimal, type Balance, type WalletClient } from '@walletgraph/sdk';
 import type { Gateway } from '../../../gateway/src/app';
-import { actUntil, eventually, fundedAccounts, startGatewayOnPort, startStack, testClient, withTimeout, type Stack } from '../support';
+import { actUntil, eventually, fundedAccounts, startGatewayOnPort, startStack, subgraphHeaders, testClient, withTimeout, type Stack } from '../support';
 
 let stack: Stack;
 let client: WalletClient;
@@ -62,10 +62,10 @@ describe('onBalanceUpdated', () => {
       await stack.gateway.stop();
       // While the gateway is away, move money straight through the wallet subgraph, and wait for
       // the read model: only the SDK's read on reconnect can deliver this version.
-      const direct = testClient({ url: stack.wallet.graphqlUrl, wsUrl: stack.wsUrl });
+      const direct = testClient({ url: stack.wallet.graphqlUrl, wsUrl: stack.wsUrl }, { headers: subgraphHeaders });
       await direct.transfer({ accountIdFrom: from, accountIdTo: to, amount: '5.00' });
       await direct.close();
-      const readModel = testClient({ url: stack.balance.graphqlUrl, wsUrl: stack.wsUrl });
+      const readModel = testClient({ url: stack.balance.graphqlUrl, wsUrl: stack.wsUrl }, { headers: subgraphHeaders });
       const missed = await eventually(() => readModel.balance(to), (balance) => balance !== null && balance.version > before.version);
       await readModel.close();
 

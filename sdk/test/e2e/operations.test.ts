@@ -13,7 +13,7 @@ import {
   type WalletClient,
   type WalletErrorCode,
 } from '@walletgraph/sdk';
-import { eventually, fundedAccounts, lossyFetch, startStack, testClient, type Stack } from '../support';
+import { adminToken, eventually, fundedAccounts, lossyFetch, startStack, testClient, type Stack } from '../support';
 
 let stack: Stack;
 let client: WalletClient;
@@ -203,5 +203,33 @@ describe('retries', () => {
     await refusalOf(() => down.createClient({ name: 'x', email: 'x@example.com' }));
     expect(calls).toBe(4);
     await down.close();
+  });
+});
+
+describe('authentication', () => {
+  it('without a token the gateway refuses with UNAUTHENTICATED (a refusal, not retried)', async () => {
+    const anonymous = createWalletClient({ url: stack.url, retry: { attemptCountMax: 3, delayMsInitial: 1, delayMsMax: 5 } });
+    const error = await refusalOf(() => anonymous.balance(randomUUID()));
+    expect(error.code).toBe<WalletErrorCode>('UNAUTHENTICATED');
+    expect(isRefusal(error)).toBe(true);
+    await anonymous.close();
+  });
+
+  it('calls a token function for every request, so a token can be refreshed', async () => {
+    let calls = 0;
+    const refreshing = testClient(stack, {
+      token: async () => {
+        calls += 1;
+        return adminToken();
+      },
+    });
+    expect(await refreshing.balance(randomUUID())).toBeNull();
+    expect(await refreshing.balance(randomUUID())).toBeNull();
+    expect(calls).toBe(2);
+    await refreshing.close();
+  });
+
+  it('refuses a token option that is neither a string nor a function', () => {
+    expect(() => createWalletClient({ url: stack.url, token: 42 as unknown as string })).toThrow(/token must be a string/);
   });
 });

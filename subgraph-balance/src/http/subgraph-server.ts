@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { Logger } from '@walletgraph/platform';
+import { describeIdentity, UnauthenticatedError, type Identity, type Logger } from '@walletgraph/platform';
+import { identityFromConnectionParams, identityFromHeaders, WS_CLOSE_UNAUTHENTICATED } from '../auth/internal-identity.js';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -25,7 +26,7 @@ export interface Readiness {
 
 export interface SubgraphServerDeps {
   readonly schema: GraphQLSchema;
-  readonly makeContext: (requestId: string, connection?: ConnectionState) => BalanceContext;
+  readonly makeContext: (requestId: string, identity: Identity, connection?: ConnectionState) => BalanceContext;
   readonly readiness: () => Promise<Readiness>;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -36,6 +37,8 @@ export interface SubgraphServerConfig {
   readonly port: number;
   readonly httpBodyBytesMax: number;
   readonly subscriberBufferedBytesMax: number;
+  /** Verifies the gateway's signed identity on every HTTP request and WebSocket connection. */
+  readonly internalSecret: string;
 }
 
 export interface SubgraphServer {
@@ -62,6 +65,7 @@ export function createSubgraphServer(deps: SubgraphServerDeps, config: SubgraphS
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const connections = new WeakMap<WebSocket, ConnectionState>();
+  const identities = new WeakMap<WebSocket, Identity>();
 
   function closeSlow(socket: WebSocket): void {
     if (socket.readyState !== socket.OPEN) return;
@@ -82,9 +86,25 @@ export function createSubgraphServer(deps: SubgraphServerDeps, config: SubgraphS
   const wsDisposable = useServer(
     {
       schema: deps.schema,
+      // The gateway signs the caller's identity into connection_init; without it the socket closes with 4401.
+      onConnect: async (ctx) => {
+        try {
+          const identity = await identityFromConnectionParams(ctx.connectionParams, config.internalSecret);
+          identities.set(ctx.extra.socket, identity);
+          return true;
+        } catch (error: unknown) {
+          if (!(error instanceof UnauthenticatedError)) throw error;
+          logger.warn({ reason: error.message }, 'WebSocket refused: no valid gateway identity');
+          ctx.extra.socket.close(WS_CLOSE_UNAUTHENTICATED, 'Unauthorized');
+          return false;
+        }
+      },
       context: (ctx) => {
         const requestId = requestIdOf(ctx.extra.request);
-        return deps.makeContext(requestId, connectionOf(ctx.extra.socket));
+        const identity = identities.get(ctx.extra.socket);
+        // graphql-ws builds a context only after onConnect accepted the socket.
+        if (identity === undefined) throw new Error('invariant violated: operation on an unauthenticated socket');
+        return deps.makeContext(requestId, identity, connectionOf(ctx.extra.socket));
       },
       onNext: (ctx) => {
         if (ctx.extra.socket.bufferedAmount > config.subscriberBufferedBytesMax) closeSlow(ctx.extra.socket);
@@ -109,7 +129,17 @@ export function createSubgraphServer(deps: SubgraphServerDeps, config: SubgraphS
       return;
     }
     if (url.pathname === GRAPHQL_PATH) {
-      return handleGraphqlHttp(apollo, request, response, url, () => deps.makeContext(requestId), config.httpBodyBytesMax);
+      let identity: Identity;
+      try {
+        identity = await identityFromHeaders(request.headers, config.internalSecret);
+      } catch (error: unknown) {
+        if (!(error instanceof UnauthenticatedError)) throw error;
+        logger.warn({ requestId, reason: error.message }, 'request refused: no valid gateway identity');
+        request.resume();
+        return sendJson(response, 401, JSON.stringify({ code: error.code, message: error.message }));
+      }
+      logger.debug({ requestId, identity: describeIdentity(identity) }, 'graphql request');
+      return handleGraphqlHttp(apollo, request, response, url, () => deps.makeContext(requestId, identity), config.httpBodyBytesMax);
     }
     sendJson(response, 404, JSON.stringify({ code: 'NOT_FOUND', message: `no route ${url.pathname}` }));
   }

@@ -13,6 +13,8 @@ export interface LiveConsumerConfig {
   readonly heartbeatIntervalMs: number;
   /** How long start() waits for the first partition assignment. */
   readonly joinTimeoutMs: number;
+  /** Longest the broker holds a fetch that found nothing (kafkajs `maxWaitTimeInMs`, whose 5 s default delays the first update after a quiet spell). */
+  readonly fetchWaitMsMax: number;
 }
 
 export interface LiveConsumer {
@@ -68,6 +70,7 @@ export function createLiveConsumer(
         sessionTimeout: config.sessionTimeoutMs,
         heartbeatInterval: config.heartbeatIntervalMs,
         allowAutoTopicCreation: false,
+        maxWaitTimeInMs: config.fetchWaitMsMax,
       });
       created.on(created.events.CRASH, (event) => {
         logger.error({ err: event.payload.error, restart: event.payload.restart }, 'live consumer crashed');

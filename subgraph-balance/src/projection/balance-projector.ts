@@ -35,6 +35,32 @@ export interface BalanceProjectorConfig {
   readonly commitThresholdMessages: number;
   readonly retryDelayMsInitial: number;
   readonly retryDelayMsMax: number;
+  /** Consecutive messages of one partition applied in one DB transaction and one live publish. Default 200. */
+  readonly batchSizeMax?: number;
+  /** Partitions processed at the same time (kafkajs `partitionsConsumedConcurrently`). Default 1. */
+  readonly partitionsConcurrentMax?: number;
+  /** Longest the broker holds a fetch that found nothing (kafkajs `maxWaitTimeInMs`). Default 100. */
+  readonly fetchWaitMsMax?: number;
+}
+
+const DEFAULTS = { batchSizeMax: 200, partitionsConcurrentMax: 1, fetchWaitMsMax: 100 } as const;
+/** Bounds checked at construction: bad configuration fails at once. */
+const LIMITS = { batchSizeMax: 5_000, partitionsConcurrentMax: 256, fetchWaitMsMax: 60_000 } as const;
+
+type ResolvedConfig = Required<BalanceProjectorConfig>;
+
+function resolveConfig(config: BalanceProjectorConfig): ResolvedConfig {
+  const resolved: ResolvedConfig = {
+    ...config,
+    batchSizeMax: config.batchSizeMax ?? DEFAULTS.batchSizeMax,
+    partitionsConcurrentMax: config.partitionsConcurrentMax ?? DEFAULTS.partitionsConcurrentMax,
+    fetchWaitMsMax: config.fetchWaitMsMax ?? DEFAULTS.fetchWaitMsMax,
+  };
+  for (const name of ['batchSizeMax', 'partitionsConcurrentMax', 'fetchWaitMsMax'] as const) {
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value < 1 || value > LIMITS[name]) throw new Error(`projector ${name} must be an integer in 1..${LIMITS[name]}, got ${value}`);
+  }
+  return resolved;
 }
 
 export interface BalanceProjector {
@@ -44,13 +70,33 @@ export interface BalanceProjector {
   isRunning(): boolean;
 }
 
-type MessageResult = 'done' | 'abandoned';
+type RunResult = 'done' | 'abandoned';
+
+/** A decoded message waiting in the current run, with its account changes. */
+interface PendingMessage {
+  readonly message: KafkaMessage;
+  readonly sides: readonly SideUpdate[];
+}
+
+type Decoded = { readonly kind: 'sides'; readonly sides: SideUpdate[] } | { readonly kind: 'poison'; readonly reason: string };
+
+function decode(message: KafkaMessage): Decoded {
+  try {
+    return { kind: 'sides', sides: sideUpdatesOf(decodeBalanceUpdated(message.value)) };
+  } catch (error: unknown) {
+    if (error instanceof EventDecodeError) return { kind: 'poison', reason: error.reason };
+    throw error;
+  }
+}
 
 /**
- * Consumes `balances` into the read model: one DB transaction per message, then the live
- * publish, then the offset. Poison goes to the dead-letter topic; outages are waited out.
+ * Consumes `balances` into the read model. Within a partition, runs of consecutive decodable
+ * messages (at most `batchSizeMax`) are applied in offset order in one DB transaction, then their
+ * live states go out in one send, then their offsets are resolved. A poison message ends the run
+ * before it and goes to the dead-letter topic on its own. Outages are waited out.
  */
-export function createBalanceProjector(deps: BalanceProjectorDeps, config: BalanceProjectorConfig): BalanceProjector {
+export function createBalanceProjector(deps: BalanceProjectorDeps, options: BalanceProjectorConfig): BalanceProjector {
+  const config = resolveConfig(options);
   const logger = deps.logger.child({ component: 'projector', groupId: config.groupId });
   const retryConfig = {
     delayMsInitial: config.retryDelayMsInitial,
@@ -63,7 +109,7 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, config: Balan
   const persist = <T>(what: string, operation: () => Promise<T>, context: PersistentRetryContext) =>
     retryWhileActive(what, operation, context, retryConfig, logger, () => deps.metrics.increment(MetricName.applyRetries));
 
-  async function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, context: PersistentRetryContext): Promise<MessageResult> {
+  async function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, context: PersistentRetryContext): Promise<RunResult> {
     const source = { topic, partition, offset: message.offset };
     const sent = await persist('dead-letter publish', () => deps.deadLetter.send(source, message, reason), context);
     if (sent === ABANDONED) return 'abandoned';
@@ -80,18 +126,24 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, config: Balan
     }
   }
 
-  async function processMessage(topic: string, partition: number, message: KafkaMessage, context: PersistentRetryContext): Promise<MessageResult> {
-    let sides: SideUpdate[];
-    try {
-      sides = sideUpdatesOf(decodeBalanceUpdated(message.value));
-    } catch (error: unknown) {
-      if (error instanceof EventDecodeError) return deadLetter(topic, partition, message, error.reason, context);
-      throw error;
+  async function afterCommit(topic: string, partition: number, run: readonly PendingMessage[], applied: readonly AppliedSide[]): Promise<void> {
+    const hook = deps.afterDatabaseCommit;
+    if (hook === undefined) return;
+    let next = 0;
+    for (const { message, sides } of run) {
+      await hook({ topic, partition, offset: message.offset, sides: applied.slice(next, next + sides.length) });
+      next += sides.length;
     }
+  }
+
+  /** One transaction for the run, then one live publish; the caller resolves the offsets. */
+  async function applyRun(topic: string, partition: number, run: readonly PendingMessage[], context: PersistentRetryContext): Promise<RunResult> {
+    const sides = run.flatMap((pending) => pending.sides);
     const applied = await persist('balance apply', () => deps.repository.applySides(sides), context);
     if (applied === ABANDONED) return 'abandoned';
+    if (applied.length !== sides.length) throw new Error(`invariant violated: ${applied.length} results for ${sides.length} sides`);
     countOutcomes(applied);
-    await deps.afterDatabaseCommit?.({ topic, partition, offset: message.offset, sides: applied });
+    await afterCommit(topic, partition, run, applied);
     // Republished (same version) states go out again: a crash may have lost the first publish.
     const states = applied.filter((side) => side.outcome !== 'stale').map((side) => side.state);
     const published = await persist('live publish', () => deps.livePublisher.publish(states), context);
@@ -101,14 +153,34 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, config: Balan
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const context: PersistentRetryContext = { heartbeat, isActive: () => isRunning() && !isStale() };
-    for (const message of batch.messages) {
-      if (!context.isActive()) return;
-      const result = await processMessage(batch.topic, batch.partition, message, context);
-      if (result === 'abandoned') return;
-      resolveOffset(message.offset);
+    const { topic, partition } = batch;
+    const acknowledge = async (offset: string) => {
+      resolveOffset(offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
+    };
+    let run: PendingMessage[] = [];
+    const flush = async (): Promise<RunResult> => {
+      const last = run.at(-1);
+      if (last === undefined) return 'done';
+      const result = await applyRun(topic, partition, run, context);
+      run = [];
+      if (result === 'done') await acknowledge(last.message.offset);
+      return result;
+    };
+    for (const message of batch.messages) {
+      if (!context.isActive()) return;
+      const decoded = decode(message);
+      if (decoded.kind === 'sides') {
+        run.push({ message, sides: decoded.sides });
+        if (run.length >= config.batchSizeMax && (await flush()) === 'abandoned') return;
+        continue;
+      }
+      if ((await flush()) === 'abandoned') return;
+      if ((await deadLetter(topic, partition, message, decoded.reason, context)) === 'abandoned') return;
+      await acknowledge(message.offset);
     }
+    if (context.isActive()) await flush();
   }
 
   return {
@@ -118,6 +190,7 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, config: Balan
         sessionTimeout: config.sessionTimeoutMs,
         heartbeatInterval: config.heartbeatIntervalMs,
         allowAutoTopicCreation: false,
+        maxWaitTimeInMs: config.fetchWaitMsMax,
       });
       created.on(created.events.CRASH, (event) => {
         logger.error({ err: event.payload.error, restart: event.payload.restart }, 'balance consumer crashed');
@@ -131,6 +204,7 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, config: Balan
         autoCommitInterval: config.commitIntervalMs,
         autoCommitThreshold: config.commitThresholdMessages,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.partitionsConcurrentMax,
         eachBatch,
       });
       running = true;
@@ -146,3 +220,4 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, config: Balan
     isRunning: () => running,
   };
 }
+

@@ -8,6 +8,7 @@ import type { BalanceRepository } from '../store/balance-repository.js';
 import type { BalanceContext, ConnectionState } from './context.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 import { parseAccountId, toGraphQLError } from './errors.js';
+import { assertMaySubscribe, mayReadBalance } from '../auth/policy.js';
 
 export interface BalanceResolverDeps {
   readonly repository: BalanceRepository;
@@ -48,6 +49,8 @@ export function createBalanceResolvers(deps: BalanceResolverDeps, config: Balanc
       async balance(_parent: unknown, args: { accountId?: unknown }, context: BalanceContext) {
         const accountId = parseAccountId(args.accountId);
         try {
+          // Not yours looks exactly like unknown: null.
+          if (!(await mayReadBalance(context.identity, accountId, context.ownerOf))) return null;
           return await context.balanceByAccountId.load(accountId);
         } catch (error: unknown) {
           throw toGraphQLError(error);
@@ -61,6 +64,7 @@ export function createBalanceResolvers(deps: BalanceResolverDeps, config: Balanc
       async balance(account: AccountReference, _args: unknown, context: BalanceContext) {
         const accountId = parseAccountId(account.id, 'id');
         try {
+          if (!(await mayReadBalance(context.identity, accountId, context.ownerOf))) return null;
           return await context.balanceByAccountId.load(accountId);
         } catch (error: unknown) {
           throw toGraphQLError(error);
@@ -76,6 +80,7 @@ export function createBalanceResolvers(deps: BalanceResolverDeps, config: Balanc
           const accountId = parseAccountId(args.accountId);
           let subscription: BalanceSubscription | undefined;
           try {
+            await assertMaySubscribe(context.identity, accountId, context.ownerOf);
             subscription = openSubscription(deps, config, accountId, context.connection);
             // Registered before reading the baseline, so nothing committed in between is missed.
             const [current] = await deps.repository.findByAccountIds([accountId]);

@@ -1,4 +1,7 @@
 import DataLoader from 'dataloader';
+import type { Identity } from '@walletgraph/platform';
+import type { OwnershipDirectory } from '../auth/ownership.js';
+import type { OwnerOf } from '../auth/policy.js';
 import type { BalanceRepository, BalanceState } from '../store/balance-repository.js';
 
 /** Per-connection state of a WebSocket client (absent for HTTP requests). */
@@ -10,6 +13,10 @@ export interface ConnectionState {
 
 export interface BalanceContext {
   readonly requestId: string;
+  /** The caller, as the gateway signed it (verified before any resolver ran). */
+  readonly identity: Identity;
+  /** Per-request batched ownership look-up (only asked for client identities). */
+  readonly ownerOf: OwnerOf;
   readonly balanceByAccountId: DataLoader<string, BalanceState | null>;
   readonly connection?: ConnectionState;
 }
@@ -24,4 +31,16 @@ export function createBalanceLoader(repository: BalanceRepository, batchSizeMax:
     },
     { maxBatchSize: batchSizeMax },
   );
+}
+
+/** One loader per request: all ownership checks of a request become one look-up. */
+export function createOwnerLoader(directory: OwnershipDirectory, batchSizeMax: number): OwnerOf {
+  const loader = new DataLoader<string, string | null>(
+    async (accountIds) => {
+      const owners = await directory.ownersOf(accountIds);
+      return accountIds.map((id) => owners.get(id) ?? null);
+    },
+    { maxBatchSize: batchSizeMax },
+  );
+  return (accountId) => loader.load(accountId);
 }

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decimalToJsonNumber, ErrorCode, httpStatusByCode, isAppError, type Logger } from '@walletgraph/platform';
+import { decimalToJsonNumber, ErrorCode, httpStatusByCode, isAppError, restRequestIdentity, type Logger, type UserTokenVerifier } from '@walletgraph/platform';
+import type { OwnershipDirectory } from '../auth/ownership.js';
+import { mayReadBalance } from '../auth/policy.js';
 import type { BalanceRepository } from '../store/balance-repository.js';
 import { requestIdOf, sendJson } from '../http/request.js';
 
@@ -21,8 +23,9 @@ function errorBody(code: ErrorCode, message: string): string {
  * number written exactly from the decimal; errors fixed to JSON with a status that fits.
  */
 export function createBalanceRestServer(
-  deps: { readonly repository: BalanceRepository; readonly logger: Logger },
-  config: { readonly host: string; readonly port: number },
+  deps: { readonly repository: BalanceRepository; readonly logger: Logger; readonly ownership: OwnershipDirectory; readonly verifyUserToken: UserTokenVerifier },
+  /** devMode (WALLETGRAPH_DEV_MODE): open as before; otherwise a user bearer JWT and the GraphQL rules. */
+  config: { readonly host: string; readonly port: number; readonly devMode: boolean },
 ): BalanceRestServer {
   const logger = deps.logger.child({ component: 'rest' });
 
@@ -37,9 +40,14 @@ export function createBalanceRestServer(
       response.setHeader('allow', 'GET');
       return sendJson(response, 405, JSON.stringify({ code: 'METHOD_NOT_ALLOWED', message: 'only GET is supported' }));
     }
+    const authorization = request.headers.authorization;
+    const identity = await restRequestIdentity(authorization, deps.verifyUserToken, config.devMode);
     const accountId = match[1] ?? '';
     if (!UUID_PATTERN.test(accountId)) return sendJson(response, 400, errorBody(ErrorCode.BAD_USER_INPUT, 'account_id must be a UUID'));
-    const [balance] = await deps.repository.findByAccountIds([accountId.toLowerCase()]);
+    const ownerOf = async (id: string): Promise<string | null> => (await deps.ownership.ownersOf([id])).get(id) ?? null;
+    // Someone else's account answers exactly like an unknown one.
+    const visible = await mayReadBalance(identity, accountId.toLowerCase(), ownerOf);
+    const [balance] = visible ? await deps.repository.findByAccountIds([accountId.toLowerCase()]) : [];
     if (balance === undefined) return sendJson(response, 404, errorBody(ErrorCode.NOT_FOUND, `no balance for account ${accountId}`));
     sendJson(
       response,
@@ -51,6 +59,7 @@ export function createBalanceRestServer(
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       const code = isAppError(error) ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
+      if (code === ErrorCode.UNAUTHENTICATED && !response.headersSent) response.setHeader('www-authenticate', 'Bearer realm="walletgraph"');
       if (!isAppError(error)) logger.error({ err: error }, 'request failed');
       if (!response.headersSent) sendJson(response, httpStatusByCode[code], errorBody(code, isAppError(error) ? error.message : 'internal error'));
     });

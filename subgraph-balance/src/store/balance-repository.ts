@@ -1,31 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { duplicateKeyName, isConnectionError, isTransientSqlError, UnavailableError } from '@walletgraph/platform';
+import { duplicateKeyName, isConnectionError, isTransientSqlError, retry, UnavailableError } from '@walletgraph/platform';
 import { Prisma } from '../generated/prisma/client.js';
 import type { BalancePrisma } from './prisma.js';
 import { formatDecimal } from './decimal.js';
-import { decideSide, type SideUpdate } from './version-rule.js';
+import { planBatch, type AppliedSide, type BalanceState } from './batch-plan.js';
+import type { SideUpdate } from './version-rule.js';
 
-/** A row of the read model as every other layer sees it: amounts are exact decimal strings. */
-export interface BalanceState {
-  readonly id: string;
-  readonly accountId: string;
-  readonly amount: string;
-  readonly version: number;
-  readonly updatedAt: Date;
-}
-
-export type SideOutcome = 'applied' | 'republished' | 'stale';
-
-export interface AppliedSide {
-  readonly outcome: SideOutcome;
-  /** The row after the transaction (unchanged for `republished` and `stale`). */
-  readonly state: BalanceState;
-}
+export type { AppliedSide, BalanceState, SideOutcome } from './batch-plan.js';
 
 export interface BalanceRepository {
   /** One SQL query for all ids; unknown ids are simply absent. */
   findByAccountIds(accountIds: readonly string[]): Promise<BalanceState[]>;
-  /** Applies both sides of one event in one transaction; retriable errors are UnavailableError. */
+  /**
+   * Applies the sides of one or more events, in order, in one transaction: the affected rows are
+   * locked once, the version rule runs in memory, each changed row is written once. Returns one
+   * result per side, in order. Retriable errors are UnavailableError.
+   */
   applySides(sides: readonly SideUpdate[]): Promise<AppliedSide[]>;
   ping(): Promise<void>;
 }
@@ -35,9 +25,15 @@ export interface BalanceRepositoryConfig {
   readonly transactionTimeoutMs: number;
 }
 
+/** Sides one transaction may apply (two per event); a bug above if exceeded. */
+export const APPLY_SIDES_MAX = 10_000;
+
 interface LockedRow {
+  readonly id: string;
   readonly account_id: string;
+  readonly amount: Prisma.Decimal | string | number;
   readonly version: number | bigint;
+  readonly updated_at: Date | string;
 }
 
 type BalanceRow = { id: string; accountId: string; amount: Prisma.Decimal; version: number; updatedAt: Date };
@@ -62,6 +58,14 @@ function prismaCode(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 }
 
+/** Another transaction won a race for the same rows: deadlock, lock timeout, or a row created meanwhile. */
+function isRowConflict(error: unknown): boolean {
+  return prismaCode(error) === 'P2034' || isTransientSqlError(error) || duplicateKeyName(error) !== undefined;
+}
+
+/** Quick attempts for a conflict before it is reported as retriable (and backed off by the caller). */
+const CONFLICT_RETRY = { attemptCountMax: 3, delayMsInitial: 2, delayMsMax: 20 } as const;
+
 /** Maps driver failures to retriable errors; anything else is a bug and passes through. */
 function classify(error: unknown): unknown {
   const code = prismaCode(error);
@@ -75,27 +79,42 @@ function classify(error: unknown): unknown {
   return error;
 }
 
+function lockedState(row: LockedRow): BalanceState {
+  return {
+    id: row.id,
+    accountId: row.account_id.toLowerCase(),
+    amount: formatDecimal(new Prisma.Decimal(row.amount).toFixed()),
+    version: Number(row.version),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+const rowValues = (state: BalanceState) => Prisma.sql`(${state.id}, ${state.accountId}, ${state.amount}, ${state.version}, ${state.updatedAt}, ${state.updatedAt})`;
+
 async function applyInTransaction(tx: Prisma.TransactionClient, sides: readonly SideUpdate[]): Promise<AppliedSide[]> {
-  const accountIds = sides.map((side) => side.accountId);
+  // One lock order for every transaction (ascending account id), so two partitions touching the
+  // same accounts wait for each other instead of deadlocking.
+  const accountIds = [...new Set(sides.map((side) => side.accountId))].sort();
   const locked = await tx.$queryRaw<LockedRow[]>`
-    SELECT account_id, version FROM balances WHERE account_id IN (${Prisma.join(accountIds)}) FOR UPDATE`;
-  const versions = new Map(locked.map((row) => [row.account_id, Number(row.version)]));
-  const results: AppliedSide[] = [];
-  for (const side of sides) {
-    const decision = decideSide(versions.get(side.accountId), side);
-    const amount = new Prisma.Decimal(side.amount);
-    if (decision.kind === 'insert') {
-      const row = await tx.balance.create({ data: { id: randomUUID(), accountId: side.accountId, amount, version: decision.version } });
-      results.push({ outcome: 'applied', state: toState(row) });
-    } else if (decision.kind === 'update') {
-      const row = await tx.balance.update({ where: { accountId: side.accountId }, data: { amount, version: decision.version } });
-      results.push({ outcome: 'applied', state: toState(row) });
-    } else {
-      const row = await tx.balance.findUniqueOrThrow({ where: { accountId: side.accountId } });
-      results.push({ outcome: decision.kind === 'republish' ? 'republished' : 'stale', state: toState(row) });
-    }
+    SELECT id, account_id, amount, version, updated_at FROM balances
+    WHERE account_id IN (${Prisma.join(accountIds)}) ORDER BY account_id FOR UPDATE`;
+  const stored = new Map(locked.map((row) => [row.account_id.toLowerCase(), lockedState(row)]));
+  const plan = planBatch(stored, sides, { now: new Date(), newId: randomUUID });
+  if (plan.inserts.length > 0) {
+    // A plain INSERT: a row another instance created since our read fails as a duplicate and the
+    // whole transaction is retried against it, never silently overwritten.
+    await tx.$executeRaw`
+      INSERT INTO balances (id, account_id, amount, version, created_at, updated_at)
+      VALUES ${Prisma.join(plan.inserts.map(rowValues))}`;
   }
-  return results;
+  if (plan.updates.length > 0) {
+    // Every row here is locked above, so the upsert only ever updates (one statement for all rows).
+    await tx.$executeRaw`
+      INSERT INTO balances (id, account_id, amount, version, created_at, updated_at)
+      VALUES ${Prisma.join(plan.updates.map(rowValues))}
+      ON DUPLICATE KEY UPDATE amount = VALUES(amount), version = VALUES(version), updated_at = VALUES(updated_at)`;
+  }
+  return [...plan.sides];
 }
 
 export function createBalanceRepository(deps: { readonly prisma: BalancePrisma }, config: BalanceRepositoryConfig): BalanceRepository {
@@ -111,11 +130,21 @@ export function createBalanceRepository(deps: { readonly prisma: BalancePrisma }
       }
     },
     async applySides(sides) {
-      try {
-        return await prisma.$transaction((tx) => applyInTransaction(tx, sides), {
+      if (sides.length === 0) return [];
+      if (sides.length > APPLY_SIDES_MAX) throw new Error(`invariant violated: ${sides.length} sides in one transaction (max ${APPLY_SIDES_MAX})`);
+      const transaction = () =>
+        prisma.$transaction((tx) => applyInTransaction(tx, sides), {
           timeout: config.transactionTimeoutMs,
           maxWait: config.transactionTimeoutMs,
+          // No gap locks: accounts without a row are not locked by the read, so concurrent
+          // partitions creating rows cannot deadlock on a shared gap; the plain INSERT turns a
+          // race for the same new account into a duplicate-key error, retried.
+          isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted,
         });
+      try {
+        // A lost race with another partition is settled by the next attempt, at once: the
+        // outage backoff above (hundreds of ms) would only add latency.
+        return await retry(transaction, { ...CONFLICT_RETRY, shouldRetry: isRowConflict });
       } catch (error: unknown) {
         throw classify(error);
       }

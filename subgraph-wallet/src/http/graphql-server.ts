@@ -6,7 +6,8 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { AppError, httpStatusByCode, type Logger } from '@walletgraph/platform';
+import { AppError, describeIdentity, httpStatusByCode, type Identity, type Logger } from '@walletgraph/platform';
+import { identityFromRequest } from '../auth/internal-identity.js';
 import { GraphQLError, parse } from 'graphql';
 import type { WalletContext } from '../resolvers/context.js';
 import { resolvers } from '../resolvers/index.js';
@@ -17,13 +18,15 @@ export interface GraphqlServerDeps {
   readonly logger: Logger;
   readonly typeDefs: string;
   /** Builds the per-request context (fresh loaders). */
-  readonly contextFor: (requestId: string, logger: Logger, req: IncomingMessage) => WalletContext;
+  readonly contextFor: (requestId: string, logger: Logger, req: IncomingMessage, identity: Identity) => WalletContext;
   /** Readiness: resolves with a body for 200, or throws for 503. */
   readonly readiness: () => Promise<Record<string, unknown>>;
 }
 
 export interface GraphqlServerConfig {
   readonly httpBodyBytesMax: number;
+  /** Verifies the gateway's x-walletgraph-identity on every /graphql request. */
+  readonly internalSecret: string;
 }
 
 export interface GraphqlServer {
@@ -81,7 +84,10 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
     logger: deps.logger,
   });
 
-  async function handleGraphql(req: IncomingMessage, res: ServerResponse, requestId: string, logger: Logger): Promise<void> {
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse, requestId: string, requestLogger: Logger): Promise<void> {
+    // Before reading the body: without the gateway's signed identity nothing else happens (401).
+    const identity = await identityFromRequest(req, config.internalSecret);
+    const logger = requestLogger.child({ identity: describeIdentity(identity) });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const text = await readBody(req, config.httpBodyBytesMax);
     const request: HTTPGraphQLRequest = {
@@ -92,7 +98,7 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
     };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: request,
-      context: async () => deps.contextFor(requestId, logger, req),
+      context: async () => deps.contextFor(requestId, logger, req, identity),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -127,7 +133,14 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
           : Promise.resolve(sendJson(res, 404, { code: 'NOT_FOUND', message: `no route ${path}` }));
     work
       .catch((error: unknown) => {
-        if (error instanceof AppError) return sendJson(res, httpStatusByCode[error.code], errorBody(error));
+        if (error instanceof AppError) {
+          if (error.code === 'UNAUTHENTICATED') {
+            req.resume();
+            logger.warn({ reason: error.message }, 'request refused: no valid gateway identity');
+          }
+          if (!res.headersSent) sendJson(res, httpStatusByCode[error.code], errorBody(error));
+          return;
+        }
         logger.error({ err: error }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL_SERVER_ERROR', message: 'internal server error' });
         else res.destroy();

@@ -1,17 +1,18 @@
-import type { Tx } from '../store/unit-of-work.js';
+import { assert } from '@walletgraph/platform';
+import { write, type Statement } from '../store/statement.js';
 import type { OutboxMessage } from './events.js';
 
+/** Bounds the statement's size; a use case writes one or two events. */
+const OUTBOX_MESSAGE_COUNT_MAX = 100;
+
 /** Appends events inside the caller's transaction; one multi-row INSERT keeps their ids in order. */
-export async function appendOutbox(tx: Tx, messages: readonly OutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await tx.outboxEvent.createMany({
-    data: messages.map((m) => ({
-      eventId: m.eventId,
-      topic: m.topic,
-      messageKey: m.messageKey,
-      payload: m.payload,
-      headers: m.headers,
-      createdAt: m.createdAt,
-    })),
-  });
+export function appendOutbox(messages: readonly OutboxMessage[]): Statement<void> {
+  assert(messages.length > 0 && messages.length <= OUTBOX_MESSAGE_COUNT_MAX, `appendOutbox takes 1..${OUTBOX_MESSAGE_COUNT_MAX} messages`);
+  const rows = messages.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+  return write(
+    `INSERT INTO outbox_events (event_id, topic, message_key, payload, headers, created_at) VALUES ${rows}`,
+    messages.flatMap((m) => [m.eventId, m.topic, m.messageKey, m.payload, m.headers, m.createdAt]),
+    messages.length,
+    'outbox insert',
+  );
 }

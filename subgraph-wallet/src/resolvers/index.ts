@@ -3,6 +3,17 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { isUuid, parsePageSize, parseUuid } from '../domain/validation.js';
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
+import {
+  assertAccountDetailsVisible,
+  assertMayCreateAccount,
+  assertMayCreateClient,
+  assertMayDeposit,
+  assertMayTransferFrom,
+  ownClientPage,
+  visibleAccount,
+  visibleClient,
+  visibleTransaction,
+} from '../auth/policy.js';
 import type { WalletContext } from './context.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
@@ -33,39 +44,65 @@ async function required<T>(promise: Promise<T | null>, what: string): Promise<T>
   return value;
 }
 
+const accountLoader = (ctx: WalletContext) => (id: string) => ctx.loaders.account.load(id);
+
+/** Every read and write asks the policy (auth/policy.ts) first; resolvers stay thin. */
 export const resolvers: GraphQLResolverMap<WalletContext> = {
   Decimal: DecimalScalar,
   DateTime: DateTimeScalar,
   Query: {
-    client: (_: unknown, args: { id: string }, ctx: WalletContext) => ctx.loaders.client.load(parseUuid(args.id, 'id')),
-    account: (_: unknown, args: { id: string }, ctx: WalletContext) => ctx.loaders.account.load(parseUuid(args.id, 'id')),
-    transaction: (_: unknown, args: { id: string }, ctx: WalletContext) => ctx.loaders.transaction.load(parseUuid(args.id, 'id')),
+    client: async (_: unknown, args: { id: string }, ctx: WalletContext) => visibleClient(ctx.identity, await ctx.loaders.client.load(parseUuid(args.id, 'id'))),
+    account: async (_: unknown, args: { id: string }, ctx: WalletContext) => visibleAccount(ctx.identity, await ctx.loaders.account.load(parseUuid(args.id, 'id'))),
+    transaction: async (_: unknown, args: { id: string }, ctx: WalletContext) =>
+      visibleTransaction(ctx.identity, await ctx.loaders.transaction.load(parseUuid(args.id, 'id')), accountLoader(ctx)),
     clients: async (_: unknown, args: PageArgs, ctx: WalletContext) => {
       const limit = parsePageSize(args.first);
-      const rows = await ctx.queries.clientPage(limit + 1, decodeCursor(args.after));
+      const after = decodeCursor(args.after);
+      if (ctx.identity.role === 'client') return toConnection(ownClientPage(await ctx.loaders.client.load(ctx.identity.clientId), after), limit);
+      const rows = await ctx.queries.clientPage(limit + 1, after);
       for (const row of rows) ctx.loaders.client.prime(row.id, row);
       return toConnection(rows, limit);
     },
   },
   Mutation: {
-    createClient: (_: unknown, args: { input: { name: unknown; email: unknown } }, ctx: WalletContext) => ctx.useCases.createClient(args.input),
-    createAccount: (_: unknown, args: { input: { clientId: unknown } }, ctx: WalletContext) => ctx.useCases.createAccount(args.input, ctx.meta),
-    deposit: (_: unknown, args: { input: { accountId: unknown; amount: unknown; idempotencyKey: unknown } }, ctx: WalletContext) =>
-      ctx.useCases.deposit(args.input, ctx.meta),
-    createTransaction: (
+    createClient: (_: unknown, args: { input: { name: unknown; email: unknown } }, ctx: WalletContext) => {
+      assertMayCreateClient(ctx.identity);
+      return ctx.useCases.createClient(args.input);
+    },
+    createAccount: (_: unknown, args: { input: { clientId: unknown } }, ctx: WalletContext) => {
+      assertMayCreateAccount(ctx.identity, args.input.clientId);
+      return ctx.useCases.createAccount(args.input, ctx.meta);
+    },
+    deposit: (_: unknown, args: { input: { accountId: unknown; amount: unknown; idempotencyKey: unknown } }, ctx: WalletContext) => {
+      assertMayDeposit(ctx.identity);
+      return ctx.useCases.deposit(args.input, ctx.meta);
+    },
+    createTransaction: async (
       _: unknown,
       args: { input: { accountIdFrom: unknown; accountIdTo: unknown; amount: unknown; idempotencyKey: unknown } },
       ctx: WalletContext,
-    ) => ctx.useCases.transfer(args.input, ctx.meta),
+    ) => {
+      await assertMayTransferFrom(ctx.identity, args.input.accountIdFrom, accountLoader(ctx));
+      return ctx.useCases.transfer(args.input, ctx.meta);
+    },
   },
   Client: {
-    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) => reference(ref.id, (id) => ctx.loaders.client.load(id)),
+    // Entity references (from the gateway) obey the same rules as Query.client / Query.account.
+    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) => reference(ref.id, async (id) => visibleClient(ctx.identity, await ctx.loaders.client.load(id))),
     accounts: (client: ClientRecord, _: unknown, ctx: WalletContext) => ctx.loaders.accountsByClient.load(client.id),
   },
   Account: {
-    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) => reference(ref.id, (id) => ctx.loaders.account.load(id)),
-    client: (account: AccountRecord, _: unknown, ctx: WalletContext) => required(ctx.loaders.client.load(account.clientId), 'client'),
+    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) => reference(ref.id, async (id) => visibleAccount(ctx.identity, await ctx.loaders.account.load(id))),
+    client: (account: AccountRecord, _: unknown, ctx: WalletContext) => {
+      assertAccountDetailsVisible(ctx.identity, account, 'client');
+      return required(ctx.loaders.client.load(account.clientId), 'client');
+    },
+    createdAt: (account: AccountRecord, _: unknown, ctx: WalletContext) => {
+      assertAccountDetailsVisible(ctx.identity, account, 'createdAt');
+      return account.createdAt;
+    },
     transactions: async (account: AccountRecord, args: PageArgs, ctx: WalletContext) => {
+      assertAccountDetailsVisible(ctx.identity, account, 'transactions');
       const limit = parsePageSize(args.first);
       const after = args.after ?? undefined;
       decodeCursor(after); // reject a bad cursor with BAD_USER_INPUT before batching
@@ -74,7 +111,9 @@ export const resolvers: GraphQLResolverMap<WalletContext> = {
     },
   },
   Transaction: {
-    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) => reference(ref.id, (id) => ctx.loaders.transaction.load(id)),
+    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) =>
+      reference(ref.id, async (id) => visibleTransaction(ctx.identity, await ctx.loaders.transaction.load(id), accountLoader(ctx))),
+    // A counterparty account is returned (its id is part of the transaction); its details are guarded on Account.
     accountFrom: (t: TransactionRecord, _: unknown, ctx: WalletContext) => required(ctx.loaders.account.load(t.accountIdFrom), 'account'),
     accountTo: (t: TransactionRecord, _: unknown, ctx: WalletContext) => required(ctx.loaders.account.load(t.accountIdTo), 'account'),
   },

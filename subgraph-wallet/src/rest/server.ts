@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AppError, BadUserInputError, decimalToJsonNumber, httpStatusByCode, isConnectionError, JsonNumber, parseJsonLossless, type Logger } from '@walletgraph/platform';
+import {
+  AppError,
+  BadUserInputError,
+  decimalToJsonNumber,
+  httpStatusByCode,
+  isConnectionError,
+  JsonNumber,
+  parseJsonLossless,
+  restRequestIdentity,
+  type Identity,
+  type Logger,
+  type UserTokenVerifier,
+} from '@walletgraph/platform';
+import { assertMayCreateAccount, assertMayCreateClient, assertMayTransferFrom } from '../auth/policy.js';
+import { createLoaders } from '../resolvers/loaders.js';
+import type { WalletQueries } from '../use-cases/queries.js';
 import { moneyText } from '../domain/money.js';
 import { errorBody, headerOf, readBody, requestIdOf, sendJson } from '../http/node-http.js';
 import type { RequestMeta, WalletUseCases } from '../use-cases/wallet.js';
@@ -8,14 +23,19 @@ import type { RequestMeta, WalletUseCases } from '../use-cases/wallet.js';
 export interface RestServerDeps {
   readonly logger: Logger;
   readonly useCases: WalletUseCases;
+  /** Read-only look-ups for the authorization checks. */
+  readonly queries: WalletQueries;
+  readonly verifyUserToken: UserTokenVerifier;
 }
 
 export interface RestServerConfig {
   readonly httpBodyBytesMax: number;
+  /** WALLETGRAPH_DEV_MODE: the routes are open (as before); otherwise a user bearer JWT is required. */
+  readonly devMode: boolean;
 }
 
 type Body = Record<string, unknown>;
-type Route = (body: Body, meta: RequestMeta, req: IncomingMessage) => Promise<string>;
+type Route = (body: Body, meta: RequestMeta, req: IncomingMessage, identity: Identity) => Promise<string>;
 
 /** JSON numbers keep their exact text (the old clients send `"amount": 5`). */
 function parseRequestBody(text: string): Body {
@@ -30,9 +50,10 @@ function parseRequestBody(text: string): Body {
 }
 
 /** The old Walletcore routes over the same use cases as GraphQL; success bodies exactly as the Go service wrote them. */
-function routes(useCases: WalletUseCases): Record<string, Route> {
+function routes(useCases: WalletUseCases, queries: WalletQueries): Record<string, Route> {
   return {
-    '/clients': async (body) => {
+    '/clients': async (body, _meta, _req, identity) => {
+      assertMayCreateClient(identity);
       const client = await useCases.createClient({ name: body['name'], email: body['email'] });
       return JSON.stringify({
         ID: client.id,
@@ -42,11 +63,14 @@ function routes(useCases: WalletUseCases): Record<string, Route> {
         UpdatedAt: client.updatedAt.toISOString(),
       });
     },
-    '/accounts': async (body, meta) => {
+    '/accounts': async (body, meta, _req, identity) => {
+      assertMayCreateAccount(identity, body['client_id']);
       const account = await useCases.createAccount({ clientId: body['client_id'] }, meta);
       return JSON.stringify({ ID: account.id });
     },
-    '/transactions': async (body, meta, req) => {
+    '/transactions': async (body, meta, req, identity) => {
+      const loaders = createLoaders(queries);
+      await assertMayTransferFrom(identity, body['account_id_from'], (id) => loaders.account.load(id));
       // The old API had no idempotency key: without the optional header every call is a new transfer.
       const idempotencyKey = headerOf(req, 'idempotency-key') ?? randomUUID();
       const transaction = await useCases.transfer(
@@ -66,7 +90,7 @@ export interface RestServer {
 }
 
 export function createRestServer(deps: RestServerDeps, config: RestServerConfig): RestServer {
-  const table = routes(deps.useCases);
+  const table = routes(deps.useCases, deps.queries);
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const route = table[path];
@@ -75,9 +99,10 @@ export function createRestServer(deps: RestServerDeps, config: RestServerConfig)
       res.setHeader('allow', 'POST');
       return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: `${path} accepts POST only` });
     }
+    const identity = await restRequestIdentity(headerOf(req, 'authorization'), deps.verifyUserToken, config.devMode);
     const body = parseRequestBody(await readBody(req, config.httpBodyBytesMax));
     const traceparent = headerOf(req, 'traceparent');
-    sendJson(res, 201, await route(body, { traceparent }, req));
+    sendJson(res, 201, await route(body, { traceparent }, req, identity));
   }
 
   const server = createServer((req, res) => {
@@ -88,7 +113,13 @@ export function createRestServer(deps: RestServerDeps, config: RestServerConfig)
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     handle(req, res, path)
       .catch((error: unknown) => {
-        if (error instanceof AppError) return sendJson(res, httpStatusByCode[error.code], errorBody(error));
+        if (error instanceof AppError) {
+          if (error.code === 'UNAUTHENTICATED') {
+            req.resume();
+            res.setHeader('www-authenticate', 'Bearer realm="walletgraph"');
+          }
+          return sendJson(res, httpStatusByCode[error.code], errorBody(error));
+        }
         if (isConnectionError(error)) return sendJson(res, 503, { code: 'SERVICE_UNAVAILABLE', message: 'database is unavailable; try again shortly' });
         logger.error({ err: error }, 'request failed');
         sendJson(res, 500, { code: 'INTERNAL_SERVER_ERROR', message: 'internal server error' });

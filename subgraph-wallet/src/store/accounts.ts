@@ -4,7 +4,7 @@ import { moneyColumn, moneyFromStore } from '../domain/money.js';
 import type { Database } from './database.js';
 import { withDb } from './database.js';
 import type { AccountRecord } from './records.js';
-import type { Tx } from './unit-of-work.js';
+import { rowsOf, write, type Statement } from './statement.js';
 
 interface LockedRow {
   readonly id: string;
@@ -12,33 +12,52 @@ interface LockedRow {
   readonly version: number | bigint;
 }
 
-async function lockOne(tx: Tx, id: string): Promise<AccountState | undefined> {
-  const rows = await tx.$queryRaw<LockedRow[]>`SELECT id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ${id} FOR UPDATE`;
-  const row = rows[0];
-  return row === undefined ? undefined : { id: row.id, balance: moneyFromStore(row.balance), version: Number(row.version) };
-}
-
-/** Locks the given accounts (one or two) in ascending id order; missing ids are absent from the map. */
-export async function lockAccounts(tx: Tx, ids: readonly string[]): Promise<Map<string, AccountState>> {
+/**
+ * Locks one or two accounts FOR UPDATE in ascending id order (`lockOrder`): one primary-key range
+ * read, which InnoDB walks, and locks, in ascending key order. Canonical UUIDs are lowercase hex
+ * with dashes at fixed places, so key order and `lockOrder` agree. Missing ids are absent from the map.
+ */
+export function lockAccounts(ids: readonly string[]): Statement<Map<string, AccountState>> {
   assert(ids.length === 1 || ids.length === 2, 'lockAccounts takes one or two ids');
   const ordered = ids.length === 2 ? lockOrder(ids[0] as string, ids[1] as string) : [ids[0] as string];
-  const locked = new Map<string, AccountState>();
-  for (const id of ordered) {
-    const state = await lockOne(tx, id);
-    if (state !== undefined) locked.set(id, state);
-  }
-  return locked;
+  return {
+    sql:
+      ordered.length === 2
+        ? 'SELECT id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id IN (?, ?) ORDER BY id FOR UPDATE'
+        : 'SELECT id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ? FOR UPDATE',
+    values: ordered,
+    read: (result) => {
+      const locked = new Map<string, AccountState>();
+      for (const row of rowsOf<LockedRow>(result)) locked.set(row.id, { id: row.id, balance: moneyFromStore(row.balance), version: Number(row.version) });
+      return locked;
+    },
+  };
 }
 
-/** Writes a planned change; the version guard turns a lost lock (a bug) into a loud failure. */
-export async function applyAccountChange(tx: Tx, change: AccountChange, now: Date): Promise<void> {
-  const updated = await tx.$executeRaw`UPDATE accounts SET balance = ${moneyColumn(change.balance)}, version = ${change.version}, updated_at = ${now}
-    WHERE id = ${change.id} AND version = ${change.version - 1}`;
-  assert(updated === 1, `account ${change.id} changed while locked`);
+const APPLY_ONE = 'UPDATE accounts SET balance = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?';
+const APPLY_TWO = `UPDATE accounts SET balance = CASE id WHEN ? THEN ? ELSE ? END, version = CASE id WHEN ? THEN ? ELSE ? END, updated_at = ?
+  WHERE (id = ? AND version = ?) OR (id = ? AND version = ?)`;
+
+/** Writes planned changes (one or two accounts) in one statement; the version guard turns a lost lock (a bug) into a loud failure. */
+export function applyAccountChanges(changes: readonly AccountChange[], now: Date): Statement<void> {
+  const [a, b] = changes;
+  assert(a !== undefined && changes.length <= 2 && (b === undefined || b.id !== a.id), 'applyAccountChanges takes one or two distinct accounts');
+  if (b === undefined) return write(APPLY_ONE, [moneyColumn(a.balance), a.version, now, a.id, a.version - 1], 1, `account ${a.id} update (changed while locked?)`);
+  return write(
+    APPLY_TWO,
+    [a.id, moneyColumn(a.balance), moneyColumn(b.balance), a.id, a.version, b.version, now, a.id, a.version - 1, b.id, b.version - 1],
+    2,
+    `accounts ${a.id}, ${b.id} update (changed while locked?)`,
+  );
 }
 
-export async function insertAccount(tx: Tx, account: { id: string; clientId: string; createdAt: Date }): Promise<void> {
-  await tx.account.create({ data: { id: account.id, clientId: account.clientId, createdAt: account.createdAt, updatedAt: account.createdAt } });
+export function insertAccount(account: { id: string; clientId: string; createdAt: Date }): Statement<void> {
+  return write(
+    'INSERT INTO accounts (id, client_id, balance, version, created_at, updated_at) VALUES (?, ?, 0, 0, ?, ?)',
+    [account.id, account.clientId, account.createdAt, account.createdAt],
+    1,
+    'account insert',
+  );
 }
 
 interface AccountRow {

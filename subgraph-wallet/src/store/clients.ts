@@ -3,7 +3,7 @@ import type { Cursor } from '../domain/cursor.js';
 import type { Database } from './database.js';
 import { withDb } from './database.js';
 import type { ClientRecord } from './records.js';
-import type { Tx } from './unit-of-work.js';
+import { rowsOf, type Statement } from './statement.js';
 
 export async function insertClient(db: Database, client: ClientRecord): Promise<void> {
   try {
@@ -15,9 +15,9 @@ export async function insertClient(db: Database, client: ClientRecord): Promise<
   }
 }
 
-export async function clientExists(tx: Tx, id: string): Promise<boolean> {
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM clients WHERE id = ${id} LOCK IN SHARE MODE`;
-  return rows.length === 1;
+/** Share-locks the client row so it cannot vanish before the account that references it commits. */
+export function clientExists(id: string): Statement<boolean> {
+  return { sql: 'SELECT id FROM clients WHERE id = ? LOCK IN SHARE MODE', values: [id], read: (result) => rowsOf(result).length === 1 };
 }
 
 export async function findClientsByIds(db: Database, ids: readonly string[]): Promise<ClientRecord[]> {

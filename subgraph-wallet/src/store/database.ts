@@ -17,6 +17,13 @@ export interface DatabaseDeps {
 
 export interface Database {
   readonly prisma: PrismaClient;
+  /**
+   * The driver pool under Prisma, for the unit of work's multi-statement transactions (store only).
+   * Its connections allow several statements per query: every statement text in this package is a
+   * constant with `?` placeholders, so values can never add one.
+   */
+  readonly pool: Pool;
+  readonly onSqlQuery: ((sql: string) => void) | undefined;
   /** The database name, used to scope server-wide advisory locks. */
   readonly databaseName: string;
   /** Fails with UnavailableError when the database cannot answer. */
@@ -26,15 +33,21 @@ export interface Database {
 
 export function createDatabase(deps: DatabaseDeps, config: DatabaseConfig): Database {
   const target = parseMysqlUrl(config.databaseUrl);
-  const pool: Pool = createPool(poolConfigFor(target, { connectionCountMax: config.poolSizeMax, acquireTimeoutMs: config.acquireTimeoutMs }));
-  const prisma = new PrismaClient({
-    adapter: new PrismaMariaDb(pool, { disposeExternalPool: false }),
-    log: [{ emit: 'event', level: 'query' }],
+  const pool: Pool = createPool({
+    ...poolConfigFor(target, { connectionCountMax: config.poolSizeMax, acquireTimeoutMs: config.acquireTimeoutMs }),
+    multipleStatements: true,
   });
   const onSqlQuery = deps.onSqlQuery;
-  if (onSqlQuery !== undefined) prisma.$on('query', (event) => onSqlQuery(event.query));
+  // Query events cost CPU on every statement, so Prisma emits them only when someone listens.
+  const prisma = new PrismaClient({
+    adapter: new PrismaMariaDb(pool, { disposeExternalPool: false }),
+    log: onSqlQuery === undefined ? [] : [{ emit: 'event', level: 'query' }],
+  });
+  if (onSqlQuery !== undefined) (prisma as PrismaClient<'query'>).$on('query', (event) => onSqlQuery(event.query));
   return {
     prisma,
+    pool,
+    onSqlQuery,
     databaseName: target.database,
     async ping() {
       await withDb(() => prisma.$queryRaw`SELECT 1`);

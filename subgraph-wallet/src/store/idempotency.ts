@@ -3,7 +3,7 @@ import { duplicateKeyName } from '@walletgraph/platform';
 import type { Operation } from '../domain/idempotency.js';
 import type { Database } from './database.js';
 import { withDb } from './database.js';
-import type { Tx } from './unit-of-work.js';
+import { write, type Statement } from './statement.js';
 
 export interface IdempotencyRecord {
   readonly key: string;
@@ -33,17 +33,17 @@ export class IdempotencyKeyTaken extends Error {
  * wait on the primary key until it commits (then: duplicate → IdempotencyKeyTaken) or rolls back
  * (then: this claim succeeds).
  */
-export async function claimIdempotencyKey(
-  tx: Tx,
-  claim: { key: string; operation: Operation; requestHash: string; resultId: string; createdAt: Date },
-): Promise<void> {
-  try {
-    await tx.$executeRaw`INSERT INTO idempotency_keys (\`key\`, operation, request_hash, result_id, created_at)
-      VALUES (${storedKey(claim.key)}, ${claim.operation}, ${claim.requestHash}, ${claim.resultId}, ${claim.createdAt})`;
-  } catch (error: unknown) {
-    if (duplicateKeyName(error) !== undefined) throw new IdempotencyKeyTaken(claim.key);
-    throw error;
-  }
+export function claimIdempotencyKey(claim: { key: string; operation: Operation; requestHash: string; resultId: string; createdAt: Date }): Statement<void> {
+  return {
+    ...write(
+      'INSERT INTO idempotency_keys (`key`, operation, request_hash, result_id, created_at) VALUES (?, ?, ?, ?, ?)',
+      [storedKey(claim.key), claim.operation, claim.requestHash, claim.resultId, claim.createdAt],
+      1,
+      'idempotency claim',
+    ),
+    // The only unique key a claim's round trip can hit is this one: the statements after it are reads and fresh-UUID inserts.
+    mapError: (error) => (duplicateKeyName(error) === undefined ? error : new IdempotencyKeyTaken(claim.key)),
+  };
 }
 
 export async function findIdempotencyRecord(db: Database, key: string): Promise<IdempotencyRecord | undefined> {

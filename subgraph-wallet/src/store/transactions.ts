@@ -4,16 +4,24 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from './database.js';
 import { withDb } from './database.js';
 import type { DepositRecord, TransactionRecord } from './records.js';
-import type { Tx } from './unit-of-work.js';
+import { write, type Statement } from './statement.js';
 
-export async function insertTransaction(tx: Tx, record: TransactionRecord): Promise<void> {
-  await tx.$executeRaw`INSERT INTO transactions (id, account_id_from, account_id_to, amount, created_at)
-    VALUES (${record.id}, ${record.accountIdFrom}, ${record.accountIdTo}, ${moneyColumn(record.amount)}, ${record.createdAt})`;
+export function insertTransaction(record: TransactionRecord): Statement<void> {
+  return write(
+    'INSERT INTO transactions (id, account_id_from, account_id_to, amount, created_at) VALUES (?, ?, ?, ?, ?)',
+    [record.id, record.accountIdFrom, record.accountIdTo, moneyColumn(record.amount), record.createdAt],
+    1,
+    'transaction insert',
+  );
 }
 
-export async function insertDeposit(tx: Tx, record: DepositRecord): Promise<void> {
-  await tx.$executeRaw`INSERT INTO deposits (id, account_id, amount, created_at)
-    VALUES (${record.id}, ${record.accountId}, ${moneyColumn(record.amount)}, ${record.createdAt})`;
+export function insertDeposit(record: DepositRecord): Statement<void> {
+  return write(
+    'INSERT INTO deposits (id, account_id, amount, created_at) VALUES (?, ?, ?, ?)',
+    [record.id, record.accountId, moneyColumn(record.amount), record.createdAt],
+    1,
+    'deposit insert',
+  );
 }
 
 interface TransactionRow {

@@ -1,16 +1,25 @@
 import { isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform';
-import { Prisma } from '../generated/prisma/client.js';
+import type { PoolConnection } from 'mariadb';
 import type { Database } from './database.js';
+import type { Statement, StatementResults } from './statement.js';
 
-export type Tx = Prisma.TransactionClient;
+/** The open transaction handed to a unit of work's body. */
+export interface Tx {
+  /**
+   * Sends the statements (after any queued ones) in ONE round trip and returns their results in
+   * order. The server runs them in order and stops at the first failure, which fails the call;
+   * the unit of work then rolls everything back.
+   */
+  run<S extends readonly Statement<unknown>[]>(...statements: S): Promise<StatementResults<S>>;
+  /** Sends `statement` ahead of the next run()'s statements, in the same round trip. */
+  queue(statement: Statement<void>): void;
+}
 
 export interface UnitOfWorkConfig {
   /** Attempts of a whole transaction that hit a deadlock or lock-wait timeout. */
   readonly retryCountMax: number;
   /** Longest a transaction may stay open before it is rolled back. */
   readonly timeoutMs: number;
-  /** Longest wait for a pooled connection to start one. */
-  readonly acquireTimeoutMs: number;
 }
 
 export interface UnitOfWorkDeps {
@@ -25,29 +34,94 @@ export interface UnitOfWork {
   run<T>(work: (tx: Tx) => Promise<T>, options?: { readonly writesOutbox?: boolean }): Promise<T>;
 }
 
-/** Prisma's "transaction already closed / timed out" codes: the work did not commit. */
-const TRANSACTION_EXPIRED_CODES = new Set(['P2028']);
-
-function isTransactionExpired(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && TRANSACTION_EXPIRED_CODES.has(error.code);
-}
-
 class TransientTransactionError extends UnavailableError {}
 
+const ignoreResult = (): void => undefined;
+
+/** The transaction starts with the body's first round trip: no round trip of its own. */
+const BEGIN: readonly Statement<void>[] = [
+  { sql: 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED', values: [], read: ignoreResult },
+  { sql: 'START TRANSACTION', values: [], read: ignoreResult },
+];
+
+function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void) | undefined): Tx & { readonly begun: boolean } {
+  let queued: Statement<void>[] = [...BEGIN];
+  let begun = false;
+  return {
+    get begun() {
+      return begun;
+    },
+    queue(statement) {
+      queued.push(statement);
+    },
+    async run<S extends readonly Statement<unknown>[]>(...statements: S): Promise<StatementResults<S>> {
+      const all: readonly Statement<unknown>[] = [...queued, ...statements];
+      const leading = queued.length;
+      queued = [];
+      begun = true;
+      if (onSqlQuery !== undefined) for (const s of all) onSqlQuery(s.sql);
+      let results: unknown;
+      try {
+        results =
+          all.length === 1
+            ? [await connection.query((all[0] as Statement<unknown>).sql, [...(all[0] as Statement<unknown>).values])]
+            : await connection.query(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.values));
+      } catch (error: unknown) {
+        for (const s of all) {
+          const mapped = s.mapError?.(error);
+          if (mapped !== undefined && mapped !== error) throw mapped;
+        }
+        throw error;
+      }
+      if (!Array.isArray(results) || results.length !== all.length) throw new Error(`invariant violated: ${all.length} statements returned ${Array.isArray(results) ? results.length : 'no'} results`);
+      const values = all.map((s, i) => s.read(results[i]));
+      return values.slice(leading) as StatementResults<S>;
+    },
+  };
+}
+
+/**
+ * Transactions run on the mariadb pool behind Prisma, as a few multi-statement round trips: Prisma's
+ * interactive transactions cost one round trip and a query compilation per statement, which made a
+ * transfer CPU-bound at ~5 ms.
+ */
 export function createUnitOfWork(deps: UnitOfWorkDeps, config: UnitOfWorkConfig): UnitOfWork {
+  async function once<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const connection = await deps.db.pool.getConnection();
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      // Aborts a statement still waiting (a lock wait, say); the server rolls the transaction back.
+      connection.destroy();
+    }, config.timeoutMs);
+    try {
+      const tx = createTx(connection, deps.db.onSqlQuery);
+      const result = await work(tx);
+      clearTimeout(timer);
+      if (expired) throw new UnavailableError('database transaction timed out; try again');
+      if (tx.begun) {
+        deps.db.onSqlQuery?.('COMMIT');
+        await connection.query('COMMIT');
+      }
+      return result;
+    } catch (error: unknown) {
+      clearTimeout(timer);
+      if (expired) throw error instanceof UnavailableError ? error : new UnavailableError('database transaction timed out; try again', { cause: error });
+      await connection.rollback().catch(() => connection.destroy());
+      throw error;
+    } finally {
+      if (!expired) await connection.release().catch(() => undefined);
+    }
+  }
+
   return {
     async run(work, options = {}) {
       const result = await retry(
         async () => {
           try {
-            return await deps.db.prisma.$transaction(work, {
-              isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted,
-              maxWait: config.acquireTimeoutMs,
-              timeout: config.timeoutMs,
-            });
+            return await once(work);
           } catch (error: unknown) {
             if (isTransientSqlError(error)) throw new TransientTransactionError('database transaction conflicted; retrying', { cause: error });
-            if (isTransactionExpired(error)) throw new UnavailableError('database transaction timed out; try again', { cause: error });
             throw toUnavailable(error);
           }
         },

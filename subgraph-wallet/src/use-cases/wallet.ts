@@ -6,13 +6,13 @@ import { assertDistinctAccounts, planDeposit, planTransfer } from '../domain/tra
 import { parseEmail, parseIdempotencyKey, parseName, parseUuid } from '../domain/validation.js';
 import { singleAccountBalanceEvent, transferEvents, type EventTopics } from '../outbox/events.js';
 import { appendOutbox } from '../outbox/writer.js';
-import { applyAccountChange, findAccountsByIds, insertAccount, lockAccounts } from '../store/accounts.js';
+import { applyAccountChanges, findAccountsByIds, insertAccount, lockAccounts } from '../store/accounts.js';
 import { clientExists, insertClient } from '../store/clients.js';
 import type { Database } from '../store/database.js';
 import { claimIdempotencyKey, findIdempotencyRecord, IdempotencyKeyTaken } from '../store/idempotency.js';
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
 import { findDepositById, findTransactionsByIds, insertDeposit, insertTransaction } from '../store/transactions.js';
-import type { UnitOfWork } from '../store/unit-of-work.js';
+import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 export interface WalletUseCasesDeps {
   readonly db: Database;
@@ -52,6 +52,12 @@ const REPLAY_ATTEMPT_COUNT_MAX = 3;
 export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUseCasesConfig): WalletUseCases {
   const { db, unitOfWork } = deps;
 
+  async function loadDeposit(id: string): Promise<{ id: string; accountId: string }> {
+    const deposit = await findDepositById(db, id);
+    assert(deposit !== undefined, `deposit ${id} recorded for an idempotency key is missing`);
+    return deposit;
+  }
+
   async function loadAccount(id: string): Promise<AccountRecord> {
     const [account] = await findAccountsByIds(db, [id]);
     assert(account !== undefined, `account ${id} vanished`);
@@ -59,26 +65,27 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
   }
 
   /**
-   * Runs `work` with the key claimed first in the same transaction. When the key is already
-   * committed, the first result is replayed if the input is the same, refused otherwise.
+   * Runs `work` with the key claimed first in the same transaction (the claim goes out with the
+   * work's first round trip). When the key is already committed, the first result is replayed if
+   * the input is the same, refused otherwise. `work` returns the new result itself, so a first call
+   * costs no read after the commit.
    */
   async function idempotent<T>(
     claim: { key: string; operation: Operation; hash: string },
-    work: (resultId: string, now: Date) => Parameters<UnitOfWork['run']>[0],
+    work: (resultId: string, now: Date) => (tx: Tx) => Promise<T>,
     load: (resultId: string) => Promise<T>,
   ): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       const resultId = randomUUID();
       const now = new Date();
       try {
-        await unitOfWork.run(
+        return await unitOfWork.run(
           async (tx) => {
-            await claimIdempotencyKey(tx, { key: claim.key, operation: claim.operation, requestHash: claim.hash, resultId, createdAt: now });
-            await work(resultId, now)(tx);
+            tx.queue(claimIdempotencyKey({ key: claim.key, operation: claim.operation, requestHash: claim.hash, resultId, createdAt: now }));
+            return work(resultId, now)(tx);
           },
           { writesOutbox: true },
         );
-        return await load(resultId);
       } catch (error: unknown) {
         if (!(error instanceof IdempotencyKeyTaken)) throw error;
       }
@@ -106,10 +113,11 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       const now = new Date();
       await unitOfWork.run(
         async (tx) => {
-          if (!(await clientExists(tx, clientId))) throw new NotFoundError(`client ${clientId} not found`);
-          await insertAccount(tx, { id, clientId, createdAt: now });
+          const [exists] = await tx.run(clientExists(clientId));
+          if (!exists) throw new NotFoundError(`client ${clientId} not found`);
           // Opening balance 0 at version 0, so the read model knows the account before any deposit.
-          await appendOutbox(tx, [singleAccountBalanceEvent(config.topics, { id, balance: new Money(0), version: 0 }, { occurredAt: now, traceparent: meta.traceparent })]);
+          const opened = singleAccountBalanceEvent(config.topics, { id, balance: new Money(0), version: 0 }, { occurredAt: now, traceparent: meta.traceparent });
+          await tx.run(insertAccount({ id, clientId, createdAt: now }), appendOutbox([opened]));
         },
         { writesOutbox: true },
       );
@@ -124,19 +132,16 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       return idempotent(
         { key, operation: Operation.deposit, hash },
         (depositId, now) => async (tx) => {
-          const account = (await lockAccounts(tx, [accountId])).get(accountId);
+          const [locked] = await tx.run(lockAccounts([accountId]));
+          const account = locked.get(accountId);
           if (account === undefined) throw new NotFoundError(`account ${accountId} not found`);
           const change = planDeposit(account, amount);
-          await applyAccountChange(tx, change, now);
-          await insertDeposit(tx, { id: depositId, accountId, amount, createdAt: now });
-          await appendOutbox(tx, [singleAccountBalanceEvent(config.topics, change, { occurredAt: now, traceparent: meta.traceparent })]);
+          const event = singleAccountBalanceEvent(config.topics, change, { occurredAt: now, traceparent: meta.traceparent });
+          await tx.run(applyAccountChanges([change], now), insertDeposit({ id: depositId, accountId, amount, createdAt: now }), appendOutbox([event]));
+          return { id: depositId, accountId };
         },
-        async (depositId) => {
-          const deposit = await findDepositById(db, depositId);
-          assert(deposit !== undefined, `deposit ${depositId} recorded for an idempotency key is missing`);
-          return loadAccount(deposit.accountId);
-        },
-      );
+        (depositId) => loadDeposit(depositId),
+      ).then((deposit) => loadAccount(deposit.accountId));
     },
 
     async transfer(input, meta = {}) {
@@ -149,16 +154,16 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       return idempotent(
         { key, operation: Operation.transfer, hash },
         (transactionId, now) => async (tx) => {
-          const locked = await lockAccounts(tx, [from, to]);
+          const [locked] = await tx.run(lockAccounts([from, to]));
           const fromState = locked.get(from);
           const toState = locked.get(to);
           if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
           if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
           const plan = planTransfer(fromState, toState, amount);
-          await applyAccountChange(tx, plan.from, now);
-          await applyAccountChange(tx, plan.to, now);
-          await insertTransaction(tx, { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now });
-          await appendOutbox(tx, transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent: meta.traceparent }));
+          const transaction: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now };
+          const events = transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent: meta.traceparent });
+          await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(transaction), appendOutbox(events));
+          return transaction;
         },
         async (transactionId) => {
           const [transaction] = await findTransactionsByIds(db, [transactionId]);

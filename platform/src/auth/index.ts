@@ -1,0 +1,4 @@
+export * from './identity.js';
+export * from './tokens.js';
+export * from './config.js';
+export * from './rest.js';

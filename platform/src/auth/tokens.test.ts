@@ -1,0 +1,66 @@
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { UnauthenticatedError } from '../errors/index.js';
+import { bearerToken, createUserTokenVerifier, INTERNAL_TTL_SEC_MAX, mintInternalIdentity, mintUserToken, verifyInternalIdentity } from './tokens.js';
+
+const secret = 'a-test-secret-that-is-long-enough-for-hs256';
+const config = { jwtSecret: secret, jwksUrl: undefined, issuer: 'walletgraph-dev', audience: 'walletgraph', clockToleranceSec: 5 };
+const verify = createUserTokenVerifier(config);
+const mint = (claims: Record<string, unknown>, options: { iss?: string; aud?: string; exp?: number | string; key?: string } = {}) =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(options.iss ?? 'walletgraph-dev')
+    .setAudience(options.aud ?? 'walletgraph')
+    .setExpirationTime(options.exp ?? '5m')
+    .sign(new TextEncoder().encode(options.key ?? secret));
+const clientId = 'c26425d8-d0f3-4a91-bb96-a1f8fddc3653';
+
+describe('user tokens', () => {
+  it('round-trips admin and client identities', async () => {
+    await expect(verify(await mintUserToken({ role: 'admin', subject: 'a' }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: '1h' }))).resolves.toEqual({ role: 'admin', subject: 'a' });
+    await expect(verify(await mintUserToken({ role: 'client', subject: 'c', clientId }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: 60 }))).resolves.toEqual({ role: 'client', subject: 'c', clientId });
+  });
+
+  it.each<[string, () => Promise<string>, RegExp]>([
+    ['expired', () => mint({ sub: 'a', role: 'admin' }, { exp: Math.floor(Date.now() / 1000) - 60 }), /expired/],
+    ['wrong signature', () => mint({ sub: 'a', role: 'admin' }, { key: 'another-secret-another-secret-another' }), /signature/],
+    ['wrong issuer', () => mint({ sub: 'a', role: 'admin' }, { iss: 'someone-else' }), /"iss"/],
+    ['wrong audience', () => mint({ sub: 'a', role: 'admin' }, { aud: 'walletgraph-subgraph' }), /"aud"/],
+    ['no expiry', () => new SignJWT({ sub: 'a', role: 'admin', iss: 'walletgraph-dev', aud: 'walletgraph' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret)), /"exp"/],
+    ['alg none', async () => new UnsecuredJWT({ sub: 'a', role: 'admin' }).setIssuer('walletgraph-dev').setAudience('walletgraph').setExpirationTime('5m').encode(), /invalid|algorithm/],
+    ['unknown role', () => mint({ sub: 'a', role: 'root' }), /role/],
+    ['client without client_id', () => mint({ sub: 'a', role: 'client' }), /client_id/],
+    ['no subject', () => mint({ role: 'admin' }), /sub/],
+    ['an internal identity', () => mintInternalIdentity({ role: 'admin', subject: 'a' }, { secret }), /"aud"|"iss"/],
+  ])('refuses %s with UnauthenticatedError', async (_name, token, message) => {
+    const promise = verify(await token());
+    await expect(promise).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(verify(await token())).rejects.toThrow(message);
+  });
+
+  it('refuses oversized tokens before any cryptography', async () => {
+    await expect(verify('x'.repeat(10_000))).rejects.toThrow(/too large/);
+  });
+
+  it('reads only Bearer authorization values', () => {
+    expect(bearerToken('Bearer abc')).toBe('abc');
+    expect(bearerToken('bearer   abc ')).toBe('abc');
+    expect(bearerToken('Basic abc')).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+  });
+});
+
+describe('internal identities', () => {
+  it('round-trips with the request id and lives at most 60 s', async () => {
+    const token = await mintInternalIdentity({ role: 'client', subject: 'c', clientId }, { secret, requestId: 'req-1', ttlSec: 3_600 });
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number; iat: number };
+    expect(payload.exp - payload.iat).toBeLessThanOrEqual(INTERNAL_TTL_SEC_MAX);
+    await expect(verifyInternalIdentity(token, { secret })).resolves.toEqual({ role: 'client', subject: 'c', clientId, requestId: 'req-1' });
+  });
+
+  it('refuses a user token, a forged one and garbage', async () => {
+    const user = await mintUserToken({ role: 'admin', subject: 'a' }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: '1h' });
+    await expect(verifyInternalIdentity(user, { secret })).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(verifyInternalIdentity(await mintInternalIdentity({ role: 'admin', subject: 'a' }, { secret: `${secret}x` }), { secret })).rejects.toThrow(/signature/);
+    await expect(verifyInternalIdentity('a.b.c', { secret })).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+});
