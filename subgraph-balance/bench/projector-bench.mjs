@@ -2,12 +2,14 @@
 // Starts its own Kafka broker on free ports and its own scratch databases, runs the built
 // service (`npm run build -w @walletgraph/subgraph-balance` first), then drops everything.
 //
-//   node subgraph-balance/bench/projector-bench.mjs [--events=5000] [--accounts=1000] [--rate=200] [--seconds=20] [--partitions=3] [--only=rebuild|steady] [--profile=dir]
+//   node subgraph-balance/bench/projector-bench.mjs [--events=5000] [--accounts=1000] [--rate=200] [--seconds=20] [--partitions=3] [--only=rebuild|steady] [--profile=dir] [--dist=build dir]
 //
 // 1. rebuild: produces `events` versioned BalanceUpdated transfers over `accounts` accounts at
 //    once and times until the read model holds every final version.
 // 2. steady: `rate` transfers/s for `seconds`, latency from the produce call to each side's
 //    state arriving on the live topic (what every instance's live consumer then hands to subscribers).
+// The service runs in a child process. Before/after: build an older commit's `src` elsewhere inside
+// this package (so node_modules resolve) and pass its output with --dist.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,12 +23,12 @@ import { freePort } from '../../scripts/lib/free-port.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { createBalanceService } = require(path.join(here, '../dist/app.js'));
-const { loadBalanceConfig } = require(path.join(here, '../dist/config.js'));
 const { Kafka, logLevel } = require('kafkajs');
 const mariadb = require('mariadb');
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+/** Which build runs the service (another build of this package, e.g. an older commit's, for before/after). */
+const distDir = path.resolve(args.dist ?? path.join(here, '../dist'));
 const eventCount = Number(args.events ?? 5000);
 const accountCount = Number(args.accounts ?? 1000);
 const ratePerS = Number(args.rate ?? 200);
@@ -68,7 +70,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((
 /** The service runs in its own process, as in production: the load generator does not share its event loop. */
 async function startService(env) {
   const profile = args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`];
-  const child = spawn(process.execPath, [...profile, fileURLToPath(import.meta.url), '--child'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, fileURLToPath(import.meta.url), '--child', `--dist=${distDir}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
     child.stdout.on('data', (chunk) => (String(chunk).includes('SERVICE-READY') ? resolve() : undefined));
@@ -83,6 +85,8 @@ async function startService(env) {
 }
 
 async function runChild() {
+  const { createBalanceService } = require(path.join(distDir, 'app.js'));
+  const { loadBalanceConfig } = require(path.join(distDir, 'config.js'));
   const { createLogger } = platform();
   const service = createBalanceService(loadBalanceConfig(process.env), createLogger({ name: 'bench', level: 'error' }));
   await service.start();
