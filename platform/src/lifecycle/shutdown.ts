@@ -29,11 +29,16 @@ export function installShutdown(logger: Logger, components: readonly Stoppable[]
     })();
     return stopping;
   };
+  let firstSignalAtMs = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // A supervisor and a terminal often deliver the same signal twice within moments; only a
+    // later, deliberate second signal cuts the graceful shutdown short.
+    if (stopping && Date.now() - firstSignalAtMs < 1_000) return;
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
+    firstSignalAtMs = Date.now();
     logger.info({ signal }, 'shutting down');
     void shutdown().then(() => process.exit(0));
   };

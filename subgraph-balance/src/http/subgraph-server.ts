@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { describeIdentity, UnauthenticatedError, type Identity, type Logger } from '@walletgraph/platform';
 import { identityFromConnectionParams, identityFromHeaders, WS_CLOSE_UNAUTHENTICATED } from '../auth/internal-identity.js';
@@ -61,7 +61,7 @@ export function createSubgraphServer(deps: SubgraphServerDeps, config: SubgraphS
   const apollo = new ApolloServer<BalanceContext>({
     schema: deps.schema,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const connections = new WeakMap<WebSocket, ConnectionState>();

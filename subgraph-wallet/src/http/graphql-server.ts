@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import {
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -73,12 +74,13 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
   const apollo = new ApolloServer<WalletContext>({
     schema: buildSubgraphSchema([{ typeDefs: parse(deps.typeDefs), resolvers }]),
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
     formatError,
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
+      // No federated tracing (ftv1): we do not report to Apollo, and tracing costs CPU per field.
+      ApolloServerPluginInlineTraceDisabled(),
       errorLoggingPlugin,
     ],
     logger: deps.logger,
