@@ -2,6 +2,6 @@
 module.exports = {
   globalSetup: '<rootDir>/scripts/jest/global-setup.mjs',
   globalTeardown: '<rootDir>/scripts/jest/global-teardown.mjs',
-  projects: ['<rootDir>/platform', '<rootDir>/subgraph-wallet', '<rootDir>/subgraph-balance', '<rootDir>/gateway', '<rootDir>/sdk'],
+  projects: ['<rootDir>/platform', '<rootDir>/subgraph-wallet', '<rootDir>/subgraph-balance', '<rootDir>/gateway', '<rootDir>/sdk', '<rootDir>/chaos'],
   testTimeout: 60_000,
 };

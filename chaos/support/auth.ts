@@ -1,0 +1,15 @@
+// The gateway requires a JWT. The chaos processes run on the built-in development secrets (no
+// AUTH_* variables), so the suite mints an admin token with them: the load exercises money and
+// events, not ownership rules (the gateway's own suites cover those).
+import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, DEV_AUTH_JWT_SECRET, mintUserToken } from '@walletgraph/platform';
+
+let token: Promise<string> | undefined;
+
+/** `Bearer …` of one admin token per suite run, valid long enough for a soak. */
+export function adminAuthorization(): Promise<string> {
+  token ??= mintUserToken(
+    { role: 'admin', subject: 'chaos-suite' },
+    { secret: DEV_AUTH_JWT_SECRET, issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE, expiresIn: '12h' },
+  ).then((t) => `Bearer ${t}`);
+  return token;
+}

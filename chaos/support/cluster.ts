@@ -1,0 +1,256 @@
+// The whole system under test, started from nothing: its own MariaDB databases (through the
+// outage proxy), its own Kafka broker (so killing it harms no other suite), and the three real
+// service processes. Also the helpers every scenario shares: funding, probes, health repair.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChaosSettings } from './env';
+import { gql, gqlOrThrow, Mutations } from './gql';
+import { createServiceProcess, ensureBuilt, isReady, type ServiceProcess } from './processes';
+import { dropDatabases, freePort, migrateAndSeed, repoRoot, startBroker, stopBroker, type DatabaseUrls } from './scripts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+
+export const CONSUMER_GROUP = 'walletgraph-balance';
+export const TOPICS = { balances: 'balances', transactions: 'transactions', deadLetter: 'balances.dlq' } as const;
+
+const SCRIPTS = { wallet: 'subgraph-wallet/dist/main.js', balance: 'subgraph-balance/dist/main.js', gateway: 'gateway/dist/main.js' } as const;
+const PROBE_INTERVAL_MS = 100;
+const PROBE_TIMEOUT_MS = 2_000;
+export const RECOVERY_TIMEOUT_MS = 90_000;
+
+interface BrokerState {
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  pid: number | undefined;
+  brokers: string[];
+}
+
+export interface Cluster {
+  readonly settings: ChaosSettings;
+  /** Direct database URLs (for checks); the services use `proxied`. */
+  readonly direct: DatabaseUrls;
+  readonly proxied: DatabaseUrls;
+  readonly proxy: TcpProxy;
+  readonly wallet: ServiceProcess;
+  readonly balance: ServiceProcess;
+  readonly gateway: ServiceProcess;
+  readonly gatewayUrl: string;
+  readonly gatewayWsUrl: string;
+  readonly gatewayOrigin: string;
+  readonly logDir: string;
+  brokers(): string[];
+  /** SIGKILL the broker JVM (no clean shutdown, no flush beyond what the OS already has). */
+  killBroker(): void;
+  /** Start the broker again on the same data dir and ports. */
+  startBroker(): Promise<void>;
+  brokerRunning(): boolean;
+  /** A second balance instance (same group, same database), created on demand. */
+  balanceInstance(index: number): Promise<ServiceProcess>;
+  /** Funded load accounts and two probe accounts outside the load. */
+  readonly accounts: { load: string[]; probe: [string, string] };
+  /** Brings back whatever an earlier (failed) scenario left broken. */
+  ensureHealthy(): Promise<void>;
+  /** Time from `sinceMs` until one probe transfer through the gateway succeeds. */
+  probeRecoveryMs(sinceMs: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string, port?: number): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  if (port !== undefined) {
+    u.hostname = '127.0.0.1';
+    u.port = String(port);
+  }
+  return u.toString();
+}
+
+async function fundAccounts(gatewayUrl: string, count: number, deposit: string, tag: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const client = await gqlOrThrow<{ createClient: { id: string } }>(gatewayUrl, Mutations.createClient, { input: { name: `chaos ${tag} ${i}`, email: `chaos-${tag}-${i}-${randomUUID().slice(0, 6)}@example.com` } });
+    const account = await gqlOrThrow<{ createAccount: { id: string } }>(gatewayUrl, Mutations.createAccount, { input: { clientId: client.createClient.id } });
+    await gqlOrThrow(gatewayUrl, Mutations.deposit, { input: { accountId: account.createAccount.id, amount: deposit, idempotencyKey: `fund-${account.createAccount.id}` } });
+    ids.push(account.createAccount.id);
+  }
+  return ids;
+}
+
+export async function startCluster(settings: ChaosSettings): Promise<Cluster> {
+  ensureBuilt(Object.values(SCRIPTS));
+  const runId = `${process.pid}_${randomUUID().slice(0, 6)}`;
+  const logDir = path.join(repoRoot, 'chaos/results/logs', runId);
+  mkdirSync(logDir, { recursive: true });
+
+  const direct: DatabaseUrls = {
+    WALLET_DATABASE_URL: withDatabase(settings.mariaDbUrl, `wgchaos_${runId}_wallet`),
+    BALANCE_DATABASE_URL: withDatabase(settings.mariaDbUrl, `wgchaos_${runId}_balance`),
+  };
+  await migrateAndSeed(direct);
+  // Undo what was started so far if the cluster cannot come up (the broker JVM is detached).
+  const cleanups: Array<() => Promise<unknown>> = [() => (settings.keep ? Promise.resolve() : dropDatabases(direct))];
+  try {
+    return await bootCluster(settings, { runId, logDir, direct, cleanups });
+  } catch (error: unknown) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function bootCluster(
+  settings: ChaosSettings,
+  { runId, logDir, direct, cleanups }: { runId: string; logDir: string; direct: DatabaseUrls; cleanups: Array<() => Promise<unknown>> },
+): Promise<Cluster> {
+  const base = new URL(settings.mariaDbUrl);
+  const proxy = await startTcpProxy({ targetHost: base.hostname, targetPort: Number(base.port || 3306) });
+  cleanups.push(() => proxy.close());
+  const proxied: DatabaseUrls = {
+    WALLET_DATABASE_URL: withDatabase(direct.WALLET_DATABASE_URL, `wgchaos_${runId}_wallet`, proxy.port),
+    BALANCE_DATABASE_URL: withDatabase(direct.BALANCE_DATABASE_URL, `wgchaos_${runId}_balance`, proxy.port),
+  };
+
+  const broker: BrokerState = { port: await freePort(), controllerPort: await freePort(), dataDir: mkdtempSync(path.join(os.tmpdir(), 'walletgraph-chaos-kafka-')), pid: undefined, brokers: [] };
+  const bootBroker = async (freshData: boolean): Promise<void> => {
+    const info = await startBroker({ port: broker.port, controllerPort: broker.controllerPort, dataDir: broker.dataDir, freshData });
+    broker.pid = info.pid;
+    broker.brokers = info.brokers;
+  };
+  cleanups.push(async () => {
+    await stopBroker(broker.dataDir);
+    if (!settings.keep) rmSync(broker.dataDir, { recursive: true, force: true });
+  });
+  await bootBroker(true);
+  const brokerRunning = (): boolean => {
+    if (broker.pid === undefined) return false;
+    try {
+      process.kill(broker.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const ports = { wallet: await freePort(), walletRest: await freePort(), gateway: await freePort() };
+  const common = { KAFKA_BROKERS: broker.brokers.join(','), LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const wallet = createServiceProcess({
+    name: 'wallet',
+    script: SCRIPTS.wallet,
+    readyUrl: `http://127.0.0.1:${ports.wallet}/health/ready`,
+    logFile: path.join(logDir, 'wallet.log'),
+    env: {
+      ...common, WALLET_DATABASE_URL: proxied.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1',
+      OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200', OUTBOX_RELAY_BACKOFF_MS_MAX: '1000', OUTBOX_RELAY_LOCK_RETRY_MS: '500', DATABASE_ACQUIRE_TIMEOUT_MS: '2000', TRANSACTION_TIMEOUT_MS: '5000',
+    },
+  });
+  const balanceInstances = new Map<number, ServiceProcess>();
+  const balanceInstance = async (index: number): Promise<ServiceProcess> => {
+    const existing = balanceInstances.get(index);
+    if (existing !== undefined) return existing;
+    const port = await freePort();
+    const created = createServiceProcess({
+      name: `balance-${index}`,
+      script: SCRIPTS.balance,
+      readyUrl: `http://127.0.0.1:${port}/health/ready`,
+      logFile: path.join(logDir, `balance-${index}.log`),
+      env: {
+        ...common, BALANCE_DATABASE_URL: proxied.BALANCE_DATABASE_URL, BALANCE_PORT: String(port), BALANCE_REST_PORT: String(await freePort()), BALANCE_HOST: '127.0.0.1',
+        BALANCE_CONSUMER_GROUP: CONSUMER_GROUP, CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+        // A wide window between the DB commit and the offset commit, so a SIGKILL lands inside it.
+        CONSUMER_COMMIT_INTERVAL_MS: '3000', CONSUMER_COMMIT_THRESHOLD_MESSAGES: '1000',
+        RETRY_DELAY_MS_INITIAL: '50', RETRY_DELAY_MS_MAX: '1000', DATABASE_ACQUIRE_TIMEOUT_MS: '2000', LIVE_CONSUMER_JOIN_TIMEOUT_MS: '15000',
+      },
+    });
+    balanceInstances.set(index, created);
+    return created;
+  };
+  const balance = await balanceInstance(0);
+  const balancePort = new URL(balance.spec.readyUrl).port;
+  const gateway = createServiceProcess({
+    name: 'gateway',
+    script: SCRIPTS.gateway,
+    readyUrl: `http://127.0.0.1:${ports.gateway}/health/live`,
+    logFile: path.join(logDir, 'gateway.log'),
+    env: {
+      ...common, GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', GATEWAY_WORKERS: '1',
+      WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`,
+      BALANCE_SUBGRAPH_URL: `http://127.0.0.1:${balancePort}/graphql`,
+      BALANCE_SUBGRAPH_WS_URL: `ws://127.0.0.1:${balancePort}/graphql`,
+      GATEWAY_SUPERGRAPH_PATH: path.join(repoRoot, 'gateway/supergraph.graphql'),
+      GATEWAY_SUBGRAPH_TIMEOUT_MS: '10000',
+      // The whole load runs as one admin identity: the per-identity mutation limit is not under test.
+      GATEWAY_MUTATIONS_PER_MINUTE_MAX: '1000000',
+    },
+  });
+  cleanups.push(() => gateway.stop(), () => balance.stop(), () => wallet.stop());
+  await wallet.start();
+  await balance.start();
+  await gateway.start();
+  const gatewayOrigin = `http://127.0.0.1:${ports.gateway}`;
+  const gatewayUrl = `${gatewayOrigin}/graphql`;
+
+  const load = await fundAccounts(gatewayUrl, settings.accountCount, '100000', 'load');
+  const probe = (await fundAccounts(gatewayUrl, 2, '100000', 'probe')) as [string, string];
+
+  const cluster: Cluster = {
+    settings,
+    direct,
+    proxied,
+    proxy,
+    wallet,
+    balance,
+    gateway,
+    gatewayUrl,
+    gatewayWsUrl: `ws://127.0.0.1:${ports.gateway}/graphql`,
+    gatewayOrigin,
+    logDir,
+    brokers: () => broker.brokers,
+    killBroker() {
+      if (broker.pid !== undefined) process.kill(broker.pid, 'SIGKILL');
+    },
+    startBroker: () => bootBroker(false),
+    brokerRunning,
+    balanceInstance,
+    accounts: { load, probe },
+    async ensureHealthy() {
+      if (proxy.isCut()) await proxy.restore();
+      if (!brokerRunning()) await bootBroker(false);
+      for (const service of [wallet, ...balanceInstances.values(), gateway]) {
+        if (service !== wallet && service !== balance && service !== gateway) {
+          await service.stop();
+          continue;
+        }
+        if (!service.isRunning()) await service.start();
+        else if (!(await isReady(service.spec.readyUrl, 5_000))) {
+          await service.stop();
+          await service.start();
+        }
+      }
+    },
+    async probeRecoveryMs(sinceMs) {
+      const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
+      for (let i = 0; Date.now() < deadline; i += 1) {
+        const result = await gql(gatewayUrl, Mutations.transfer, {
+          input: { accountIdFrom: probe[i % 2], accountIdTo: probe[(i + 1) % 2], amount: '0.01', idempotencyKey: `probe-${randomUUID()}` },
+        }, PROBE_TIMEOUT_MS);
+        if (result.ok) return Date.now() - sinceMs;
+        await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
+      }
+      throw new Error(`no probe transfer succeeded within ${RECOVERY_TIMEOUT_MS} ms`);
+    },
+    async stop() {
+      await gateway.stop();
+      for (const service of balanceInstances.values()) await service.stop();
+      await wallet.stop();
+      await proxy.close();
+      await stopBroker(broker.dataDir).catch(() => undefined);
+      if (broker.pid !== undefined && brokerRunning()) process.kill(broker.pid, 'SIGKILL');
+      if (!settings.keep) {
+        await dropDatabases(direct);
+        rmSync(broker.dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+  return cluster;
+}

@@ -1,0 +1,97 @@
+// Bridge to the repository's ESM scripts (scripts/lib/*.mjs), which Jest's CommonJS runtime
+// cannot import: each call runs a short node child process and reads its JSON answer.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+const SCRIPT_TIMEOUT_MS = 180_000;
+
+/** Runs `body` as an ES module with `args` bound; its last stdout line must be JSON. */
+async function runModule<T>(body: string, args: unknown): Promise<T> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `const args = JSON.parse(process.argv[1]);\n${body}`, JSON.stringify(args)], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), SCRIPT_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`script failed (exit ${code}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  const last = stdout.trim().split('\n').at(-1) ?? 'null';
+  return JSON.parse(last) as T;
+}
+
+export interface DatabaseUrls {
+  readonly WALLET_DATABASE_URL: string;
+  readonly BALANCE_DATABASE_URL: string;
+}
+
+export function migrateAndSeed(urls: DatabaseUrls): Promise<null> {
+  return runModule(
+    `import { migrateAll, seedAll } from './scripts/lib/databases.mjs';
+     const quiet = () => {};
+     await migrateAll(args, quiet); await seedAll(args, quiet); console.log('null');`,
+    urls,
+  );
+}
+
+export function dropDatabases(urls: DatabaseUrls): Promise<null> {
+  return runModule(
+    `import { dropDatabase } from './scripts/lib/databases.mjs';
+     for (const url of Object.values(args)) await dropDatabase(url); console.log('null');`,
+    urls,
+  );
+}
+
+export interface BrokerSpec {
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly dataDir: string;
+  readonly freshData: boolean;
+}
+
+export interface BrokerInfo {
+  readonly pid: number;
+  readonly brokers: string[];
+}
+
+/**
+ * Starts the dedicated chaos broker detached from the helper process (attached=false), so the
+ * suite can SIGKILL the JVM and start it again on the same data dir and ports.
+ */
+export function startBroker(spec: BrokerSpec): Promise<BrokerInfo> {
+  return runModule(
+    `import { startKafka } from './scripts/lib/kafka.mjs';
+     const k = await startKafka({ ...args, logDir: args.dataDir, attached: false, partitions: 3,
+       topics: ['transactions', 'balances', 'balances.dlq', 'balances.live'], log: () => {} });
+     console.log(JSON.stringify({ pid: k.pid, brokers: k.brokers }));`,
+    spec,
+  );
+}
+
+export function stopBroker(dataDir: string): Promise<{ stopped: boolean }> {
+  return runModule(
+    `import { stopKafka } from './scripts/lib/kafka.mjs';
+     const r = await stopKafka({ dataDir: args.dataDir, timeoutMs: 10000, log: () => {} });
+     console.log(JSON.stringify({ stopped: r.stopped }));`,
+    { dataDir },
+  );
+}
+
+/** An ephemeral TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
