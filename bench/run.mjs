@@ -109,10 +109,10 @@ async function main() {
     const wsUrl = gatewayUrl.replace(/^http/, 'ws');
     const accounts = partition(ids);
     const sampler = createRssSampler(() => [
-      ...['gateway', 'wallet', 'balance', 'stock_apollo', 'hive', 'limit'].map((name) => [name, stack.pidOf(name) ?? options.pids[name]]),
+      ...['gateway', 'gateway_b', 'wallet', 'balance', 'stock_apollo', 'hive', 'limit'].map((name) => [name, stack.pidOf(name) ?? options.pids[name]]),
     ]);
     const pidOf = (name) => stack.pidOf(name) ?? options.pids[name];
-    const targetProcess = { ours: 'gateway', stock_apollo: 'stock_apollo', hive: 'hive', limit: 'limit' };
+    const targetProcess = { ours: 'gateway', ours_b: 'gateway_b', stock_apollo: 'stock_apollo', hive: 'hive', limit: 'limit' };
     const cpuMs = (target) => ({ target: cpuMsOf(pidOf(targetProcess[target])), wallet: cpuMsOf(pidOf('wallet')), balance: cpuMsOf(pidOf('balance')) });
     const scenario = async (name, fn) => {
       sampler.begin();
@@ -127,13 +127,14 @@ async function main() {
     if (options.only.includes('read') || options.only.includes('overhead')) {
       const supergraphFile = writeSupergraph(workDir, subgraphs);
       const peers = await startPeers(stack, subgraphs, { supergraphFile, workers: options.workers, workDir });
-      const targets = { ours: gatewayUrl, ...peers };
+      const compared = options.compareGateway ? { ours_b: await startOurs(stack, subgraphs, { workers: options.workers, subscriptionsMax, name: 'gateway_b', main: options.compareGateway }) } : {};
+      const targets = { ours: gatewayUrl, ...compared, ...peers };
       await waitUntilSame(targets, accounts.reads[0], agent);
       log(`all four targets give the same answer; read targets: ${Object.entries(targets).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       if (options.only.includes('read')) {
         raw.read = await scenario('read', () => runReads({ targets, ids: accounts.reads, hotId: accounts.reads[7], levels: p.readLevels, durationS: p.readDurationS, warmupS: p.readWarmupS, log, cpuMs }));
       }
-      for (const name of ['stock_apollo', 'hive', 'limit']) await stack.stopProcess(name);
+      for (const name of ['gateway_b', 'stock_apollo', 'hive', 'limit']) await stack.stopProcess(name);
       if (options.only.includes('overhead')) {
         raw.overhead = await scenario('overhead', () => runOverhead({ gatewayUrl, subgraphs, ids: accounts.reads, requestCount: p.overheadRequests, agent }));
         log(`overhead: direct p50 ${raw.overhead.direct_ms.p50} ms, gateway p50 ${raw.overhead.gateway_ms.p50} ms, ratio ${raw.overhead.ratio_p50}`);

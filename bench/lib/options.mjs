@@ -44,6 +44,8 @@ const usage = `npm run bench -- [options]
   --build               rebuild before running (default: only when build outputs are missing)
   --profile             run our gateway under --cpu-prof; profiles go to bench/results/profiles/
   --record              also rewrite bench/RESULTS.md from this run
+  --compare-gateway=F   also measure reads through another build of our gateway (its main.js, e.g. a copy of
+                        gateway/dist from before a change) as target ours_b, in the same run
   --workers=N           gateway worker count, the same for ours and Hive (default 1)
   --subscribers=a,b     subscriber counts (default 1000 quick, 1000,10000 full)
   --rate=N              propagation transfer rate per second (default 200)
@@ -59,7 +61,7 @@ export function parseOptions(argv) {
     if (!match) throw new Error(`unknown argument ${arg}\n${usage}`);
     flags.set(match[1], match[2] ?? true);
   }
-  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'help'];
+  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'compare-gateway', 'help'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${usage}`);
   if (flags.has('help')) return { help: usage };
   const mode = flags.has('quick') ? 'quick' : 'full';
@@ -80,5 +82,6 @@ export function parseOptions(argv) {
   const pids = flags.has('pids') ? Object.fromEntries(String(flags.get('pids')).split(',').map((kv) => kv.split(':')).map(([k, v]) => [k, Number(v)])) : {};
   const workers = Number(flags.get('workers') ?? 1);
   if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be 1..8');
-  return { mode, profile, only, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
+  const compareGateway = flags.has('compare-gateway') ? String(flags.get('compare-gateway')) : undefined;
+  return { mode, profile, only, compareGateway, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
 }

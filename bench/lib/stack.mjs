@@ -119,13 +119,13 @@ export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers }) {
   };
 }
 
-/** Our gateway (optionally under --cpu-prof into profileDir). */
-export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax }) {
+/** Our gateway (optionally under --cpu-prof into profileDir); `main` picks another build (--compare-gateway). */
+export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax, name = 'gateway', main = 'gateway/dist/main.js' }) {
   const port = await freePort();
   const nodeOptions = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   await stack.startNode(
-    'gateway',
-    [path.join(root, 'gateway/dist/main.js')],
+    name,
+    [path.resolve(root, main)],
     {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -148,10 +148,13 @@ export async function startOurs(stack, subgraphs, { workers, profileDir, subscri
 export async function startPeers(stack, subgraphs, { supergraphFile, workers, workDir }) {
   const ports = { stock: await freePort(), hive: await freePort(), limit: await freePort() };
   const prod = { NODE_ENV: 'production' };
-  await stack.startNode('stock_apollo', [path.join(benchDir, 'peers/stock-apollo.mjs')], { ...prod, SUPERGRAPH_PATH: supergraphFile, PORT: String(ports.stock) }, ports.stock);
-  // The CLI (defaults), run from an empty directory so that no gateway.config.* is picked up.
+  // Every peer signs the identity the subgraphs demand (peers/identity.mjs), so they need the run's secret.
+  await stack.startNode('stock_apollo', [path.join(benchDir, 'peers/stock-apollo.mjs')], { ...prod, ...authEnv, SUPERGRAPH_PATH: supergraphFile, PORT: String(ports.stock) }, ports.stock);
+  // The CLI with defaults plus peers/hive.config.mjs (the identity header only), run from an empty
+  // directory so that no other gateway.config.* is picked up.
   const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
-  await stack.startNode('hive', [hiveBin, 'supergraph', supergraphFile, '--host', '127.0.0.1', '--port', String(ports.hive), '--fork', String(workers)], prod, ports.hive, { cwd: workDir });
+  const hiveConfig = path.join(benchDir, 'peers/hive.config.mjs');
+  await stack.startNode('hive', [hiveBin, 'supergraph', supergraphFile, '--config-path', hiveConfig, '--host', '127.0.0.1', '--port', String(ports.hive), '--fork', String(workers)], { ...prod, ...authEnv }, ports.hive, { cwd: workDir });
   await stack.startNode('limit', [path.join(benchDir, 'peers/limit.mjs')], { ...prod, ...authEnv, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) }, ports.limit);
   return {
     stock_apollo: `http://127.0.0.1:${ports.stock}/`,

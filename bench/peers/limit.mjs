@@ -2,13 +2,12 @@
 // the two subgraphs directly with fixed queries (no GraphQL parsing or planning of its own).
 // Both subgraph calls start at once: the id is known up front, so this is the floor for any gateway.
 // Env: WALLET_URL, BALANCE_URL, PORT, HOST (default 127.0.0.1), SOCKETS_MAX (default 64, as our
-// gateway; all of them kept alive when idle, so no connection churn under load).
+// gateway; all of them kept alive when idle, so no connection churn under load), INTERNAL_AUTH_SECRET.
 import http from 'node:http';
-import { createRequire } from 'node:module';
+import { createIdentityHeader } from './identity.mjs';
 
-// Like our gateway, it signs an identity for every subgraph call (the subgraphs refuse calls without one).
-const { INTERNAL_IDENTITY_HEADER, mintInternalIdentity } = createRequire(import.meta.url)('../../platform/dist/index.js');
-const internalSecret = process.env.INTERNAL_AUTH_SECRET;
+// Like every gateway here, it sends a signed identity (refreshed every 30 s) on each subgraph call.
+const identity = await createIdentityHeader('bench-limit-peer');
 
 const walletUrl = new URL(process.env.WALLET_URL);
 const balanceUrl = new URL(process.env.BALANCE_URL);
@@ -21,10 +20,9 @@ const balanceQuery = 'query($r:[_Any!]!){_entities(representations:$r){...on Acc
 
 async function post(url, body) {
   const payload = Buffer.from(JSON.stringify(body));
-  const identity = await mintInternalIdentity({ role: 'admin', subject: 'bench-limit-peer' }, { secret: internalSecret });
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, [INTERNAL_IDENTITY_HEADER]: identity } },
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, [identity.name]: identity.value() } },
       (response) => {
         const chunks = [];
         response.on('data', (c) => chunks.push(c));

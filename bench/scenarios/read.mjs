@@ -3,16 +3,16 @@
 import autocannon from 'autocannon';
 import { summarize } from '../lib/stats.mjs';
 import { postJson } from '../lib/http-client.mjs';
+import { benchHeaders } from '../lib/auth.mjs';
 
 export const readQuery = 'query Read($id: ID!) { account(id: $id) { id client { name email } balance { amount version } } }';
-const headers = { 'content-type': 'application/json' };
 
 function bodyFor(id) {
   return JSON.stringify({ query: readQuery, variables: { id }, operationName: 'Read' });
 }
 
 /** One autocannon run; latencies recorded per response so p95 exists (autocannon has p97.5). */
-function cannon(url, { connections, durationS, ids, hotId }) {
+function cannon(url, { connections, durationS, ids, hotId, headers }) {
   return new Promise((resolve, reject) => {
     const latenciesMs = [];
     let graphqlErrorCount = 0;
@@ -62,7 +62,12 @@ export async function checkSameAnswers(targets, id, agent) {
  */
 export async function runReads({ targets, ids, hotId, levels, durationS, warmupS, log, cpuMs }) {
   const names = Object.keys(targets);
+  // Every target gets the same bearer token (ours verifies it; the peers have no authentication).
+  const headers = { 'content-type': 'application/json', authorization: (await benchHeaders()).authorization };
   const results = { random: {}, hot: {} };
+  // Every target is freshly started: one unmeasured pass first, so the first in the order does not
+  // pay for its JIT warming up (the per-measurement warm-up alone is too short for that in --quick).
+  for (const name of names) await cannon(targets[name], { connections: levels[0], ids, headers, durationS: warmupS });
   let round = 0;
   for (const mix of ['random', 'hot']) {
     for (const connections of levels) {
@@ -70,7 +75,7 @@ export async function runReads({ targets, ids, hotId, levels, durationS, warmupS
       round += 1;
       results[mix][connections] = {};
       for (const name of order) {
-        const options = { connections, ids, hotId: mix === 'hot' ? hotId : undefined };
+        const options = { connections, ids, headers, hotId: mix === 'hot' ? hotId : undefined };
         await cannon(targets[name], { ...options, durationS: warmupS });
         const cpuBefore = cpuMs(name);
         const run = await cannon(targets[name], { ...options, durationS });

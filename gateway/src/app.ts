@@ -62,9 +62,9 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const metrics = createMetrics({ planCacheStats: () => planCache.stats() });
     const warning = devSecretsWarning(config.auth);
     if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
-    const authenticator = createAuthenticator(config.auth.user);
-    const mintIdentity = createIdentityMinter({ internalSecret: config.auth.internalSecret });
-    const dataSources = createSubgraphDataSources({ metrics, mintIdentity }, config);
+    const authenticator = createAuthenticator(config.auth.user, { bytesMax: config.authCache.tokenCacheBytesMax, lifetimeMsMax: config.authCache.tokenCacheMsMax });
+    const mintIdentity = createIdentityMinter({ internalSecret: config.auth.internalSecret, reuseMs: config.authCache.identityReuseMs, cacheBytesMax: config.authCache.identityCacheBytesMax });
+    const dataSources = createSubgraphDataSources({ metrics, mintIdentity, logger }, config);
     const rateLimiter = createRateLimiter({ perMinuteMax: config.rateLimit.mutationsPerMinuteMax, identitiesMax: config.rateLimit.identitiesMax });
     const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter }, config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
@@ -118,7 +118,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       await apollo.stop();
       httpServer.closeAllConnections();
       await closed;
-      dataSources.destroy();
+      await dataSources.destroy();
     };
     logger.info({ url: `http://${displayHost(config.host)}:${port}${graphqlPath}`, playgroundBuilt: playground.built }, 'gateway listening');
   }

@@ -29,6 +29,18 @@ describe('gateway config', () => {
     expect(loadGatewayConfig({}).rateLimit.mutationsPerMinuteMax).toBe(600);
   });
 
+  it('merges in-flight subgraph queries and caches credentials by default, and can be told not to', () => {
+    expect(loadGatewayConfig({})).toMatchObject({
+      dedupeInflight: true,
+      dedupeInflightKeysMax: 10_000,
+      authCache: { tokenCacheBytesMax: 8 * 1024 * 1024, tokenCacheMsMax: 300_000, identityReuseMs: 30_000 },
+    });
+    expect(loadGatewayConfig({ GATEWAY_DEDUPE_INFLIGHT: 'false', GATEWAY_AUTH_TOKEN_CACHE_BYTES_MAX: '0', GATEWAY_IDENTITY_REUSE_MS: '0' })).toMatchObject({
+      dedupeInflight: false,
+      authCache: { tokenCacheBytesMax: 0, identityReuseMs: 0 },
+    });
+  });
+
   it.each([
     ['no secrets', { NODE_ENV: 'production' }, /INTERNAL_AUTH_SECRET: is required[\s\S]*AUTH_JWT_SECRET: is required/],
     ['short secrets', { NODE_ENV: 'production', AUTH_JWT_SECRET: 'short', INTERNAL_AUTH_SECRET: 'short' }, /at least 32 characters/],
@@ -55,6 +67,10 @@ describe('gateway config', () => {
     ['BALANCE_SUBGRAPH_WS_URL', 'http://127.0.0.1:4002/graphql'],
     ['GATEWAY_INTROSPECTION', 'maybe'],
     ['LOG_LEVEL', 'loud'],
+    ['GATEWAY_DEDUPE_INFLIGHT', 'maybe'],
+    ['GATEWAY_DEDUPE_INFLIGHT_MAX', '0'],
+    ['GATEWAY_IDENTITY_REUSE_MS', '60000'],
+    ['GATEWAY_AUTH_TOKEN_CACHE_BYTES_MAX', '-1'],
   ])('refuses %s=%s with a message naming it', (name, value) => {
     expect(() => loadGatewayConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadGatewayConfig({ [name]: value })).toThrow(new RegExp(name));

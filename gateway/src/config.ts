@@ -34,6 +34,12 @@ const schema = z
     GATEWAY_INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
     GATEWAY_SUBGRAPH_TIMEOUT_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_SUBGRAPH_SOCKETS_MAX: envField.positiveInt(64, 10_000),
+    GATEWAY_DEDUPE_INFLIGHT: envField.bool(true),
+    GATEWAY_DEDUPE_INFLIGHT_MAX: envField.positiveInt(10_000, 1_000_000),
+    GATEWAY_AUTH_TOKEN_CACHE_BYTES_MAX: z.coerce.number().int().min(0).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+    GATEWAY_AUTH_TOKEN_CACHE_MS_MAX: envField.positiveInt(300_000, 3_600_000),
+    GATEWAY_IDENTITY_REUSE_MS: z.coerce.number().int().min(0).max(45_000).default(30_000),
+    GATEWAY_IDENTITY_CACHE_BYTES_MAX: envField.positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
     GATEWAY_READINESS_TIMEOUT_MS: envField.positiveInt(1_000, 60_000),
     SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
     GATEWAY_SUBSCRIPTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
@@ -79,6 +85,10 @@ export interface GatewayConfig {
   readonly errorDetails: boolean;
   readonly subgraphTimeoutMs: number;
   readonly subgraphSocketsMax: number;
+  /** Merge identical in-flight subgraph queries (same subgraph, query, variables, signed identity). */
+  readonly dedupeInflight: boolean;
+  /** Distinct in-flight queries tracked per subgraph for merging. */
+  readonly dedupeInflightKeysMax: number;
   readonly readinessTimeoutMs: number;
   readonly subscriptionsPerConnectionMax: number;
   readonly subscriptionsMax: number;
@@ -88,6 +98,17 @@ export interface GatewayConfig {
   /** Token verification, the internal identity secret, dev mode. */
   readonly auth: AuthConfig;
   readonly rateLimit: RateLimitConfig;
+  readonly authCache: AuthCacheConfig;
+}
+
+export interface AuthCacheConfig {
+  /** Verified bearer tokens kept (bytes, LRU); 0: verify every request. */
+  readonly tokenCacheBytesMax: number;
+  /** Longest a verified token is trusted before it is verified again (its own expiry comes first). */
+  readonly tokenCacheMsMax: number;
+  /** How long one signed internal identity is reused for the same caller (0: sign per fetch). */
+  readonly identityReuseMs: number;
+  readonly identityCacheBytesMax: number;
 }
 
 export interface RateLimitConfig {
@@ -126,6 +147,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     errorDetails: !production,
     subgraphTimeoutMs: e.GATEWAY_SUBGRAPH_TIMEOUT_MS,
     subgraphSocketsMax: e.GATEWAY_SUBGRAPH_SOCKETS_MAX,
+    dedupeInflight: e.GATEWAY_DEDUPE_INFLIGHT,
+    dedupeInflightKeysMax: e.GATEWAY_DEDUPE_INFLIGHT_MAX,
     readinessTimeoutMs: e.GATEWAY_READINESS_TIMEOUT_MS,
     subscriptionsPerConnectionMax: e.SUBSCRIPTIONS_PER_CONNECTION_MAX,
     subscriptionsMax: e.GATEWAY_SUBSCRIPTIONS_MAX,
@@ -134,5 +157,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     shutdownDeadlineMs: e.GATEWAY_SHUTDOWN_DEADLINE_MS,
     auth: resolveAuthConfig(e),
     rateLimit: { mutationsPerMinuteMax: e.GATEWAY_MUTATIONS_PER_MINUTE_MAX, identitiesMax: e.GATEWAY_RATE_LIMIT_IDENTITIES_MAX },
+    authCache: {
+      tokenCacheBytesMax: e.GATEWAY_AUTH_TOKEN_CACHE_BYTES_MAX,
+      tokenCacheMsMax: e.GATEWAY_AUTH_TOKEN_CACHE_MS_MAX,
+      identityReuseMs: e.GATEWAY_IDENTITY_REUSE_MS,
+      identityCacheBytesMax: e.GATEWAY_IDENTITY_CACHE_BYTES_MAX,
+    },
   };
 }

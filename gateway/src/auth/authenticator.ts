@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { bearerToken, createUserTokenVerifier, UnauthenticatedError, type Identity, type UserTokenConfig } from '@walletgraph/platform';
+import { bearerToken, createUserTokenVerifier, UnauthenticatedError, type Identity, type UserTokenConfig, type UserTokenVerifier } from '@walletgraph/platform';
+import { createBoundedCache } from '../cache/bounded-cache.js';
 
 /** graphql-ws close code for a connection_init without valid credentials (graphql-ws's own "Unauthorized"). */
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
@@ -28,8 +29,58 @@ function headerOf(headers: IncomingHttpHeaders, name: string): string | undefine
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function createAuthenticator(config: UserTokenConfig): Authenticator {
-  const verify = createUserTokenVerifier(config);
+export interface VerifiedTokenCacheConfig {
+  /** Bytes of verified tokens kept (LRU); 0 verifies every token every time. */
+  readonly bytesMax: number;
+  /**
+   * Longest time a verified token is trusted without checking it again, whatever its expiry, so a
+   * JWKS key withdrawn by the identity provider stops working within this time.
+   */
+  readonly lifetimeMsMax: number;
+}
+
+/** Heap cost of one entry besides its key (the token): the identity and the map entry. */
+const verifiedEntryOverheadBytes = 512;
+
+/** `exp` of a token whose signature and claims were just verified (so its payload is trusted). */
+function expiryMsOf(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifying a JWT costs a signature check per request; a client sends the same token many times.
+ * A verified token is remembered until its own `exp` (no clock tolerance: an expired token always
+ * goes back to the verifier, which refuses it) or `lifetimeMsMax`, whichever comes first.
+ * Refusals are never cached.
+ */
+export function createCachingVerifier(verify: UserTokenVerifier, config: VerifiedTokenCacheConfig, nowMs: () => number = () => Date.now()): UserTokenVerifier {
+  if (config.bytesMax === 0) return verify;
+  const cache = createBoundedCache<{ readonly identity: Identity; readonly validUntilMs: number }>({
+    sizeBytesMax: config.bytesMax,
+    sizeBytesOf: (token) => token.length * 2 + verifiedEntryOverheadBytes,
+  });
+  return async (token) => {
+    const cached = cache.getSync(token);
+    if (cached !== undefined) {
+      if (nowMs() < cached.validUntilMs) return cached.identity;
+      void cache.delete(token);
+    }
+    const identity = await verify(token);
+    const expiryMs = expiryMsOf(token);
+    if (expiryMs !== undefined) cache.setSync(token, { identity, validUntilMs: Math.min(expiryMs, nowMs() + config.lifetimeMsMax) });
+    return identity;
+  };
+}
+
+export function createAuthenticator(config: UserTokenConfig, cacheConfig: VerifiedTokenCacheConfig): Authenticator {
+  const verify = createCachingVerifier(createUserTokenVerifier(config), cacheConfig);
   const fromAuthorization = async (authorization: string | undefined): Promise<Identity> => {
     if (authorization === undefined || authorization.trim() === '') throw new UnauthenticatedError('authentication required: send Authorization: Bearer <token>');
     const token = bearerToken(authorization);

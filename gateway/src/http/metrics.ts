@@ -11,6 +11,8 @@ export interface GatewayMetrics {
   readonly requestCount: Counter<'operation_type' | 'outcome'>;
   readonly requestLatencySeconds: Histogram<'operation_type'>;
   readonly subgraphFetchLatencySeconds: Histogram<'subgraph' | 'outcome'>;
+  readonly subgraphFetchSharedCount: Counter<'subgraph'>;
+  readonly subgraphFetchDedupeFullCount: Counter<'subgraph'>;
   readonly subscriptionsActive: Gauge<'transport'>;
   readonly subscriptionEventCount: Counter<'outcome'>;
   readonly upstreamReconnectCount: Counter<'subgraph'>;
@@ -49,6 +51,18 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       help: 'Latency of each HTTP fetch to a subgraph',
       labelNames: ['subgraph', 'outcome'],
       buckets: latencyBucketsSeconds,
+      registers,
+    }),
+    subgraphFetchSharedCount: new Counter({
+      name: 'gateway_subgraph_fetches_shared_total',
+      help: 'Subgraph queries answered by an identical fetch already in flight (GATEWAY_DEDUPE_INFLIGHT)',
+      labelNames: ['subgraph'],
+      registers,
+    }),
+    subgraphFetchDedupeFullCount: new Counter({
+      name: 'gateway_subgraph_dedupe_full_total',
+      help: 'Subgraph queries fetched unshared because the in-flight map was full (GATEWAY_DEDUPE_INFLIGHT_MAX)',
+      labelNames: ['subgraph'],
       registers,
     }),
     subscriptionsActive: new Gauge({

@@ -37,5 +37,16 @@ export function createGatewayContext(headers: IncomingHttpHeaders, logger: Logge
     const value = headerValue(headers, name);
     if (value !== undefined && name !== 'x-request-id') forwardedHeaders[name] = value;
   }
-  return { requestId, forwardedHeaders, identity, logger: logger.child({ requestId, identity: describeIdentity(identity) }) };
+  // pino builds (and redacts) a child's bindings when it is created: most requests never log, so
+  // the child is made on first use.
+  let child: Logger | undefined;
+  return {
+    requestId,
+    forwardedHeaders,
+    identity,
+    get logger() {
+      child ??= logger.child({ requestId, identity: describeIdentity(identity) });
+      return child;
+    },
+  };
 }

@@ -1,85 +1,174 @@
-import http from 'node:http';
-import https from 'node:https';
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import nodeFetch, { type RequestInit } from 'node-fetch';
-import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform';
+import { STATUS_CODES } from 'node:http';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
+import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseCacheControlHeader.js';
+import { GraphQLError, Kind, type DocumentNode } from 'graphql';
+import { INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import { forwardedHeaderNames, type GatewayContext } from '../http/request-context.js';
+import { createSubgraphHttpClient, type SubgraphHttpClient, type SubgraphHttpResponse } from './http-client.js';
+import { createInflightDeduper, type InflightDeduper } from './inflight.js';
 
 export type SubgraphName = keyof SubgraphEndpoints;
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 export interface DataSourceConfig {
   readonly subgraphs: SubgraphEndpoints;
   readonly subgraphTimeoutMs: number;
   readonly subgraphSocketsMax: number;
+  /** Merge identical in-flight subgraph queries (never mutations) into one fetch. */
+  readonly dedupeInflight: boolean;
+  /** Distinct in-flight queries tracked per subgraph; beyond it a fetch runs unshared. */
+  readonly dedupeInflightKeysMax: number;
 }
 
 export interface SubgraphDataSources {
-  readonly byName: ReadonlyMap<string, RemoteGraphQLDataSource<GatewayContext>>;
+  readonly byName: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>;
   /** Closes pooled keep-alive sockets. */
-  destroy(): void;
-}
-
-function isGatewayContext(value: unknown): value is GatewayContext {
-  return typeof value === 'object' && value !== null && 'forwardedHeaders' in value && 'requestId' in value && 'identity' in value;
-}
-
-/** node-fetch through a bounded keep-alive pool, timed per subgraph, with a hard timeout per fetch. */
-function createFetcher(subgraph: string, agents: { http: http.Agent; https: https.Agent }, deps: { metrics: GatewayMetrics }, timeoutMs: number): Fetcher {
-  const fetcher = async (url: string, init?: RequestInit) => {
-    const stop = deps.metrics.subgraphFetchLatencySeconds.startTimer({ subgraph });
-    try {
-      const response = await nodeFetch(url, {
-        ...init,
-        agent: (parsed: URL) => (parsed.protocol === 'https:' ? agents.https : agents.http),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      stop({ outcome: response.ok ? 'ok' : 'http_error' });
-      return response;
-    } catch (error: unknown) {
-      stop({ outcome: 'network_error' });
-      throw error;
-    }
-  };
-  return fetcher as unknown as Fetcher;
+  destroy(): Promise<void>;
 }
 
 export interface DataSourceDeps {
   readonly metrics: GatewayMetrics;
   /** Signs the caller's identity for each subgraph fetch. */
   readonly mintIdentity: IdentityMinter;
+  readonly logger: Logger;
+}
+
+/** A full dedupe map is reported at most this often (it is counted every time). */
+const fullWarningIntervalMs = 60_000;
+
+function isGatewayContext(value: unknown): value is GatewayContext {
+  return typeof value === 'object' && value !== null && 'forwardedHeaders' in value && 'requestId' in value && 'identity' in value;
+}
+
+/** Only queries are merged; the plan's document says which, else the operation text's keyword. */
+export function isQueryOperation(query: string, document: DocumentNode | undefined): boolean {
+  const definition = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (definition !== undefined && definition.kind === Kind.OPERATION_DEFINITION) return definition.operation === 'query';
+  const text = query.trimStart();
+  return text.startsWith('{') || /^query\b/.test(text);
+}
+
+/** Headers for one fetch: trace context and request id of the caller, and its signed identity. */
+async function headersFor(context: unknown, deps: DataSourceDeps, planHeaders: Iterable<[string, string]> | undefined): Promise<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  if (planHeaders !== undefined) for (const [name, value] of planHeaders) headers[name] = value;
+  // No verified identity, no credential: the subgraph then answers 401.
+  if (!isGatewayContext(context)) return headers;
+  for (const name of forwardedHeaderNames) {
+    const value = context.forwardedHeaders[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  headers[INTERNAL_IDENTITY_HEADER] = await deps.mintIdentity(context.identity, context.requestId);
+  return headers;
+}
+
+/** RemoteGraphQLDataSource's behaviour for a non-2xx answer: a GraphQLError carrying the response. */
+function httpError(url: string, response: SubgraphHttpResponse): GraphQLError {
+  const code = response.status === 401 ? { code: 'UNAUTHENTICATED' } : response.status === 403 ? { code: 'FORBIDDEN' } : {};
+  const statusText = STATUS_CODES[response.status] ?? '';
+  return new GraphQLError(`${response.status}: ${statusText}`, {
+    extensions: { ...code, response: { url, status: response.status, statusText, body: errorBodyOf(response) } },
+  });
+}
+
+function isJsonContent(response: SubgraphHttpResponse): boolean {
+  return response.contentType?.startsWith('application/json') === true || response.contentType?.startsWith('application/graphql-response+json') === true;
+}
+
+function parseMaybeJson(response: SubgraphHttpResponse): unknown {
+  return isJsonContent(response) ? (JSON.parse(response.bodyText) as unknown) : response.bodyText;
+}
+
+/** An error body is shown as sent when it is not the JSON it claims to be. */
+function errorBodyOf(response: SubgraphHttpResponse): unknown {
+  try {
+    return parseMaybeJson(response);
+  } catch {
+    return response.bodyText;
+  }
+}
+
+/** Each waiter parses the shared text itself: the gateway mutates what it receives (rewrites, merges). */
+function graphqlResponseOf(url: string, response: SubgraphHttpResponse): GatewayGraphQLResponse {
+  if (response.status < 200 || response.status > 299) throw httpError(url, response);
+  const body = parseMaybeJson(response);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${response.bodyText.slice(0, 200)}`);
+  return body as GatewayGraphQLResponse;
+}
+
+/** Subgraph Cache-Control narrows the operation's cache policy, as RemoteGraphQLDataSource does. */
+function restrictCachePolicy(options: GraphQLDataSourceProcessOptions<GatewayContext>, cacheControl: string | undefined): void {
+  if (cacheControl === undefined || options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return;
+  const policy = options.incomingRequestContext.overallCachePolicy;
+  if (policy === undefined || policy === null || !('restrict' in policy)) return;
+  const parsed = parseCacheControlHeader(cacheControl);
+  const maxAge = parsed['max-age'];
+  policy.restrict({
+    maxAge: typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge) ? Number(maxAge) : 0,
+    ...(parsed['private'] === true ? { scope: 'PRIVATE' as const } : parsed['public'] === true ? { scope: 'PUBLIC' as const } : {}),
+  });
+}
+
+interface SubgraphSource {
+  readonly dataSource: GraphQLDataSource<GatewayContext>;
+  readonly client: SubgraphHttpClient;
+}
+
+function createSubgraphSource(name: string, url: string, deps: DataSourceDeps, config: DataSourceConfig): SubgraphSource {
+  const client = createSubgraphHttpClient({ url, socketsMax: config.subgraphSocketsMax, timeoutMs: config.subgraphTimeoutMs });
+  let fullWarnedAtMs = Number.NEGATIVE_INFINITY;
+  const deduper: InflightDeduper<SubgraphHttpResponse> = createInflightDeduper(
+    { keysMax: config.dedupeInflightKeysMax },
+    {
+      onShared: () => deps.metrics.subgraphFetchSharedCount.inc({ subgraph: name }),
+      onFull: () => {
+        deps.metrics.subgraphFetchDedupeFullCount.inc({ subgraph: name });
+        if (Date.now() - fullWarnedAtMs < fullWarningIntervalMs) return;
+        fullWarnedAtMs = Date.now();
+        deps.logger.warn({ subgraph: name, keysMax: config.dedupeInflightKeysMax }, 'in-flight dedupe map full (GATEWAY_DEDUPE_INFLIGHT_MAX): fetching unshared');
+      },
+    },
+  );
+  const fetchTimed = async (body: string, headers: Record<string, string>): Promise<SubgraphHttpResponse> => {
+    const stop = deps.metrics.subgraphFetchLatencySeconds.startTimer({ subgraph: name });
+    try {
+      const response = await client.post(body, headers);
+      stop({ outcome: response.status >= 200 && response.status <= 299 ? 'ok' : 'http_error' });
+      return response;
+    } catch (error: unknown) {
+      stop({ outcome: 'network_error' });
+      throw error;
+    }
+  };
+  const dataSource: GraphQLDataSource<GatewayContext> = {
+    async process(options) {
+      const { request } = options;
+      if (request.query === undefined) throw new Error('Missing query');
+      const headers = await headersFor(options.context, deps, request.http?.headers);
+      const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+      const document = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.document : undefined;
+      // Key: the identity that is signed, not the request id or trace context (per-request tracing only:
+      // the merged fetch carries the first caller's). Without an identity nothing is merged.
+      const identity = headers[INTERNAL_IDENTITY_HEADER];
+      const shareable = config.dedupeInflight && identity !== undefined && isQueryOperation(request.query, document);
+      const response = shareable ? await deduper.run(`${identity}\n${body}`, () => fetchTimed(body, headers)) : await fetchTimed(body, headers);
+      restrictCachePolicy(options, response.cacheControl);
+      return graphqlResponseOf(url, response);
+    },
+  };
+  return { dataSource, client };
 }
 
 export function createSubgraphDataSources(deps: DataSourceDeps, config: DataSourceConfig): SubgraphDataSources {
-  const agentOptions = { keepAlive: true, maxSockets: config.subgraphSocketsMax, maxFreeSockets: Math.min(16, config.subgraphSocketsMax) };
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
-  const byName = new Map<string, RemoteGraphQLDataSource<GatewayContext>>();
-  for (const [name, endpoint] of Object.entries(config.subgraphs)) {
-    byName.set(
-      name,
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url: endpoint.httpUrl,
-        fetcher: createFetcher(name, agents, deps, config.subgraphTimeoutMs),
-        async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
-          // No verified identity, no credential: the subgraph then answers 401.
-          if (!isGatewayContext(context) || request.http === undefined) return;
-          for (const header of forwardedHeaderNames) {
-            const value = context.forwardedHeaders[header];
-            if (value !== undefined) request.http.headers.set(header, value);
-          }
-          request.http.headers.set(INTERNAL_IDENTITY_HEADER, await deps.mintIdentity(context.identity, context.requestId));
-        },
-      }),
-    );
-  }
+  const sources = Object.entries(config.subgraphs).map(([name, endpoint]) => [name, createSubgraphSource(name, endpoint.httpUrl, deps, config)] as const);
   return {
-    byName,
-    destroy: () => {
-      agents.http.destroy();
-      agents.https.destroy();
+    byName: new Map(sources.map(([name, source]) => [name, source.dataSource])),
+    destroy: async () => {
+      await Promise.all(sources.map(([, source]) => source.client.close()));
     },
   };
 }
