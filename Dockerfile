@@ -77,7 +77,7 @@ RUN version="$(node -p "require('/tmp/package-lock.json').packages['node_modules
  && /opt/prisma-cli/node_modules/.bin/prisma version
 
 FROM base AS subgraph-wallet
-ENV NODE_ENV=production
+ENV NODE_ENV=production TZ=UTC
 COPY --from=deps-subgraph-wallet /app/ ./
 COPY --from=build /app/platform/dist platform/dist
 COPY --from=build /app/subgraph-wallet/dist subgraph-wallet/dist
@@ -89,7 +89,7 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
 CMD ["node", "subgraph-wallet/dist/main.js"]
 
 FROM base AS subgraph-balance
-ENV NODE_ENV=production
+ENV NODE_ENV=production TZ=UTC
 COPY --from=deps-subgraph-balance /app/ ./
 COPY --from=build /app/platform/dist platform/dist
 COPY --from=build /app/subgraph-balance/dist subgraph-balance/dist
@@ -101,7 +101,7 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
 CMD ["node", "subgraph-balance/dist/main.js"]
 
 FROM base AS gateway
-ENV NODE_ENV=production
+ENV NODE_ENV=production TZ=UTC
 COPY --from=deps-gateway /app/ ./
 COPY --from=build /app/platform/dist platform/dist
 COPY --from=build /app/gateway/dist gateway/dist
@@ -119,7 +119,7 @@ FROM base AS migrate
 RUN apt-get update \
  && apt-get install --yes --no-install-recommends openssl ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production \
+ENV NODE_ENV=production TZ=UTC \
     MIGRATOR=applier \
     PATH=/opt/prisma-cli/node_modules/.bin:$PATH
 COPY --from=prisma-cli /opt/prisma-cli /opt/prisma-cli

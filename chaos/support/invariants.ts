@@ -5,7 +5,8 @@
 //  4. once the consumer has caught up, every read-model balance and version equals the wallet's;
 //  5. every event an acknowledged mutation produced reached its topic (outbox fully drained).
 import { createHash } from 'node:crypto';
-import { createConnection, type Connection } from 'mariadb';
+import type { Connection } from 'mariadb';
+import { connectMariaDb } from '@walletgraph/platform';
 import { canonicalBalance } from '../../subgraph-wallet/src/reconcile/compare';
 import { createReconciler, type ReconcileReport } from '../../subgraph-wallet/src/reconcile/reconciler';
 import type { TransferRecord } from './load';
@@ -41,9 +42,9 @@ const LISTED_MAX = 5;
 
 async function connect(url: string): Promise<Connection> {
   const u = new URL(url);
-  return createConnection({
+  return connectMariaDb({
     host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password),
-    database: u.pathname.slice(1), timezone: 'Z', bigIntAsNumber: false, decimalAsNumber: false,
+    database: u.pathname.slice(1), bigIntAsNumber: false, decimalAsNumber: false,
   });
 }
 

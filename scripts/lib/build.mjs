@@ -12,6 +12,8 @@ export function buildEnv(extra = {}) {
     APOLLO_TELEMETRY_DISABLED: '1',
     PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/false',
     CHECKPOINT_DISABLE: '1',
+    // The MariaDB driver formats and parses DATETIME in the process time zone; sessions run in UTC.
+    TZ: 'UTC',
     PRISMA_HIDE_UPDATE_MESSAGE: '1',
     ...extra,
   };

@@ -48,7 +48,7 @@ function publicHost(host: string): string {
 /** Wires the read model, the consumers, the subgraph and the old REST route of one instance. */
 export function createBalanceService(config: BalanceConfig, logger: Logger, hooks: BalanceServiceHooks = {}): BalanceService {
   const metrics = createMetrics();
-  const prisma = createPrismaClient(hooks.onSqlQuery === undefined ? {} : { onSqlQuery: hooks.onSqlQuery }, {
+  const prisma = createPrismaClient(hooks.onSqlQuery === undefined ? { logger } : { logger, onSqlQuery: hooks.onSqlQuery }, {
     databaseUrl: config.databaseUrl,
     poolSizeMax: config.databasePoolSizeMax,
     acquireTimeoutMs: config.databaseAcquireTimeoutMs,

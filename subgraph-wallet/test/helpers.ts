@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
+import { connectMariaDb, createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
-import { createConnection } from 'mariadb';
 import { createWalletService, type WalletService, type WalletServiceOptions } from '../src/app.js';
 import { loadWalletConfig, type WalletConfig } from '../src/config.js';
 
@@ -69,7 +68,7 @@ export function errorCode(result: GqlResult<unknown>): string | undefined {
 /** One SQL statement on its own connection (test assertions read the database directly). */
 export async function sql<T = Array<Record<string, unknown>>>(statement: string, values: unknown[] = [], url = process.env['WALLET_DATABASE_URL'] as string): Promise<T> {
   const t = parseMysqlUrl(url);
-  const connection = await createConnection({ host: t.host, port: t.port, user: t.user, password: t.password, database: t.database, timezone: 'Z' });
+  const connection = await connectMariaDb({ host: t.host, port: t.port, user: t.user, password: t.password, database: t.database });
   try {
     return (await connection.query(statement, values)) as T;
   } finally {

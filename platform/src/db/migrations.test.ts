@@ -2,16 +2,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createConnection } from 'mariadb';
 import pino from 'pino';
 import { applyMigrations, MigrationError } from './migrations.js';
 import { parseMysqlUrl } from './mysql-url.js';
+import { connectMariaDb } from './pool.js';
 
 const logger = pino({ level: 'silent' });
 const base = parseMysqlUrl(process.env['WALLET_DATABASE_URL'] ?? 'mysql://root@127.0.0.1:3306/x');
 
 async function query<T>(database: string | undefined, sql: string, values: unknown[] = []): Promise<T> {
-  const connection = await createConnection({ host: base.host, port: base.port, user: base.user, password: base.password, ...(database ? { database } : {}) });
+  const connection = await connectMariaDb({ host: base.host, port: base.port, user: base.user, password: base.password, ...(database ? { database } : {}) }, logger);
   try {
     return (await connection.query(sql, values)) as T;
   } finally {

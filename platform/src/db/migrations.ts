@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createConnection, type Connection } from 'mariadb';
+import type { Connection } from 'mariadb';
 import type { Logger } from 'pino';
 import { parseMysqlUrl, redactUrl, type MysqlTarget } from './mysql-url.js';
+import { connectMariaDb } from './pool.js';
 
 /** The same advisory lock name `prisma migrate deploy` takes on MySQL, so both tools exclude each other. */
 const MIGRATION_LOCK_NAME = 'prisma_migrate';
@@ -58,8 +59,9 @@ export async function readMigrations(migrationsDir: string): Promise<MigrationFi
   return files;
 }
 
+/** UTC session, no driver init statement, an 'error' listener: see pool.ts. */
 async function connect(target: MysqlTarget, database: string | undefined): Promise<Connection> {
-  return createConnection({
+  return connectMariaDb({
     host: target.host,
     port: target.port,
     user: target.user,
@@ -69,7 +71,6 @@ async function connect(target: MysqlTarget, database: string | undefined): Promi
     ...(target.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
     ...(target.allowPublicKeyRetrieval ? { allowPublicKeyRetrieval: true } : {}),
     connectTimeout: 3_000,
-    timezone: 'Z',
   });
 }
 

@@ -49,6 +49,7 @@ export interface PoolSizing {
   readonly acquireTimeoutMs?: number;
 }
 
+/** Driver settings for a pool; open it with createMariaDbPool (UTC sessions, crash-safe). */
 export function poolConfigFor(target: MysqlTarget, sizing: PoolSizing = {}): PoolConfig {
   return {
     host: target.host,
@@ -65,6 +66,7 @@ export function poolConfigFor(target: MysqlTarget, sizing: PoolSizing = {}): Poo
     decimalAsNumber: false,
     bigIntAsNumber: false,
     insertIdAsNumber: true,
-    timezone: 'Z',
+    // No `timezone` here: the driver would run `SET time_zone` on an unhandled promise chain, and a
+    // connection dropped at that moment crashes the process. createMariaDbPool sets UTC itself.
   };
 }

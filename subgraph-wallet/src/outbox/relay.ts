@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { backoffDelayMs, parseMysqlUrl, sleep, type Logger } from '@walletgraph/platform';
+import { backoffDelayMs, connectMariaDb, parseMysqlUrl, sleep, type Logger } from '@walletgraph/platform';
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { createConnection, type Connection } from 'mariadb';
+import type { Connection } from 'mariadb';
 import type { OutboxRelayConfig } from '../config.js';
 
 export interface OutboxRelayDeps {
@@ -169,11 +169,11 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
     while (!abort.signal.aborted) {
       let connection: Connection | undefined;
       try {
-        connection = await createConnection({
+        // UTC session and a persistent 'error' listener, without the driver's crash-prone init statement.
+        connection = await connectMariaDb({
           host: target.host, port: target.port, user: target.user, password: target.password, database: target.database,
-          connectTimeout: 3_000, timezone: 'Z', bigIntAsNumber: false,
-        });
-        connection.on('error', (error: unknown) => logger.debug({ err: error }, 'relay connection error'));
+          connectTimeout: 3_000, bigIntAsNumber: false,
+        }, logger);
         role = 'standby';
         while (!abort.signal.aborted && !(await tryLock(connection))) {
           await sleep(settings.lockRetryMs, abort.signal).catch(() => undefined);

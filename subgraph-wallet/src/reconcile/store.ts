@@ -1,14 +1,14 @@
-import { parseMysqlUrl, toUnavailable } from '@walletgraph/platform';
-import { createConnection, type Connection } from 'mariadb';
+import { connectMariaDb, parseMysqlUrl, toUnavailable } from '@walletgraph/platform';
+import type { Connection } from 'mariadb';
 import { canonicalBalance, type AccountSnapshot } from './compare.js';
 
 /** One plain connection per database: the reconciler is a short-lived, sequential tool. */
 export async function connect(url: string): Promise<Connection> {
   const t = parseMysqlUrl(url);
   try {
-    return await createConnection({
+    return await connectMariaDb({
       host: t.host, port: t.port, user: t.user, password: t.password, database: t.database,
-      connectTimeout: 3_000, timezone: 'Z', bigIntAsNumber: false, decimalAsNumber: false,
+      connectTimeout: 3_000, bigIntAsNumber: false, decimalAsNumber: false,
     });
   } catch (error: unknown) {
     throw toUnavailable(error, `database ${t.database}`);

@@ -1,6 +1,6 @@
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
-import { parseMysqlUrl, poolConfigFor, toUnavailable, type Logger } from '@walletgraph/platform';
-import { createPool, type Pool } from 'mariadb';
+import { createMariaDbPool, parseMysqlUrl, poolConfigFor, toUnavailable, type Logger } from '@walletgraph/platform';
+import type { Pool } from 'mariadb';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export interface DatabaseConfig {
@@ -33,10 +33,11 @@ export interface Database {
 
 export function createDatabase(deps: DatabaseDeps, config: DatabaseConfig): Database {
   const target = parseMysqlUrl(config.databaseUrl);
-  const pool: Pool = createPool({
+  // UTC sessions, and a database blip cannot crash the process (see createMariaDbPool).
+  const pool: Pool = createMariaDbPool({
     ...poolConfigFor(target, { connectionCountMax: config.poolSizeMax, acquireTimeoutMs: config.acquireTimeoutMs }),
     multipleStatements: true,
-  });
+  }, deps.logger);
   const onSqlQuery = deps.onSqlQuery;
   // Query events cost CPU on every statement, so Prisma emits them only when someone listens.
   const prisma = new PrismaClient({
