@@ -7,3 +7,4 @@ export * from './kafka/index.js';
 export * from './events/index.js';
 export * from './db/index.js';
 export * from './auth/index.js';
+export * from './http/index.js';

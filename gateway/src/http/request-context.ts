@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { describeIdentity, type Identity, type Logger } from '@walletgraph/platform';
+import { describeIdentity, headerOf, requestIdFrom, type Identity, type Logger } from '@walletgraph/platform';
 
 /**
  * Headers the gateway passes on to subgraphs, unchanged (the request id is generated if absent).
@@ -18,23 +17,12 @@ export interface GatewayContext {
   readonly logger: Logger;
 }
 
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** A client-sent request id is kept only when it is short and printable; otherwise a new one is made. */
-export function requestIdFrom(headers: IncomingHttpHeaders): string {
-  const sent = headerValue(headers, 'x-request-id');
-  return sent !== undefined && requestIdPattern.test(sent) ? sent : randomUUID();
-}
+export { requestIdFrom };
 
 export function createGatewayContext(headers: IncomingHttpHeaders, logger: Logger, identity: Identity, requestId = requestIdFrom(headers)): GatewayContext {
   const forwardedHeaders: Partial<Record<ForwardedHeaderName, string>> = { 'x-request-id': requestId };
   for (const name of forwardedHeaderNames) {
-    const value = headerValue(headers, name);
+    const value = headerOf(headers, name);
     if (value !== undefined && name !== 'x-request-id') forwardedHeaders[name] = value;
   }
   // pino builds (and redacts) a child's bindings when it is created: most requests never log, so

@@ -1,43 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, BadUserInputError } from '@walletgraph/platform';
+import { AppError, BadUserInputError, headerOf as platformHeaderOf, readBodyBounded, requestIdFrom } from '@walletgraph/platform';
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:/+=-]{1,128}$/;
+export { sendJson } from '@walletgraph/platform';
 
 export class PayloadTooLargeError extends BadUserInputError {}
 
 /** The caller's x-request-id when it is sane, otherwise a fresh one. */
 export function requestIdOf(req: IncomingMessage): string {
-  const header = req.headers['x-request-id'];
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
+  return requestIdFrom(req.headers);
 }
 
 export function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const header = req.headers[name];
-  return Array.isArray(header) ? header[0] : header;
+  return platformHeaderOf(req.headers, name);
 }
 
 /** Reads the whole body, refusing more than `bytesMax` (never buffering past the limit). */
 export async function readBody(req: IncomingMessage, bytesMax: number): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > bytesMax) throw new PayloadTooLargeError(`request body exceeds ${bytesMax} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > bytesMax) throw new PayloadTooLargeError(`request body exceeds ${bytesMax} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const body = await readBodyBounded(req, bytesMax);
+  if (!body.ok) throw new PayloadTooLargeError(`request body exceeds ${bytesMax} bytes`);
+  return body.text;
 }
 
 export function errorBody(error: AppError): { code: string; message: string } {
