@@ -5,11 +5,16 @@ import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, DEV_AUTH_JWT_SECRET, mintUs
 
 let token: Promise<string> | undefined;
 
-/** `Bearer …` of one admin token per suite run, valid long enough for a soak. */
-export function adminAuthorization(): Promise<string> {
+/** One admin JWT per suite run, valid long enough for a soak. */
+export function adminToken(): Promise<string> {
   token ??= mintUserToken(
     { role: 'admin', subject: 'chaos-suite' },
     { secret: DEV_AUTH_JWT_SECRET, issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE, expiresIn: '12h' },
-  ).then((t) => `Bearer ${t}`);
+  );
   return token;
+}
+
+/** `Bearer …` of the same token, for the raw WebSocket watcher. */
+export async function adminAuthorization(): Promise<string> {
+  return `Bearer ${await adminToken()}`;
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChaosSettings } from './env';
-import { gql, gqlOrThrow, Mutations } from './gql';
+import { chaosWallet, outcomeOf } from './wallet';
 import { createServiceProcess, ensureBuilt, isReady, type ServiceProcess } from './processes';
 import { dropDatabases, freePort, migrateAndSeed, repoRoot, startBroker, stopBroker, type DatabaseUrls } from './scripts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -68,12 +68,13 @@ function withDatabase(url: string, database: string, port?: number): string {
 }
 
 async function fundAccounts(gatewayUrl: string, count: number, deposit: string, tag: string): Promise<string[]> {
+  const wallet = chaosWallet(gatewayUrl);
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1) {
-    const client = await gqlOrThrow<{ createClient: { id: string } }>(gatewayUrl, Mutations.createClient, { input: { name: `chaos ${tag} ${i}`, email: `chaos-${tag}-${i}-${randomUUID().slice(0, 6)}@example.com` } });
-    const account = await gqlOrThrow<{ createAccount: { id: string } }>(gatewayUrl, Mutations.createAccount, { input: { clientId: client.createClient.id } });
-    await gqlOrThrow(gatewayUrl, Mutations.deposit, { input: { accountId: account.createAccount.id, amount: deposit, idempotencyKey: `fund-${account.createAccount.id}` } });
-    ids.push(account.createAccount.id);
+    const client = await wallet.createClient({ name: `chaos ${tag} ${i}`, email: `chaos-${tag}-${i}-${randomUUID().slice(0, 6)}@example.com` });
+    const account = await wallet.createAccount({ clientId: client.id });
+    await wallet.deposit({ accountId: account.id, amount: deposit, idempotencyKey: `fund-${account.id}` });
+    ids.push(account.id);
   }
   return ids;
 }
@@ -192,6 +193,8 @@ async function bootCluster(
 
   const load = await fundAccounts(gatewayUrl, settings.accountCount, '100000', 'load');
   const probe = (await fundAccounts(gatewayUrl, 2, '100000', 'probe')) as [string, string];
+  // One attempt per probe, with a short timeout: the probe itself measures when calls succeed again.
+  const prober = chaosWallet(gatewayUrl, { attemptCountMax: 1, requestTimeoutMs: PROBE_TIMEOUT_MS });
 
   const cluster: Cluster = {
     settings,
@@ -231,9 +234,7 @@ async function bootCluster(
     async probeRecoveryMs(sinceMs) {
       const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
       for (let i = 0; Date.now() < deadline; i += 1) {
-        const result = await gql(gatewayUrl, Mutations.transfer, {
-          input: { accountIdFrom: probe[i % 2], accountIdTo: probe[(i + 1) % 2], amount: '0.01', idempotencyKey: `probe-${randomUUID()}` },
-        }, PROBE_TIMEOUT_MS);
+        const result = await outcomeOf(() => prober.transfer({ accountIdFrom: probe[i % 2] as string, accountIdTo: probe[(i + 1) % 2] as string, amount: '0.01', idempotencyKey: `probe-${randomUUID()}` }));
         if (result.ok) return Date.now() - sinceMs;
         await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
       }

@@ -1,7 +1,9 @@
-// Concurrent transfers through the gateway: a bounded worker pool, paced starts, random pairs,
-// one unique idempotency key per transfer (reused on the caller's own retries), every outcome recorded.
+// Concurrent transfers through the gateway with the SDK: a bounded worker pool, paced starts, random
+// pairs, one unique idempotency key per transfer (the SDK reuses it on its retries), every outcome
+// and every failed attempt recorded.
 import { randomInt, randomUUID } from 'node:crypto';
-import { gql, Mutations } from './gql';
+import { isRefusal } from '@walletgraph/sdk';
+import { chaosWallet, codeOf, outcomeOf } from './wallet';
 
 export type TransferOutcome = 'acknowledged' | 'refused' | 'failed';
 
@@ -50,8 +52,6 @@ export interface Load {
 
 /** Business refusals: the request was understood and refused, nothing to retry. */
 const REFUSAL_CODES = new Set(['INSUFFICIENT_FUNDS', 'BAD_USER_INPUT', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED']);
-const RETRY_DELAY_MS_INITIAL = 200;
-const RETRY_DELAY_MS_MAX = 2_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,25 +68,20 @@ function randomPair(accountIds: readonly string[]): [string, string] {
   return [accountIds[from] as string, accountIds[to] as string];
 }
 
-/** One transfer with bounded retries of the same key; the jittered backoff caps at 2 s. */
+/**
+ * One transfer through its own SDK client (so its retries are told apart from concurrent callers'
+ * of the same key), retried by the SDK with the same key: at most `attemptCountMax` attempts,
+ * jittered backoff capped at 2 s. Every failed attempt's code is recorded.
+ */
 export async function transferWithRetries(gatewayUrl: string, input: { key: string; from: string; to: string; amount: string }, attemptCountMax: number): Promise<TransferRecord> {
   const startedAtMs = Date.now();
   const errorCodes: string[] = [];
-  for (let attempt = 1; ; attempt += 1) {
-    const result = await gql<{ createTransaction: { id: string } }>(gatewayUrl, Mutations.transfer, {
-      input: { accountIdFrom: input.from, accountIdTo: input.to, amount: input.amount, idempotencyKey: input.key },
-    });
-    const base = { ...input, attemptCount: attempt, startedAtMs, endedAtMs: Date.now() };
-    if (result.ok && result.data !== undefined) {
-      return { ...base, outcome: 'acknowledged', transactionId: result.data.createTransaction.id, errorCodes };
-    }
-    const code = result.code ?? 'NO_CODE';
-    if (REFUSAL_CODES.has(code)) return { ...base, outcome: 'refused', transactionId: undefined, errorCodes: [...errorCodes, code] };
-    errorCodes.push(code);
-    if (attempt >= attemptCountMax) return { ...base, outcome: 'failed', transactionId: undefined, errorCodes };
-    const ceiling = Math.min(RETRY_DELAY_MS_MAX, RETRY_DELAY_MS_INITIAL * 2 ** (attempt - 1));
-    await sleep(ceiling / 2 + Math.random() * (ceiling / 2));
-  }
+  const wallet = chaosWallet(gatewayUrl, { attemptCountMax, onRetry: (event) => errorCodes.push(codeOf(event.error)) });
+  const result = await outcomeOf(() => wallet.transfer({ accountIdFrom: input.from, accountIdTo: input.to, amount: input.amount, idempotencyKey: input.key }));
+  const base = { ...input, attemptCount: errorCodes.length + 1, startedAtMs, endedAtMs: Date.now() };
+  if (result.ok) return { ...base, outcome: 'acknowledged', transactionId: result.value.id, errorCodes };
+  const outcome = isRefusal(result.error) && REFUSAL_CODES.has(result.code) ? 'refused' : 'failed';
+  return { ...base, outcome, transactionId: undefined, errorCodes: [...errorCodes, result.code] };
 }
 
 export function startLoad(options: LoadOptions): Load {

@@ -1,4 +1,5 @@
-// Small GraphQL clients for the end-to-end suites: HTTP, WebSocket (graphql-ws) and SSE (graphql-sse).
+// Raw GraphQL clients for wire-level assertions: HTTP (status, headers), WebSocket (graphql-ws) and SSE
+// (graphql-sse) with any selection. A test that acts as a user goes through the SDK (wallet-client.ts).
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
@@ -32,15 +33,6 @@ export async function gql<T = Record<string, unknown>>(url: string, query: strin
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await withAuthorization(headers)) }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: T | null; errors?: GqlError[] };
   return { status: response.status, ...body, headers: response.headers };
-}
-
-/** Asserts success and returns data: a failing call shows its errors in the test output. */
-export async function gqlData<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
-  const result = await gql<T>(url, query, variables, headers);
-  if (result.errors !== undefined || result.data === undefined || result.data === null) {
-    throw new Error(`GraphQL call failed (${result.status}): ${JSON.stringify(result.errors)}`);
-  }
-  return result.data;
 }
 
 export interface EventResult {

@@ -1,22 +1,27 @@
+import type { WalletClient } from '@walletgraph/sdk';
 import { subscribe, type LiveSubscription } from './client';
-import { actUntilEvent, createFundedAccounts, transfer } from './fixtures';
+import { actUntilEvent, createFundedAccounts } from './fixtures';
 import { startStack, type Stack } from './stack';
+import { testWallet } from './wallet-client';
 
 let stack: Stack;
+let wallet: WalletClient;
 beforeAll(async () => {
   stack = await startStack();
+  wallet = testWallet(stack);
 });
 afterAll(async () => {
+  await wallet?.close();
   await stack?.stop();
 });
 
 describe('when the balance subgraph stops', () => {
   it('ends open subscriptions (WebSocket and SSE) with a clear error and flips readiness to 503', async () => {
     expect((await fetch(`${stack.origin}/health/ready`)).status).toBe(200);
-    const accounts = await createFundedAccounts(stack.url);
+    const accounts = await createFundedAccounts(wallet);
     const query = 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { client { name } } } }';
     const streams: LiveSubscription[] = [subscribe('ws', stack, query, { id: accounts.to }), subscribe('sse', stack, query, { id: accounts.to })];
-    for (const live of streams) await actUntilEvent(() => transfer(stack.url, accounts.from, accounts.to, '1.00'), live.next);
+    for (const live of streams) await actUntilEvent(() => wallet.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' }), live.next);
 
     await stack.balance.stop();
 

@@ -3,14 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { WalletError, type WalletClient } from '@walletgraph/sdk';
 import { createLogger, DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, type Identity } from '@walletgraph/platform';
 import { balanceOf, sql } from '../../subgraph-wallet/test/helpers';
 import { createGateway, type Gateway } from '../src/app';
 import { loadGatewayConfig } from '../src/config';
 import { adminAuthorization, adminToken, clientToken, internalIdentity, userToken } from './auth';
-import { gql, gqlData, subscribe, type GqlResult, type LiveSubscription, type Transport } from './client';
-import { actUntilEvent, createFundedAccounts, transfer, type Accounts } from './fixtures';
+import { gql, subscribe, type GqlResult, type LiveSubscription, type Transport } from './client';
+import { actUntilEvent, createFundedAccounts, type Accounts } from './fixtures';
 import { startStack, type Stack } from './stack';
+import { walletAs } from './wallet-client';
 
 // Every log line of the whole stack, at debug level, to prove no token or secret is ever written.
 const logLines: string[] = [];
@@ -38,31 +40,35 @@ function headersOf(caller: Caller): Record<string, string> {
   return caller === 'none' ? { authorization: '' } : { authorization: `Bearer ${tokens[caller]}` };
 }
 
+/** The SDK acting as `caller` (one of the token holders): how a user of walletgraph calls it. */
+function walletOf(caller: 'other' | 'owner' | 'admin'): WalletClient {
+  const wallet = walletAs(stack, tokens[caller] as string);
+  wallets.push(wallet);
+  return wallet;
+}
+const wallets: WalletClient[] = [];
+
 beforeAll(async () => {
   stack = await startStack({ logger });
-  owner = await createFundedAccounts(stack.url);
-  other = await createFundedAccounts(stack.url);
   tokens['admin'] = await adminToken();
+  const admin = walletOf('admin');
+  owner = await createFundedAccounts(admin);
+  other = await createFundedAccounts(admin);
   tokens['owner'] = await clientToken(owner.clientId);
   tokens['other'] = await clientToken(other.clientId);
   tokens['expired'] = await clientToken(owner.clientId, -120);
   tokens['wrongSignature'] = await userToken({ role: 'admin', subject: 'mallory' }, '1h', { secret: 'not-the-real-secret-not-the-real-secret' });
-  const move = async (from: string, to: string, caller: Caller): Promise<string> =>
-    (
-      await gqlData<{ createTransaction: { id: string } }>(stack.url, 'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }', {
-        input: { accountIdFrom: from, accountIdTo: to, amount: '1.00', idempotencyKey: randomUUID() },
-      }, headersOf(caller))
-    ).createTransaction.id;
-  ownTransactionId = await move(owner.from, owner.to, 'owner');
-  sharedTransactionId = await move(other.from, owner.to, 'other');
+  ownTransactionId = (await walletOf('owner').transfer({ accountIdFrom: owner.from, accountIdTo: owner.to, amount: '1.00' })).id;
+  sharedTransactionId = (await walletOf('other').transfer({ accountIdFrom: other.from, accountIdTo: owner.to, amount: '1.00' })).id;
   // The read model is eventually consistent: wait until it knows both sides (bounded).
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const seen = await gqlData<{ a: { version: number } | null; b: { version: number } | null }>(stack.url, 'query($a: ID!, $b: ID!) { a: balance(accountId: $a) { version } b: balance(accountId: $b) { version } }', { a: owner.from, b: other.from });
-    if ((seen.a?.version ?? 0) >= 2 && (seen.b?.version ?? 0) >= 2) break;
+    const [a, b] = await Promise.all([admin.balance(owner.from), admin.balance(other.from)]);
+    if ((a?.version ?? 0) >= 2 && (b?.version ?? 0) >= 2) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 });
 afterAll(async () => {
+  for (const wallet of wallets) await wallet.close();
   await stack?.stop();
 });
 
@@ -185,13 +191,13 @@ describe('a foreign account looks exactly like an unknown one', () => {
   });
 
   it('a transfer from a foreign or an unknown account is the same FORBIDDEN', async () => {
-    const attempt = async (from: string) =>
-      gql(stack.url, 'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }', { input: { accountIdFrom: from, accountIdTo: other.to, amount: '1', idempotencyKey: randomUUID() } }, headersOf('other'));
+    const attempt = (from: string): Promise<unknown> => walletOf('other').transfer({ accountIdFrom: from, accountIdTo: other.to, amount: '1' }).catch((error: unknown) => error);
     const unknownId = randomUUID();
     const foreign = await attempt(owner.from);
     const unknown = await attempt(unknownId);
-    expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(foreign.errors?.[0]?.message.replace(owner.from, '<id>')).toBe(unknown.errors?.[0]?.message.replace(unknownId, '<id>'));
+    expect(foreign).toBeInstanceOf(WalletError);
+    expect(foreign).toMatchObject({ code: 'FORBIDDEN', retriable: false });
+    expect((foreign as WalletError).message.replace(owner.from, '<id>')).toBe((unknown as WalletError).message.replace(unknownId, '<id>'));
   });
 
   it('a shared transaction shows the counterparty account id and nothing else about it', async () => {
@@ -230,7 +236,8 @@ describe.each(transports)('balanceUpdated over %s', (transport) => {
   it('delivers the owner its own account', async () => {
     const live = subscribe(transport, stack, balanceSubscription, { id: owner.to }, { authorization: `Bearer ${tokens['owner']}` });
     try {
-      const event = await actUntilEvent(() => transfer(stack.url, owner.from, owner.to, '0.10', headersOf('owner')), live.next);
+      const asOwner = walletOf('owner');
+      const event = await actUntilEvent(() => asOwner.transfer({ accountIdFrom: owner.from, accountIdTo: owner.to, amount: '0.10' }), live.next);
       expect(event.errors).toBeUndefined();
       expect(event.data).toMatchObject({ balanceUpdated: { account: { client: { name: owner.clientName } } } });
     } finally {

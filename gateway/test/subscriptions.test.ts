@@ -1,14 +1,25 @@
+// The subscriptions under test speak both transports (WebSocket and SSE) with arbitrary federated
+// selections, so they use the raw helpers; everything a user does around them goes through the SDK.
+import type { WalletClient } from '@walletgraph/sdk';
 import { subscribe, type Transport } from './client';
-import { actUntilEvent, createFundedAccounts, transfer } from './fixtures';
+import { actUntilEvent, createFundedAccounts } from './fixtures';
 import { startStack, type Stack } from './stack';
+import { testWallet } from './wallet-client';
 
 let stack: Stack;
+let wallet: WalletClient;
 beforeAll(async () => {
   stack = await startStack();
+  wallet = testWallet(stack);
 });
 afterAll(async () => {
+  await wallet?.close();
   await stack?.stop();
 });
+
+const transfer = async (from: string, to: string, amount: string): Promise<void> => {
+  await wallet.transfer({ accountIdFrom: from, accountIdTo: to, amount });
+};
 
 /** WebSocket refuses with an `error` message; SSE (per graphql-sse) with an HTTP 400 carrying the errors. */
 async function describeRefusal(outcome: { event: { errors?: unknown } } | { end: { error?: unknown } }): Promise<string> {
@@ -23,19 +34,19 @@ const transports: readonly Transport[] = ['ws', 'sse'];
 
 describe.each(transports)('federated subscriptions over %s', (transport) => {
   it('delivers balance fields with wallet-subgraph fields after a transfer through the gateway', async () => {
-    const accounts = await createFundedAccounts(stack.url);
+    const accounts = await createFundedAccounts(wallet);
     const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version account { id client { name } } } }', { id: accounts.to });
     try {
       let oneUnitTransferCount = 0;
       const sendOne = async (): Promise<void> => {
         oneUnitTransferCount += 1;
-        await transfer(stack.url, accounts.from, accounts.to, '1.00');
+        await transfer(accounts.from, accounts.to, '1.00');
       };
       const event = await actUntilEvent(sendOne, live.next);
       expect(event.errors).toBeUndefined();
       expect(event.data).toMatchObject({ balanceUpdated: { accountId: accounts.to, account: { id: accounts.to, client: { name: accounts.clientName } } } });
       let latest = event.data?.['balanceUpdated'] as { version: number; amount: string };
-      await transfer(stack.url, accounts.from, accounts.to, '2.00');
+      await transfer(accounts.from, accounts.to, '2.00');
       // Under load, actUntilEvent may have sent more than one 1.00 transfer before the first event
       // arrived; read on (in version order) until the balance that includes the 2.00 transfer.
       const finalAmount = oneUnitTransferCount + 2;
@@ -51,13 +62,13 @@ describe.each(transports)('federated subscriptions over %s', (transport) => {
   });
 
   it('reports an error in the other subgraph on that event and keeps the stream open', async () => {
-    const accounts = await createFundedAccounts(stack.url);
+    const accounts = await createFundedAccounts(wallet);
     // `first` is out of range for the wallet subgraph: the `rest` fetch fails, the primary data stays.
     const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { transactions(first: 100000) { edges { cursor } } } } }', { id: accounts.to });
     try {
-      const event = await actUntilEvent(() => transfer(stack.url, accounts.from, accounts.to, '1.00'), live.next);
+      const event = await actUntilEvent(() => transfer(accounts.from, accounts.to, '1.00'), live.next);
       expect(event.errors?.length).toBeGreaterThan(0);
-      await transfer(stack.url, accounts.from, accounts.to, '1.00');
+      await transfer(accounts.from, accounts.to, '1.00');
       const again = await live.next();
       expect(again.errors?.length).toBeGreaterThan(0);
       await expect(Promise.race([live.ended, new Promise((resolve) => setTimeout(() => resolve('open'), 200))])).resolves.toBe('open');

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseMysqlUrl } from '../src/db/mysql-url.js';
-import { loadWalletConfig, type WalletConfig } from '../../subgraph-wallet/src/config.js';
+import { loadWalletConfig, walletStoreEnvFields, type WalletConfig } from '../../subgraph-wallet/src/config.js';
 import { loadBalanceConfig, type BalanceConfig } from '../../subgraph-balance/src/config.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config.js';
 
@@ -239,8 +239,11 @@ function configKeys(configFile: string): Set<string> {
   }
   const body = source.slice(open, end);
   const keys = new Set([...body.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1] ?? ''));
-  // Shared variables spread in from the platform (token settings) are read too.
-  if (/\.\.\.authEnvFields\b/.test(body)) for (const name of Object.keys(authEnvFields)) keys.add(name);
+  // Shared sets of variables spread into the schema (token settings, the wallet store's) are read too.
+  const spreads: Readonly<Record<string, object>> = { authEnvFields, walletStoreEnvFields };
+  for (const [name, fields] of Object.entries(spreads)) {
+    if (new RegExp(`\\.\\.\\.${name}\\b`).test(body)) for (const key of Object.keys(fields)) keys.add(key);
+  }
   return keys;
 }
 

@@ -1,4 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { DocumentNode } from 'graphql';
 import { ApiErrorCode, WalletError } from './errors.js';
 import {
   AccountDocument,
@@ -94,7 +95,16 @@ export function createWalletClient(options: WalletClientOptions): WalletClient {
 
   async function execute<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, retry: boolean): Promise<TResult> {
     assertOpen();
-    return withRetry(retry ? resolved.retry : noRetry, () => http.execute(document, variables));
+    return withRetry(retry ? resolved.retry : noRetry, () => http.execute(document, variables), { onRetry: (error, retryIndex, delayMs) => reportRetry(document, variables, error, retryIndex, delayMs) });
+  }
+
+  function reportRetry(document: DocumentNode, variables: unknown, error: WalletError, retryIndex: number, delayMs: number): void {
+    if (resolved.onRetry === undefined) return;
+    try {
+      resolved.onRetry({ operationName: prepareDocument(document).operationName, variables, error, retryIndex, delayMs });
+    } catch {
+      // An observer must not change what the call does.
+    }
   }
 
   async function readBalance(accountId: string): Promise<Balance | null> {

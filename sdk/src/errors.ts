@@ -86,9 +86,14 @@ export class WalletError extends Error {
 
 /** The request did not reach the API or got no GraphQL answer (fetch failure, timeout, 5xx). */
 export class NetworkError extends WalletError {
-  constructor(message: string, options: Omit<WalletErrorOptions, 'errors' | 'apiCode'> = {}) {
-    super(ClientErrorCode.NETWORK_ERROR, message, { retriable: true, ...options });
+  /** True when no answer came within `requestTimeoutMs` (the request may still have taken effect). */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options: Omit<WalletErrorOptions, 'errors' | 'apiCode'> & { readonly timedOut?: boolean } = {}) {
+    const { timedOut = false, ...rest } = options;
+    super(ClientErrorCode.NETWORK_ERROR, message, { retriable: true, ...rest });
     this.name = 'NetworkError';
+    this.timedOut = timedOut;
   }
 }
 

@@ -1,4 +1,18 @@
+import type { WalletError } from './errors.js';
 import { assertRetryPolicy, type RetryPolicy } from './retry.js';
+
+/** What `onRetry` is told before the SDK waits to retry a query or an idempotent mutation. */
+export interface RetryEvent {
+  /** The document's operation name, e.g. `CreateTransaction`. */
+  readonly operationName: string | undefined;
+  /** The variables sent (a retry sends the same ones, idempotency key included). */
+  readonly variables: unknown;
+  /** The retriable failure of the attempt that just ended. */
+  readonly error: WalletError;
+  /** 0 before the first retry. */
+  readonly retryIndex: number;
+  readonly delayMs: number;
+}
 
 /** Headers for every request (HTTP) and connection (WebSocket `connectionParams.headers`). */
 export type HeadersInput = Readonly<Record<string, string>> | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
@@ -58,6 +72,8 @@ export interface WalletClientOptions {
   readonly streamBufferCountMax?: number;
   /** Client ping interval that detects a dead WebSocket; 0 disables. Default 10 000. */
   readonly keepAliveMs?: number;
+  /** Called before every retry wait, for logs and metrics; an exception it throws is ignored. */
+  readonly onRetry?: (event: RetryEvent) => void;
 }
 
 export interface ResolvedOptions {
@@ -72,6 +88,7 @@ export interface ResolvedOptions {
   readonly reconnect: RetryPolicy;
   readonly streamBufferCountMax: number;
   readonly keepAliveMs: number;
+  readonly onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
 const defaults = {
@@ -85,6 +102,11 @@ const defaults = {
 
 function positiveInteger(name: string, value: number, allowZero = false): number {
   if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) throw new TypeError(`${name} must be an integer ≥ ${allowZero ? 0 : 1}, got ${value}`);
+  return value;
+}
+
+function optionalFunction<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name} must be a function`);
   return value;
 }
 
@@ -138,6 +160,7 @@ export function resolveOptions(options: WalletClientOptions): ResolvedOptions {
     reconnect,
     streamBufferCountMax: positiveInteger('streamBufferCountMax', options.streamBufferCountMax ?? defaults.streamBufferCountMax),
     keepAliveMs: positiveInteger('keepAliveMs', options.keepAliveMs ?? defaults.keepAliveMs, true),
+    onRetry: optionalFunction('onRetry', options.onRetry),
   };
 }
 

@@ -1,14 +1,12 @@
 // The SDK's end-to-end support: the gateway engineer's in-process stack, plus what it lacks for
 // the SDK's reconnect test (restarting only the gateway on the same port), built from the same
 // factories and settings.
-import { randomUUID } from 'node:crypto';
 import { createLogger } from '@walletgraph/platform';
-import WebSocket from 'ws';
 import { createGateway, type Gateway } from '../../gateway/src/app';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { adminToken, internalIdentity } from '../../gateway/test/auth';
 import { startStack, type Stack } from '../../gateway/test/stack';
-import { createWalletClient, type FetchLike, type WalletClient, type WalletClientOptions } from '@walletgraph/sdk';
+import type { FetchLike } from '@walletgraph/sdk';
 
 export { startStack, type Stack };
 
@@ -19,19 +17,8 @@ export async function subgraphHeaders(): Promise<Record<string, string>> {
   return { 'x-walletgraph-identity': await internalIdentity() };
 }
 
-/** Fast retry and reconnect settings, as an admin: tests wait on events, never on long sleeps. */
-export function testClient(stack: Pick<Stack, 'url' | 'wsUrl'>, overrides: Partial<WalletClientOptions> = {}): WalletClient {
-  return createWalletClient({
-    url: stack.url,
-    wsUrl: stack.wsUrl,
-    webSocketImpl: WebSocket,
-    retry: { attemptCountMax: 4, delayMsInitial: 10, delayMsMax: 50 },
-    reconnect: { attemptCountMax: 60, delayMsInitial: 50, delayMsMax: 250 },
-    keepAliveMs: 1_000,
-    token: adminToken,
-    ...overrides,
-  });
-}
+/** The gateway suites' SDK client (fast retry and reconnect settings, as an admin). */
+export { testWallet as testClient } from '../../gateway/test/wallet-client';
 
 /** A new gateway in front of the stack's subgraphs, on `port` (the stopped gateway's port). */
 export async function startGatewayOnPort(stack: Stack, port: number): Promise<Gateway> {
@@ -55,20 +42,8 @@ export async function startGatewayOnPort(stack: Stack, port: number): Promise<Ga
   return gateway;
 }
 
-export interface FundedAccounts {
-  readonly clientId: string;
-  readonly from: string;
-  readonly to: string;
-}
-
-/** A fresh client with two accounts, the first funded with `amount`, all through the SDK. */
-export async function fundedAccounts(client: WalletClient, amount = '1000.00'): Promise<FundedAccounts> {
-  const created = await client.createClient({ name: `SDK ${randomUUID().slice(0, 8)}`, email: `${randomUUID()}@example.com` });
-  const from = await client.createAccount({ clientId: created.id });
-  const to = await client.createAccount({ clientId: created.id });
-  await client.deposit({ accountId: from.id, amount });
-  return { clientId: created.id, from: from.id, to: to.id };
-}
+/** A fresh client with two accounts, the first funded, all through the SDK. */
+export { createFundedAccounts as fundedAccounts, type Accounts as FundedAccounts } from '../../gateway/test/fixtures';
 
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

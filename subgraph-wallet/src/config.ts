@@ -4,16 +4,21 @@ import { z } from 'zod';
 /** A TCP port; 0 asks the OS for a free one (tests, side-by-side instances). */
 const listenPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
-const schema = z.object({
-  ...authEnvFields,
+/** The wallet database and its Kafka topics: read the same way by the service and the reconciler. */
+export const walletStoreEnvFields = {
   WALLET_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/wallet'),
   KAFKA_BROKERS: envField.kafkaBrokers(),
+  KAFKA_TOPIC_TRANSACTIONS: envField.topic(Topics.transactions),
+  KAFKA_TOPIC_BALANCES: envField.topic(Topics.balances),
+};
+
+const schema = z.object({
+  ...authEnvFields,
+  ...walletStoreEnvFields,
   WALLET_PORT: listenPort(4001),
   WALLET_REST_PORT: listenPort(8080),
   WALLET_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: envField.logLevel(),
-  KAFKA_TOPIC_TRANSACTIONS: envField.topic(Topics.transactions),
-  KAFKA_TOPIC_BALANCES: envField.topic(Topics.balances),
   KAFKA_TOPIC_PARTITIONS: envField.positiveInt(3, 1_000),
   OUTBOX_RELAY_ENABLED: envField.bool(true),
   OUTBOX_RELAY_BATCH_SIZE_MAX: envField.positiveInt(200, 10_000),

@@ -55,8 +55,9 @@ export function createHttpTransport(options: ResolvedOptions): HttpTransport {
         return dataFromHttpResponse(response.status, text) as TResult;
       } catch (error: unknown) {
         if (error instanceof WalletError) throw error;
-        const reason = controller.signal.aborted ? `timed out after ${options.requestTimeoutMs} ms` : error instanceof Error ? error.message : String(error);
-        throw new NetworkError(`request to ${options.url} failed: ${reason}`, { cause: error });
+        const timedOut = controller.signal.aborted;
+        const reason = timedOut ? `timed out after ${options.requestTimeoutMs} ms` : error instanceof Error ? error.message : String(error);
+        throw new NetworkError(`request to ${options.url} failed: ${reason}`, { cause: error, timedOut });
       } finally {
         clearTimeout(timer);
       }

@@ -10,6 +10,7 @@ import {
   createWalletClient,
   formatDecimal,
   isRefusal,
+  type RetryEvent,
   type WalletClient,
   type WalletErrorCode,
 } from '@walletgraph/sdk';
@@ -65,11 +66,11 @@ describe('every operation through the gateway', () => {
   });
 
   it('runs raw typed documents with request()', async () => {
-    const { from } = await fundedAccounts(client, '10.00');
+    const { from, clientName } = await fundedAccounts(client, '10.00');
     const account = await client.request(AccountDocument, { id: from });
     expect(account.account?.id).toBe(from);
     const custom = parse('query Who($id: ID!) { account(id: $id) { id client { name } } }') as TypedDocumentNode<{ account: { id: string; client: { name: string } } | null }, { id: string }>;
-    expect((await client.request(custom, { id: from })).account?.client.name).toMatch(/^SDK /);
+    expect((await client.request(custom, { id: from })).account?.client.name).toBe(clientName);
   });
 
   it('iterates transactions across pages, newest first, each once', async () => {
@@ -160,9 +161,14 @@ describe('retries', () => {
   it('transfer retries a lost response with the same key and moves the money once', async () => {
     const { from, to } = await fundedAccounts(client, '10.00');
     const lossy = lossyFetch((body) => body.includes('CreateTransaction'), 2);
-    const retrying = testClient(stack, { fetch: lossy.fetch });
+    const retries: RetryEvent[] = [];
+    const retrying = testClient(stack, { fetch: lossy.fetch, onRetry: (event) => retries.push(event) });
     try {
       const transfer = await retrying.transfer({ accountIdFrom: from, accountIdTo: to, amount: '3.00' });
+      expect(retries.map((r) => [r.operationName, r.error.code, r.retryIndex])).toEqual([
+        ['CreateTransaction', 'NETWORK_ERROR', 0],
+        ['CreateTransaction', 'NETWORK_ERROR', 1],
+      ]);
       const keys = lossy.bodies.map((body) => (JSON.parse(body) as { variables: { input: { idempotencyKey: string } } }).variables.input.idempotencyKey);
       expect(keys).toHaveLength(3);
       expect(new Set(keys).size).toBe(1);

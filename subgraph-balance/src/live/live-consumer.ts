@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UnavailableError, type Logger } from '@walletgraph/platform';
+import { createGroupConsumer, UnavailableError, type Logger } from '@walletgraph/platform';
 import type { Consumer, Kafka } from 'kafkajs';
 import { MetricName, type Metrics } from '../metrics.js';
 import type { BalancePubSub } from './balance-pubsub.js';
@@ -65,16 +65,8 @@ export function createLiveConsumer(
 
   return {
     async start() {
-      const created = deps.kafka.consumer({
-        groupId,
-        sessionTimeout: config.sessionTimeoutMs,
-        heartbeatInterval: config.heartbeatIntervalMs,
-        allowAutoTopicCreation: false,
-        maxWaitTimeInMs: config.fetchWaitMsMax,
-      });
-      created.on(created.events.CRASH, (event) => {
-        logger.error({ err: event.payload.error, restart: event.payload.restart }, 'live consumer crashed');
-        if (!event.payload.restart) running = false;
+      const created = createGroupConsumer(deps.kafka, { ...config, groupId }, logger, 'live consumer', () => {
+        running = false;
       });
       consumer = created;
       await created.connect();

@@ -1,4 +1,4 @@
-import { decodeBalanceUpdated, EventDecodeError, type Logger } from '@walletgraph/platform';
+import { createGroupConsumer, decodeBalanceUpdated, EventDecodeError, type Logger } from '@walletgraph/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { LivePublisher } from '../live/live-publisher.js';
 import { MetricName, type Metrics } from '../metrics.js';
@@ -185,16 +185,8 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
 
   return {
     async start() {
-      const created = deps.kafka.consumer({
-        groupId: config.groupId,
-        sessionTimeout: config.sessionTimeoutMs,
-        heartbeatInterval: config.heartbeatIntervalMs,
-        allowAutoTopicCreation: false,
-        maxWaitTimeInMs: config.fetchWaitMsMax,
-      });
-      created.on(created.events.CRASH, (event) => {
-        logger.error({ err: event.payload.error, restart: event.payload.restart }, 'balance consumer crashed');
-        if (!event.payload.restart) running = false;
+      const created = createGroupConsumer(deps.kafka, config, logger, 'balance consumer', () => {
+        running = false;
       });
       consumer = created;
       await created.connect();

@@ -1,12 +1,10 @@
-import { ConfigError, envField, parseEnv, Topics } from '@walletgraph/platform';
+import { ConfigError, envField, parseEnv } from '@walletgraph/platform';
 import { z } from 'zod';
+import { walletStoreEnvFields } from '../config.js';
 
 const schema = z.object({
-  WALLET_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/wallet'),
+  ...walletStoreEnvFields,
   BALANCE_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/ms_balance'),
-  KAFKA_BROKERS: envField.kafkaBrokers(),
-  KAFKA_TOPIC_BALANCES: envField.topic(Topics.balances),
-  KAFKA_TOPIC_TRANSACTIONS: envField.topic(Topics.transactions),
   RECONCILE_CONSUMER_GROUP: z.string().min(1).max(200).default('walletgraph-balance'),
   RECONCILE_PAGE_SIZE_MAX: envField.positiveInt(1_000, 10_000),
   RECONCILE_DRIFT_REPORT_MAX: envField.positiveInt(1_000, 100_000),
