@@ -253,6 +253,41 @@ describe.each(transports)('balanceUpdated over %s', (transport) => {
   });
 });
 
+describe('a subscription lives no longer than its token', () => {
+  const tokenLifetimeS = 3;
+
+  it('WebSocket: the connection is closed with 4403 at exp, and the same token is then refused with 4401', async () => {
+    const shortLived = await clientToken(owner.clientId, tokenLifetimeS);
+    const expiresAtMs = Date.now() + tokenLifetimeS * 1000;
+    const live = subscribe('ws', stack, balanceSubscription, { id: owner.to }, { authorization: `Bearer ${shortLived}` });
+    try {
+      const end = await Promise.race([live.ended, new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), (tokenLifetimeS + 10) * 1000))]);
+      expect(end).not.toBe('open');
+      const error = (end as { error?: { code?: number; reason?: string } }).error;
+      expect({ code: error?.code, reason: error?.reason }).toEqual({ code: 4403, reason: 'Forbidden: token expired, reconnect with a fresh one' });
+      // Not before exp (1 s of slack for the token's whole-second exp).
+      expect(Date.now()).toBeGreaterThanOrEqual(expiresAtMs - 1_000);
+    } finally {
+      await live.close();
+    }
+    const again = subscribe('ws', stack, balanceSubscription, { id: owner.to }, { authorization: `Bearer ${shortLived}` });
+    expect(await refusalOf(again)).toMatch(/^close 4401 Unauthorized: token has expired/);
+    await again.close();
+  });
+
+  it('SSE: the stream ends with one UNAUTHENTICATED error at exp', async () => {
+    const shortLived = await clientToken(owner.clientId, tokenLifetimeS);
+    const live = subscribe('sse', stack, balanceSubscription, { id: owner.to }, { authorization: `Bearer ${shortLived}` });
+    try {
+      const event = await live.next((tokenLifetimeS + 10) * 1000);
+      expect(event.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['UNAUTHENTICATED', 'your token has expired: subscribe again with a fresh one']]);
+      await expect(live.ended).resolves.toMatchObject({ completed: true });
+    } finally {
+      await live.close();
+    }
+  });
+});
+
 describe('the WebSocket handshake', () => {
   it.each<[string, () => Promise<Record<string, unknown>>]>([
     ['connectionParams.token', async () => ({ token: await adminToken() })],

@@ -87,8 +87,12 @@ describe('verified-token cache', () => {
   it('is what the authenticator uses for bearer headers', async () => {
     const authenticator = createAuthenticator(tokenConfig, { bytesMax: 1_000_000, lifetimeMsMax: 300_000 });
     const token = await mint('1h');
-    await expect(authenticator.fromHeaders({ authorization: `Bearer ${token}` })).resolves.toEqual(admin);
-    await expect(authenticator.fromHeaders({ authorization: `Bearer ${token}` })).resolves.toEqual(admin);
+    const expected = { identity: admin, expiresAtMs: expect.any(Number) };
+    await expect(authenticator.fromHeaders({ authorization: `Bearer ${token}` })).resolves.toEqual(expected);
+    const again = await authenticator.fromHeaders({ authorization: `Bearer ${token}` });
+    expect(again).toEqual(expected);
+    // The token's own exp (1 h from now), to the second.
+    expect(Math.abs((again.expiresAtMs ?? 0) - (Date.now() + 3_600_000))).toBeLessThan(5_000);
     await expect(authenticator.fromHeaders({ authorization: `Bearer ${await mint(-60)}` })).rejects.toThrow('token has expired');
   });
 });

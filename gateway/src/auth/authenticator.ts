@@ -6,14 +6,27 @@ import { createBoundedCache } from '../cache/bounded-cache.js';
 /** graphql-ws close code for a connection_init without valid credentials (graphql-ws's own "Unauthorized"). */
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
 
+/**
+ * graphql-ws close code when a connection's token expires: "Forbidden" is one graphql-ws clients
+ * retry, so a client whose token source refreshes reconnects with a fresh token and resubscribes;
+ * one that sends the same token again is refused with 4401, which clients do not retry.
+ */
+export const WS_CLOSE_TOKEN_EXPIRED = 4403;
+
+/** A verified caller and when its token stops being valid (`undefined`: a token without `exp`). */
+export interface Credentials {
+  readonly identity: Identity;
+  readonly expiresAtMs: number | undefined;
+}
+
 export interface Authenticator {
   /** `Authorization: Bearer <jwt>`; throws UnauthenticatedError. */
-  fromHeaders(headers: IncomingHttpHeaders): Promise<Identity>;
+  fromHeaders(headers: IncomingHttpHeaders): Promise<Credentials>;
   /**
    * graphql-ws connection_init payload: `{ authorization: 'Bearer …' }`, `{ token }` or
    * `{ headers: { authorization } }` (any case); else the upgrade request's header.
    */
-  fromConnectionParams(params: Readonly<Record<string, unknown>> | undefined, upgradeHeaders: IncomingHttpHeaders): Promise<Identity>;
+  fromConnectionParams(params: Readonly<Record<string, unknown>> | undefined, upgradeHeaders: IncomingHttpHeaders): Promise<Credentials>;
 }
 
 function stringField(source: Readonly<Record<string, unknown>> | undefined, name: string): string | undefined {
@@ -80,8 +93,9 @@ export function createCachingVerifier(verify: UserTokenVerifier, config: Verifie
 }
 
 export function createAuthenticator(config: UserTokenConfig, cacheConfig: VerifiedTokenCacheConfig): Authenticator {
-  const verify = createCachingVerifier(createUserTokenVerifier(config), cacheConfig);
-  const fromAuthorization = async (authorization: string | undefined): Promise<Identity> => {
+  const verifyIdentity = createCachingVerifier(createUserTokenVerifier(config), cacheConfig);
+  const verify = async (token: string): Promise<Credentials> => ({ identity: await verifyIdentity(token), expiresAtMs: expiryMsOf(token) });
+  const fromAuthorization = async (authorization: string | undefined): Promise<Credentials> => {
     if (authorization === undefined || authorization.trim() === '') throw new UnauthenticatedError('authentication required: send Authorization: Bearer <token>');
     const token = bearerToken(authorization);
     if (token === undefined) throw new UnauthenticatedError('the Authorization header must use the Bearer scheme');

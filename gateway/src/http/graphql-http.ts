@@ -64,7 +64,7 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
     // Authentication is Apollo's context step: a refusal is a GraphQL error UNAUTHENTICATED with HTTP 401.
     const context = async (): Promise<GatewayContext> => {
       try {
-        return createGatewayContext(request.headers, deps.logger, await deps.authenticator.fromHeaders(request.headers), requestId);
+        return createGatewayContext(request.headers, deps.logger, (await deps.authenticator.fromHeaders(request.headers)).identity, requestId);
       } catch (error: unknown) {
         if (!(error instanceof UnauthenticatedError)) throw error;
         deps.logger.info({ requestId, reason: error.message }, 'request refused: not authenticated');

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHandler } from 'graphql-sse';
-import { UnauthenticatedError, type Identity, type Logger } from '@walletgraph/platform';
-import type { Authenticator } from '../auth/authenticator.js';
+import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import type { Authenticator, Credentials } from '../auth/authenticator.js';
+import { endAtTokenExpiry } from '../auth/token-expiry.js';
 import { readBody, sendJson, sendPayloadTooLarge } from '../http/body.js';
 import { createGatewayContext } from '../http/request-context.js';
 import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
@@ -28,14 +29,16 @@ export function isSseRequest(request: IncomingMessage): boolean {
  * adapter reads bodies without a size limit); everything else mirrors that adapter.
  */
 export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax: number }) {
-  const identityByRequest = new WeakMap<IncomingMessage, Identity>();
+  const credentialsByRequest = new WeakMap<IncomingMessage, Credentials>();
+  const expiryByOperation = new WeakMap<PreparedOperation, number>();
   const handler = createHandler<IncomingMessage, { res: ServerResponse }, PreparedOperation>({
     schema: deps.planner.apiSchema,
     onSubscribe: (request, params) => {
-      const identity = identityByRequest.get(request.raw);
-      if (identity === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
-      const context = createGatewayContext(request.raw.headers, deps.logger, identity);
+      const credentials = credentialsByRequest.get(request.raw);
+      if (credentials === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
+      const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
       const prepared = deps.operations.prepare(params, context, 'sse');
+      if (isPreparedOperation(prepared) && credentials.expiresAtMs !== undefined) expiryByOperation.set(prepared, credentials.expiresAtMs);
       // Refused like graphql-sse refuses unparsable queries: HTTP 400 with the errors as JSON.
       if (!isPreparedOperation(prepared)) {
         const body = JSON.stringify({ errors: deps.operations.formatErrors(prepared) });
@@ -44,14 +47,19 @@ export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax:
       return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
     },
     execute: (args) => deps.operations.run(args.contextValue),
-    subscribe: (args) => deps.operations.run(args.contextValue),
+    // A stream lives no longer than the token that opened it.
+    subscribe: async (args) => {
+      const result = await deps.operations.run(args.contextValue);
+      const expiresAtMs = expiryByOperation.get(args.contextValue);
+      return expiresAtMs === undefined || !(Symbol.asyncIterator in result) ? result : endAtTokenExpiry(result, expiresAtMs);
+    },
     onNext: (_ctx, _request, result) => (result.errors === undefined ? result : { ...result, errors: deps.operations.formatErrors(result.errors) }),
   });
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     // Every SSE request (stream reservation, operation, stream) carries the Authorization header.
     try {
-      identityByRequest.set(request, await deps.authenticator.fromHeaders(request.headers));
+      credentialsByRequest.set(request, await deps.authenticator.fromHeaders(request.headers));
     } catch (error: unknown) {
       if (!(error instanceof UnauthenticatedError)) throw error;
       request.resume();

@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UnauthenticatedError, type Identity, type Logger } from '@walletgraph/platform';
-import { WS_CLOSE_UNAUTHENTICATED, type Authenticator } from '../auth/authenticator.js';
+import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { WS_CLOSE_TOKEN_EXPIRED, WS_CLOSE_UNAUTHENTICATED, type Authenticator, type Credentials } from '../auth/authenticator.js';
+import { atDeadline, tokenExpiredError } from '../auth/token-expiry.js';
 import { createGatewayContext } from '../http/request-context.js';
 import { headersWithConnectionParams } from './connection-headers.js';
 import { isPreparedOperation, type Operations } from './operations.js';
@@ -42,7 +43,8 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   deps.server.on('upgrade', onUpgrade);
 
   const slotsBySocket = new WeakMap<WebSocket, Slots>();
-  const identityBySocket = new WeakMap<WebSocket, Identity>();
+  const credentialsBySocket = new WeakMap<WebSocket, Credentials>();
+  const isExpired = (credentials: Credentials): boolean => credentials.expiresAtMs !== undefined && Date.now() >= credentials.expiresAtMs;
   const run = (args: ExecutionArgs) =>
     isPreparedOperation(args.contextValue)
       ? deps.operations.run(args.contextValue)
@@ -51,27 +53,40 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   const server = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
     {
       schema: deps.planner.apiSchema,
-      // Authenticated once, in connection_init; a bad or missing token closes the socket with 4401.
+      // Authenticated once, in connection_init; a bad, missing or expired token closes the socket
+      // with 4401. The connection lives as long as its token: at `exp` it is closed with 4403.
       onConnect: async (ctx) => {
-        let identity: Identity;
+        const { socket } = ctx.extra;
+        let credentials: Credentials;
         try {
-          identity = await deps.authenticator.fromConnectionParams(ctx.connectionParams ?? undefined, ctx.extra.request.headers);
+          credentials = await deps.authenticator.fromConnectionParams(ctx.connectionParams ?? undefined, ctx.extra.request.headers);
+          // The verifier tolerates a little clock skew; a connection must not start on a token already past exp.
+          if (isExpired(credentials)) throw new UnauthenticatedError('token has expired');
         } catch (error: unknown) {
           if (!(error instanceof UnauthenticatedError)) throw error;
           deps.logger.info({ reason: error.message }, 'WebSocket refused: not authenticated');
-          ctx.extra.socket.close(WS_CLOSE_UNAUTHENTICATED, `Unauthorized: ${error.message}`.slice(0, 120));
+          socket.close(WS_CLOSE_UNAUTHENTICATED, `Unauthorized: ${error.message}`.slice(0, 120));
           return false;
         }
-        identityBySocket.set(ctx.extra.socket, identity);
-        slotsBySocket.set(ctx.extra.socket, createSlots(config.subscriptionsPerConnectionMax));
+        credentialsBySocket.set(socket, credentials);
+        slotsBySocket.set(socket, createSlots(config.subscriptionsPerConnectionMax));
+        if (credentials.expiresAtMs !== undefined) {
+          const cancel = atDeadline(credentials.expiresAtMs, () => {
+            deps.logger.info('WebSocket closed: its token expired');
+            socket.close(WS_CLOSE_TOKEN_EXPIRED, 'Forbidden: token expired, reconnect with a fresh one');
+          });
+          socket.once('close', cancel);
+        }
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
-        const identity = identityBySocket.get(ctx.extra.socket);
-        // graphql-ws never runs onSubscribe before a successful onConnect; a missing identity is a bug.
-        if (identity === undefined) throw new Error('invariant violated: subscribe on an unauthenticated socket');
+        const credentials = credentialsBySocket.get(ctx.extra.socket);
+        // graphql-ws never runs onSubscribe before a successful onConnect; missing credentials are a bug.
+        if (credentials === undefined) throw new Error('invariant violated: subscribe on an unauthenticated socket');
+        // Between exp and the close: refuse rather than serve on an expired token.
+        if (isExpired(credentials)) return [tokenExpiredError()];
         const headers = headersWithConnectionParams(ctx.extra.request.headers, ctx.connectionParams ?? undefined);
-        const context = createGatewayContext(headers, deps.logger, identity);
+        const context = createGatewayContext(headers, deps.logger, credentials.identity);
         const prepared = deps.operations.prepare(payload, context, 'ws', slotsBySocket.get(ctx.extra.socket));
         if (!isPreparedOperation(prepared)) return prepared;
         return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };

@@ -1,5 +1,5 @@
 import type { FormattedExecutionResult, Sink } from 'graphql-ws/client';
-import { NetworkError, WalletError } from '../errors';
+import { NetworkError, WalletError, isRefusal } from '../errors';
 import { BalanceStream, type Balance, type BalanceStreamDeps } from './balance-stream';
 import type { SubscriptionConnection } from './connection';
 
@@ -145,6 +145,21 @@ test('a lost connection (graphql-ws gave up) fails with a NetworkError', async (
   const error: unknown = await pending.catch((e: unknown) => e);
   expect(error).toBeInstanceOf(NetworkError);
   expect((error as WalletError).retriable).toBe(false);
+});
+
+test.each([
+  [4401, 'Unauthorized: token has expired', 'UNAUTHENTICATED'],
+  [4403, 'Forbidden: token expired, reconnect with a fresh one', 'FORBIDDEN'],
+])('a connection closed with %i is a refusal (%s), not a network failure', async (code, reason, expected) => {
+  const fake = fakeConnection();
+  const stream = makeStream(fake);
+  const pending = stream.next();
+  fake.sinks[0]?.error({ code, reason });
+  const error: unknown = await pending.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WalletError);
+  expect(error).not.toBeInstanceOf(NetworkError);
+  expect(error).toMatchObject({ code: expected, retriable: false, message: `balance subscription refused: ${reason}` });
+  expect(isRefusal(error)).toBe(true);
 });
 
 test('return() and abort end the stream and unsubscribe once', async () => {

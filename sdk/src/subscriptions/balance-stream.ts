@@ -1,5 +1,5 @@
 import type { FormattedExecutionResult } from 'graphql-ws/client';
-import { ClientErrorCode, NetworkError, WalletError, walletErrorFromGraphQL } from '../errors.js';
+import { ApiErrorCode, ClientErrorCode, NetworkError, WalletError, walletErrorFromGraphQL } from '../errors.js';
 import type { BalanceFieldsFragment } from '../generated/graphql.js';
 import { backoffDelayMs, sleep, type RetryPolicy } from '../retry.js';
 import { parseBalance } from '../parse.js';
@@ -29,10 +29,21 @@ export interface BalanceStreamOptions {
 /** What a stream's state machine does next; branching stays in `BalanceStream`, leaves stay pure. */
 type Settled = { readonly kind: 'open' } | { readonly kind: 'failed'; readonly error: WalletError } | { readonly kind: 'ended' };
 
+/** graphql-ws close codes that are the server saying no, not the network failing. */
+const refusalByCloseCode: Readonly<Record<number, ApiErrorCode>> = {
+  4401: ApiErrorCode.UNAUTHENTICATED,
+  4403: ApiErrorCode.FORBIDDEN,
+};
+
 function errorFromSink(failure: unknown): WalletError {
   if (Array.isArray(failure)) return walletErrorFromGraphQL(failure.map(parseGraphQLError));
   if (failure instanceof WalletError) return failure;
-  const code = typeof failure === 'object' && failure !== null ? (failure as { code?: unknown }).code : undefined;
+  const { code, reason } = typeof failure === 'object' && failure !== null ? (failure as { code?: unknown; reason?: unknown }) : {};
+  const refusal = typeof code === 'number' ? refusalByCloseCode[code] : undefined;
+  if (refusal !== undefined) {
+    const detail = typeof reason === 'string' && reason !== '' ? reason : `closed with code ${String(code)}`;
+    return new WalletError(refusal, `balance subscription refused: ${detail}`, { cause: failure, retriable: false });
+  }
   const detail = typeof code === 'number' ? `closed with code ${code}` : failure instanceof Error ? failure.message : 'connection failed';
   // graphql-ws already spent its reconnect attempts (or the close was fatal): not retriable here.
   return new NetworkError(`balance subscription lost: ${detail}`, { cause: failure, retriable: false });

@@ -1,4 +1,5 @@
-import { compareDecimal, subtractDecimal, type Balance, type WalletClient } from '@walletgraph/sdk';
+import { addDecimal, compareDecimal, isRefusal, subtractDecimal, type Balance, type WalletClient } from '@walletgraph/sdk';
+import { adminIdentity, userToken } from '../../../gateway/test/auth';
 import type { Gateway } from '../../../gateway/src/app';
 import { actUntil, eventually, fundedAccounts, startGatewayOnPort, startStack, subgraphHeaders, testClient, withTimeout, type Stack } from '../support';
 
@@ -31,6 +32,47 @@ describe('onBalanceUpdated', () => {
       expect(compareDecimal(subtractDecimal(second.amount, firstBalance.amount), '2.5')).toBe(0);
     } finally {
       await stream.return();
+    }
+  });
+
+  it('outlives a short-lived token: when the gateway closes the connection at exp, it reconnects with a fresh one', async () => {
+    const { from, to } = await fundedAccounts(client, '100.00');
+    let tokenCount = 0;
+    // Only the stream uses this client: its token is asked for at every (re)connect and for the
+    // balance read that follows a reconnect.
+    const watcher = testClient(stack, {
+      token: async () => {
+        tokenCount += 1;
+        return userToken(adminIdentity, 3);
+      },
+    });
+    const stream = watcher.onBalanceUpdated(to);
+    try {
+      const first = (await actUntil(() => client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '1.00' }), stream.next())).value as Balance;
+      const tokensBefore = tokenCount;
+      await eventually(async () => tokenCount, (count) => count > tokensBefore, 100, 100); // past the 3 s exp: a fresh token
+      await client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '2.00' });
+      let latest = first;
+      for (let read = 0; read < 5 && compareDecimal(latest.amount, addDecimal(first.amount, '2')) < 0; read += 1) {
+        latest = (await withTimeout(stream.next(), 15_000, 'update after the token expired')).value as Balance;
+        expect(latest.version).toBeGreaterThan(first.version);
+      }
+      expect(compareDecimal(latest.amount, addDecimal(first.amount, '2'))).toBeGreaterThanOrEqual(0);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('with a fixed token, ends with UNAUTHENTICATED once the token has expired', async () => {
+    const { to } = await fundedAccounts(client, '1.00');
+    const watcher = testClient(stack, { token: await userToken(adminIdentity, 3) });
+    const stream = watcher.onBalanceUpdated(to);
+    try {
+      const error: unknown = await withTimeout(stream.next(), 15_000, 'stream end').catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'WalletError', code: 'UNAUTHENTICATED', retriable: false });
+      expect(isRefusal(error)).toBe(true);
+    } finally {
+      await watcher.close();
     }
   });
 
