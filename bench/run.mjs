@@ -101,7 +101,7 @@ async function main() {
       await ensureBuilt(log, { force: options.build });
       const brokers = await stack.startKafka();
       await prepareDatabases(databaseUrls, log);
-      subgraphs = await startSubgraphs(stack, { brokers, urls: databaseUrls });
+      subgraphs = await startSubgraphs(stack, { brokers, urls: databaseUrls, profileDir });
       ids = await seedSql(databaseUrls, p.accounts);
       log(`seeded ${ids.length} accounts (SQL, both databases)`);
       gatewayUrl = await startOurs(stack, subgraphs, { workers: options.workers, profileDir, subscriptionsMax });
@@ -189,7 +189,7 @@ async function main() {
     log(`wrote bench/results/latest.json${options.record ? ' and bench/RESULTS.md' : ''}; logs in ${workDir}`);
   } finally {
     await stopEverything();
-    if (options.cpuProfile) log('gateway CPU profile(s) in bench/results/profiles/ (open in Chrome DevTools or speedscope)');
+    if (options.cpuProfile) log('CPU profiles in bench/results/profiles/{gateway,wallet,balance}/ (open in Chrome DevTools or speedscope)');
   }
 }
 

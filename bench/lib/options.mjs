@@ -42,7 +42,7 @@ const usage = `npm run bench -- [options]
   --quick               short profile (< 2 minutes): one read level (64), 1,000 subscribers
   --only=a,b            scenarios among ${scenarioNames.join(', ')} (default: all)
   --build               rebuild before running (default: only when build outputs are missing)
-  --profile             run our gateway under --cpu-prof; profiles go to bench/results/profiles/
+  --profile             run our gateway and both subgraphs under --cpu-prof; profiles go to bench/results/profiles/<process>/
   --record              also rewrite bench/RESULTS.md from this run
   --compare-gateway=F   also measure reads through another build of our gateway (its main.js, e.g. a copy of
                         gateway/dist from before a change) as target ours_b, in the same run

@@ -104,12 +104,20 @@ export async function prepareDatabases(urls, log) {
   log(`databases ${Object.values(urls).map((u) => new URL(u).pathname.slice(1)).join(', ')} migrated`);
 }
 
-export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers }) {
+/** --cpu-prof into `<profileDir>/<name>/`, or nothing. */
+function profileOptions(profileDir, name) {
+  if (!profileDir) return [];
+  const dir = path.join(profileDir, name);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir }) {
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
   const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv };
   await Promise.all([
-    stack.startNode('wallet', [path.join(root, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet),
-    stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance),
+    stack.startNode('wallet', [path.join(root, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
+    stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),
   ]);
   void gatewayWorkers;
   return {
@@ -122,7 +130,7 @@ export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers }) {
 /** Our gateway (optionally under --cpu-prof into profileDir); `main` picks another build (--compare-gateway). */
 export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax, name = 'gateway', main = 'gateway/dist/main.js' }) {
   const port = await freePort();
-  const nodeOptions = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeOptions = profileOptions(profileDir, name);
   await stack.startNode(
     name,
     [path.resolve(root, main)],
