@@ -7,14 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChaosSettings } from './env';
 import { chaosWallet, outcomeOf } from './wallet';
-import { createServiceProcess, ensureBuilt, isReady, type ServiceProcess } from './processes';
-import { dropDatabases, freePort, migrateAndSeed, repoRoot, startBroker, stopBroker, type DatabaseUrls } from './scripts';
+import { createServiceProcess, ensureBuilt, isReady, SERVICE_SCRIPTS, type ServiceProcess } from './processes';
+import { dropDatabases, freePort, migrateAndSeed, repoRoot, startBroker, stopBroker, withDatabase, type DatabaseUrls } from './scripts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 export const CONSUMER_GROUP = 'walletgraph-balance';
 export const TOPICS = { balances: 'balances', transactions: 'transactions', deadLetter: 'balances.dlq' } as const;
 
-const SCRIPTS = { wallet: 'subgraph-wallet/dist/main.js', balance: 'subgraph-balance/dist/main.js', gateway: 'gateway/dist/main.js' } as const;
 const PROBE_INTERVAL_MS = 100;
 const PROBE_TIMEOUT_MS = 2_000;
 export const RECOVERY_TIMEOUT_MS = 90_000;
@@ -57,15 +56,6 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-function withDatabase(url: string, database: string, port?: number): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  if (port !== undefined) {
-    u.hostname = '127.0.0.1';
-    u.port = String(port);
-  }
-  return u.toString();
-}
 
 async function fundAccounts(gatewayUrl: string, count: number, deposit: string, tag: string): Promise<string[]> {
   const wallet = chaosWallet(gatewayUrl);
@@ -80,7 +70,7 @@ async function fundAccounts(gatewayUrl: string, count: number, deposit: string, 
 }
 
 export async function startCluster(settings: ChaosSettings): Promise<Cluster> {
-  ensureBuilt(Object.values(SCRIPTS));
+  ensureBuilt(Object.values(SERVICE_SCRIPTS));
   const runId = `${process.pid}_${randomUUID().slice(0, 6)}`;
   const logDir = path.join(repoRoot, 'chaos/results/logs', runId);
   mkdirSync(logDir, { recursive: true });
@@ -137,7 +127,7 @@ async function bootCluster(
   const common = { KAFKA_BROKERS: broker.brokers.join(','), LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   const wallet = createServiceProcess({
     name: 'wallet',
-    script: SCRIPTS.wallet,
+    script: SERVICE_SCRIPTS.wallet,
     readyUrl: `http://127.0.0.1:${ports.wallet}/health/ready`,
     logFile: path.join(logDir, 'wallet.log'),
     env: {
@@ -152,7 +142,7 @@ async function bootCluster(
     const port = await freePort();
     const created = createServiceProcess({
       name: `balance-${index}`,
-      script: SCRIPTS.balance,
+      script: SERVICE_SCRIPTS.balance,
       readyUrl: `http://127.0.0.1:${port}/health/ready`,
       logFile: path.join(logDir, `balance-${index}.log`),
       env: {
@@ -170,7 +160,7 @@ async function bootCluster(
   const balancePort = new URL(balance.spec.readyUrl).port;
   const gateway = createServiceProcess({
     name: 'gateway',
-    script: SCRIPTS.gateway,
+    script: SERVICE_SCRIPTS.gateway,
     readyUrl: `http://127.0.0.1:${ports.gateway}/health/live`,
     logFile: path.join(logDir, 'gateway.log'),
     env: {

@@ -5,6 +5,9 @@ import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'n
 import path from 'node:path';
 import { repoRoot } from './scripts';
 
+/** The built entry of each service, relative to the repository root. */
+export const SERVICE_SCRIPTS = { wallet: 'subgraph-wallet/dist/main.js', balance: 'subgraph-balance/dist/main.js', gateway: 'gateway/dist/main.js' } as const;
+
 export interface ServiceSpec {
   readonly name: string;
   /** Path of the built entry, relative to the repository root. */
@@ -13,6 +16,11 @@ export interface ServiceSpec {
   /** GET … that answers 200 once the process serves traffic. */
   readonly readyUrl: string;
   readonly logFile: string;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 export interface ServiceProcess {
@@ -24,8 +32,8 @@ export interface ServiceProcess {
   start(readyTimeoutMs?: number): Promise<void>;
   /** Sends the signal and waits for the exit (SIGKILL: the process gets no chance to clean up). */
   kill(signal: NodeJS.Signals): Promise<void>;
-  /** SIGTERM with a deadline, then SIGKILL. */
-  stop(): Promise<void>;
+  /** SIGTERM with a deadline, then SIGKILL; how the process ended (undefined if it was not running). */
+  stop(): Promise<ProcessExit | undefined>;
   /** Restarted at least once (for the summary). */
   startCount(): number;
 }
@@ -110,13 +118,14 @@ export function createServiceProcess(spec: ServiceSpec): ServiceProcess {
     },
     async stop() {
       const target = child;
-      if (target === undefined || !running()) return;
+      if (target === undefined || !running()) return undefined;
       target.kill('SIGTERM');
       if (!(await waitExit(target, STOP_DEADLINE_MS))) {
         target.kill('SIGKILL');
         await waitExit(target, 5_000);
       }
       log?.end();
+      return { code: target.exitCode, signal: target.signalCode };
     },
   };
 }

@@ -26,6 +26,17 @@ async function runModule<T>(body: string, args: unknown): Promise<T> {
   return JSON.parse(last) as T;
 }
 
+/** `url` pointing at another database (and, with `port`, at 127.0.0.1:port, e.g. a proxy). */
+export function withDatabase(url: string, database: string, port?: number): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  if (port !== undefined) {
+    u.hostname = '127.0.0.1';
+    u.port = String(port);
+  }
+  return u.toString();
+}
+
 export interface DatabaseUrls {
   readonly WALLET_DATABASE_URL: string;
   readonly BALANCE_DATABASE_URL: string;

@@ -61,6 +61,9 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.errorDetails,
     csrfPrevention: true,
+    // Our own shutdown (installShutdown) owns SIGTERM/SIGINT; Apollo's handler would race it (a
+    // second concurrent stop() of @apollo/server 5 never resolves) and re-raise the signal.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     validationRules: [createLimitsRule(config.limits, (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }))],
     persistedQueries: { cache: createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), ttl: null },

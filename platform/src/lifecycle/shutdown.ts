@@ -7,25 +7,38 @@ export interface Stoppable {
 
 /**
  * Stops components in the given order (first: stop accepting work; last: close pools),
- * each within the remaining deadline, then exits. A second signal exits at once.
+ * each within the remaining deadline, then exits: 0 when every component stopped, 1 when one
+ * failed or overran the deadline (so a supervisor sees an unclean stop). A second signal exits at once.
+ * The returned function runs the same shutdown without exiting and resolves to whether it was clean.
  */
-export function installShutdown(logger: Logger, components: readonly Stoppable[], deadlineMs = 10_000): () => Promise<void> {
-  let stopping: Promise<void> | undefined;
-  const shutdown = (): Promise<void> => {
+export function installShutdown(logger: Logger, components: readonly Stoppable[], deadlineMs = 10_000): () => Promise<boolean> {
+  let stopping: Promise<boolean> | undefined;
+  const shutdown = (): Promise<boolean> => {
     stopping ??= (async () => {
-      const deadlineAt = Date.now() + deadlineMs;
+      const startedAtMs = Date.now();
+      const deadlineAt = startedAtMs + deadlineMs;
+      let clean = true;
       for (const component of components) {
         const remainingMs = Math.max(0, deadlineAt - Date.now());
+        let timer: NodeJS.Timeout | undefined;
         try {
           await Promise.race([
             component.stop(),
-            new Promise((_, reject) => setTimeout(() => reject(new Error('shutdown deadline exceeded')), remainingMs).unref()),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`shutdown deadline of ${deadlineMs} ms exceeded`)), remainingMs);
+              timer.unref();
+            }),
           ]);
           logger.debug({ component: component.name }, 'stopped');
         } catch (error: unknown) {
+          clean = false;
           logger.error({ component: component.name, err: error }, 'stop failed');
+        } finally {
+          clearTimeout(timer);
         }
       }
+      if (clean) logger.info({ durationMs: Date.now() - startedAtMs }, 'stopped cleanly');
+      return clean;
     })();
     return stopping;
   };
@@ -40,7 +53,7 @@ export function installShutdown(logger: Logger, components: readonly Stoppable[]
     }
     firstSignalAtMs = Date.now();
     logger.info({ signal }, 'shutting down');
-    void shutdown().then(() => process.exit(0));
+    void shutdown().then((clean) => process.exit(clean ? 0 : 1));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -59,6 +59,9 @@ export function createSubgraphServer(deps: SubgraphServerDeps, config: SubgraphS
     });
   });
   const apollo = new ApolloServer<BalanceContext>({
+    // Our own shutdown (installShutdown) owns SIGTERM/SIGINT; Apollo's handler would race it (a
+    // second concurrent stop() of @apollo/server 5 never resolves) and re-raise the signal.
+    stopOnTerminationSignals: false,
     schema: deps.schema,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],

@@ -75,6 +75,9 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
     schema: buildSubgraphSchema([{ typeDefs: parse(deps.typeDefs), resolvers }]),
     includeStacktraceInErrorResponses: false,
     formatError,
+    // Our own shutdown (installShutdown) owns SIGTERM/SIGINT; Apollo's handler would race it (a
+    // second concurrent stop() of @apollo/server 5 never resolves) and re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
