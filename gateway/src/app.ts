@@ -12,6 +12,7 @@ import { createGraphqlHttpHandler } from './http/graphql-http.js';
 import { createReadiness } from './http/health.js';
 import { createMetricsText } from './http/cluster-metrics.js';
 import { createMetrics } from './http/metrics.js';
+import { createCors } from './http/cors.js';
 import { createRouter } from './http/router.js';
 import { createPlayground, placeholderHeaders, publicDir, type PlaygroundRuntimeConfig } from './playground/serve.js';
 import { createSubgraphDataSources } from './subgraphs/data-sources.js';
@@ -93,6 +94,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         playground,
         graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics, authenticator }, config.limits),
         sse: createSseHandler({ operations, planner, logger, authenticator }, { bodyBytesMax: config.limits.bodyBytesMax }),
+        cors: createCors(config.corsOrigins),
       },
       { graphqlPath },
     );

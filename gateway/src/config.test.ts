@@ -76,6 +76,14 @@ describe('gateway config', () => {
     expect(() => loadGatewayConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 
+  it('allows no cross-origin callers unless GATEWAY_CORS_ORIGINS lists exact origins', () => {
+    expect(loadGatewayConfig({}).corsOrigins).toEqual([]);
+    expect(loadGatewayConfig({ GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    for (const bad of ['*', 'https://app.example.com/', 'app.example.com', 'ftp://app.example.com', 'https://app.example.com/path']) {
+      expect(() => loadGatewayConfig({ GATEWAY_CORS_ORIGINS: bad })).toThrow(/GATEWAY_CORS_ORIGINS/);
+    }
+  });
+
   it('lists every problem at once', () => {
     expect(() => loadGatewayConfig({ GATEWAY_PORT: 'x', GATEWAY_WORKERS: 'y' })).toThrow(/GATEWAY_PORT[\s\S]*GATEWAY_WORKERS/);
   });

@@ -13,6 +13,18 @@ const wsUrl = (fallback: string) =>
     .default(fallback)
     .refine((value) => /^wss?:\/\/[^/\s]+\/\S*$/.test(value), { message: 'must be a ws(s) URL such as ws://127.0.0.1:4002/graphql' });
 
+/** An exact browser origin: `http(s)://host[:port]`, as a browser sends it in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const CORS_ORIGINS_MAX = 100;
+
 const schema = z
   .object({
     ...authEnvFields,
@@ -48,6 +60,12 @@ const schema = z
     GATEWAY_SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_MUTATIONS_PER_MINUTE_MAX: envField.positiveInt(600, 10_000_000),
     GATEWAY_RATE_LIMIT_IDENTITIES_MAX: envField.positiveInt(100_000, 10_000_000),
+    GATEWAY_CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+      .refine((origins) => origins.every(isOrigin), { message: 'must be a comma-separated list of origins such as https://app.example.com (scheme, host, optional port; no path, no *)' })
+      .refine((origins) => origins.length <= CORS_ORIGINS_MAX, { message: `at most ${CORS_ORIGINS_MAX} origins` }),
   })
   .superRefine(refineAuthEnv)
   .refine((env) => env.GATEWAY_PORT !== 0 || env.GATEWAY_WORKERS === 1, {
@@ -99,6 +117,8 @@ export interface GatewayConfig {
   readonly auth: AuthConfig;
   readonly rateLimit: RateLimitConfig;
   readonly authCache: AuthCacheConfig;
+  /** Browser origins allowed to call the gateway cross-origin (CORS); empty: same-origin only. */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface AuthCacheConfig {
@@ -163,5 +183,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       identityReuseMs: e.GATEWAY_IDENTITY_REUSE_MS,
       identityCacheBytesMax: e.GATEWAY_IDENTITY_CACHE_BYTES_MAX,
     },
+    corsOrigins: e.GATEWAY_CORS_ORIGINS,
   };
 }

@@ -1,30 +1,19 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { adminAuthorization } from './auth';
+import { isLocalUrl as isLocal, launchChromium } from './browser';
 import { startStack, type Stack } from './stack';
-
-// Debian's package (apt-get install chromium); CI installs it, so a missing browser fails the test.
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 let stack: Stack;
 let browser: Browser;
 beforeAll(async () => {
   // Dev mode: the page starts with an admin token in its headers editor.
   stack = await startStack({ gatewayEnv: { WALLETGRAPH_DEV_MODE: 'true' } });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-function isLocal(url: string): boolean {
-  if (url.startsWith('data:') || url.startsWith('blob:') || url === 'about:blank') return true;
-  const { hostname } = new URL(url);
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
-}
 
 describe('the playground', () => {
   it('loads from the gateway alone, runs a query and shows the result and the schema docs', async () => {

@@ -18,6 +18,7 @@ import {
   type CreateTransactionMutation,
   type DepositMutation,
 } from './generated/graphql.js';
+import { newIdempotencyKey } from './idempotency-key.js';
 import { resolveOptions, type WalletClientOptions } from './options.js';
 import { paginate, type TransactionIterable, type TransactionsOptions } from './pagination.js';
 import { parseBalance } from './parse.js';
@@ -76,10 +77,6 @@ export interface WalletClient {
   request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, ...args: VariablesArgs<NoInfer<TVariables>>): Promise<TResult>;
   /** Ends every balance stream and closes the WebSocket. */
   close(): Promise<void>;
-}
-
-function newIdempotencyKey(): string {
-  return globalThis.crypto.randomUUID();
 }
 
 export function createWalletClient(options: WalletClientOptions): WalletClient {

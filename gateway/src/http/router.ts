@@ -4,6 +4,7 @@ import type { Playground } from '../playground/serve.js';
 import { wantsPlayground } from '../playground/serve.js';
 import { isSseRequest } from '../subscriptions/sse.js';
 import { sendJson } from './body.js';
+import type { Cors } from './cors.js';
 import { handleLive, handleReady, type Readiness } from './health.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -18,11 +19,13 @@ export interface RouterDeps {
   readonly playground: Playground;
   readonly graphqlHttp: Handler;
   readonly sse: Handler;
+  readonly cors: Cors;
 }
 
 /** One path per concern; /graphql picks playground, SSE or plain GraphQL over HTTP by the request itself. */
 export function createRouter(deps: RouterDeps, config: { readonly graphqlPath: string }): Handler {
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (deps.cors.handle(request, response)) return;
     const { pathname } = new URL(request.url ?? '/', 'http://gateway.local');
     if (pathname === config.graphqlPath) {
       if (isSseRequest(request)) return deps.sse(request, response);
