@@ -1,10 +1,12 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { QueryPlan } from '@apollo/query-planner';
 import { devSecretsWarning, mintUserToken, serviceIdentity, INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createIdentityMinter } from './auth/internal-identity.js';
-import { createRateLimiter } from './auth/rate-limit.js';
+import { createClusterRateLimiter } from './auth/cluster-rate-limit.js';
+import { createRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { createBoundedCache, jsonSizeBytes } from './cache/bounded-cache.js';
 import type { GatewayConfig } from './config.js';
 import { createApolloServer } from './http/apollo.js';
@@ -23,6 +25,19 @@ import { createSlots } from './subscriptions/slots.js';
 import { createSseHandler } from './subscriptions/sse.js';
 import { attachWebSocket } from './subscriptions/ws.js';
 import { loadSupergraphSdl } from './supergraph/load.js';
+
+/** One process: its own buckets. A cluster worker: the primary's buckets, shared by every worker. */
+function createGatewayRateLimiter(config: GatewayConfig): RateLimiter {
+  const limits = { perMinuteMax: config.rateLimit.mutationsPerMinuteMax, identitiesMax: config.rateLimit.identitiesMax };
+  if (!cluster.isWorker) return createRateLimiter(limits);
+  const limiter = createClusterRateLimiter({ ...limits, workers: config.workers, replyTimeoutMs: CLUSTER_RATE_REPLY_TIMEOUT_MS, pendingMax: CLUSTER_RATE_PENDING_MAX });
+  process.on('message', (message: unknown) => limiter.handleMessage(message));
+  return limiter;
+}
+
+/** A worker waits this long for the primary's rate-limit answer before deciding on its own share. */
+const CLUSTER_RATE_REPLY_TIMEOUT_MS = 250;
+const CLUSTER_RATE_PENDING_MAX = 10_000;
 
 export const graphqlPath = '/graphql';
 /** Events buffered per subscription for a slow client before its stream is ended. */
@@ -66,7 +81,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const authenticator = createAuthenticator(config.auth.user, { bytesMax: config.authCache.tokenCacheBytesMax, lifetimeMsMax: config.authCache.tokenCacheMsMax });
     const mintIdentity = createIdentityMinter({ internalSecret: config.auth.internalSecret, reuseMs: config.authCache.identityReuseMs, cacheBytesMax: config.authCache.identityCacheBytesMax });
     const dataSources = createSubgraphDataSources({ metrics, mintIdentity, logger }, config);
-    const rateLimiter = createRateLimiter({ perMinuteMax: config.rateLimit.mutationsPerMinuteMax, identitiesMax: config.rateLimit.identitiesMax });
+    const rateLimiter = createGatewayRateLimiter(config);
     const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter }, config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
     const executor = createSubscriptionExecutor(

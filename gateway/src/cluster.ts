@@ -1,11 +1,15 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '@walletgraph/platform';
 import { backoffDelayMs } from '@walletgraph/platform';
+import { serveClusterRateLimit } from './auth/cluster-rate-limit.js';
+import { createRateLimiter } from './auth/rate-limit.js';
 import { serveClusterMetrics } from './http/cluster-metrics.js';
 
 export interface PrimaryConfig {
   readonly workers: number;
   readonly shutdownDeadlineMs: number;
+  /** The one set of mutation buckets every worker shares. */
+  readonly rateLimit: { readonly perMinuteMax: number; readonly identitiesMax: number };
 }
 
 /** Restarts after a crash are bounded: this many within the window stops the whole gateway. */
@@ -14,13 +18,15 @@ const restartWindowMs = 60_000;
 
 /**
  * GATEWAY_WORKERS > 1: the primary forks workers that share the listening port (node:cluster
- * round-robin), restarts a crashed one with backoff, forwards shutdown signals, and sums every
- * worker's metrics for whichever worker serves a /metrics scrape.
+ * round-robin), restarts a crashed one with backoff, forwards shutdown signals, sums every
+ * worker's metrics for whichever worker serves a /metrics scrape, and keeps the mutation rate
+ * limit's buckets for all workers.
  */
 export function runPrimary(deps: { readonly logger: Logger }, config: PrimaryConfig): void {
   let stopping = false;
   let restartTimesMs: number[] = [];
   serveClusterMetrics();
+  serveClusterRateLimit(createRateLimiter(config.rateLimit));
   const fork = (): Worker => cluster.fork();
   for (let i = 0; i < config.workers; i += 1) fork();
 

@@ -59,4 +59,39 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
     child.kill('SIGTERM');
     await expect(exited).resolves.toBe(0);
   });
+
+  it('shares one mutation budget per identity across the workers', async () => {
+    expect(existsSync(mainJs)).toBe(true);
+    const port = await freePort();
+    const budget = 3;
+    child = spawn(process.execPath, [mainJs], {
+      env: { PATH: process.env['PATH'], NODE_ENV: 'test', LOG_LEVEL: 'silent', GATEWAY_WORKERS: '2', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1', GATEWAY_MUTATIONS_PER_MINUTE_MAX: String(budget) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    const pids = new Set<number>();
+    for (let attempt = 0; attempt < 100 && pids.size < 2; attempt += 1) {
+      const pid = await livePid(`http://127.0.0.1:${port}/health/live`);
+      if (pid !== undefined) pids.add(pid);
+      if (pids.size < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(pids.size).toBe(2);
+    const authorization = await adminAuthorization();
+    // No subgraph runs here: an admitted mutation fails later, a refused one is RATE_LIMITED (429).
+    // New connections alternate between the workers, so each worker sees half of them.
+    const codes: string[] = [];
+    for (let i = 0; i < 2 * budget; i += 1) {
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close', authorization },
+        body: JSON.stringify({ query: `mutation { createClient(input: { name: "Rate ${i}", email: "rate${i}@example.com" }) { id } }` }),
+      });
+      const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+      codes.push(response.status === 429 ? 'RATE_LIMITED' : (body.errors?.[0]?.extensions?.code ?? 'OK'));
+    }
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(budget);
+    expect(codes.slice(0, budget)).not.toContain('RATE_LIMITED');
+    child.kill('SIGTERM');
+    await expect(exited).resolves.toBe(0);
+  });
 });

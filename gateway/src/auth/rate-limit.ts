@@ -14,7 +14,8 @@ interface Bucket {
 export type TakeResult = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
 export interface RateLimiter {
-  take(key: string, cost: number, nowMs?: number): TakeResult;
+  /** Synchronous in one process; a cluster worker asks the primary (see cluster-rate-limit.ts). */
+  take(key: string, cost: number, nowMs?: number): TakeResult | Promise<TakeResult>;
   bucketCount(): number;
 }
 
@@ -23,7 +24,12 @@ export interface RateLimiter {
  * `identitiesMax` buckets; when full, the least recently touched bucket is dropped (it is
  * the likeliest to be full again anyway), so memory stays bounded under many identities.
  */
-export function createRateLimiter(config: { readonly perMinuteMax: number; readonly identitiesMax: number }): RateLimiter {
+/** The in-process limiter: it always decides at once. */
+export interface LocalRateLimiter extends RateLimiter {
+  take(key: string, cost: number, nowMs?: number): TakeResult;
+}
+
+export function createRateLimiter(config: { readonly perMinuteMax: number; readonly identitiesMax: number }): LocalRateLimiter {
   const buckets = new Map<string, Bucket>();
   const refillPerMs = config.perMinuteMax / 60_000;
   return {
@@ -85,7 +91,7 @@ export function createRateLimitPlugin(deps: { readonly limiter: RateLimiter; rea
           if (operation?.operation !== 'mutation') return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          const result = deps.limiter.take(rateLimitKey(contextValue.identity), mutationFieldCount(operation, fragments));
+          const result = await deps.limiter.take(rateLimitKey(contextValue.identity), mutationFieldCount(operation, fragments));
           if (result.allowed) return;
           deps.onRejected?.();
           contextValue.logger.warn({ retryAfterMs: result.retryAfterMs }, 'mutation rate limit reached');
