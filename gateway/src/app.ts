@@ -86,7 +86,13 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
     const executor = createSubscriptionExecutor(
       { planner, dataSources, metrics, logger, slots: createSlots(config.subscriptionsMax), mintIdentity },
-      { subgraphs: config.subgraphs, upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax, upstreamRetryDelayMsMax: config.upstreamRetryDelayMsMax, eventQueueSizeMax },
+      {
+        subgraphs: config.subgraphs,
+        upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax,
+        upstreamRetryDelayMsMax: config.upstreamRetryDelayMsMax,
+        eventQueueSizeMax,
+        upstreamSubscriptionsPerConnectionMax: config.upstreamSubscriptionsPerConnectionMax,
+      },
     );
     const operations = createOperations({ apollo, executor, planner, metrics }, config);
     await apollo.start();
@@ -131,6 +137,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       // Order: stop taking work, end live streams (closing their upstreams), drain, then pools.
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await ws.close();
+      await executor.close();
       httpServer.closeIdleConnections();
       await apollo.stop();
       httpServer.closeAllConnections();

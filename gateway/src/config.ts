@@ -57,6 +57,7 @@ const schema = z
     GATEWAY_SUBSCRIPTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
     GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(0).max(100).default(5),
     GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: envField.positiveInt(5_000, 600_000),
+    GATEWAY_UPSTREAM_SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
     GATEWAY_SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_MUTATIONS_PER_MINUTE_MAX: envField.positiveInt(600, 10_000_000),
     GATEWAY_RATE_LIMIT_IDENTITIES_MAX: envField.positiveInt(100_000, 10_000_000),
@@ -112,6 +113,8 @@ export interface GatewayConfig {
   readonly subscriptionsMax: number;
   readonly upstreamRetryAttemptsMax: number;
   readonly upstreamRetryDelayMsMax: number;
+  /** One caller's subscriptions per upstream connection; keep ≤ the balance subgraph's SUBSCRIPTIONS_PER_CONNECTION_MAX. */
+  readonly upstreamSubscriptionsPerConnectionMax: number;
   readonly shutdownDeadlineMs: number;
   /** Token verification, the internal identity secret, dev mode. */
   readonly auth: AuthConfig;
@@ -174,6 +177,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     subscriptionsMax: e.GATEWAY_SUBSCRIPTIONS_MAX,
     upstreamRetryAttemptsMax: e.GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX,
     upstreamRetryDelayMsMax: e.GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX,
+    upstreamSubscriptionsPerConnectionMax: e.GATEWAY_UPSTREAM_SUBSCRIPTIONS_PER_CONNECTION_MAX,
     shutdownDeadlineMs: e.GATEWAY_SHUTDOWN_DEADLINE_MS,
     auth: resolveAuthConfig(e),
     rateLimit: { mutationsPerMinuteMax: e.GATEWAY_MUTATIONS_PER_MINUTE_MAX, identitiesMax: e.GATEWAY_RATE_LIMIT_IDENTITIES_MAX },

@@ -56,6 +56,14 @@ describe('endAtTokenExpiry', () => {
     expect(results.slice(errorIndex + 1).every((r) => r.done === true)).toBe(true);
   });
 
+  it('is shaped like an async generator (graphql-sse closes only those when a client leaves)', async () => {
+    const source = manualStream();
+    const stream = endAtTokenExpiry(source.stream, Date.now() + 60_000);
+    expect(typeof stream.throw).toBe('function');
+    await expect(stream.throw?.(new Error('client left'))).rejects.toThrow('client left');
+    expect(source.isClosed()).toBe(true);
+  });
+
   it('return() closes the source and cancels the deadline', async () => {
     const source = manualStream();
     const stream = endAtTokenExpiry(source.stream, Date.now() + 50);

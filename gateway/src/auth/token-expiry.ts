@@ -64,6 +64,11 @@ export function endAtTokenExpiry(stream: AsyncIterableIterator<ExecutionResult>,
       return outcome;
     },
     return: end,
+    // Generator-shaped (graphql-sse closes only operations that have return and throw).
+    async throw(error?: unknown) {
+      await end();
+      throw error;
+    },
   };
   return iterator;
 }

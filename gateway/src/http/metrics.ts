@@ -16,6 +16,7 @@ export interface GatewayMetrics {
   readonly subscriptionsActive: Gauge<'transport'>;
   readonly subscriptionEventCount: Counter<'outcome'>;
   readonly upstreamReconnectCount: Counter<'subgraph'>;
+  readonly upstreamConnections: Gauge<'subgraph'>;
   readonly limitRejectionCount: Counter<'limit'>;
   readonly queryPlanCacheBytes: Gauge;
   readonly queryPlanCacheEntries: Gauge;
@@ -80,6 +81,12 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
     upstreamReconnectCount: new Counter({
       name: 'gateway_upstream_reconnects_total',
       help: 'Reconnect attempts of upstream subscription connections',
+      labelNames: ['subgraph'],
+      registers,
+    }),
+    upstreamConnections: new Gauge({
+      name: 'gateway_upstream_connections',
+      help: 'Open upstream subscription connections (shared by the subscriptions of one caller)',
       labelNames: ['subgraph'],
       registers,
     }),

@@ -1,7 +1,7 @@
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
-import { INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
+import { INTERNAL_IDENTITY_HEADER, type Identity, type Logger } from '@walletgraph/platform';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
 import type { GatewayMetrics } from '../http/metrics.js';
@@ -10,7 +10,7 @@ import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import { SubscriptionErrorCode, subscriptionError } from './errors.js';
 import type { SubscriptionPlanner } from './planner.js';
 import type { Slots } from './slots.js';
-import { openUpstream, type UpstreamEvent } from './upstream.js';
+import { createUpstreamPool, type UpstreamEvent, type UpstreamPool } from './upstream.js';
 
 export type Transport = 'ws' | 'sse';
 
@@ -30,6 +30,8 @@ export interface ExecutorConfig {
   readonly upstreamRetryAttemptsMax: number;
   readonly upstreamRetryDelayMsMax: number;
   readonly eventQueueSizeMax: number;
+  /** Subscriptions of one caller sharing one upstream connection (≤ the subgraph's own per-connection bound). */
+  readonly upstreamSubscriptionsPerConnectionMax: number;
 }
 
 export interface ExecutorDeps {
@@ -52,6 +54,11 @@ function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan 
   return { kind: 'QueryPlan', node: rest === undefined ? fromEvent : { kind: 'Sequence', nodes: [fromEvent, rest] } };
 }
 
+/** Subscriptions of the same caller may share an upstream connection; different callers never do. */
+function callerKey(identity: Identity): string {
+  return identity.role === 'client' ? `client:${identity.clientId}:${identity.subject}` : `admin:${identity.subject}`;
+}
+
 function wsUrlOf(subgraphs: SubgraphEndpoints, name: string): string | undefined {
   return name === 'balance' ? subgraphs.balance.wsUrl : undefined;
 }
@@ -71,6 +78,30 @@ function apolloLoggerOf(logger: Logger): RequestContext['logger'] {
  */
 export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorConfig) {
   const subgraphServices: ServiceMap = Object.fromEntries(deps.dataSources.byName);
+  const pools = new Map<string, UpstreamPool>();
+
+  function poolFor(subgraphName: string, wsUrl: string): UpstreamPool {
+    let pool = pools.get(subgraphName);
+    if (pool === undefined) {
+      pool = createUpstreamPool(
+        {
+          logger: deps.logger,
+          onReconnect: () => deps.metrics.upstreamReconnectCount.inc({ subgraph: subgraphName }),
+          onConnectionCount: (count) => deps.metrics.upstreamConnections.set({ subgraph: subgraphName }, count),
+        },
+        {
+          subgraphName,
+          wsUrl,
+          retryAttemptsMax: config.upstreamRetryAttemptsMax,
+          retryDelayMsMax: config.upstreamRetryDelayMsMax,
+          eventQueueSizeMax: config.eventQueueSizeMax,
+          subscriptionsPerConnectionMax: config.upstreamSubscriptionsPerConnectionMax,
+        },
+      );
+      pools.set(subgraphName, pool);
+    }
+    return pool;
+  }
 
   async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, event: UpstreamEvent): Promise<ExecutionResult> {
     const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
@@ -119,15 +150,13 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     deps.metrics.subscriptionsActive.inc({ transport: request.transport });
     const plan = pluggedPlan(node.primary, node.rest);
     const variables = Object.fromEntries((node.primary.variableUsages ?? []).filter((name) => name in request.variables).map((name) => [name, request.variables[name]]));
-    const upstream = openUpstream(
+    const upstream = poolFor(node.primary.serviceName, wsUrl).open(
       { query: node.primary.operation, variables, operationName: node.primary.operationName },
-      definedHeaders(request.context.forwardedHeaders),
       {
-        logger: request.context.logger,
-        onReconnect: () => deps.metrics.upstreamReconnectCount.inc({ subgraph: node.primary.serviceName }),
+        key: callerKey(request.context.identity),
+        headers: definedHeaders(request.context.forwardedHeaders),
         identityHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await deps.mintIdentity(request.context.identity, request.context.requestId) }),
       },
-      { subgraphName: node.primary.serviceName, wsUrl, retryAttemptsMax: config.upstreamRetryAttemptsMax, retryDelayMsMax: config.upstreamRetryDelayMsMax, eventQueueSizeMax: config.eventQueueSizeMax },
     );
     return downstream(request, plan, upstream);
   }
@@ -174,11 +203,22 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
         await finish();
         return done;
       },
+      // graphql-sse ends a client's operations only if they look like async generators (return
+      // AND throw); without throw, a disconnected SSE client's subscription was never closed.
+      async throw(error?: unknown) {
+        await finish();
+        throw error;
+      },
     };
     return iterator;
   }
 
-  return { subscribe };
+  /** Ends every upstream connection (at shutdown, after the client connections). */
+  async function close(): Promise<void> {
+    await Promise.all([...pools.values()].map((pool) => pool.close()));
+  }
+
+  return { subscribe, close };
 }
 
 export type SubscriptionExecutor = ReturnType<typeof createSubscriptionExecutor>;

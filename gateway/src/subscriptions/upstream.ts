@@ -1,4 +1,4 @@
-import { createClient, type FormattedExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { backoffDelayMs, sleep, type Logger } from '@walletgraph/platform';
 import { SubscriptionErrorCode, describeUpstreamFailure, subscriptionError } from './errors.js';
@@ -17,111 +17,204 @@ export interface UpstreamConfig {
   readonly retryDelayMsMax: number;
   /** Events buffered for a slow client before its stream is ended with SUBSCRIPTION_SLOW_CONSUMER. */
   readonly eventQueueSizeMax: number;
+  /** Subscriptions one upstream connection carries (at most the subgraph's SUBSCRIPTIONS_PER_CONNECTION_MAX). */
+  readonly subscriptionsPerConnectionMax: number;
 }
 
-export interface UpstreamDeps {
+export interface UpstreamPoolDeps {
   readonly logger: Logger;
+  readonly onReconnect?: () => void;
+  /** Open upstream connections of this pool, after every change. */
+  readonly onConnectionCount?: (count: number) => void;
+}
+
+/** Who a subscription runs as upstream: subscriptions with the same key may share a connection. */
+export interface UpstreamCaller {
+  /** The caller's identity (role, subject, client id): the subgraph authorizes per connection. */
+  readonly key: string;
+  /** Sent on the WebSocket upgrade (request id, trace context of the caller that opened it). */
+  readonly headers: Readonly<Record<string, string>>;
   /** Headers signed per connection attempt (the caller's identity), sent only in connection_init. */
   readonly identityHeaders?: () => Promise<Readonly<Record<string, string>>>;
-  readonly onReconnect?: () => void;
 }
 
 export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
+export interface UpstreamPool {
+  /**
+   * One subscription on a connection of its caller with room, opened on demand. The connection
+   * retries (jittered, capped, bounded) and resubscribes by itself; when it gives up, the iterator
+   * throws a SERVICE_UNAVAILABLE GraphQLError; `return()` ends this subscription at once.
+   */
+  open(request: UpstreamRequest, caller: UpstreamCaller): AsyncIterableIterator<UpstreamEvent>;
+  connectionCount(): number;
+  /** Closes every connection (their subscriptions end). */
+  close(): Promise<void>;
+}
+
+interface Lane {
+  readonly key: string;
+  readonly client: Client;
+  subscriptionCount: number;
+  /** Takes no new subscriptions: emptied, or its connection gave up. */
+  retired: boolean;
+}
+
 /**
- * One graphql-ws connection per client subscription, so each carries that client's headers. The
- * connection retries (jittered, capped, bounded) and resubscribes by itself; when it gives up,
- * the iterator throws a SERVICE_UNAVAILABLE GraphQLError; `return()` closes the upstream at once.
+ * Upstream graphql-ws connections shared by the subscriptions of one caller identity, up to
+ * `subscriptionsPerConnectionMax` each (a dashboard watching ten accounts holds one upstream
+ * socket, not ten). Callers never share a connection: the subgraph authorizes per connection.
  */
-export function openUpstream(request: UpstreamRequest, headers: Readonly<Record<string, string>>, deps: UpstreamDeps, config: UpstreamConfig): AsyncIterableIterator<UpstreamEvent> {
-  // The signed identity lives ≤ 60 s, so each connection attempt (first or reconnect) signs a fresh one.
-  const connectionParams = async (): Promise<Record<string, unknown>> => ({ headers: { ...headers, ...(deps.identityHeaders === undefined ? {} : await deps.identityHeaders()) } });
-  class HeaderedWebSocket extends WebSocket {
-    constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { headers: { ...headers } });
-    }
-  }
-  const client = createClient({
-    url: config.wsUrl,
-    webSocketImpl: HeaderedWebSocket,
-    connectionParams,
-    lazy: true,
-    lazyCloseTimeout: 0,
-    retryAttempts: config.retryAttemptsMax,
-    // Refused connections and resets are worth a retry too; graphql-ws still treats protocol errors as fatal.
-    shouldRetry: () => true,
-    retryWait: async (retries) => {
-      deps.onReconnect?.();
-      deps.logger.warn({ subgraph: config.subgraphName, retries }, 'upstream subscription connection lost; reconnecting');
-      await sleep(backoffDelayMs(retries, { delayMsInitial: Math.min(100, config.retryDelayMsMax), delayMsMax: config.retryDelayMsMax }));
-    },
-  });
+export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfig): UpstreamPool {
+  const lanesByKey = new Map<string, Lane[]>();
+  let laneCount = 0;
+  const countChanged = (): void => deps.onConnectionCount?.(laneCount);
 
-  const queue: UpstreamEvent[] = [];
-  let failure: Error | undefined;
-  let finished = false;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    wake?.();
-    wake = undefined;
-  };
-  const end = (error?: Error): void => {
-    if (finished) return;
-    finished = true;
-    failure = error;
-    notify();
-  };
-  const unsubscribe = client.subscribe<Record<string, unknown>, unknown>(
-    { query: request.query, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
-    {
-      next: (event) => {
-        if (finished) return;
-        if (queue.length >= config.eventQueueSizeMax) {
-          end(subscriptionError(SubscriptionErrorCode.SLOW_CONSUMER, `the client did not keep up: more than ${config.eventQueueSizeMax} events waiting`, { queueSizeMax: config.eventQueueSizeMax }));
-          return;
-        }
-        queue.push(event);
-        notify();
-      },
-      error: (error: unknown) => {
-        const described = describeUpstreamFailure(error);
-        deps.logger.warn({ subgraph: config.subgraphName, failure: described }, 'upstream subscription failed');
-        end(subscriptionError(SubscriptionErrorCode.UPSTREAM_UNAVAILABLE, `the ${config.subgraphName} subgraph subscription failed: ${described}`, { subgraph: config.subgraphName }));
-      },
-      complete: () => end(),
-    },
-  );
-  const close = async (): Promise<void> => {
-    end();
-    queue.length = 0;
-    unsubscribe();
-    await client.dispose();
-  };
-
-  const iterator: AsyncIterableIterator<UpstreamEvent> = {
-    [Symbol.asyncIterator]: () => iterator,
-    async next(): Promise<IteratorResult<UpstreamEvent>> {
-      for (;;) {
-        const event = queue.shift();
-        if (event !== undefined) return { done: false, value: event };
-        if (finished) {
-          await close();
-          if (failure !== undefined) {
-            const error = failure;
-            failure = undefined;
-            throw error;
-          }
-          return { done: true, value: undefined };
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+  function createLane(caller: UpstreamCaller): Lane {
+    // The signed identity lives ≤ 60 s, so each connection attempt (first or reconnect) signs a fresh one.
+    const connectionParams = async (): Promise<Record<string, unknown>> => ({ headers: { ...caller.headers, ...(caller.identityHeaders === undefined ? {} : await caller.identityHeaders()) } });
+    class HeaderedWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { ...caller.headers } });
       }
-    },
-    async return(): Promise<IteratorResult<UpstreamEvent>> {
-      await close();
-      return { done: true, value: undefined };
+    }
+    const client = createClient({
+      url: config.wsUrl,
+      webSocketImpl: HeaderedWebSocket,
+      connectionParams,
+      lazy: true,
+      lazyCloseTimeout: 0,
+      retryAttempts: config.retryAttemptsMax,
+      // Refused connections and resets are worth a retry too; graphql-ws still treats protocol errors as fatal.
+      shouldRetry: () => true,
+      retryWait: async (retries) => {
+        deps.onReconnect?.();
+        deps.logger.warn({ subgraph: config.subgraphName, retries }, 'upstream subscription connection lost; reconnecting');
+        await sleep(backoffDelayMs(retries, { delayMsInitial: Math.min(100, config.retryDelayMsMax), delayMsMax: config.retryDelayMsMax }));
+      },
+    });
+    return { key: caller.key, client, subscriptionCount: 0, retired: false };
+  }
+
+  function acquire(caller: UpstreamCaller): Lane {
+    const lanes = lanesByKey.get(caller.key) ?? [];
+    let lane = lanes.find((candidate) => !candidate.retired && candidate.subscriptionCount < config.subscriptionsPerConnectionMax);
+    if (lane === undefined) {
+      lane = createLane(caller);
+      lanes.push(lane);
+      lanesByKey.set(caller.key, lanes);
+      laneCount += 1;
+      countChanged();
+    }
+    lane.subscriptionCount += 1;
+    return lane;
+  }
+
+  function forget(lane: Lane): void {
+    const lanes = lanesByKey.get(lane.key);
+    const index = lanes?.indexOf(lane) ?? -1;
+    if (lanes === undefined || index < 0) return;
+    lanes.splice(index, 1);
+    if (lanes.length === 0) lanesByKey.delete(lane.key);
+    laneCount -= 1;
+    countChanged();
+  }
+
+  function release(lane: Lane): void {
+    lane.subscriptionCount -= 1;
+    if (lane.subscriptionCount > 0) return;
+    lane.retired = true;
+    forget(lane);
+    void lane.client.dispose();
+  }
+
+  function open(request: UpstreamRequest, caller: UpstreamCaller): AsyncIterableIterator<UpstreamEvent> {
+    const lane = acquire(caller);
+    const queue: UpstreamEvent[] = [];
+    let failure: Error | undefined;
+    let finished = false;
+    let released = false;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      wake?.();
+      wake = undefined;
+    };
+    const end = (error?: Error): void => {
+      if (finished) return;
+      finished = true;
+      failure = error;
+      notify();
+    };
+    const unsubscribe = lane.client.subscribe<Record<string, unknown>, unknown>(
+      { query: request.query, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
+      {
+        next: (event) => {
+          if (finished) return;
+          if (queue.length >= config.eventQueueSizeMax) {
+            end(subscriptionError(SubscriptionErrorCode.SLOW_CONSUMER, `the client did not keep up: more than ${config.eventQueueSizeMax} events waiting`, { queueSizeMax: config.eventQueueSizeMax }));
+            return;
+          }
+          queue.push(event);
+          notify();
+        },
+        error: (error: unknown) => {
+          // A list of GraphQL errors concerns this operation only; anything else is the connection
+          // giving up, so the lane takes no new subscriptions.
+          if (!Array.isArray(error)) lane.retired = true;
+          const described = describeUpstreamFailure(error);
+          deps.logger.warn({ subgraph: config.subgraphName, failure: described }, 'upstream subscription failed');
+          end(subscriptionError(SubscriptionErrorCode.UPSTREAM_UNAVAILABLE, `the ${config.subgraphName} subgraph subscription failed: ${described}`, { subgraph: config.subgraphName }));
+        },
+        complete: () => end(),
+      },
+    );
+    const close = (): void => {
+      end();
+      queue.length = 0;
+      if (released) return;
+      released = true;
+      unsubscribe();
+      release(lane);
+    };
+
+    const iterator: AsyncIterableIterator<UpstreamEvent> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next(): Promise<IteratorResult<UpstreamEvent>> {
+        for (;;) {
+          const event = queue.shift();
+          if (event !== undefined) return { done: false, value: event };
+          if (finished) {
+            close();
+            if (failure !== undefined) {
+              const error = failure;
+              failure = undefined;
+              throw error;
+            }
+            return { done: true, value: undefined };
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+      },
+      async return(): Promise<IteratorResult<UpstreamEvent>> {
+        close();
+        return { done: true, value: undefined };
+      },
+    };
+    return iterator;
+  }
+
+  return {
+    open,
+    connectionCount: () => laneCount,
+    async close() {
+      const lanes = [...lanesByKey.values()].flat();
+      lanesByKey.clear();
+      laneCount = 0;
+      countChanged();
+      for (const lane of lanes) lane.retired = true;
+      await Promise.all(lanes.map((lane) => lane.client.dispose()));
     },
   };
-  return iterator;
 }
