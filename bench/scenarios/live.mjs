@@ -179,16 +179,23 @@ export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, c
   const agent = createAgent(64);
   const matcher = createMatcher();
   let errorCount = 0;
+  const firstErrors = [];
+  const onError = (error) => {
+    errorCount += 1;
+    if (firstErrors.length < 3) firstErrors.push(error.message);
+  };
   const accountIds = pairs.flat();
   const openedAtMs = performance.now();
   const reconnectsBefore = await upstreamReconnects(gatewayUrl);
-  const subscribers = await openSubscribers({ wsUrl, accountIds, count, perConnection, onEvent: matcher.event, onError: () => (errorCount += 1) });
+  const subscribers = await openSubscribers({ wsUrl, accountIds, count, perConnection, onEvent: matcher.event, onError });
   log(`subscribers: ${count} open on ${subscribers.connectionCount} connections in ${Math.round(performance.now() - openedAtMs)} ms`);
   try {
     const sender = createPairSender({ agent, gatewayUrl, pairs, versions, matcher });
     // Every subscriber gets one event per warm-up round (both sides of each pair are covered).
-    await warmUntilLive(sender, matcher, count, 180_000, log);
-    if (errorCount > 0) throw new Error(`${errorCount} subscriptions failed (limits?)`);
+    await warmUntilLive(sender, matcher, count, 180_000, log).catch((error) => {
+      throw new Error(`${error.message}; ${errorCount} subscriber error(s)${firstErrors.length > 0 ? `, first: ${firstErrors.join(' | ')}` : ''}`);
+    });
+    if (errorCount > 0) throw new Error(`${errorCount} subscriptions failed (limits?), first: ${firstErrors.join(' | ')}`);
     const gatewayIdleMb = rssNow();
     matcher.startMeasuring();
     const pacing = await paced(sender, ratePerS, durationS);
