@@ -14,7 +14,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createBalanceProjector, type AppliedMessage } from './projection/balance-projector.js';
 import { createDeadLetterPublisher } from './projection/dead-letter.js';
 import { createBalanceResolvers } from './resolvers/balance-resolvers.js';
-import { createBalanceLoader, createOwnerLoader, type BalanceContext, type ConnectionState } from './resolvers/context.js';
+import { createBalanceLoader, createBaselineReader, createOwnerLoader, type BalanceContext, type ConnectionState } from './resolvers/context.js';
 import { createBalanceRestServer } from './rest/balance-routes.js';
 import { createBalanceRepository } from './store/balance-repository.js';
 import { createPrismaClient } from './store/prisma.js';
@@ -91,7 +91,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     },
   );
   const schema = buildSubgraphSchema([
-    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({ repository, pubsub, metrics, logger }, config) },
+    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({ repository, readBaseline: createBaselineReader(repository, config.loaderBatchSizeMax), pubsub, metrics, logger }, config) },
   ]);
   const ownership = createOwnershipDirectory({ logger }, { ...config.ownership, internalSecret: config.auth.internalSecret });
   const makeContext = (requestId: string, identity: Identity, connection?: ConnectionState): BalanceContext => ({

@@ -4,7 +4,7 @@ import { SubscriptionLimitError } from '../live/errors.js';
 import type { BalancePubSub, BalanceSubscription } from '../live/balance-pubsub.js';
 import type { LiveBalance } from '../live/live-message.js';
 import { MetricName, type Metrics } from '../metrics.js';
-import type { BalanceRepository } from '../store/balance-repository.js';
+import type { BalanceRepository, BalanceState } from '../store/balance-repository.js';
 import type { BalanceContext, ConnectionState } from './context.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 import { parseAccountId, toGraphQLError } from './errors.js';
@@ -12,6 +12,8 @@ import { assertMaySubscribe, mayReadBalance } from '../auth/policy.js';
 
 export interface BalanceResolverDeps {
   readonly repository: BalanceRepository;
+  /** The current balance a new subscription starts from (batched across subscriptions). */
+  readonly readBaseline: (accountId: string) => Promise<BalanceState | null>;
   readonly pubsub: BalancePubSub;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -83,8 +85,8 @@ export function createBalanceResolvers(deps: BalanceResolverDeps, config: Balanc
             await assertMaySubscribe(context.identity, accountId, context.ownerOf);
             subscription = openSubscription(deps, config, accountId, context.connection);
             // Registered before reading the baseline, so nothing committed in between is missed.
-            const [current] = await deps.repository.findByAccountIds([accountId]);
-            if (current !== undefined) subscription.setBaselineVersion(current.version);
+            const current = await deps.readBaseline(accountId);
+            if (current !== null) subscription.setBaselineVersion(current.version);
             return subscription;
           } catch (error: unknown) {
             subscription?.close();

@@ -33,6 +33,26 @@ export function createBalanceLoader(repository: BalanceRepository, batchSizeMax:
   );
 }
 
+/** How long the baseline reader gathers subscriptions before its one query. */
+export const BASELINE_BATCH_WINDOW_MS = 2;
+
+/**
+ * Process-wide and batching only (nothing cached): the baseline reads of all subscriptions that
+ * start within a couple of milliseconds become one SQL query, so a burst of subscribes (a gateway
+ * restart, thousands of subscribers at once) does not queue thousands of one-row reads on the pool.
+ */
+export function createBaselineReader(repository: BalanceRepository, batchSizeMax: number): (accountId: string) => Promise<BalanceState | null> {
+  const loader = new DataLoader<string, BalanceState | null>(
+    async (accountIds) => {
+      const rows = await repository.findByAccountIds(accountIds);
+      const byId = new Map(rows.map((row) => [row.accountId, row]));
+      return accountIds.map((id) => byId.get(id) ?? null);
+    },
+    { maxBatchSize: batchSizeMax, cache: false, batchScheduleFn: (run) => setTimeout(run, BASELINE_BATCH_WINDOW_MS) },
+  );
+  return (accountId) => loader.load(accountId);
+}
+
 /** One loader per request: all ownership checks of a request become one look-up. */
 export function createOwnerLoader(directory: OwnershipDirectory, batchSizeMax: number): OwnerOf {
   const loader = new DataLoader<string, string | null>(
