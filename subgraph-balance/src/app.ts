@@ -91,7 +91,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     },
   );
   const schema = buildSubgraphSchema([
-    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({ repository, readBaseline: createBaselineReader(repository, config.loaderBatchSizeMax), pubsub, metrics, logger }, config) },
+    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({ readBaseline: createBaselineReader(repository, config.loaderBatchSizeMax), pubsub, metrics, logger }, config) },
   ]);
   const ownership = createOwnershipDirectory({ logger }, { ...config.ownership, internalSecret: config.auth.internalSecret });
   const makeContext = (requestId: string, identity: Identity, connection?: ConnectionState): BalanceContext => ({

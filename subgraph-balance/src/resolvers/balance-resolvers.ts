@@ -4,14 +4,13 @@ import { SubscriptionLimitError } from '../live/errors.js';
 import type { BalancePubSub, BalanceSubscription } from '../live/balance-pubsub.js';
 import type { LiveBalance } from '../live/live-message.js';
 import { MetricName, type Metrics } from '../metrics.js';
-import type { BalanceRepository, BalanceState } from '../store/balance-repository.js';
+import type { BalanceState } from '../store/balance-repository.js';
 import type { BalanceContext, ConnectionState } from './context.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 import { parseAccountId, toGraphQLError } from './errors.js';
 import { assertMaySubscribe, mayReadBalance } from '../auth/policy.js';
 
 export interface BalanceResolverDeps {
-  readonly repository: BalanceRepository;
   /** The current balance a new subscription starts from (batched across subscriptions). */
   readonly readBaseline: (accountId: string) => Promise<BalanceState | null>;
   readonly pubsub: BalancePubSub;

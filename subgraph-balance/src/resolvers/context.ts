@@ -21,16 +21,18 @@ export interface BalanceContext {
   readonly connection?: ConnectionState;
 }
 
+/** The DataLoader batch function of both balance loaders: one SQL query, answers in key order. */
+function balancesInOrder(repository: BalanceRepository): (accountIds: readonly string[]) => Promise<Array<BalanceState | null>> {
+  return async (accountIds) => {
+    const rows = await repository.findByAccountIds(accountIds);
+    const byId = new Map(rows.map((row) => [row.accountId, row]));
+    return accountIds.map((id) => byId.get(id) ?? null);
+  };
+}
+
 /** One loader per request: every Account.balance of a request becomes one SQL query. */
 export function createBalanceLoader(repository: BalanceRepository, batchSizeMax: number): DataLoader<string, BalanceState | null> {
-  return new DataLoader<string, BalanceState | null>(
-    async (accountIds) => {
-      const rows = await repository.findByAccountIds(accountIds);
-      const byId = new Map(rows.map((row) => [row.accountId, row]));
-      return accountIds.map((id) => byId.get(id) ?? null);
-    },
-    { maxBatchSize: batchSizeMax },
-  );
+  return new DataLoader<string, BalanceState | null>(balancesInOrder(repository), { maxBatchSize: batchSizeMax });
 }
 
 /** How long the baseline reader gathers subscriptions before its one query. */
@@ -42,14 +44,11 @@ export const BASELINE_BATCH_WINDOW_MS = 2;
  * restart, thousands of subscribers at once) does not queue thousands of one-row reads on the pool.
  */
 export function createBaselineReader(repository: BalanceRepository, batchSizeMax: number): (accountId: string) => Promise<BalanceState | null> {
-  const loader = new DataLoader<string, BalanceState | null>(
-    async (accountIds) => {
-      const rows = await repository.findByAccountIds(accountIds);
-      const byId = new Map(rows.map((row) => [row.accountId, row]));
-      return accountIds.map((id) => byId.get(id) ?? null);
-    },
-    { maxBatchSize: batchSizeMax, cache: false, batchScheduleFn: (run) => setTimeout(run, BASELINE_BATCH_WINDOW_MS) },
-  );
+  const loader = new DataLoader<string, BalanceState | null>(balancesInOrder(repository), {
+    maxBatchSize: batchSizeMax,
+    cache: false,
+    batchScheduleFn: (run) => setTimeout(run, BASELINE_BATCH_WINDOW_MS),
+  });
   return (accountId) => loader.load(accountId);
 }
 
