@@ -6,7 +6,7 @@ import { devSecretsWarning, mintUserToken, serviceIdentity, INTERNAL_IDENTITY_HE
 import { createAuthenticator } from './auth/authenticator.js';
 import { createIdentityMinter } from './auth/internal-identity.js';
 import { createClusterRateLimiter } from './auth/cluster-rate-limit.js';
-import { createRateLimiter, type RateLimiter } from './auth/rate-limit.js';
+import { bucketLimitsOf, createRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { createBoundedCache, jsonSizeBytes } from './cache/bounded-cache.js';
 import type { GatewayConfig } from './config.js';
 import { createApolloServer } from './http/apollo.js';
@@ -26,18 +26,18 @@ import { createSseHandler } from './subscriptions/sse.js';
 import { attachWebSocket } from './subscriptions/ws.js';
 import { loadSupergraphSdl } from './supergraph/load.js';
 
+/** A worker waits this long for the primary's rate-limit answer before deciding on its own share. */
+const CLUSTER_RATE_REPLY_TIMEOUT_MS = 250;
+const CLUSTER_RATE_PENDING_MAX = 10_000;
+
 /** One process: its own buckets. A cluster worker: the primary's buckets, shared by every worker. */
 function createGatewayRateLimiter(config: GatewayConfig): RateLimiter {
-  const limits = { perMinuteMax: config.rateLimit.mutationsPerMinuteMax, identitiesMax: config.rateLimit.identitiesMax };
+  const limits = bucketLimitsOf(config.rateLimit);
   if (!cluster.isWorker) return createRateLimiter(limits);
   const limiter = createClusterRateLimiter({ ...limits, workers: config.workers, replyTimeoutMs: CLUSTER_RATE_REPLY_TIMEOUT_MS, pendingMax: CLUSTER_RATE_PENDING_MAX });
   process.on('message', (message: unknown) => limiter.handleMessage(message));
   return limiter;
 }
-
-/** A worker waits this long for the primary's rate-limit answer before deciding on its own share. */
-const CLUSTER_RATE_REPLY_TIMEOUT_MS = 250;
-const CLUSTER_RATE_PENDING_MAX = 10_000;
 
 export const graphqlPath = '/graphql';
 /** Events buffered per subscription for a slow client before its stream is ended. */

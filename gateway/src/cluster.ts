@@ -2,14 +2,15 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '@walletgraph/platform';
 import { backoffDelayMs } from '@walletgraph/platform';
 import { serveClusterRateLimit } from './auth/cluster-rate-limit.js';
-import { createRateLimiter } from './auth/rate-limit.js';
+import { bucketLimitsOf, createRateLimiter } from './auth/rate-limit.js';
+import type { RateLimitConfig } from './config.js';
 import { serveClusterMetrics } from './http/cluster-metrics.js';
 
 export interface PrimaryConfig {
   readonly workers: number;
   readonly shutdownDeadlineMs: number;
   /** The one set of mutation buckets every worker shares. */
-  readonly rateLimit: { readonly perMinuteMax: number; readonly identitiesMax: number };
+  readonly rateLimit: RateLimitConfig;
 }
 
 /** Restarts after a crash are bounded: this many within the window stops the whole gateway. */
@@ -26,7 +27,7 @@ export function runPrimary(deps: { readonly logger: Logger }, config: PrimaryCon
   let stopping = false;
   let restartTimesMs: number[] = [];
   serveClusterMetrics();
-  serveClusterRateLimit(createRateLimiter(config.rateLimit));
+  serveClusterRateLimit(createRateLimiter(bucketLimitsOf(config.rateLimit)));
   const fork = (): Worker => cluster.fork();
   for (let i = 0; i < config.workers; i += 1) fork();
 

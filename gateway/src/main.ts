@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
   if (config.workers > 1 && cluster.isPrimary) {
-    runPrimary({ logger }, { workers: config.workers, shutdownDeadlineMs: config.shutdownDeadlineMs, rateLimit: { perMinuteMax: config.rateLimit.mutationsPerMinuteMax, identitiesMax: config.rateLimit.identitiesMax } });
+    runPrimary({ logger }, { workers: config.workers, shutdownDeadlineMs: config.shutdownDeadlineMs, rateLimit: config.rateLimit });
     return;
   }
   const gateway = createGateway(config, cluster.isWorker ? logger.child({ workerId: cluster.worker?.id }) : logger);

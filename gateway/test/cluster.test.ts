@@ -32,14 +32,16 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
     if (child?.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('serves from two worker processes on one port and stops cleanly on SIGTERM', async () => {
+  /** The built gateway with two workers on a free port, once both answer; `exited` resolves to its exit code. */
+  async function startTwoWorkers(env: Record<string, string> = {}): Promise<{ port: number; pids: Set<number>; exited: Promise<number | null> }> {
     expect(existsSync(mainJs) ? mainJs : `missing ${mainJs}: run npm run build -w @walletgraph/gateway`).toBe(mainJs);
     const port = await freePort();
-    child = spawn(process.execPath, [mainJs], {
-      env: { PATH: process.env['PATH'], NODE_ENV: 'test', LOG_LEVEL: 'silent', GATEWAY_WORKERS: '2', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1' },
+    const started = spawn(process.execPath, [mainJs], {
+      env: { PATH: process.env['PATH'], NODE_ENV: 'test', LOG_LEVEL: 'silent', GATEWAY_WORKERS: '2', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    child = started;
+    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
     const pids = new Set<number>();
     for (let attempt = 0; attempt < 100 && pids.size < 2; attempt += 1) {
       const pid = await livePid(`http://127.0.0.1:${port}/health/live`);
@@ -48,7 +50,12 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
       if (pids.size < 2) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(pids.size).toBe(2);
-    expect(pids.has(child.pid ?? -1)).toBe(false);
+    return { port, pids, exited };
+  }
+
+  it('serves from two worker processes on one port and stops cleanly on SIGTERM', async () => {
+    const { port, pids, exited } = await startTwoWorkers();
+    expect(pids.has(child?.pid ?? -1)).toBe(false);
     const authorization = await adminAuthorization();
     for (let i = 0; i < 4; i += 1) {
       await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close', authorization }, body: '{"query":"{ __typename }"}' });
@@ -56,26 +63,13 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
     // Whichever worker answers the scrape reports the requests both served.
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/gateway_requests_total\{operation_type="query",outcome="ok"\} 4\b/);
-    child.kill('SIGTERM');
+    child?.kill('SIGTERM');
     await expect(exited).resolves.toBe(0);
   });
 
   it('shares one mutation budget per identity across the workers', async () => {
-    expect(existsSync(mainJs)).toBe(true);
-    const port = await freePort();
     const budget = 3;
-    child = spawn(process.execPath, [mainJs], {
-      env: { PATH: process.env['PATH'], NODE_ENV: 'test', LOG_LEVEL: 'silent', GATEWAY_WORKERS: '2', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1', GATEWAY_MUTATIONS_PER_MINUTE_MAX: String(budget) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
-    const pids = new Set<number>();
-    for (let attempt = 0; attempt < 100 && pids.size < 2; attempt += 1) {
-      const pid = await livePid(`http://127.0.0.1:${port}/health/live`);
-      if (pid !== undefined) pids.add(pid);
-      if (pids.size < 2) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(pids.size).toBe(2);
+    const { port, exited } = await startTwoWorkers({ GATEWAY_MUTATIONS_PER_MINUTE_MAX: String(budget) });
     const authorization = await adminAuthorization();
     // No subgraph runs here: an admitted mutation fails later, a refused one is RATE_LIMITED (429).
     // New connections alternate between the workers, so each worker sees half of them.
@@ -91,7 +85,7 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
     }
     expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(budget);
     expect(codes.slice(0, budget)).not.toContain('RATE_LIMITED');
-    child.kill('SIGTERM');
+    child?.kill('SIGTERM');
     await expect(exited).resolves.toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
+import { isIpcMessage } from '../cluster-ipc.js';
 import { createRateLimiter, type LocalRateLimiter, type RateLimiter, type TakeResult } from './rate-limit.js';
 
 /**
@@ -21,18 +22,10 @@ export interface ClusterRateLimitConfig {
   readonly pendingMax: number;
 }
 
-function isTakeRequest(message: unknown): message is TakeRequest {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:rate-take';
-}
-
-function isTakeReply(message: unknown): message is TakeReply {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:rate-reply';
-}
-
 /** Primary side: the one limiter, answering every worker. */
 export function serveClusterRateLimit(limiter: LocalRateLimiter): void {
   cluster.on('message', (worker, message: unknown) => {
-    if (!isTakeRequest(message)) return;
+    if (!isIpcMessage<TakeRequest>(message, 'gateway:rate-take')) return;
     worker.send({ type: 'gateway:rate-reply', id: message.id, result: limiter.take(message.key, message.cost) } satisfies TakeReply);
   });
 }
@@ -60,7 +53,7 @@ export function createClusterRateLimiter(config: ClusterRateLimitConfig, send: (
     },
     bucketCount: () => fallback.bucketCount(),
     handleMessage(message: unknown): void {
-      if (!isTakeReply(message)) return;
+      if (!isIpcMessage<TakeReply>(message, 'gateway:rate-reply')) return;
       const waiter = pending.get(message.id);
       if (waiter === undefined) return;
       pending.delete(message.id);

@@ -24,6 +24,11 @@ export interface RateLimiter {
  * `identitiesMax` buckets; when full, the least recently touched bucket is dropped (it is
  * the likeliest to be full again anyway), so memory stays bounded under many identities.
  */
+/** What one set of buckets needs from the gateway's RateLimitConfig. */
+export function bucketLimitsOf(config: RateLimitConfig): { readonly perMinuteMax: number; readonly identitiesMax: number } {
+  return { perMinuteMax: config.mutationsPerMinuteMax, identitiesMax: config.identitiesMax };
+}
+
 /** The in-process limiter: it always decides at once. */
 export interface LocalRateLimiter extends RateLimiter {
   take(key: string, cost: number, nowMs?: number): TakeResult;

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { isIpcMessage } from '../cluster-ipc.js';
 
 /** IPC between a worker serving /metrics and the primary that gathers every worker's registry. */
 type MetricsRequest = { readonly type: 'gateway:metrics-request'; readonly id: string };
@@ -8,19 +9,11 @@ type MetricsReply = { readonly type: 'gateway:metrics-reply'; readonly id: strin
 
 const replyTimeoutMs = 5_000;
 
-function isMetricsRequest(message: unknown): message is MetricsRequest {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:metrics-request';
-}
-
-function isMetricsReply(message: unknown): message is MetricsReply {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:metrics-reply';
-}
-
 /** Primary side: answers a worker's request with the sum over all workers (prom-client's aggregator). */
 export function serveClusterMetrics(): void {
   const aggregator = new AggregatorRegistry();
   cluster.on('message', (worker, message: unknown) => {
-    if (!isMetricsRequest(message)) return;
+    if (!isIpcMessage<MetricsRequest>(message, 'gateway:metrics-request')) return;
     aggregator
       .clusterMetrics()
       .then((text) => worker.send({ type: 'gateway:metrics-reply', id: message.id, text } satisfies MetricsReply))
@@ -41,7 +34,7 @@ export function createMetricsText(registry: Registry): () => Promise<string> {
     new Promise<string>((resolve, reject) => {
       const id = randomUUID();
       const onMessage = (message: unknown): void => {
-        if (!isMetricsReply(message) || message.id !== id) return;
+        if (!isIpcMessage<MetricsReply>(message, 'gateway:metrics-reply') || message.id !== id) return;
         done();
         if (message.text !== undefined) resolve(message.text);
         else reject(new Error(`cluster metrics failed: ${message.error ?? 'no reply'}`));

@@ -157,6 +157,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
         headers: definedHeaders(request.context.forwardedHeaders),
         identityHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await deps.mintIdentity(request.context.identity, request.context.requestId) }),
       },
+      request.context.logger,
     );
     return downstream(request, plan, upstream);
   }

@@ -38,12 +38,12 @@ export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax:
       if (credentials === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
       const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
       const prepared = deps.operations.prepare(params, context, 'sse');
-      if (isPreparedOperation(prepared) && credentials.expiresAtMs !== undefined) expiryByOperation.set(prepared, credentials.expiresAtMs);
       // Refused like graphql-sse refuses unparsable queries: HTTP 400 with the errors as JSON.
       if (!isPreparedOperation(prepared)) {
         const body = JSON.stringify({ errors: deps.operations.formatErrors(prepared) });
         return [body, { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
       }
+      if (credentials.expiresAtMs !== undefined) expiryByOperation.set(prepared, credentials.expiresAtMs);
       return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
     },
     execute: (args) => deps.operations.run(args.contextValue),

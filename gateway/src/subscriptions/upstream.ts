@@ -45,8 +45,9 @@ export interface UpstreamPool {
    * One subscription on a connection of its caller with room, opened on demand. The connection
    * retries (jittered, capped, bounded) and resubscribes by itself; when it gives up, the iterator
    * throws a SERVICE_UNAVAILABLE GraphQLError; `return()` ends this subscription at once.
+   * `logger` (the subscription's own, with its request id) reports this subscription's failure.
    */
-  open(request: UpstreamRequest, caller: UpstreamCaller): AsyncIterableIterator<UpstreamEvent>;
+  open(request: UpstreamRequest, caller: UpstreamCaller, logger?: Logger): AsyncIterableIterator<UpstreamEvent>;
   connectionCount(): number;
   /** Closes every connection (their subscriptions end). */
   close(): Promise<void>;
@@ -128,7 +129,7 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
     void lane.client.dispose();
   }
 
-  function open(request: UpstreamRequest, caller: UpstreamCaller): AsyncIterableIterator<UpstreamEvent> {
+  function open(request: UpstreamRequest, caller: UpstreamCaller, logger: Logger = deps.logger): AsyncIterableIterator<UpstreamEvent> {
     const lane = acquire(caller);
     const queue: UpstreamEvent[] = [];
     let failure: Error | undefined;
@@ -162,7 +163,7 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
           // giving up, so the lane takes no new subscriptions.
           if (!Array.isArray(error)) lane.retired = true;
           const described = describeUpstreamFailure(error);
-          deps.logger.warn({ subgraph: config.subgraphName, failure: described }, 'upstream subscription failed');
+          logger.warn({ subgraph: config.subgraphName, failure: described }, 'upstream subscription failed');
           end(subscriptionError(SubscriptionErrorCode.UPSTREAM_UNAVAILABLE, `the ${config.subgraphName} subgraph subscription failed: ${described}`, { subgraph: config.subgraphName }));
         },
         complete: () => end(),
