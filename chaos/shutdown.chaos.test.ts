@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServiceProcess, ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess } from './support/processes';
-import { dropDatabases, freePort, migrateAndSeed, repoRoot, withDatabase, type DatabaseUrls } from './support/scripts';
+import { ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess } from './support/processes';
+import { dropDatabases, freePort, migrateAndSeed, withDatabase, type DatabaseUrls } from './support/scripts';
+import { balanceProcess, gatewayProcess, walletProcess } from './support/services';
 
 const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'walletgraph-shutdown-'));
@@ -34,38 +35,20 @@ beforeAll(async () => {
   ensureBuilt(Object.values(SERVICE_SCRIPTS));
   await migrateAndSeed(urls);
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort(), gateway: await freePort() };
-  const wallet = createServiceProcess({
-    name: 'wallet',
-    script: SERVICE_SCRIPTS.wallet,
-    readyUrl: `http://127.0.0.1:${ports.wallet}/health/ready`,
-    logFile: path.join(logDir, 'wallet.log'),
-    env: { ...production, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' },
-  });
-  const balance = createServiceProcess({
+  const wallet = walletProcess({ logDir, port: ports.wallet, restPort: ports.walletRest, databaseUrl: urls.WALLET_DATABASE_URL, env: production });
+  const balance = balanceProcess({
     name: 'balance',
-    script: SERVICE_SCRIPTS.balance,
-    readyUrl: `http://127.0.0.1:${ports.balance}/health/ready`,
-    logFile: path.join(logDir, 'balance.log'),
+    logDir,
+    port: ports.balance,
+    restPort: ports.balanceRest,
+    databaseUrl: urls.BALANCE_DATABASE_URL,
     env: {
       ...production,
-      BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1',
       KAFKA_TOPIC_BALANCES_DLQ: `shutdown-${runId}-balances.dlq`, KAFKA_TOPIC_BALANCES_LIVE: `shutdown-${runId}-balances.live`,
       BALANCE_CONSUMER_GROUP: `shutdown-${runId}`, BALANCE_LIVE_GROUP_PREFIX: `shutdown-${runId}-live`,
     },
   });
-  const gateway = createServiceProcess({
-    name: 'gateway',
-    script: SERVICE_SCRIPTS.gateway,
-    readyUrl: `http://127.0.0.1:${ports.gateway}/health/ready`,
-    logFile: path.join(logDir, 'gateway.log'),
-    env: {
-      ...production, GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', GATEWAY_WORKERS: '1',
-      WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`,
-      BALANCE_SUBGRAPH_URL: `http://127.0.0.1:${ports.balance}/graphql`,
-      BALANCE_SUBGRAPH_WS_URL: `ws://127.0.0.1:${ports.balance}/graphql`,
-      GATEWAY_SUPERGRAPH_PATH: path.join(repoRoot, 'gateway/supergraph.graphql'),
-    },
-  });
+  const gateway = gatewayProcess({ logDir, port: ports.gateway, walletPort: ports.wallet, balancePort: ports.balance, readyPath: '/health/ready', env: production });
   // Started in dependency order; stopped in reverse by the tests.
   for (const service of [wallet, balance, gateway]) {
     await service.start();

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChaosSettings } from './env';
 import { chaosWallet, outcomeOf } from './wallet';
-import { createServiceProcess, ensureBuilt, isReady, SERVICE_SCRIPTS, type ServiceProcess } from './processes';
+import { ensureBuilt, isReady, SERVICE_SCRIPTS, type ServiceProcess } from './processes';
+import { balanceProcess, gatewayProcess, walletProcess } from './services';
 import { dropDatabases, freePort, migrateAndSeed, repoRoot, startBroker, stopBroker, withDatabase, type DatabaseUrls } from './scripts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
@@ -125,28 +126,25 @@ async function bootCluster(
 
   const ports = { wallet: await freePort(), walletRest: await freePort(), gateway: await freePort() };
   const common = { KAFKA_BROKERS: broker.brokers.join(','), LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-  const wallet = createServiceProcess({
-    name: 'wallet',
-    script: SERVICE_SCRIPTS.wallet,
-    readyUrl: `http://127.0.0.1:${ports.wallet}/health/ready`,
-    logFile: path.join(logDir, 'wallet.log'),
-    env: {
-      ...common, WALLET_DATABASE_URL: proxied.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1',
-      OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200', OUTBOX_RELAY_BACKOFF_MS_MAX: '1000', OUTBOX_RELAY_LOCK_RETRY_MS: '500', DATABASE_ACQUIRE_TIMEOUT_MS: '2000', TRANSACTION_TIMEOUT_MS: '5000',
-    },
+  const wallet = walletProcess({
+    logDir,
+    port: ports.wallet,
+    restPort: ports.walletRest,
+    databaseUrl: proxied.WALLET_DATABASE_URL,
+    env: { ...common, OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200', OUTBOX_RELAY_BACKOFF_MS_MAX: '1000', OUTBOX_RELAY_LOCK_RETRY_MS: '500', DATABASE_ACQUIRE_TIMEOUT_MS: '2000', TRANSACTION_TIMEOUT_MS: '5000' },
   });
   const balanceInstances = new Map<number, ServiceProcess>();
   const balanceInstance = async (index: number): Promise<ServiceProcess> => {
     const existing = balanceInstances.get(index);
     if (existing !== undefined) return existing;
-    const port = await freePort();
-    const created = createServiceProcess({
+    const created = balanceProcess({
       name: `balance-${index}`,
-      script: SERVICE_SCRIPTS.balance,
-      readyUrl: `http://127.0.0.1:${port}/health/ready`,
-      logFile: path.join(logDir, `balance-${index}.log`),
+      logDir,
+      port: await freePort(),
+      restPort: await freePort(),
+      databaseUrl: proxied.BALANCE_DATABASE_URL,
       env: {
-        ...common, BALANCE_DATABASE_URL: proxied.BALANCE_DATABASE_URL, BALANCE_PORT: String(port), BALANCE_REST_PORT: String(await freePort()), BALANCE_HOST: '127.0.0.1',
+        ...common,
         BALANCE_CONSUMER_GROUP: CONSUMER_GROUP, CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
         // A wide window between the DB commit and the offset commit, so a SIGKILL lands inside it.
         CONSUMER_COMMIT_INTERVAL_MS: '3000', CONSUMER_COMMIT_THRESHOLD_MESSAGES: '1000',
@@ -157,18 +155,14 @@ async function bootCluster(
     return created;
   };
   const balance = await balanceInstance(0);
-  const balancePort = new URL(balance.spec.readyUrl).port;
-  const gateway = createServiceProcess({
-    name: 'gateway',
-    script: SERVICE_SCRIPTS.gateway,
-    readyUrl: `http://127.0.0.1:${ports.gateway}/health/live`,
-    logFile: path.join(logDir, 'gateway.log'),
+  const gateway = gatewayProcess({
+    logDir,
+    port: ports.gateway,
+    walletPort: ports.wallet,
+    balancePort: new URL(balance.spec.readyUrl).port,
+    readyPath: '/health/live',
     env: {
-      ...common, GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', GATEWAY_WORKERS: '1',
-      WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`,
-      BALANCE_SUBGRAPH_URL: `http://127.0.0.1:${balancePort}/graphql`,
-      BALANCE_SUBGRAPH_WS_URL: `ws://127.0.0.1:${balancePort}/graphql`,
-      GATEWAY_SUPERGRAPH_PATH: path.join(repoRoot, 'gateway/supergraph.graphql'),
+      ...common,
       GATEWAY_SUBGRAPH_TIMEOUT_MS: '10000',
       // The whole load runs as one admin identity: the per-identity mutation limit is not under test.
       GATEWAY_MUTATIONS_PER_MINUTE_MAX: '1000000',
