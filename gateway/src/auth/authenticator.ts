@@ -52,7 +52,7 @@ export interface VerifiedTokenCacheConfig {
   readonly lifetimeMsMax: number;
 }
 
-/** Heap cost of one entry besides its key (the token): the identity and the map entry. */
+/** Heap cost of one entry besides its key (the token): the verified credentials and the map entry. */
 const verifiedEntryOverheadBytes = 512;
 
 /** `exp` of a token whose signature and claims were just verified (so its payload is trusted). */
@@ -73,28 +73,32 @@ function expiryMsOf(token: string): number | undefined {
  * goes back to the verifier, which refuses it) or `lifetimeMsMax`, whichever comes first.
  * Refusals are never cached.
  */
-export function createCachingVerifier(verify: UserTokenVerifier, config: VerifiedTokenCacheConfig, nowMs: () => number = () => Date.now()): UserTokenVerifier {
+export function createCachingVerifier<T>(verify: (token: string) => Promise<T>, config: VerifiedTokenCacheConfig, nowMs: () => number = () => Date.now()): (token: string) => Promise<T> {
   if (config.bytesMax === 0) return verify;
-  const cache = createBoundedCache<{ readonly identity: Identity; readonly validUntilMs: number }>({
+  const cache = createBoundedCache<{ readonly verified: T; readonly validUntilMs: number }>({
     sizeBytesMax: config.bytesMax,
     sizeBytesOf: (token) => token.length * 2 + verifiedEntryOverheadBytes,
   });
   return async (token) => {
     const cached = cache.getSync(token);
     if (cached !== undefined) {
-      if (nowMs() < cached.validUntilMs) return cached.identity;
+      if (nowMs() < cached.validUntilMs) return cached.verified;
       void cache.delete(token);
     }
-    const identity = await verify(token);
+    const verified = await verify(token);
     const expiryMs = expiryMsOf(token);
-    if (expiryMs !== undefined) cache.setSync(token, { identity, validUntilMs: Math.min(expiryMs, nowMs() + config.lifetimeMsMax) });
-    return identity;
+    if (expiryMs !== undefined) cache.setSync(token, { verified, validUntilMs: Math.min(expiryMs, nowMs() + config.lifetimeMsMax) });
+    return verified;
   };
 }
 
+/** The signature check and the token's expiry, together: cached as one, so a cache hit decodes nothing. */
+function credentialsVerifier(verifyIdentity: UserTokenVerifier): (token: string) => Promise<Credentials> {
+  return async (token) => ({ identity: await verifyIdentity(token), expiresAtMs: expiryMsOf(token) });
+}
+
 export function createAuthenticator(config: UserTokenConfig, cacheConfig: VerifiedTokenCacheConfig): Authenticator {
-  const verifyIdentity = createCachingVerifier(createUserTokenVerifier(config), cacheConfig);
-  const verify = async (token: string): Promise<Credentials> => ({ identity: await verifyIdentity(token), expiresAtMs: expiryMsOf(token) });
+  const verify = createCachingVerifier(credentialsVerifier(createUserTokenVerifier(config)), cacheConfig);
   const fromAuthorization = async (authorization: string | undefined): Promise<Credentials> => {
     if (authorization === undefined || authorization.trim() === '') throw new UnauthenticatedError('authentication required: send Authorization: Bearer <token>');
     const token = bearerToken(authorization);
