@@ -52,9 +52,15 @@ function brokerCountArg(args) {
 const controllerPort = intEnv('KAFKA_CONTROLLER_PORT', port + 1);
 const version = process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
 const cacheDir = defaultCacheDir();
-const dataDir = process.env.KAFKA_DATA_DIR ? path.resolve(process.env.KAFKA_DATA_DIR) : defaultDataDir(port, cacheDir);
-
 const [cmd = 'help', ...args] = process.argv.slice(2);
+const explicitCount = args.includes('--brokers') || Boolean(process.env.KAFKA_BROKERS_COUNT);
+/** KAFKA_DATA_DIR, else the default dir of the node count; for stop/status/logs without a count, the one that runs. */
+function dataDirFor(brokerCount) {
+  if (process.env.KAFKA_DATA_DIR) return path.resolve(process.env.KAFKA_DATA_DIR);
+  if (brokerCount !== undefined) return defaultDataDir(port, cacheDir, brokerCount);
+  return [1, 3].map((n) => defaultDataDir(port, cacheDir, n)).find((dir) => kafkaStatus({ dataDir: dir }).running) ?? defaultDataDir(port, cacheDir, 1);
+}
+const dataDir = dataDirFor(cmd === 'start' || explicitCount ? brokerCountArg(args) : undefined);
 
 async function main() {
   switch (cmd) {

@@ -31,7 +31,7 @@ export interface ScenarioPlan {
   /**
    * Transfers started per second for a load that runs until the fault is undone and recovery
    * measured (instead of CHAOS_TRANSFERS at CHAOS_RATE_PER_S), so a fault of unknown length is under
-   * load from start to end. The fault is injected after CHAOS_TRANSFERS/4 transfers.
+   * load from start to end. The fault is injected after two seconds of it.
    */
   readonly steadyLoadPerS?: number;
 }
@@ -61,7 +61,8 @@ export function createScenarioRunner(deps: { readonly cluster: () => Cluster; re
     let probeRecoveryMs: number | undefined;
     let during: AfterLoad = {};
     try {
-      await load.waitForCompleted(Math.ceil(settings.transferCount / 4));
+      // Under way: a quarter of a fixed load, or two seconds of a steady one.
+      await load.waitForCompleted(Math.ceil(steady ? (plan.steadyLoadPerS ?? 0) * 2 : settings.transferCount / 4));
       if (plan.fault !== undefined) {
         const faultStartedAtMs = Date.now();
         await plan.fault.inject();

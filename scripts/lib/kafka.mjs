@@ -37,7 +37,7 @@
 //   waitForKafka({ brokers, sasl, brokerCount, timeoutMs, log, isAlive }) -> describeCluster() result
 //   waitForFullIsr({ brokers, sasl, topics, timeoutMs })     -> when every replica of `topics` is in sync
 //   kafkaCredentials(env)                                    -> { broker, admin, wallet, balance, reconciler, observer }
-//   defaultCacheDir(), defaultDataDir(port, cacheDir), DEFAULT_KAFKA_VERSION, KafkaSetupError
+//   defaultCacheDir(), defaultDataDir(port, cacheDir, brokerCount), DEFAULT_KAFKA_VERSION, KafkaSetupError
 //
 // Reuse policy: nodes of ours already running on this data dir with the same ports are reused
 // ({ reused: true } when all were) unless freshData is set; stopped nodes of the cluster are
@@ -100,8 +100,9 @@ export function defaultCacheDir() {
   return path.join(xdg, 'walletgraph');
 }
 
-export function defaultDataDir(port = 9092, cacheDir = defaultCacheDir()) {
-  return path.join(cacheDir, `kafka-data-${port}`);
+/** <cacheDir>/kafka-data-<port> for one broker, kafka-data-<port>-x3 for three: switching keeps both. */
+export function defaultDataDir(port = 9092, cacheDir = defaultCacheDir(), brokerCount = 1) {
+  return path.join(cacheDir, brokerCount > 1 ? `kafka-data-${port}-x${brokerCount}` : `kafka-data-${port}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -411,7 +412,12 @@ transaction.state.log.num.partitions=10
 share.coordinator.state.topic.replication.factor=${replication}
 share.coordinator.state.topic.min.isr=${minInsync}
 group.initial.rebalance.delay.ms=0
-
+${count > 1 ? `
+# A dead node is fenced (its partitions led elsewhere) after 6 s without a heartbeat instead of 9,
+# and a restarted one re-registers sooner; still far above a heartbeat's 1.5 s on a busy machine.
+broker.heartbeat.interval.ms=1500
+broker.session.timeout.ms=6000
+` : ''}
 log.retention.hours=168
 log.segment.bytes=134217728
 log.retention.check.interval.ms=300000
@@ -816,13 +822,14 @@ export async function startKafka({
   heapOpts,
   timeoutMs = 90_000,
   env = process.env,
+  replaceLegacy = false,
 } = {}) {
   brokerCount = Number(brokerCount);
   if (brokerCount !== 1 && brokerCount !== 3) throw new KafkaSetupError(`brokerCount must be 1 or 3 (got ${brokerCount})`);
   port = Number(port);
   controllerPort = Number(controllerPort);
   heapOpts ??= defaultHeapOpts(brokerCount);
-  dataDir = path.resolve(dataDir || defaultDataDir(port, cacheDir));
+  dataDir = path.resolve(dataDir || defaultDataDir(port, cacheDir, brokerCount));
   const creds = kafkaCredentials(env);
   const wanted = planNodes({ brokerCount, port, controllerPort, ports });
   const brokers = wanted.map((n) => `${host}:${n.port}`);
@@ -831,6 +838,10 @@ export async function startKafka({
   // 1. what is on this data dir already?
   if (legacyLayout(dataDir)) {
     const legacyPid = findRunningJvm(path.join(dataDir, 'server.properties'), path.join(dataDir, 'kafka.pid'));
+    if (replaceLegacy && !freshData) {
+      log(`re-creating ${dataDir}: it holds a broker of an earlier version without authentication (its local Kafka data is deleted)`);
+      freshData = true;
+    }
     if (!freshData) {
       throw new KafkaSetupError(
         `${dataDir} holds a broker of an earlier version without authentication${legacyPid ? ` (running, pid ${legacyPid})` : ''}; start with --fresh to re-create it (its Kafka data is deleted)`,
