@@ -8,6 +8,7 @@ import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import { createFormatError } from './format-error.js';
 import { createLimitsRule } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
+import { createOperationPlugin } from './operation-plugin.js';
 import { createObservabilityPlugin } from './plugins.js';
 import { createRateLimitPlugin, RATE_LIMITED, type RateLimiter } from '../auth/rate-limit.js';
 import type { GatewayContext } from './request-context.js';
@@ -69,6 +70,7 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     persistedQueries: { cache: createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), ttl: null },
     formatError: createFormatError(config),
     plugins: [
+      createOperationPlugin(),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
     ],
