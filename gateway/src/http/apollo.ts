@@ -26,6 +26,9 @@ export interface ApolloDeps {
 
 export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit'>;
 
+/** Apollo's recommended CSRF-prevention headers, and the bearer token's. */
+export const csrfPreventionHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] as const;
+
 /** Adapts pino to Apollo's logger interface. */
 function apolloLogger(logger: Logger) {
   return {
@@ -61,7 +64,10 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     logger: apolloLogger(deps.logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.errorDetails,
-    csrfPrevention: true,
+    // A request carrying `authorization` (not a CORS-safelisted header) is always preflighted by a
+    // browser, so it counts as proof like Apollo's own two headers; every operation here needs one,
+    // which lets a plain GET (urql's default for queries) through, and still blocks a simple one.
+    csrfPrevention: { requestHeaders: [...csrfPreventionHeaders] },
     // Our own shutdown (installShutdown) owns SIGTERM/SIGINT; Apollo's handler would race it (a
     // second concurrent stop() of @apollo/server 5 never resolves) and re-raise the signal.
     stopOnTerminationSignals: false,

@@ -55,6 +55,15 @@ function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan 
   return { kind: 'QueryPlan', node: rest === undefined ? fromEvent : { kind: 'Sequence', nodes: [fromEvent, rest] } };
 }
 
+/**
+ * executeQueryPlan labels a fetch's errors with the service it was planned for: the event's errors
+ * would name the pseudo-subgraph. They come from the subscribed subgraph, and say so, as over HTTP.
+ */
+function namingSubgraph(error: GraphQLError, subgraphName: string): GraphQLError {
+  if (error.extensions['serviceName'] !== eventSourceName) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, serviceName: subgraphName } });
+}
+
 function wsUrlOf(subgraphs: SubgraphEndpoints, name: string): string | undefined {
   return name === 'balance' ? subgraphs.balance.wsUrl : undefined;
 }
@@ -100,10 +109,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
   }
 
   async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, event: UpstreamEvent): Promise<ExecutionResult> {
-    // executeQueryPlan labels a fetch's errors with the name it planned it under (the pseudo-subgraph);
-    // the event's errors come from the real subgraph, and say so, as they do over HTTP.
-    const errors = event.errors?.map((error) => ({ ...error, extensions: { ...error.extensions, serviceName: subgraphName } }));
-    const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, ...(errors === undefined ? {} : { errors }) }) };
+    const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
     const operationContext = buildOperationContext({ schema: deps.planner.apiSchema, operationDocument: request.document, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) });
     const requestContext: RequestContext = {
       request: { query: request.source, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
@@ -121,7 +127,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       overallCachePolicy: null,
     };
     const result = await executeQueryPlan(plan, { ...subgraphServices, [eventSourceName]: eventSource }, requestContext, operationContext, deps.planner.supergraphSchema, deps.planner.federationApiSchema);
-    return { data: result.data ?? null, ...(result.errors === undefined ? {} : { errors: result.errors }) };
+    return { data: result.data ?? null, ...(result.errors === undefined ? {} : { errors: result.errors.map((error) => namingSubgraph(error, subgraphName)) }) };
   }
 
   function refuse(request: SubscribeRequest, message: string, code: string): ExecutionResult {
