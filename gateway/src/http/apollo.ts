@@ -27,7 +27,7 @@ export interface ApolloDeps {
 export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit'>;
 
 /** Apollo's recommended CSRF-prevention headers, and the bearer token's. */
-export const csrfPreventionHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] as const;
+const csrfPreventionHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] as const;
 
 /** Adapts pino to Apollo's logger interface. */
 function apolloLogger(logger: Logger) {
