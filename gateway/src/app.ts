@@ -84,8 +84,10 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const rateLimiter = createGatewayRateLimiter(config);
     const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter }, config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
+    // Every subscription and every SSE stream reservation of this process holds one (GATEWAY_SUBSCRIPTIONS_MAX).
+    const subscriptionSlots = createSlots(config.subscriptionsMax);
     const executor = createSubscriptionExecutor(
-      { planner, dataSources, metrics, logger, slots: createSlots(config.subscriptionsMax), mintIdentity },
+      { planner, dataSources, metrics, logger, slots: subscriptionSlots, mintIdentity },
       {
         subgraphs: config.subgraphs,
         upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax,
@@ -105,6 +107,15 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       },
       config,
     );
+    const sse = createSseHandler(
+      { operations, planner, logger, authenticator, metrics, slots: subscriptionSlots },
+      {
+        bodyBytesMax: config.limits.bodyBytesMax,
+        subscriptionsPerStreamMax: config.subscriptionsPerConnectionMax,
+        reservationsPerCallerMax: config.sseReservationsPerCallerMax,
+        reservationTtlMs: config.sseReservationTtlMs,
+      },
+    );
     const playground = await createPlayground({ dir: publicDir, runtimeConfig: () => playgroundRuntimeConfig(config) });
     const router = createRouter(
       {
@@ -114,7 +125,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         readiness,
         playground,
         graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics, authenticator }, config.limits),
-        sse: createSseHandler({ operations, planner, logger, authenticator }, { bodyBytesMax: config.limits.bodyBytesMax }),
+        sse: sse.handle,
         cors: createCors(config.corsOrigins),
       },
       { graphqlPath },
@@ -137,6 +148,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       // Order: stop taking work, end live streams (closing their upstreams), drain, then pools.
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await ws.close();
+      sse.close();
       await executor.close();
       httpServer.closeIdleConnections();
       await apollo.stop();

@@ -14,6 +14,12 @@ describe('gateway config', () => {
     });
   });
 
+  it('bounds SSE stream reservations per caller and in time', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ sseReservationsPerCallerMax: 10, sseReservationTtlMs: 10_000 });
+    expect(loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '2', GATEWAY_SSE_RESERVATION_TTL_MS: '500' })).toMatchObject({ sseReservationsPerCallerMax: 2, sseReservationTtlMs: 500 });
+    expect(() => loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '0' })).toThrow(ConfigError);
+  });
+
   const productionSecrets = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(32), INTERNAL_AUTH_SECRET: 'i'.repeat(32) };
 
   it('hides error details and introspection in production unless introspection is asked for', () => {

@@ -55,6 +55,8 @@ const schema = z
     GATEWAY_READINESS_TIMEOUT_MS: envField.positiveInt(1_000, 60_000),
     SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
     GATEWAY_SUBSCRIPTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
+    GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: envField.positiveInt(10, 10_000),
+    GATEWAY_SSE_RESERVATION_TTL_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(0).max(100).default(5),
     GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: envField.positiveInt(5_000, 600_000),
     GATEWAY_UPSTREAM_SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(16, 10_000),
@@ -111,6 +113,10 @@ export interface GatewayConfig {
   readonly readinessTimeoutMs: number;
   readonly subscriptionsPerConnectionMax: number;
   readonly subscriptionsMax: number;
+  /** graphql-sse single connection streams (reserved or open) one caller may hold. */
+  readonly sseReservationsPerCallerMax: number;
+  /** How long an SSE stream reservation waits for its stream before it is dropped. */
+  readonly sseReservationTtlMs: number;
   readonly upstreamRetryAttemptsMax: number;
   readonly upstreamRetryDelayMsMax: number;
   /** One caller's subscriptions per upstream connection; keep ≤ the balance subgraph's SUBSCRIPTIONS_PER_CONNECTION_MAX. */
@@ -175,6 +181,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     readinessTimeoutMs: e.GATEWAY_READINESS_TIMEOUT_MS,
     subscriptionsPerConnectionMax: e.SUBSCRIPTIONS_PER_CONNECTION_MAX,
     subscriptionsMax: e.GATEWAY_SUBSCRIPTIONS_MAX,
+    sseReservationsPerCallerMax: e.GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX,
+    sseReservationTtlMs: e.GATEWAY_SSE_RESERVATION_TTL_MS,
     upstreamRetryAttemptsMax: e.GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX,
     upstreamRetryDelayMsMax: e.GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX,
     upstreamSubscriptionsPerConnectionMax: e.GATEWAY_UPSTREAM_SUBSCRIPTIONS_PER_CONNECTION_MAX,

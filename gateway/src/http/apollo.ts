@@ -8,6 +8,7 @@ import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import { createFormatError } from './format-error.js';
 import { createLimitsRule } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
+import { createOperationPlugin } from './operation-plugin.js';
 import { createObservabilityPlugin } from './plugins.js';
 import { createRateLimitPlugin, RATE_LIMITED, type RateLimiter } from '../auth/rate-limit.js';
 import type { GatewayContext } from './request-context.js';
@@ -24,6 +25,9 @@ export interface ApolloDeps {
 }
 
 export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit'>;
+
+/** Apollo's recommended CSRF-prevention headers, and the bearer token's. */
+const csrfPreventionHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] as const;
 
 /** Adapts pino to Apollo's logger interface. */
 function apolloLogger(logger: Logger) {
@@ -60,7 +64,10 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     logger: apolloLogger(deps.logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.errorDetails,
-    csrfPrevention: true,
+    // A request carrying `authorization` (not a CORS-safelisted header) is always preflighted by a
+    // browser, so it counts as proof like Apollo's own two headers; every operation here needs one,
+    // which lets a plain GET (urql's default for queries) through, and still blocks a simple one.
+    csrfPrevention: { requestHeaders: [...csrfPreventionHeaders] },
     // Our own shutdown (installShutdown) owns SIGTERM/SIGINT; Apollo's handler would race it (a
     // second concurrent stop() of @apollo/server 5 never resolves) and re-raise the signal.
     stopOnTerminationSignals: false,
@@ -69,6 +76,7 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     persistedQueries: { cache: createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), ttl: null },
     formatError: createFormatError(config),
     plugins: [
+      createOperationPlugin(),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
     ],

@@ -23,3 +23,21 @@ describe('formatError', () => {
     expect(createFormatError({ errorDetails: true })(internal.toJSON(), internal).message).toBe('boom');
   });
 });
+
+describe('formatError on caller mistakes Apollo Server reports without a code', () => {
+  it.each([
+    ['provided sha does not match query', 'PERSISTED_QUERY_HASH_MISMATCH'],
+    ['Unsupported persisted query version', 'BAD_REQUEST'],
+  ])('"%s" → %s, in production too', (message, code) => {
+    const error = new GraphQLError(message, { extensions: { http: { status: 400 } } });
+    for (const errorDetails of [false, true]) {
+      const formatted = createFormatError({ errorDetails })({ message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error);
+      expect(formatted).toMatchObject({ message, extensions: { code } });
+    }
+  });
+
+  it('leaves an error with its own code alone', () => {
+    const error = new GraphQLError('provided sha does not match query', { extensions: { code: 'SOMETHING_ELSE' } });
+    expect(createFormatError({ errorDetails: false })(error.toJSON(), error).extensions?.['code']).toBe('SOMETHING_ELSE');
+  });
+});

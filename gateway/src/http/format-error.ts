@@ -14,6 +14,22 @@ function limitErrorOf(error: unknown): LimitExceededError | undefined {
 }
 
 /**
+ * Caller mistakes Apollo Server reports without a code (so they would read INTERNAL_SERVER_ERROR,
+ * and be masked in production), by its message. PERSISTED_QUERY_HASH_MISMATCH is the name Apollo
+ * Router and most APQ servers give it; Apollo Client's persisted-query link retries only on
+ * PERSISTED_QUERY_NOT_FOUND/NOT_SUPPORTED, and resending a wrongly hashed query would not help.
+ */
+const codeOfApolloClientError: ReadonlyMap<string, string> = new Map([
+  ['provided sha does not match query', 'PERSISTED_QUERY_HASH_MISMATCH'],
+  ['Unsupported persisted query version', 'BAD_REQUEST'],
+]);
+
+function apolloClientErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions['code'] !== undefined) return undefined;
+  return codeOfApolloClientError.get(error.message);
+}
+
+/**
  * Apollo wraps validation-rule errors as GRAPHQL_VALIDATION_FAILED; a gateway limit keeps its own
  * code. In production an error without a client-meaningful code loses its message and stack.
  */
@@ -22,6 +38,11 @@ export function createFormatError(config: FormatErrorConfig): (formatted: GraphQ
     const limit = limitErrorOf(error);
     if (limit !== undefined) {
       return { ...formatted, extensions: { ...formatted.extensions, ...limit.extensions, code: limit.code } };
+    }
+    const clientErrorCode = apolloClientErrorCode(error);
+    if (clientErrorCode !== undefined) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { message: formatted.message, extensions: { ...(config.errorDetails ? formatted.extensions : extensions), code: clientErrorCode } };
     }
     const code = formatted.extensions?.['code'];
     if (!config.errorDetails && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {

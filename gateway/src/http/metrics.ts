@@ -17,6 +17,7 @@ export interface GatewayMetrics {
   readonly subscriptionEventCount: Counter<'outcome'>;
   readonly upstreamReconnectCount: Counter<'subgraph'>;
   readonly upstreamConnections: Gauge<'subgraph'>;
+  readonly sseReservations: Gauge;
   readonly limitRejectionCount: Counter<'limit'>;
   readonly queryPlanCacheBytes: Gauge;
   readonly queryPlanCacheEntries: Gauge;
@@ -88,6 +89,11 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       name: 'gateway_upstream_connections',
       help: 'Open upstream subscription connections (shared by the subscriptions of one caller)',
       labelNames: ['subgraph'],
+      registers,
+    }),
+    sseReservations: new Gauge({
+      name: 'gateway_sse_reservations',
+      help: 'graphql-sse single connection streams, reserved or open (each holds a GATEWAY_SUBSCRIPTIONS_MAX slot)',
       registers,
     }),
     limitRejectionCount: new Counter({

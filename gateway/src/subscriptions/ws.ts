@@ -29,6 +29,11 @@ export interface WebSocketDeps {
   readonly authenticator: Authenticator;
 }
 
+/** ws keeps the close code it chose for a protocol error under this symbol's description. */
+function statusCodeSymbolOf(error: object): symbol | undefined {
+  return Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code');
+}
+
 /** graphql-transport-ws on the gateway's own HTTP server and path. */
 export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.messageBytesMax });
@@ -98,6 +103,21 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
     wss,
     config.keepAliveMs,
   );
+
+  // graphql-ws's adapter prints every socket error with its stack to the console ("Internal error
+  // emitted on a WebSocket socket"). They are the client's protocol errors (a frame over
+  // maxPayload, invalid UTF-8, a bad opcode) and ws has already closed the socket with the matching
+  // code (1009, 1007, 1002): one structured line instead. Registered after useServer's listener,
+  // so it replaces the adapter's handler on every socket.
+  wss.on('connection', (socket: WebSocket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error) => {
+      const symbol = statusCodeSymbolOf(error);
+      const closeCode = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+      deps.logger.warn({ code: (error as NodeJS.ErrnoException).code, closeCode, reason: error.message }, 'WebSocket closed: protocol error from the client');
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
+    });
+  });
 
   return {
     async close(): Promise<void> {
