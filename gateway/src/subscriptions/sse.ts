@@ -5,6 +5,7 @@ import type { Authenticator, Credentials } from '../auth/authenticator.js';
 import { endAtTokenExpiry } from '../auth/token-expiry.js';
 import { readBody, sendJson, sendPayloadTooLarge } from '../http/body.js';
 import { createGatewayContext } from '../http/request-context.js';
+import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
 import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
 
@@ -13,6 +14,16 @@ export interface SseDeps {
   readonly planner: SubscriptionPlanner;
   readonly logger: Logger;
   readonly authenticator: Authenticator;
+}
+
+/** An operation body keeps its numbers' texts (parseRequestJson); anything else is left to graphql-sse to refuse. */
+function bodyKeepingNumberText(text: string): string | Record<string, unknown> {
+  try {
+    const parsed = parseRequestJson(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : text;
+  } catch {
+    return text;
+  }
 }
 
 /** graphql-sse requests: a streaming POST, or the single-connection mode's PUT/GET/DELETE with a token. */
@@ -65,12 +76,14 @@ export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax:
       request.resume();
       return sendJson(response, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer realm="walletgraph"' });
     }
-    let body: string | null = null;
+    let body: string | Record<string, unknown> | null = null;
     if (request.method === 'POST' || request.method === 'PUT') {
       const read = await readBody(request, config.bodyBytesMax);
       if (!read.ok) return sendPayloadTooLarge(response, config.bodyBytesMax);
-      body = read.text;
+      body = bodyKeepingNumberText(read.text);
     }
+    const inexact = request.method === 'GET' ? inexactNumberInSearch(request.url) : undefined;
+    if (inexact !== undefined) return sendJson(response, 400, { errors: [{ message: inexact, extensions: { code: 'BAD_USER_INPUT' } }] });
     const [stream, init] = await handler({
       method: request.method ?? 'GET',
       url: request.url ?? '/',
