@@ -30,10 +30,20 @@ export function parseName(raw: unknown): string {
 export function parseEmail(raw: unknown): string {
   if (typeof raw !== 'string') throw new BadUserInputError('email must be a string', { details: { field: 'email' } });
   assertWellFormedText(raw, 'email');
-  const email = raw.trim().toLowerCase();
+  const email = emailKeyOf(raw.trim());
   if (email.length > EMAIL_LENGTH_MAX) throw new BadUserInputError(`email must be at most ${EMAIL_LENGTH_MAX} characters`, { details: { field: 'email' } });
   if (!EMAIL_PATTERN.test(email)) throw new BadUserInputError('email is not a valid address', { details: { field: 'email' } });
   return email;
+}
+
+/**
+ * The form two addresses are compared in: lower case (Unicode's default, locale-independent
+ * mapping), then NFC, so `Lücas`, `lücas` and `lu\u0308cas` (u + combining diaeresis) are one
+ * address while `lucas` stays another. Not full case folding: it would also equate distinct
+ * letters (`ß` with `ss`), which is what accent-insensitive comparison got wrong.
+ */
+export function emailKeyOf(email: string): string {
+  return email.toLowerCase().normalize('NFC');
 }
 
 export function parseIdempotencyKey(raw: unknown): string {
