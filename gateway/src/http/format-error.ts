@@ -13,7 +13,7 @@ export interface FormatErrorConfig {
  * and Apollo (GRAPHQL_VALIDATION_FAILED); the scalar's rule calls it BAD_USER_INPUT, as it is
  * for the same value in a variable, so the caller sees one code for one mistake.
  */
-function isScalarInputRefusal(error: unknown): boolean {
+export function isScalarInputRefusal(error: unknown): boolean {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
   return original instanceof AppError && original.code === ErrorCode.BAD_USER_INPUT;
 }

@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import { resolveVariableInputs } from '../inputs/variables.js';
-import { createFormatError } from '../http/format-error.js';
+import { createFormatError, isScalarInputRefusal } from '../http/format-error.js';
 import { createLimitsRule } from '../http/limits.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayContext } from '../http/request-context.js';
@@ -76,7 +76,7 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     }
     const errors = validate(deps.planner.apiSchema, document, rules);
     if (errors.length > 0) {
-      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
+      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);

@@ -166,7 +166,7 @@ export async function snapshot(f: Fixture): Promise<unknown> {
     sql('SELECT id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id IN (?) ORDER BY id', [accounts]),
     sql('SELECT COUNT(*) AS n FROM transactions WHERE account_id_from IN (?) OR account_id_to IN (?)', [accounts, accounts]),
     sql('SELECT COUNT(*) AS n FROM deposits WHERE account_id IN (?)', [accounts]),
-    sql('SELECT COUNT(*) AS n FROM clients WHERE email_key LIKE ? OR id IN (?)', [`%@${f.emailDomain}`, [f.owner.clientId, f.other.clientId]]),
+    sql('SELECT COUNT(*) AS n FROM clients WHERE email LIKE ? OR id IN (?)', [`%@${f.emailDomain}`, [f.owner.clientId, f.other.clientId]]),
   ]);
   const accountCount = await sql('SELECT COUNT(*) AS n FROM accounts WHERE client_id IN (?)', [[f.owner.clientId, f.other.clientId]]);
   return JSON.parse(JSON.stringify({ balances, transfers, deposits, clients, accountCount }, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)));
