@@ -52,7 +52,10 @@ export function resolveVariableInputs(schema: GraphQLSchema, operation: Operatio
       for (let index = 0; index < items.length; index += 1) items[index] = visit(items[index], itemType, [...path, index]);
       return value;
     }
-    const fields = nullable !== undefined && isInputObjectType(nullable) ? nullable.getFields() : undefined;
+    // One object where a list of them is declared is coerced to a list: walk it as the item.
+    let objectType = nullable;
+    while (objectType !== undefined && isListType(objectType)) objectType = nullableOf(objectType.ofType as GraphQLInputType);
+    const fields = objectType !== undefined && isInputObjectType(objectType) ? objectType.getFields() : undefined;
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) record[key] = visit(record[key], fields?.[key]?.type, [...path, key]);
     return value;

@@ -1,6 +1,5 @@
 import type { WebSocket, WebSocketServer } from 'ws';
-import { hasInexactJsonNumber } from '@walletgraph/platform';
-import { parseRequestJson } from '../inputs/request-json.js';
+import { hasInexactJsonNumber, parseJsonKeepingNumberText } from '@walletgraph/platform';
 
 /** Subscribe messages with exact number texts waiting for onSubscribe, per socket. */
 const pendingNumberTextsMax = 64;
@@ -9,7 +8,7 @@ const pendingNumberTextsMax = 64;
  * graphql-ws parses each message with JSON.parse, which loses the text of a number such as
  * `0.10000000000000001`. A listener registered before graphql-ws's own sees the same raw message
  * first; a subscribe message holding a fraction or exponent is parsed again keeping those texts
- * (parseRequestJson), and its variables are handed to onSubscribe by message id.
+ * (parseJsonKeepingNumberText), and its variables are handed to onSubscribe by message id.
  */
 export function createNumberTextCapture(wss: WebSocketServer) {
   const pending = new WeakMap<WebSocket, Map<string, Record<string, unknown>>>();
@@ -19,7 +18,7 @@ export function createNumberTextCapture(wss: WebSocketServer) {
       if (text === undefined || !hasInexactJsonNumber(text)) return;
       let message: unknown;
       try {
-        message = parseRequestJson(text);
+        message = parseJsonKeepingNumberText(text);
       } catch {
         return; // graphql-ws answers an unparsable message itself
       }
