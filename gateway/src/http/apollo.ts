@@ -6,6 +6,8 @@ import type { GatewayConfig } from '../config.js';
 import { createBoundedCache, stringSizeBytes, type BoundedCache } from '../cache/bounded-cache.js';
 import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import { createFormatError } from './format-error.js';
+import { createInputPlugin } from '../inputs/plugin.js';
+import { installInputScalars } from '../inputs/scalars.js';
 import { createLimitsRule } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createOperationPlugin } from './operation-plugin.js';
@@ -59,6 +61,8 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
       return dataSource;
     },
   });
+  // Before Apollo Server subscribes, so the schema it validates with already has the input rules.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installInputScalars(apiSchema));
   return new ApolloServer<GatewayContext>({
     gateway,
     logger: apolloLogger(deps.logger),
@@ -79,6 +83,7 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
       createOperationPlugin(),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
+      createInputPlugin(),
     ],
   });
 }

@@ -1,10 +1,21 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { AppError, ErrorCode } from '@walletgraph/platform';
 import { LimitExceededError } from './limit-errors.js';
 
 export interface FormatErrorConfig {
   /** false in production: internal messages and stack traces are replaced. */
   readonly errorDetails: boolean;
+}
+
+/**
+ * A literal a custom scalar refuses (a float for a Decimal) is a validation error to graphql-js
+ * and Apollo (GRAPHQL_VALIDATION_FAILED); the scalar's rule calls it BAD_USER_INPUT, as it is
+ * for the same value in a variable, so the caller sees one code for one mistake.
+ */
+export function isScalarInputRefusal(error: unknown): boolean {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  return original instanceof AppError && original.code === ErrorCode.BAD_USER_INPUT;
 }
 
 function limitErrorOf(error: unknown): LimitExceededError | undefined {
@@ -44,6 +55,7 @@ export function createFormatError(config: FormatErrorConfig): (formatted: GraphQ
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { message: formatted.message, extensions: { ...(config.errorDetails ? formatted.extensions : extensions), code: clientErrorCode } };
     }
+    if (isScalarInputRefusal(error)) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
     const code = formatted.extensions?.['code'];
     if (!config.errorDetails && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};

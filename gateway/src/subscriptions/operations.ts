@@ -3,6 +3,7 @@ import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -11,7 +12,8 @@ import {
   type GraphQLFormattedError,
 } from 'graphql';
 import type { GatewayConfig } from '../config.js';
-import { createFormatError } from '../http/format-error.js';
+import { resolveVariableInputs } from '../inputs/variables.js';
+import { createFormatError, isScalarInputRefusal } from '../http/format-error.js';
 import { createLimitsRule } from '../http/limits.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayContext } from '../http/request-context.js';
@@ -74,17 +76,26 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     }
     const errors = validate(deps.planner.apiSchema, document, rules);
     if (errors.length > 0) {
-      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
+      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
     if (operation === null || operation === undefined) return [new GraphQLError('the document does not name exactly one operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];
+    const variables = payload.variables ?? {};
+    const inputErrors = resolveVariableInputs(deps.planner.apiSchema, operation, variables);
+    if (inputErrors.length > 0) return inputErrors;
+    // Queries and mutations are coerced again by Apollo Server; a subscription only here, before
+    // anything is planned or opened upstream.
+    if (operation.operation === 'subscription') {
+      const coerced = getVariableValues(deps.planner.apiSchema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+      if (coerced.errors !== undefined) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+    }
     return {
       kind: 'prepared-operation',
       document,
       source: payload.query,
       operationName,
-      variables: payload.variables ?? {},
+      variables,
       operationType: operation.operation,
       context,
       transport,

@@ -4,6 +4,7 @@ import { QueryPlanner, type QueryPlan, type SubscriptionNode } from '@apollo/que
 import { print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { assert } from '@walletgraph/platform';
 import type { BoundedCache } from '../cache/bounded-cache.js';
+import { installInputScalars } from '../inputs/scalars.js';
 
 export interface SubscriptionPlan {
   readonly node: SubscriptionNode;
@@ -28,7 +29,7 @@ export function createSubscriptionPlanner(deps: { readonly supergraphSdl: string
   const federationApiSchema = supergraph.apiSchema();
   const planner = new QueryPlanner(supergraph);
   return {
-    apiSchema: federationApiSchema.toGraphQLJSSchema(),
+    apiSchema: installInputScalars(federationApiSchema.toGraphQLJSSchema()),
     federationApiSchema,
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     plan(document, operationName) {

@@ -8,6 +8,7 @@ import { endAtTokenExpiry } from '../auth/token-expiry.js';
 import { readBody, sendJson, sendPayloadTooLarge } from '../http/body.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import { createGatewayContext } from '../http/request-context.js';
+import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
 import { SubscriptionErrorCode } from './errors.js';
 import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
@@ -23,6 +24,16 @@ export interface SseDeps {
   readonly metrics: GatewayMetrics;
   /** The process-wide subscription slots (GATEWAY_SUBSCRIPTIONS_MAX), shared with the executor. */
   readonly slots: Slots;
+}
+
+/** An operation body keeps its numbers' texts (parseRequestJson); anything else is left to graphql-sse to refuse. */
+function bodyKeepingNumberText(text: string): string | Record<string, unknown> {
+  try {
+    const parsed = parseRequestJson(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : text;
+  } catch {
+    return text;
+  }
 }
 
 export interface SseConfig {
@@ -153,14 +164,16 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
       return sendError(response, 401, 'UNAUTHENTICATED', error.message, {}, { 'www-authenticate': 'Bearer realm="walletgraph"' });
     }
     credentialsByRequest.set(request, credentials);
-    let body: string | null = null;
+    let body: string | Record<string, unknown> | null = null;
     if (request.method === 'POST') {
       const read = await readBody(request, config.bodyBytesMax);
       if (!read.ok) return sendPayloadTooLarge(response, config.bodyBytesMax);
-      body = read.text;
+      body = bodyKeepingNumberText(read.text);
     } else {
       request.resume();
     }
+    const inexact = request.method === 'GET' ? inexactNumberInSearch(request.url) : undefined;
+    if (inexact !== undefined) return sendError(response, 400, 'BAD_USER_INPUT', inexact);
 
     const callerKey = callerKeyOf(credentials.identity);
     let stream: SingleStream | undefined;

@@ -8,6 +8,7 @@ import { WS_CLOSE_TOKEN_EXPIRED, WS_CLOSE_UNAUTHENTICATED, type Authenticator, t
 import { atDeadline, tokenExpiredError } from '../auth/token-expiry.js';
 import { createGatewayContext } from '../http/request-context.js';
 import { headersWithConnectionParams } from './connection-headers.js';
+import { createNumberTextCapture } from './number-text-capture.js';
 import { isPreparedOperation, type Operations } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
 import { createSlots, type Slots } from './slots.js';
@@ -47,6 +48,7 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   };
   deps.server.on('upgrade', onUpgrade);
 
+  const numberTexts = createNumberTextCapture(wss);
   const slotsBySocket = new WeakMap<WebSocket, Slots>();
   const credentialsBySocket = new WeakMap<WebSocket, Credentials>();
   const isExpired = (credentials: Credentials): boolean => credentials.expiresAtMs !== undefined && Date.now() >= credentials.expiresAtMs;
@@ -84,7 +86,7 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
         }
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const credentials = credentialsBySocket.get(ctx.extra.socket);
         // graphql-ws never runs onSubscribe before a successful onConnect; missing credentials are a bug.
         if (credentials === undefined) throw new Error('invariant violated: subscribe on an unauthenticated socket');
@@ -92,7 +94,8 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
         if (isExpired(credentials)) return [tokenExpiredError()];
         const headers = headersWithConnectionParams(ctx.extra.request.headers, ctx.connectionParams ?? undefined);
         const context = createGatewayContext(headers, deps.logger, credentials.identity);
-        const prepared = deps.operations.prepare(payload, context, 'ws', slotsBySocket.get(ctx.extra.socket));
+        const variables = numberTexts.take(ctx.extra.socket, id) ?? payload.variables;
+        const prepared = deps.operations.prepare({ ...payload, variables }, context, 'ws', slotsBySocket.get(ctx.extra.socket));
         if (!isPreparedOperation(prepared)) return prepared;
         return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
       },
