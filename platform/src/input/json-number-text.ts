@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { parse } from 'lossless-json';
 
 /**
  * A JSON number written with a fraction or an exponent (`0.10000000000000001`, `1.5e2`), kept as
@@ -24,7 +24,6 @@ const DOT = 0x2e;
 const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
-const isNumberChar = (code: number): boolean => isDigit(code) || code === DOT || code === LOWER_E || code === UPPER_E || code === 0x2b || code === 0x2d;
 
 /** Index just past the string literal that starts at `start` (a quote). */
 function skipString(text: string, start: number): number {
@@ -61,43 +60,11 @@ export function hasInexactJsonNumber(text: string): boolean {
 
 /**
  * JSON.parse, except that numbers with a fraction or an exponent become JsonNumberText (plain
- * integers stay numbers). Each such token is swapped for a string sentinel carrying a random
- * nonce before parsing, so no string the caller wrote can pass for one.
+ * integers stay numbers): `lossless-json` hands over each number's source text. It also refuses a
+ * key repeated with different values, which JSON.parse would silently resolve to the last one.
+ * A text without such a number (the common body: amounts as strings) takes JSON.parse's fast path.
  */
 export function parseJsonKeepingNumberText(text: string): unknown {
   if (!hasInexactJsonNumber(text)) return JSON.parse(text) as unknown;
-  const sentinel = `\u0000${randomBytes(12).toString('hex')}:`;
-  const escapedSentinel = `\\u0000${sentinel.slice(1)}`;
-  const numbers: string[] = [];
-  let out = '';
-  let copiedTo = 0;
-  let i = 0;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (code === QUOTE) {
-      i = skipString(text, i);
-      continue;
-    }
-    if (code === 0x2d || isDigit(code)) {
-      let end = i + 1;
-      while (end < text.length && isNumberChar(text.charCodeAt(end))) end += 1;
-      const token = text.slice(i, end);
-      if (/[.eE]/.test(token)) {
-        out += `${text.slice(copiedTo, i)}"${escapedSentinel}${numbers.length}"`;
-        numbers.push(token);
-        copiedTo = end;
-      }
-      i = end;
-      continue;
-    }
-    i += 1;
-  }
-  out += text.slice(copiedTo);
-  return JSON.parse(out, (_key, value: unknown) => {
-    if (typeof value !== 'string' || !value.startsWith(sentinel)) return value;
-    const token = numbers[Number(value.slice(sentinel.length))];
-    // The token was validated by JSON.parse only as a string: check it is the number it looked like.
-    if (token === undefined || !/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(token)) throw new SyntaxError(`invalid JSON number ${token ?? ''}`);
-    return new JsonNumberText(token);
-  }) as unknown;
+  return parse(text, null, (token) => (/[.eE]/.test(token) ? new JsonNumberText(token) : Number(token)));
 }
