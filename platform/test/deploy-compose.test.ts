@@ -566,7 +566,8 @@ describe('docker compose deployment', () => {
   it('publishes every port on loopback; a variable opens the gateway (or the subgraphs) to other machines', () => {
     const hostIps = (env: Env): Record<string, string[]> => {
       const { compose } = load(composeFiles.scale, env);
-      return Object.fromEntries(Object.entries(compose.services).map(([name, service]) => [name, portMappings(service).map((m) => String(m.hostIp))]).filter(([, ips]) => ips.length > 0));
+      const entries = Object.entries(compose.services).map(([name, service]) => [name, portMappings(service).map((m) => String(m.hostIp))] as const);
+      return Object.fromEntries(entries.filter(([, ips]) => ips.length > 0));
     };
     const loopback = hostIps({});
     expect(Object.values(loopback).flat().every((ip) => ip === LOOPBACK)).toBe(true);
