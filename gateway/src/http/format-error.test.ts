@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { createFormatError } from './format-error';
+import { asGraphQLError, createFormatError, errorCodeOf } from './format-error';
 import { LimitExceededError } from './limit-errors';
 
 describe('formatError', () => {
@@ -21,5 +21,28 @@ describe('formatError', () => {
     expect(createFormatError({ errorDetails: false })(error.toJSON(), error)).toEqual(error.toJSON());
     const internal = new GraphQLError('boom', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(createFormatError({ errorDetails: true })(internal.toJSON(), internal).message).toBe('boom');
+  });
+});
+
+describe('formatError on errors it did not expect', () => {
+  const production = createFormatError({ errorDetails: false });
+  it.each([
+    ['no extensions', { message: 'socket hang up' }, new Error('socket hang up')],
+    ['no original error', { message: 'x' }, undefined],
+    ['a string as original error', { message: 'x' }, 'x'],
+    ['null as original error', { message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, null],
+    ['a non-string code', { message: 'x', extensions: { code: 42 } }, {}],
+  ])('masks, never throws, with %s', (_name, formatted, error) => {
+    expect(production(formatted, error)).toEqual({ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+});
+
+describe('errorCodeOf and asGraphQLError', () => {
+  it('read anything an errors list may hold', () => {
+    expect(errorCodeOf(new GraphQLError('x', { extensions: { code: 'NOT_FOUND' } }))).toBe('NOT_FOUND');
+    expect([new Error('x'), null, undefined, 'x', 7, { extensions: null }].map(errorCodeOf)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(asGraphQLError(new Error('socket hang up')).toJSON()).toEqual({ message: 'socket hang up' });
+    expect(asGraphQLError('boom').message).toBe('boom');
+    expect(asGraphQLError({}).message).toBe('unexpected error');
   });
 });
