@@ -40,7 +40,9 @@ export function createFormatError(config: FormatErrorConfig): (formatted: GraphQ
   return (formatted, error) => {
     const limit = limitErrorOf(error);
     if (limit !== undefined) {
-      return { ...formatted, extensions: { ...formatted.extensions, ...limit.extensions, code: limit.code } };
+      // `http` is Apollo's instruction for the status line, never part of the answer.
+      const { http: _http, ...limitExtensions } = limit.extensions;
+      return { ...formatted, extensions: { ...formatted.extensions, ...limitExtensions, code: limit.code } };
     }
     const code = errorCodeOf(formatted);
     if (!config.errorDetails && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {

@@ -8,7 +8,7 @@ import type { GatewayContext } from './request-context';
 const logger = createLogger({ name: 'plugins-test', level: 'silent' });
 
 async function sendResponseWith(errors: readonly unknown[]) {
-  const metrics = createMetrics({ planCacheStats: () => ({ sizeBytes: 0, entryCount: 0 }) });
+  const metrics = createMetrics({ planCacheStats: () => ({ sizeBytes: 0, entryCount: 0, hitCount: 0, missCount: 0, evictionCount: 0 }) });
   const contextValue = { logger } as unknown as GatewayContext;
   const plugin = createObservabilityPlugin({ metrics });
   const listener = await plugin.requestDidStart?.({ contextValue } as never);
