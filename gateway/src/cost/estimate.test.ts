@@ -73,6 +73,9 @@ describe('cost analysis, against the Apollo Router fixture', () => {
     expect(model.estimate(withVariables, { n: 40 })).toBe(1 + 40);
     // Left out, or null: the schema's default (10) applies.
     expect(model.estimate(withVariables, {})).toBe(1 + 10);
+    // Out-of-range variables (refused by coercion later) still give a finite estimate.
+    expect(model.estimate(withVariables, { n: 1e308 })).toBe(1 + 2_147_483_647);
+    expect(model.estimate(withVariables, { n: -5 })).toBe(1);
     // The operation's own default comes before the schema's.
     expect(model.estimate(withVariables.replace('$n: Int', '$n: Int = 3'))).toBe(1 + 3);
   });

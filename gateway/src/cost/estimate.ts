@@ -131,9 +131,12 @@ function times(count: ListCount, inner: CostExpr): CostExpr {
   return { kind: 'times', count, inner };
 }
 
+/** GraphQL's Int; a larger variable is refused by coercion later, and is no larger a list here. */
+const INT_MAX = 2_147_483_647;
+
 /** A slicing argument's value as a length (composition allows Int slicing arguments only). */
 function sizeOf(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.floor(value)) : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(INT_MAX, Math.max(0, Math.floor(value))) : undefined;
 }
 
 function valueAtPath(value: unknown, path: readonly string[]): unknown {

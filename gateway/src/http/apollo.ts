@@ -29,7 +29,7 @@ export interface ApolloDeps {
   readonly trustedDocuments: TrustedDocumentPolicy;
 }
 
-export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit'>;
+export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit' | 'trustedDocuments'>;
 
 /** Adapts pino to Apollo's logger interface. */
 function apolloLogger(logger: Logger) {
@@ -76,7 +76,7 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     formatError: createFormatError(config),
     // Apollo runs every plugin's didResolveOperation, all before the plan runs; any refusal is the answer.
     plugins: [
-      createTrustedDocumentsPlugin({ policy: deps.trustedDocuments, onRejected: (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }) }),
+      ...(config.trustedDocuments.mode === 'off' ? [] : [createTrustedDocumentsPlugin({ policy: deps.trustedDocuments, onRejected: (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }) })]),
       ...(deps.demandControl === undefined ? [] : [createDemandControlPlugin(deps.demandControl)]),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
