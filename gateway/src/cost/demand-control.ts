@@ -50,7 +50,8 @@ function costLimitError(operation: OperationDefinitionNode, estimated: number, m
     LimitCode.COST_LIMIT_EXCEEDED,
     `${name} has an estimated cost of ${estimated}; the maximum is ${max}. Ask for fewer items (first/last), fewer nested lists or fewer aliases`,
     { estimatedCost: estimated, maxCost: max },
-    { nodes: [operation], httpStatus: 400 },
+    [operation],
+    400,
   );
 }
 

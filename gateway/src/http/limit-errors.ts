@@ -13,16 +13,11 @@ export const LimitCode = {
 } as const;
 export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
 
-export interface LimitErrorOptions {
-  readonly nodes?: readonly ASTNode[] | undefined;
-  /** HTTP status when Apollo answers with this error alone (a plugin refusal); validation errors are 400 anyway. */
-  readonly httpStatus?: number;
-}
-
 /** A request refused by a gateway limit; `code` survives Apollo's validation-error wrapping (see formatError). */
 export class LimitExceededError extends GraphQLError {
   readonly code: LimitCode;
-  constructor(code: LimitCode, message: string, details: Readonly<Record<string, number>>, { nodes, httpStatus }: LimitErrorOptions = {}) {
+  /** `httpStatus`: the status when Apollo answers with this error alone (a plugin's refusal); validation errors are 400 anyway. */
+  constructor(code: LimitCode, message: string, details: Readonly<Record<string, number>>, nodes?: readonly ASTNode[], httpStatus?: number) {
     super(message, { nodes, extensions: { code, ...details, ...(httpStatus === undefined ? {} : { http: { status: httpStatus } }) } });
     this.name = 'LimitExceededError';
     this.code = code;
