@@ -108,6 +108,8 @@ COPY --from=build /app/platform/dist platform/dist
 COPY --from=build /app/gateway/dist gateway/dist
 COPY --from=build /app/gateway/public gateway/public
 COPY --from=build /app/gateway/supergraph.graphql gateway/supergraph.graphql
+# The trusted-documents manifest (GATEWAY_TRUSTED_DOCUMENTS=clients is the production default).
+COPY sdk/persisted-query-manifest.json sdk/persisted-query-manifest.json
 COPY deploy/healthcheck.mjs deploy/healthcheck.mjs
 USER node
 EXPOSE 4000

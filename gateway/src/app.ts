@@ -9,6 +9,8 @@ import { createClusterRateLimiter } from './auth/cluster-rate-limit.js';
 import { bucketLimitsOf, createRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { createBoundedCache, jsonSizeBytes } from './cache/bounded-cache.js';
 import type { GatewayConfig } from './config.js';
+import { createDemandControl } from './cost/demand-control.js';
+import { readSchemaCosts } from './cost/schema-costs.js';
 import { createApolloServer } from './http/apollo.js';
 import { createGraphqlHttpHandler } from './http/graphql-http.js';
 import { createReadiness } from './http/health.js';
@@ -25,6 +27,8 @@ import { createSlots } from './subscriptions/slots.js';
 import { createSseHandler } from './subscriptions/sse.js';
 import { attachWebSocket } from './subscriptions/ws.js';
 import { loadSupergraphSdl } from './supergraph/load.js';
+import { loadManifest } from './trusted-documents/manifest.js';
+import { createTrustedDocumentPolicy } from './trusted-documents/policy.js';
 
 /** A worker waits this long for the primary's rate-limit answer before deciding on its own share. */
 const CLUSTER_RATE_REPLY_TIMEOUT_MS = 250;
@@ -82,10 +86,14 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const mintIdentity = createIdentityMinter({ internalSecret: config.auth.internalSecret, reuseMs: config.authCache.identityReuseMs, cacheBytesMax: config.authCache.identityCacheBytesMax });
     const dataSources = createSubgraphDataSources({ metrics, mintIdentity, logger }, config);
     const rateLimiter = createGatewayRateLimiter(config);
-    const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter }, config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
     // Every subscription and every SSE stream reservation of this process holds one (GATEWAY_SUBSCRIPTIONS_MAX).
     const subscriptionSlots = createSlots(config.subscriptionsMax);
+    const demandControl = config.cost.mode === 'off' ? undefined : createDemandControl({ apiSchema: planner.apiSchema, costs: readSchemaCosts(planner.supergraph.schema), metrics }, config.cost);
+    const manifest = await loadManifest(config.trustedDocuments.manifestPath);
+    const trustedDocuments = createTrustedDocumentPolicy(manifest, config.trustedDocuments);
+    logger.info({ trustedDocuments: config.trustedDocuments.mode, manifestDocuments: manifest.size, costMode: config.cost.mode, costMax: config.cost.max }, 'operation admission');
+    const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter, demandControl, trustedDocuments }, config);
     const executor = createSubscriptionExecutor(
       { planner, dataSources, metrics, logger, slots: subscriptionSlots, mintIdentity },
       {
@@ -96,7 +104,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         upstreamSubscriptionsPerConnectionMax: config.upstreamSubscriptionsPerConnectionMax,
       },
     );
-    const operations = createOperations({ apollo, executor, planner, metrics }, config);
+    const operations = createOperations({ apollo, executor, planner, metrics, demandControl, trustedDocuments }, config);
     await apollo.start();
     supergraphLoaded = true;
     const readiness = createReadiness(

@@ -27,6 +27,14 @@ describe('gateway config', () => {
     expect(loadGatewayConfig({ ...productionSecrets, GATEWAY_INTROSPECTION: 'true' }).introspection).toBe(true);
   });
 
+  it('limits clients to trusted documents in production only, and demand control is on everywhere', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ trustedDocuments: { mode: 'off', manifestPath: undefined }, cost: { mode: 'enforce', max: 5_000 } });
+    expect(loadGatewayConfig(productionSecrets)).toMatchObject({ trustedDocuments: { mode: 'clients' }, cost: { mode: 'enforce', max: 5_000 } });
+    expect(loadGatewayConfig({ ...productionSecrets, GATEWAY_TRUSTED_DOCUMENTS: 'off', GATEWAY_COST_MODE: 'measure', GATEWAY_COST_MAX: '20000' })).toMatchObject({ trustedDocuments: { mode: 'off' }, cost: { mode: 'measure', max: 20_000 } });
+    expect(loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'all', GATEWAY_TRUSTED_DOCUMENTS_PATH: '/etc/wg/manifest.json' }).trustedDocuments).toEqual({ mode: 'all', manifestPath: '/etc/wg/manifest.json' });
+    expect(() => loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'admins', GATEWAY_COST_MAX: '0', GATEWAY_COST_MODE: 'warn' })).toThrow(/GATEWAY_TRUSTED_DOCUMENTS[\s\S]*GATEWAY_COST_MAX|GATEWAY_COST_MAX[\s\S]*GATEWAY_TRUSTED_DOCUMENTS/);
+  });
+
   it('runs locally on built-in development secrets and says so', () => {
     const { auth } = loadGatewayConfig({});
     expect(auth.devSecretsUsed).toEqual(['AUTH_JWT_SECRET', 'INTERNAL_AUTH_SECRET']);

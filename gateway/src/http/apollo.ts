@@ -15,6 +15,9 @@ import { createObservabilityPlugin } from './plugins.js';
 import { createRateLimitPlugin, RATE_LIMITED, type RateLimiter } from '../auth/rate-limit.js';
 import type { GatewayContext } from './request-context.js';
 import type { QueryPlan } from '@apollo/query-planner';
+import { createDemandControlPlugin, type DemandControl } from '../cost/demand-control.js';
+import { createTrustedDocumentsPlugin, withTrustedDocuments } from '../trusted-documents/plugin.js';
+import type { TrustedDocumentPolicy } from '../trusted-documents/policy.js';
 
 export interface ApolloDeps {
   readonly logger: Logger;
@@ -24,9 +27,12 @@ export interface ApolloDeps {
   /** Shared with the subscription planner. */
   readonly planCache: BoundedCache<QueryPlan>;
   readonly rateLimiter: RateLimiter;
+  /** Absent with GATEWAY_COST_MODE=off. */
+  readonly demandControl: DemandControl | undefined;
+  readonly trustedDocuments: TrustedDocumentPolicy;
 }
 
-export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit'>;
+export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit' | 'trustedDocuments'>;
 
 /** Apollo's recommended CSRF-prevention headers, and the bearer token's. */
 const csrfPreventionHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] as const;
@@ -77,10 +83,13 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     validationRules: [createLimitsRule(config.limits, (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }))],
-    persistedQueries: { cache: createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), ttl: null },
+    persistedQueries: { cache: withTrustedDocuments(createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), deps.trustedDocuments.documents), ttl: null },
     formatError: createFormatError(config),
+    // Apollo runs every plugin's didResolveOperation, all before the plan runs; any refusal is the answer.
     plugins: [
       createOperationPlugin(),
+      ...(config.trustedDocuments.mode === 'off' ? [] : [createTrustedDocumentsPlugin({ policy: deps.trustedDocuments, onRejected: (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }) })]),
+      ...(deps.demandControl === undefined ? [] : [createDemandControlPlugin(deps.demandControl)]),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
       createInputPlugin(),

@@ -16,6 +16,8 @@ export interface SubscriptionPlanner {
   /** What executeQueryPlan needs besides the plan. */
   readonly federationApiSchema: Schema;
   readonly supergraphSchema: GraphQLSchema;
+  /** The supergraph with its directives (the cost weights demand control reads). */
+  readonly supergraph: Supergraph;
   plan(document: DocumentNode, operationName: string | undefined): SubscriptionPlan;
 }
 
@@ -32,6 +34,7 @@ export function createSubscriptionPlanner(deps: { readonly supergraphSdl: string
     apiSchema: installInputScalars(federationApiSchema.toGraphQLJSSchema()),
     federationApiSchema,
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+    supergraph,
     plan(document, operationName) {
       const key = `subscription:${createHash('sha256').update(print(document)).update(`\0${operationName ?? ''}`).digest('hex')}`;
       let plan = deps.planCache.getSync(key);
