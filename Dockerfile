@@ -5,7 +5,8 @@
 #   docker build --target subgraph-balance -t walletgraph/subgraph-balance .
 #   docker build --target gateway          -t walletgraph/gateway .
 #   docker build --target migrate          -t walletgraph/migrate .
-# docker-compose.yml builds all four. Stages:
+#   docker build --target tools            -t walletgraph/tools .
+# docker-compose.yml builds all five. Stages:
 #   manifests  package.json files and the lockfile only, so dependency layers stay cached
 #   build      npm ci (all dependencies) + npm run build (Prisma clients, tsc, supergraph, playground)
 #   deps-*     npm ci --omit=dev for one workspace: the production node_modules of one image
@@ -59,7 +60,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace @walletgr
 FROM manifests AS deps-gateway
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace @walletgraph/gateway
 
-# The applier (scripts/db.mjs) needs the platform package and the mariadb driver only.
+# The applier (scripts/db.mjs) and the tools (secrets, token) need the platform package and the mariadb driver only.
 FROM manifests AS deps-migrate
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace @walletgraph/platform --include-workspace-root
 
@@ -107,12 +108,27 @@ COPY --from=build /app/platform/dist platform/dist
 COPY --from=build /app/gateway/dist gateway/dist
 COPY --from=build /app/gateway/public gateway/public
 COPY --from=build /app/gateway/supergraph.graphql gateway/supergraph.graphql
+# The trusted-documents manifest (GATEWAY_TRUSTED_DOCUMENTS=clients is the production default).
+COPY sdk/persisted-query-manifest.json sdk/persisted-query-manifest.json
 COPY deploy/healthcheck.mjs deploy/healthcheck.mjs
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
   CMD node deploy/healthcheck.mjs "http://127.0.0.1:${GATEWAY_PORT:-4000}/health/ready"
 CMD ["node", "gateway/dist/main.js"]
+
+# One-shots beside the services: the secret generator (compose service `secrets`, the default
+# command) and the token command (`docker compose run --rm token --admin`, scripts/token.mjs).
+FROM base AS tools
+ENV NODE_ENV=production TZ=UTC
+COPY --from=deps-migrate /app/ ./
+COPY --from=build /app/platform/dist platform/dist
+COPY scripts/token.mjs scripts/token.mjs
+COPY scripts/lib scripts/lib
+COPY deploy/secrets.mjs deploy/secrets.mjs
+USER node
+HEALTHCHECK NONE
+CMD ["node", "deploy/secrets.mjs"]
 
 # One-shot: migrate both databases and seed them, then exit (see deploy/migrate.sh).
 FROM base AS migrate

@@ -30,7 +30,7 @@ export async function seedSql(urls, count) {
   const accounts = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), clientId: randomUUID(), i }));
   const wallet = await connect(urls.WALLET_DATABASE_URL);
   try {
-    await insertRows(wallet, 'INSERT INTO clients (id, name, email, created_at, updated_at)', accounts.map((a) => [a.clientId, `Bench ${a.i}`, `bench${a.i}.${a.clientId.slice(0, 8)}@bench.test`, now, now]));
+    await insertRows(wallet, 'INSERT INTO clients (id, name, email, email_key, created_at, updated_at)', accounts.map((a) => [a.clientId, `Bench ${a.i}`, `bench${a.i}.${a.clientId.slice(0, 8)}@bench.test`, `bench${a.i}.${a.clientId.slice(0, 8)}@bench.test`, now, now]));
     await insertRows(wallet, 'INSERT INTO accounts (id, client_id, balance, version, created_at, updated_at)', accounts.map((a) => [a.id, a.clientId, seedAmount, seedVersion, now, now]));
   } finally {
     await wallet.end();

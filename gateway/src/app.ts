@@ -9,6 +9,8 @@ import { createClusterRateLimiter } from './auth/cluster-rate-limit.js';
 import { bucketLimitsOf, createRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { createBoundedCache, jsonSizeBytes } from './cache/bounded-cache.js';
 import type { GatewayConfig } from './config.js';
+import { createDemandControl } from './cost/demand-control.js';
+import { readSchemaCosts } from './cost/schema-costs.js';
 import { createApolloServer } from './http/apollo.js';
 import { createGraphqlHttpHandler } from './http/graphql-http.js';
 import { createReadiness } from './http/health.js';
@@ -25,6 +27,8 @@ import { createSlots } from './subscriptions/slots.js';
 import { createSseHandler } from './subscriptions/sse.js';
 import { attachWebSocket } from './subscriptions/ws.js';
 import { loadSupergraphSdl } from './supergraph/load.js';
+import { loadManifest } from './trusted-documents/manifest.js';
+import { createTrustedDocumentPolicy } from './trusted-documents/policy.js';
 
 /** A worker waits this long for the primary's rate-limit answer before deciding on its own share. */
 const CLUSTER_RATE_REPLY_TIMEOUT_MS = 250;
@@ -82,10 +86,16 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const mintIdentity = createIdentityMinter({ internalSecret: config.auth.internalSecret, reuseMs: config.authCache.identityReuseMs, cacheBytesMax: config.authCache.identityCacheBytesMax });
     const dataSources = createSubgraphDataSources({ metrics, mintIdentity, logger }, config);
     const rateLimiter = createGatewayRateLimiter(config);
-    const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter }, config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
+    // Every subscription and every SSE stream reservation of this process holds one (GATEWAY_SUBSCRIPTIONS_MAX).
+    const subscriptionSlots = createSlots(config.subscriptionsMax);
+    const demandControl = config.cost.mode === 'off' ? undefined : createDemandControl({ apiSchema: planner.apiSchema, costs: readSchemaCosts(planner.supergraph.schema), metrics }, config.cost);
+    const manifest = await loadManifest(config.trustedDocuments.manifestPath);
+    const trustedDocuments = createTrustedDocumentPolicy(manifest, config.trustedDocuments);
+    logger.info({ trustedDocuments: config.trustedDocuments.mode, manifestDocuments: manifest.size, costMode: config.cost.mode, costMax: config.cost.max }, 'operation admission');
+    const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter, demandControl, trustedDocuments }, config);
     const executor = createSubscriptionExecutor(
-      { planner, dataSources, metrics, logger, slots: createSlots(config.subscriptionsMax), mintIdentity },
+      { planner, dataSources, metrics, logger, slots: subscriptionSlots, mintIdentity },
       {
         subgraphs: config.subgraphs,
         upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax,
@@ -94,7 +104,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         upstreamSubscriptionsPerConnectionMax: config.upstreamSubscriptionsPerConnectionMax,
       },
     );
-    const operations = createOperations({ apollo, executor, planner, metrics }, config);
+    const operations = createOperations({ apollo, executor, planner, metrics, demandControl, trustedDocuments }, config);
     await apollo.start();
     supergraphLoaded = true;
     const readiness = createReadiness(
@@ -105,6 +115,15 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       },
       config,
     );
+    const sse = createSseHandler(
+      { operations, planner, logger, authenticator, metrics, slots: subscriptionSlots },
+      {
+        bodyBytesMax: config.limits.bodyBytesMax,
+        subscriptionsPerStreamMax: config.subscriptionsPerConnectionMax,
+        reservationsPerCallerMax: config.sseReservationsPerCallerMax,
+        reservationTtlMs: config.sseReservationTtlMs,
+      },
+    );
     const playground = await createPlayground({ dir: publicDir, runtimeConfig: () => playgroundRuntimeConfig(config) });
     const router = createRouter(
       {
@@ -114,7 +133,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         readiness,
         playground,
         graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics, authenticator }, config.limits),
-        sse: createSseHandler({ operations, planner, logger, authenticator }, { bodyBytesMax: config.limits.bodyBytesMax }),
+        sse: sse.handle,
         cors: createCors(config.corsOrigins),
       },
       { graphqlPath },
@@ -137,6 +156,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       // Order: stop taking work, end live streams (closing their upstreams), drain, then pools.
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await ws.close();
+      sse.close();
       await executor.close();
       httpServer.closeIdleConnections();
       await apollo.stop();

@@ -14,11 +14,25 @@ describe('gateway config', () => {
     });
   });
 
+  it('bounds SSE stream reservations per caller and in time', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ sseReservationsPerCallerMax: 10, sseReservationTtlMs: 10_000 });
+    expect(loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '2', GATEWAY_SSE_RESERVATION_TTL_MS: '500' })).toMatchObject({ sseReservationsPerCallerMax: 2, sseReservationTtlMs: 500 });
+    expect(() => loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '0' })).toThrow(ConfigError);
+  });
+
   const productionSecrets = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(32), INTERNAL_AUTH_SECRET: 'i'.repeat(32) };
 
   it('hides error details and introspection in production unless introspection is asked for', () => {
     expect(loadGatewayConfig(productionSecrets)).toMatchObject({ production: true, introspection: false, errorDetails: false });
     expect(loadGatewayConfig({ ...productionSecrets, GATEWAY_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it('limits clients to trusted documents in production only, and demand control is on everywhere', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ trustedDocuments: { mode: 'off', manifestPath: undefined }, cost: { mode: 'enforce', max: 5_000 } });
+    expect(loadGatewayConfig(productionSecrets)).toMatchObject({ trustedDocuments: { mode: 'clients' }, cost: { mode: 'enforce', max: 5_000 } });
+    expect(loadGatewayConfig({ ...productionSecrets, GATEWAY_TRUSTED_DOCUMENTS: 'off', GATEWAY_COST_MODE: 'measure', GATEWAY_COST_MAX: '20000' })).toMatchObject({ trustedDocuments: { mode: 'off' }, cost: { mode: 'measure', max: 20_000 } });
+    expect(loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'all', GATEWAY_TRUSTED_DOCUMENTS_PATH: '/etc/wg/manifest.json' }).trustedDocuments).toEqual({ mode: 'all', manifestPath: '/etc/wg/manifest.json' });
+    expect(() => loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'admins', GATEWAY_COST_MAX: '0', GATEWAY_COST_MODE: 'warn' })).toThrow(/GATEWAY_TRUSTED_DOCUMENTS[\s\S]*GATEWAY_COST_MAX|GATEWAY_COST_MAX[\s\S]*GATEWAY_TRUSTED_DOCUMENTS/);
   });
 
   it('runs locally on built-in development secrets and says so', () => {

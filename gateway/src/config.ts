@@ -25,6 +25,13 @@ function isOrigin(value: string): boolean {
 
 const CORS_ORIGINS_MAX = 100;
 
+/**
+ * Demand control's default budget: the SDK's largest operation (a page of 100 transactions) costs
+ * 403, the playground's and the bench's reads 3, a transfer 23; issue 14's 30-alias nested query
+ * costs 612,060. 5,000 is twelve times the first and a 122nd of the second.
+ */
+export const COST_MAX_DEFAULT = 5_000;
+
 const schema = z
   .object({
     ...authEnvFields,
@@ -40,6 +47,10 @@ const schema = z
     GATEWAY_FIELDS_MAX: envField.positiveInt(500, 100_000),
     GATEWAY_BODY_BYTES_MAX: envField.positiveInt(100_000, 100_000_000),
     GATEWAY_BATCH_SIZE_MAX: envField.positiveInt(10, 1_000),
+    GATEWAY_COST_MAX: envField.positiveInt(COST_MAX_DEFAULT, 1_000_000_000),
+    GATEWAY_COST_MODE: z.enum(['enforce', 'measure', 'off']).default('enforce'),
+    GATEWAY_TRUSTED_DOCUMENTS: z.enum(['off', 'clients', 'all']).optional(),
+    GATEWAY_TRUSTED_DOCUMENTS_PATH: z.string().min(1).optional(),
     GATEWAY_QUERY_PLAN_CACHE_BYTES_MAX: envField.positiveInt(32 * 1024 * 1024, 4 * 1024 * 1024 * 1024),
     GATEWAY_APQ_CACHE_BYTES_MAX: envField.positiveInt(16 * 1024 * 1024, 4 * 1024 * 1024 * 1024),
     GATEWAY_WORKERS: envField.positiveInt(1, 64),
@@ -55,6 +66,8 @@ const schema = z
     GATEWAY_READINESS_TIMEOUT_MS: envField.positiveInt(1_000, 60_000),
     SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
     GATEWAY_SUBSCRIPTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
+    GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: envField.positiveInt(10, 10_000),
+    GATEWAY_SSE_RESERVATION_TTL_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(0).max(100).default(5),
     GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: envField.positiveInt(5_000, 600_000),
     GATEWAY_UPSTREAM_SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(16, 10_000),
@@ -79,6 +92,21 @@ export interface SubgraphEndpoints {
   readonly balance: { readonly httpUrl: string; readonly wsUrl: string };
 }
 
+/** Demand control (gateway/src/cost): every operation's estimated cost, before any subgraph fetch. */
+export interface CostConfig {
+  /** enforce: refuse over `max`; measure: only record the costs; off: no cost analysis. */
+  readonly mode: 'enforce' | 'measure' | 'off';
+  readonly max: number;
+}
+
+/** Who may run only the documents of the trusted-documents manifest (gateway/src/trusted-documents). */
+export interface TrustedDocumentsConfig {
+  /** off: anyone runs anything; clients: role `client` runs manifest documents only; all: everyone does. */
+  readonly mode: 'off' | 'clients' | 'all';
+  /** Absent: the SDK's manifest committed beside the packages (sdk/persisted-query-manifest.json). */
+  readonly manifestPath: string | undefined;
+}
+
 export interface GatewayLimits {
   readonly depthMax: number;
   readonly aliasesMax: number;
@@ -96,6 +124,8 @@ export interface GatewayConfig {
   /** Absent: the supergraph.graphql committed beside the package. */
   readonly supergraphPath: string | undefined;
   readonly limits: GatewayLimits;
+  readonly cost: CostConfig;
+  readonly trustedDocuments: TrustedDocumentsConfig;
   readonly queryPlanCacheBytesMax: number;
   readonly apqCacheBytesMax: number;
   readonly workers: number;
@@ -111,6 +141,10 @@ export interface GatewayConfig {
   readonly readinessTimeoutMs: number;
   readonly subscriptionsPerConnectionMax: number;
   readonly subscriptionsMax: number;
+  /** graphql-sse single connection streams (reserved or open) one caller may hold. */
+  readonly sseReservationsPerCallerMax: number;
+  /** How long an SSE stream reservation waits for its stream before it is dropped. */
+  readonly sseReservationTtlMs: number;
   readonly upstreamRetryAttemptsMax: number;
   readonly upstreamRetryDelayMsMax: number;
   /** One caller's subscriptions per upstream connection; keep ≤ the balance subgraph's SUBSCRIPTIONS_PER_CONNECTION_MAX. */
@@ -163,6 +197,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       bodyBytesMax: e.GATEWAY_BODY_BYTES_MAX,
       batchSizeMax: e.GATEWAY_BATCH_SIZE_MAX,
     },
+    cost: { mode: e.GATEWAY_COST_MODE, max: e.GATEWAY_COST_MAX },
+    // Production serves end users' apps, which run the SDK's documents only; development stays open.
+    trustedDocuments: { mode: e.GATEWAY_TRUSTED_DOCUMENTS ?? (production ? 'clients' : 'off'), manifestPath: e.GATEWAY_TRUSTED_DOCUMENTS_PATH },
     queryPlanCacheBytesMax: e.GATEWAY_QUERY_PLAN_CACHE_BYTES_MAX,
     apqCacheBytesMax: e.GATEWAY_APQ_CACHE_BYTES_MAX,
     workers: e.GATEWAY_WORKERS,
@@ -175,6 +212,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     readinessTimeoutMs: e.GATEWAY_READINESS_TIMEOUT_MS,
     subscriptionsPerConnectionMax: e.SUBSCRIPTIONS_PER_CONNECTION_MAX,
     subscriptionsMax: e.GATEWAY_SUBSCRIPTIONS_MAX,
+    sseReservationsPerCallerMax: e.GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX,
+    sseReservationTtlMs: e.GATEWAY_SSE_RESERVATION_TTL_MS,
     upstreamRetryAttemptsMax: e.GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX,
     upstreamRetryDelayMsMax: e.GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX,
     upstreamSubscriptionsPerConnectionMax: e.GATEWAY_UPSTREAM_SUBSCRIPTIONS_PER_CONNECTION_MAX,

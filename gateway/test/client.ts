@@ -53,6 +53,8 @@ export interface LiveSubscription {
 export interface SubscribeOptions {
   /** `Bearer …` value; default an admin token; `null` sends none. */
   readonly authorization?: string | null;
+  /** Sent with the operation, e.g. `{ persistedQuery: { version: 1, sha256Hash } }` with an empty query. */
+  readonly extensions?: Record<string, unknown>;
 }
 
 export function subscribe(transport: Transport, urls: { readonly url: string; readonly wsUrl: string }, query: string, variables: Record<string, unknown> = {}, options: SubscribeOptions = {}): LiveSubscription {
@@ -84,7 +86,7 @@ export function subscribe(transport: Transport, urls: { readonly url: string; re
         return value === null ? {} : { authorization: value };
       },
     });
-    const unsubscribe = client.subscribe({ query, variables }, sink);
+    const unsubscribe = client.subscribe({ query, variables, ...(options.extensions === undefined ? {} : { extensions: options.extensions }) }, sink);
     dispose = async () => {
       unsubscribe();
       await client.dispose();
@@ -98,7 +100,7 @@ export function subscribe(transport: Transport, urls: { readonly url: string; re
         return value === null ? {} : { authorization: value };
       },
     });
-    const unsubscribe = client.subscribe({ query, variables }, sink);
+    const unsubscribe = client.subscribe({ query, variables, ...(options.extensions === undefined ? {} : { extensions: options.extensions }) }, sink);
     dispose = async () => {
       unsubscribe();
       client.dispose();

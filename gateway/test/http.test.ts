@@ -1,14 +1,29 @@
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { createLogger } from '@walletgraph/platform';
 import { adminAuthorization } from './auth';
 import { gql, subscribe, type Transport } from './client';
 import { startStack, type Stack } from './stack';
 
 const limitsEnv = { GATEWAY_DEPTH_MAX: '5', GATEWAY_ALIASES_MAX: '3', GATEWAY_FIELDS_MAX: '20', GATEWAY_BODY_BYTES_MAX: '2000', GATEWAY_BATCH_SIZE_MAX: '2', SUBSCRIPTIONS_PER_CONNECTION_MAX: '2' };
 
+// Warnings and errors of the whole stack, to see what the gateway logs (and only that).
+const logLines: string[] = [];
+const logger = createLogger(
+  { name: 'http-test', level: 'warn' },
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString('utf8'));
+      done();
+    },
+  }),
+);
+
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ gatewayEnv: limitsEnv });
+  stack = await startStack({ gatewayEnv: limitsEnv, logger });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -74,13 +89,59 @@ describe('limits', () => {
   });
 });
 
+describe('caller mistakes are HTTP 400s with a clear code', () => {
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+  it.each([
+    ['an unknown operationName', { query: 'query A { __typename }', operationName: 'B' }, 'OPERATION_RESOLUTION_FAILURE', /^Unknown operation named "B"\.$/],
+    ['no operationName for a document of two', { query: 'query A { __typename } query B { __typename }' }, 'OPERATION_RESOLUTION_FAILURE', /^Must provide operation name/],
+    ['a subscription over plain HTTP', { query: 'subscription { balanceUpdated(accountId: "x") { amount } }' }, 'BAD_REQUEST', /use a WebSocket .* or Server-Sent Events/],
+    ['an APQ hash that is not the query\'s', { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }, 'PERSISTED_QUERY_HASH_MISMATCH', /^provided sha does not match query$/],
+  ])('%s', async (_name, body, code, message) => {
+    const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: await adminAuthorization() }, body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    const { errors } = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.extensions.code).toBe(code);
+    expect(errors[0]?.message).toMatch(message);
+  });
+});
+
+describe('WebSocket protocol errors', () => {
+  it('a frame over the limit closes with 1009 and logs one structured line, no stack on the console', async () => {
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const socket = new WebSocket(stack.wsUrl, 'graphql-transport-ws');
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: await adminAuthorization() } }));
+      await new Promise((resolve) => socket.once('message', resolve));
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.send(JSON.stringify({ type: 'ping', payload: { padding: 'x'.repeat(3000) } }));
+      expect(await closed).toBe(1009);
+      const lines = logLines.filter((line) => line.includes('WebSocket closed: protocol error from the client'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', closeCode: 1009, reason: 'Max payload size exceeded' });
+      expect(lines[0]).not.toMatch(/\bat .*\.js:\d+/);
+      expect(consoleError).not.toHaveBeenCalled();
+    } finally {
+      consoleError.mockRestore();
+    }
+  });
+});
+
 describe('HTTP behaviour', () => {
-  it('prevents CSRF: a simple GET without a preflight header is refused', async () => {
-    const authorization = await adminAuthorization();
-    const refused = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { authorization } });
+  it('prevents CSRF: a simple GET (one a browser sends cross-site without a preflight) is refused', async () => {
+    const url = `${stack.url}?query=${encodeURIComponent('{ __typename }')}`;
+    const refused = await fetch(url, { headers: { accept: 'application/json' } });
     expect(refused.status).toBe(400);
-    const allowed = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true', authorization } });
-    expect(allowed.status).toBe(200);
+    expect(await refused.text()).toMatch(/Cross-Site Request Forgery/);
+    // `authorization` is not CORS-safelisted: a browser preflights any request carrying it, so it
+    // proves a preflight like Apollo's own header does (urql sends queries as such plain GETs).
+    const authorization = await adminAuthorization();
+    for (const headers of [{ authorization }, { 'apollo-require-preflight': 'true', authorization }] as Array<Record<string, string>>) {
+      const allowed = await fetch(url, { headers });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
+    }
   });
 
   it('supports automatic persisted queries', async () => {

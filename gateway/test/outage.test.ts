@@ -1,5 +1,5 @@
 import type { WalletClient } from '@walletgraph/sdk';
-import { subscribe, type LiveSubscription } from './client';
+import { gql, subscribe, type LiveSubscription } from './client';
 import { actUntilEvent, createFundedAccounts } from './fixtures';
 import { startStack, type Stack } from './stack';
 import { testWallet } from './wallet-client';
@@ -36,5 +36,16 @@ describe('when the balance subgraph stops', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ ready: false, subgraphs: { wallet: { reachable: true }, balance: { reachable: false } } });
     expect((await fetch(`${stack.origin}/health/live`)).status).toBe(200);
+  });
+
+  // The fetch to the stopped subgraph fails with a plain Error (no `extensions`), which the gateway's
+  // executor puts into the errors list as is; the logging plugin read `extensions.code` of it and
+  // turned every such answer into HTTP 500 (issue 14, item 4).
+  it('answers a query that needs it with the other subgraph\'s data and an error, never a 500', async () => {
+    const accounts = await createFundedAccounts(wallet);
+    const result = await gql<{ account: { client: { name: string }; balance: unknown } | null }>(stack.url, 'query($id: ID!) { account(id: $id) { client { name } balance { amount } } }', { id: accounts.from });
+    expect(result.status).toBe(200);
+    expect(result.data?.account).toEqual({ client: { name: accounts.clientName }, balance: null });
+    expect(result.errors?.[0]?.extensions?.code).toEqual(expect.any(String));
   });
 });

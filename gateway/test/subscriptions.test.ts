@@ -1,6 +1,7 @@
 // The subscriptions under test speak both transports (WebSocket and SSE) with arbitrary federated
 // selections, so they use the raw helpers; everything a user does around them goes through the SDK.
 import type { WalletClient } from '@walletgraph/sdk';
+import { clientToken } from './auth';
 import { subscribe, type Transport } from './client';
 import { actUntilEvent, createFundedAccounts } from './fixtures';
 import { startStack, type Stack } from './stack';
@@ -63,8 +64,9 @@ describe.each(transports)('federated subscriptions over %s', (transport) => {
 
   it('reports an error in the other subgraph on that event and keeps the stream open', async () => {
     const accounts = await createFundedAccounts(wallet);
-    // `first` is out of range for the wallet subgraph: the `rest` fetch fails, the primary data stays.
-    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { transactions(first: 100000) { edges { cursor } } } } }', { id: accounts.to });
+    // `first` is out of range for the wallet subgraph (1..100): the `rest` fetch fails, the primary data
+    // stays. (Within demand control's budget: a first of 100000 is refused before it starts.)
+    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { transactions(first: 101) { edges { cursor } } } } }', { id: accounts.to });
     try {
       const event = await actUntilEvent(() => transfer(accounts.from, accounts.to, '1.00'), live.next);
       expect(event.errors?.length).toBeGreaterThan(0);
@@ -72,6 +74,19 @@ describe.each(transports)('federated subscriptions over %s', (transport) => {
       const again = await live.next();
       expect(again.errors?.length).toBeGreaterThan(0);
       await expect(Promise.race([live.ended, new Promise((resolve) => setTimeout(() => resolve('open'), 200))])).resolves.toBe('open');
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('names the subgraph an event error came from, as HTTP errors do', async () => {
+    const accounts = await createFundedAccounts(wallet);
+    // A client subscribing to an account that is not its own: the balance subgraph refuses the event.
+    const stranger = await createFundedAccounts(wallet);
+    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount } }', { id: accounts.to }, { authorization: `Bearer ${await clientToken(stranger.clientId)}` });
+    try {
+      const event = await live.next(10_000);
+      expect(event.errors?.map((error) => [error.extensions?.code, error.extensions?.['serviceName']])).toEqual([['FORBIDDEN', 'balance']]);
     } finally {
       await live.close();
     }

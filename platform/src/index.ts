@@ -8,3 +8,4 @@ export * from './events/index.js';
 export * from './db/index.js';
 export * from './auth/index.js';
 export * from './http/index.js';
+export * from './input/index.js';

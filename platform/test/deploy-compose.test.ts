@@ -1,124 +1,25 @@
-// Static checks of the Docker deployment (docker-compose*.yml, Dockerfile, .dockerignore): no Docker
-// engine is needed. Each check is a pure function returning problems; the real files must have
-// none, and a table of deliberately broken copies proves every check can fail.
-import { authEnvFields } from '../src/auth/config';
-import { existsSync, readFileSync } from 'node:fs';
+// Static checks of the Docker deployment (docker-compose*.yml, Dockerfile, .dockerignore, and dclint
+// over both compose files): no Docker engine is needed. Each check is a pure function returning
+// problems; the real files must have none, and a table of deliberately broken copies proves every
+// check can fail. The services' configs are loaded with the secrets the real deploy/secrets.mjs
+// makes, as the `secrets` one-shot would on the first `docker compose up`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { authEnvFields } from '../src/auth/config';
+import { resolveEnvFiles } from '../src/config/env-files.js';
+import { ENV_FILE_SUFFIX } from '../src/config/env-files.js';
+import { isPublishedSecret } from '../src/config/published-secrets.js';
 import { parseMysqlUrl } from '../src/db/mysql-url.js';
+import {
+  SECRETS_MOUNT, SECRETS_SERVICE, composeFiles, declaredSecrets, environmentOf, exists, isPlainObject, load, parseDockerfile, parseDotEnv, read, root, runSecretsScript, withSecretsDir,
+  type Compose, type ComposeService, type Env, type Instruction, type Problems, type Stage,
+} from './support/compose';
 import { loadWalletConfig, walletStoreEnvFields, type WalletConfig } from '../../subgraph-wallet/src/config.js';
 import { loadBalanceConfig, type BalanceConfig } from '../../subgraph-balance/src/config.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/src/config.js';
-
-const root = path.resolve(__dirname, '../..');
-const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
-const exists = (file: string): boolean => existsSync(path.join(root, file));
-
-type Env = Record<string, string>;
-type Problems = string[];
-interface ComposeService {
-  image?: string;
-  build?: { context?: string; target?: string; dockerfile?: string } | string;
-  environment?: Record<string, unknown> | string[];
-  ports?: Array<string | number | { target?: number; published?: number | string }>;
-  volumes?: Array<string | { type?: string; source?: string }>;
-  depends_on?: Record<string, { condition?: string }> | string[];
-  healthcheck?: { test?: string[] | string; disable?: boolean };
-  restart?: string;
-  deploy?: { replicas?: number };
-}
-interface Compose { services: Record<string, ComposeService> }
-
-// ---------------------------------------------------------------------------------------------
-// Compose: interpolation, parsing, merging of override files
-
-/** Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}` and `$$`. */
-function interpolate(text: string, env: Env, problems: Problems): string {
-  return text.replace(/\$(\$|\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_match, body: string, braced?: string, bare?: string) => {
-    if (body === '$') return '$';
-    const expression = braced ?? bare ?? '';
-    const parts = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])(.*))?$/s.exec(expression);
-    if (!parts) {
-      problems.push(`bad interpolation \${${expression}}`);
-      return '';
-    }
-    const [, name = '', operator, argument = ''] = parts;
-    const value = env[name];
-    const unsetOrEmpty = value === undefined || (operator?.startsWith(':') === true && value === '');
-    if (!unsetOrEmpty) return value;
-    if (operator === ':-' || operator === '-') return argument;
-    problems.push(`\${${name}} has no default: compose fails or substitutes '' without a .env`);
-    return '';
-  });
-}
-
-class Replace {
-  constructor(readonly value: unknown) {}
-}
-const replaceTags = ['!reset', '!override'].flatMap((tag) => [
-  { tag, collection: 'seq' as const, resolve: (node: { toJSON(): unknown }) => new Replace(node.toJSON()) },
-  { tag, collection: 'map' as const, resolve: (node: { toJSON(): unknown }) => new Replace(node.toJSON()) },
-]);
-
-function parseYaml(text: string, file: string, problems: Problems): unknown {
-  const document = parseDocument(text, { customTags: replaceTags });
-  for (const issue of [...document.errors, ...document.warnings]) problems.push(`${file}: ${issue.message.split('\n')[0]}`);
-  return document.toJS();
-}
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Replace);
-
-/** Compose's merge: mappings merge key by key, sequences append, `!reset`/`!override` replace. */
-function mergeCompose(base: unknown, override: unknown): unknown {
-  if (override instanceof Replace) return override.value;
-  if (isPlainObject(base) && isPlainObject(override)) {
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) merged[key] = key in base ? mergeCompose(base[key], value) : stripReplace(value);
-    return merged;
-  }
-  if (Array.isArray(base) && Array.isArray(override)) {
-    const seen = new Set(base.map((item) => JSON.stringify(item)));
-    return [...base, ...override.filter((item) => !seen.has(JSON.stringify(item)))];
-  }
-  return stripReplace(override);
-}
-
-function stripReplace(value: unknown): unknown {
-  if (value instanceof Replace) return value.value;
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripReplace(v)]));
-  return value;
-}
-
-/** The compose model `docker compose -f a -f b config` would see, given the variables in `env`. */
-function loadCompose(texts: ReadonlyArray<{ file: string; text: string }>, env: Env, problems: Problems): Compose {
-  let merged: unknown = {};
-  for (const { file, text } of texts) merged = mergeCompose(merged, parseYaml(interpolate(text, env, problems), file, problems));
-  const compose = merged as Partial<Compose>;
-  if (!isPlainObject(compose.services)) {
-    problems.push('compose: no services');
-    return { services: {} };
-  }
-  return compose as Compose;
-}
-
-/** KEY=VALUE lines; comments and blank lines skipped. */
-function parseDotEnv(text: string): Env {
-  const env: Env = {};
-  for (const line of text.split('\n')) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (match?.[1] !== undefined) env[match[1]] = (match[2] ?? '').trim();
-  }
-  return env;
-}
-
-function environmentOf(service: ComposeService | undefined): Env {
-  const env: Env = {};
-  const raw = service?.environment ?? {};
-  const entries = Array.isArray(raw) ? raw.map((item) => item.split(/=(.*)/s, 2) as [string, string?]) : Object.entries(raw);
-  for (const [name, value] of entries) if (value !== undefined && value !== null) env[name] = String(value);
-  return env;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Compose checks
@@ -138,6 +39,11 @@ function oneShotServices(compose: Compose): Set<string> {
   return names;
 }
 
+/** Services in a profile are commands run on demand (`docker compose run --rm token`), not started by `up`. */
+function toolServices(compose: Compose): Set<string> {
+  return new Set(Object.entries(compose.services).filter(([, service]) => (service.profiles ?? []).length > 0).map(([name]) => name));
+}
+
 /** `name:tag` with a versioned tag, or a digest; never `latest` nor a missing tag. */
 function imageProblem(image: string): string | undefined {
   if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
@@ -151,8 +57,8 @@ function checkImages(compose: Compose): Problems {
   const problems: Problems = [];
   for (const [name, service] of Object.entries(compose.services)) {
     if (service.build !== undefined) {
-      const tag = service.image === undefined ? undefined : /:([^/:]+)$/.exec(service.image)?.[1];
-      if (service.image !== undefined && (tag === undefined || floatingTags.has(tag))) problems.push(`${name}: built image ${service.image} needs an explicit, non-latest tag`);
+      // With both, compose first tries to pull that name from a registry: whoever owns it there runs instead.
+      if (service.image !== undefined) problems.push(`${name}: built from the Dockerfile, so it must not also name an image (${service.image}) that compose would try to pull`);
       continue;
     }
     if (service.image === undefined) problems.push(`${name}: neither image nor build`);
@@ -167,13 +73,14 @@ function checkImages(compose: Compose): Problems {
 function checkHealthAndDependencies(compose: Compose): Problems {
   const problems: Problems = [];
   const oneShots = oneShotServices(compose);
+  const tools = toolServices(compose);
   const hasHealthcheck = (service: ComposeService | undefined): boolean => {
     const test = service?.healthcheck?.test;
     const words = Array.isArray(test) ? test : typeof test === 'string' ? [test] : [];
     return service?.healthcheck?.disable !== true && words.length > 0 && words[0] !== 'NONE';
   };
   for (const [name, service] of Object.entries(compose.services)) {
-    if (oneShots.has(name)) {
+    if (oneShots.has(name) || tools.has(name)) {
       if (service.restart !== undefined && service.restart !== 'no') problems.push(`${name}: a one-shot service must not restart (restart: "no")`);
     } else if (!hasHealthcheck(service)) problems.push(`${name}: a long-running service needs a healthcheck`);
     const dependsOn = service.depends_on;
@@ -196,12 +103,91 @@ interface PortMapping { host: number | undefined; container: number; hostIp: str
 
 function portMappings(service: ComposeService | undefined): PortMapping[] {
   return (service?.ports ?? []).map((entry) => {
-    if (typeof entry === 'object') return { host: entry.published === undefined ? undefined : Number(entry.published), container: Number(entry.target), hostIp: undefined };
+    if (typeof entry === 'object') return { host: entry.published === undefined ? undefined : Number(entry.published), container: Number(entry.target), hostIp: entry.host_ip };
     const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
     const container = Number(parts.pop());
     const host = parts.length > 0 ? Number(parts.pop()) : undefined;
     return { host, container, hostIp: parts.pop() };
   });
+}
+
+const LOOPBACK = '127.0.0.1';
+/** The variables that choose where ports are published, and the services each one may open. */
+const publishVariables: Readonly<Record<string, readonly string[]>> = {
+  GATEWAY_PUBLISH_ADDRESS: ['gateway'],
+  SUBGRAPH_PUBLISH_ADDRESS: ['subgraph-wallet', 'subgraph-balance', 'balance-lb'],
+};
+
+/** Without a .env every published port listens on loopback: nothing is reachable from other machines. */
+function checkPublishing(compose: Compose): Problems {
+  const problems: Problems = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const { host, container, hostIp } of portMappings(service)) {
+      if (hostIp === undefined || hostIp === '') problems.push(`${name}: port ${host ?? container} is published on every interface; give its host_ip (${LOOPBACK} by default)`);
+      else if (hostIp !== LOOPBACK) problems.push(`${name}: port ${host ?? container} is published on ${hostIp} by default, not ${LOOPBACK}`);
+    }
+  }
+  return problems;
+}
+
+/** The named volume (and its mode) a service mounts at `target`. */
+function mountAt(service: ComposeService | undefined, target: string): { source: string; readOnly: boolean } | undefined {
+  for (const volume of service?.volumes ?? []) {
+    if (typeof volume !== 'string') continue;
+    const [source = '', at = '', mode = ''] = volume.split(':');
+    if (at === target) return { source, readOnly: mode.split(',').includes('ro') };
+  }
+  return undefined;
+}
+
+const secretLikeName = /(SECRET|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?)$/;
+const urlWithPassword = /[a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:[^/@\s]+@/i;
+
+/**
+ * No secret that works is in the repository: every one comes from the `secrets` volume, made by the
+ * `secrets` one-shot with no default value, and read through NAME_FILE by services that wait for it.
+ */
+function checkSecrets(compose: Compose): Problems {
+  const problems: Problems = [];
+  const generator = compose.services[SECRETS_SERVICE];
+  if (!generator) return [`${SECRETS_SERVICE}: missing from compose (it makes the secrets)`];
+  const volume = mountAt(generator, SECRETS_MOUNT);
+  if (!volume || volume.readOnly) problems.push(`${SECRETS_SERVICE}: must mount a volume writable at ${SECRETS_MOUNT}`);
+  if (generator.network_mode !== 'none') problems.push(`${SECRETS_SERVICE}: needs no network (network_mode: none)`);
+  const declared = declaredSecrets(compose);
+  const files = new Set([...declared.secrets, ...declared.derived]);
+  const generatorEnv = environmentOf(generator);
+  for (const name of declared.secrets) {
+    if (generatorEnv[`SECRET_${name}`] !== '') problems.push(`${SECRETS_SERVICE}: SECRET_${name} has a value in the repository; it must default to empty (random)`);
+  }
+  for (const name of declared.derived) {
+    if (urlWithPassword.test((generatorEnv[`DERIVED_${name}`] ?? '').replace(/\{[A-Z0-9_]+\}/g, ''))) problems.push(`${SECRETS_SERVICE}: DERIVED_${name} holds a password of its own instead of {SECRET}`);
+  }
+  const read = new Set<string>();
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (name === SECRETS_SERVICE) continue;
+    const env = environmentOf(service);
+    for (const [variable, value] of Object.entries(env)) {
+      if (variable.endsWith(ENV_FILE_SUFFIX) && value.startsWith(`${SECRETS_MOUNT}/`)) {
+        const file = value.slice(SECRETS_MOUNT.length + 1);
+        if (!files.has(file)) problems.push(`${name}: ${variable} reads ${file}, which ${SECRETS_SERVICE} does not make`);
+        read.add(file);
+      } else if (secretLikeName.test(variable)) problems.push(`${name}: ${variable} is set in the compose file; read it from the secrets volume (${variable}${ENV_FILE_SUFFIX})`);
+      else if (urlWithPassword.test(value) || isPublishedSecret(value)) problems.push(`${name}: ${variable} carries a password in the compose file; read it from the secrets volume (${variable}${ENV_FILE_SUFFIX})`);
+    }
+    const mount = mountAt(service, SECRETS_MOUNT);
+    if (mount === undefined) continue;
+    if (!mount.readOnly) problems.push(`${name}: mounts the secrets writable; only ${SECRETS_SERVICE} writes them (:ro)`);
+    const waits = isPlainObject(service.depends_on) ? service.depends_on[SECRETS_SERVICE]?.condition : undefined;
+    if (waits !== 'service_completed_successfully') problems.push(`${name}: reads the secrets, so it must wait for ${SECRETS_SERVICE} (service_completed_successfully)`);
+  }
+  for (const file of files) if (!read.has(file)) problems.push(`${SECRETS_SERVICE}: ${file} is made but no service reads it`);
+  const mysql = environmentOf(compose.services['mysql']);
+  for (const variable of ['MYSQL_ALLOW_EMPTY_PASSWORD', 'MYSQL_RANDOM_ROOT_PASSWORD']) if (variable in mysql) problems.push(`mysql: ${variable} is set; the root password is the MYSQL_ROOT_PASSWORD secret`);
+  if (!mysql['MYSQL_ROOT_PASSWORD_FILE']?.startsWith(`${SECRETS_MOUNT}/`)) problems.push('mysql: MYSQL_ROOT_PASSWORD_FILE must name a file in the secrets volume (without it the image refuses to start)');
+  const mysqlHealth = JSON.stringify(compose.services['mysql']?.healthcheck?.test ?? '');
+  if (!mysqlHealth.includes('MYSQL_ROOT_PASSWORD_FILE')) problems.push('mysql: the healthcheck must log in with the password from MYSQL_ROOT_PASSWORD_FILE');
+  return problems;
 }
 
 /** Every bind mount's host path exists in the repository. */
@@ -261,7 +247,8 @@ function loopbackValues(value: unknown, at: string): string[] {
   return [];
 }
 
-function checkServiceConfigs(compose: Compose, loaded: Loaded): Problems {
+/** `secretsDir`: the secrets volume, filled by the real deploy/secrets.mjs. */
+function checkServiceConfigs(compose: Compose, loaded: Loaded, secretsDir: string): Problems {
   const problems: Problems = [];
   for (const { name, configFile, load } of nodeServices) {
     const service = compose.services[name];
@@ -272,11 +259,12 @@ function checkServiceConfigs(compose: Compose, loaded: Loaded): Problems {
     const env = environmentOf(service);
     const keys = configKeys(configFile);
     for (const variable of Object.keys(env)) {
-      if (!keys.has(variable) && variable !== 'NODE_ENV') problems.push(`${name}: ${variable} is set but not read by ${configFile} (a typo is silently ignored)`);
+      const read = keys.has(variable) || (variable.endsWith(ENV_FILE_SUFFIX) && keys.has(variable.slice(0, -ENV_FILE_SUFFIX.length)));
+      if (!read && variable !== 'NODE_ENV') problems.push(`${name}: ${variable} is set but not read by ${configFile} (a typo is silently ignored)`);
     }
     let config: unknown;
     try {
-      config = load({ ...env, NODE_ENV: 'production' });
+      config = load({ ...withSecretsDir(env, secretsDir), NODE_ENV: 'production' });
     } catch (error: unknown) {
       problems.push(`${name}: ${configFile} rejects the compose environment: ${(error as Error).message.replace(/\n\s*/g, '; ')}`);
       continue;
@@ -333,7 +321,7 @@ function urlTarget(url: string): { host: string; port: number } {
 }
 
 /** The services reach one another: URLs name compose services on the ports they listen on. */
-function checkWiring(compose: Compose, loaded: Loaded): Problems {
+function checkWiring(compose: Compose, loaded: Loaded, secretsDir: string): Problems {
   const problems: Problems = [];
   const { wallet, balance, gateway } = loaded;
   if (!wallet || !balance || !gateway) return problems;
@@ -355,13 +343,14 @@ function checkWiring(compose: Compose, loaded: Loaded): Problems {
   for (const [name, brokers] of [['subgraph-wallet', wallet.kafkaBrokers], ['subgraph-balance', balance.kafkaBrokers]] as const) {
     if (brokers.join(',') !== kafkaInternal) problems.push(`${name}: KAFKA_BROKERS ${brokers.join(',')} is not the in-network listener ${String(kafkaInternal)}`);
   }
-  problems.push(...checkDatabases(compose, wallet, balance), ...checkTopics(compose, wallet, balance));
+  problems.push(...checkDatabases(compose, wallet, balance, secretsDir), ...checkTopics(compose, wallet, balance));
   return problems;
 }
 
-function checkDatabases(compose: Compose, wallet: WalletConfig, balance: BalanceConfig): Problems {
+function checkDatabases(compose: Compose, wallet: WalletConfig, balance: BalanceConfig, secretsDir: string): Problems {
   const problems: Problems = [];
-  const migrate = environmentOf(compose.services['migrate']);
+  // The URLs as the migrate one-shot reads them (scripts/db.mjs resolves NAME_FILE the same way).
+  const migrate = resolveEnvFiles(withSecretsDir(environmentOf(compose.services['migrate']), secretsDir), ['WALLET_DATABASE_URL', 'BALANCE_DATABASE_URL']).env;
   const pairs = [['WALLET_DATABASE_URL', wallet.databaseUrl, 'wallet'], ['BALANCE_DATABASE_URL', balance.databaseUrl, 'ms_balance']] as const;
   for (const [variable, serviceUrl, database] of pairs) {
     const target = parseMysqlUrl(serviceUrl);
@@ -388,35 +377,6 @@ function checkTopics(compose: Compose, wallet: WalletConfig, balance: BalanceCon
 // ---------------------------------------------------------------------------------------------
 // Dockerfile and .dockerignore
 
-interface Instruction { keyword: string; args: string; line: number }
-interface Stage { name: string; from: string; instructions: Instruction[] }
-
-function parseDockerfile(text: string): { args: Env; stages: Stage[] } {
-  const args: Env = {};
-  const stages: Stage[] = [];
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const start = index + 1;
-    let line = lines[index] ?? '';
-    if (/^\s*(#|$)/.test(line)) continue;
-    while (/\\\s*$/.test(line) && index + 1 < lines.length) {
-      index += 1;
-      const next = lines[index] ?? '';
-      line = line.replace(/\\\s*$/, ' ') + (/^\s*#/.test(next) ? '' : next.trim());
-    }
-    const match = /^\s*([A-Za-z]+)\s+(.*)$/s.exec(line);
-    if (!match) continue;
-    const instruction = { keyword: (match[1] ?? '').toUpperCase(), args: (match[2] ?? '').trim(), line: start };
-    if (instruction.keyword === 'FROM') {
-      const [from = '', , name] = instruction.args.split(/\s+/);
-      stages.push({ name: name ?? String(stages.length), from, instructions: [] });
-    } else if (stages.length === 0 && instruction.keyword === 'ARG') {
-      const [name = '', value = ''] = instruction.args.split(/=(.*)/s);
-      args[name] = value;
-    } else stages.at(-1)?.instructions.push(instruction);
-  }
-  return { args, stages };
-}
 
 const globParts = new Map([['**/', '(?:.*/)?'], ['**', '.*'], ['*', '[^/]*'], ['?', '[^/]']]);
 
@@ -547,44 +507,43 @@ function checkRuntimeStage(stage: Stage, stages: Stage[], oneShot: boolean): Pro
 // ---------------------------------------------------------------------------------------------
 // The real files
 
-const composeFiles = {
-  base: [{ file: 'docker-compose.yml', text: read('docker-compose.yml') }],
-  scale: [
-    { file: 'docker-compose.yml', text: read('docker-compose.yml') },
-    { file: 'docker-compose.scale.yml', text: read('docker-compose.scale.yml') },
-  ],
-};
 const dotEnvExample = parseDotEnv(read('.env.example'));
+
+/** The secrets volume of these checks: filled once by the real generator, as the first `up` would. */
+let secretsDir = '';
+beforeAll(() => {
+  secretsDir = mkdtempSync(path.join(os.tmpdir(), 'walletgraph-compose-secrets-'));
+  const run = runSecretsScript(load(composeFiles.base).compose, secretsDir);
+  if (run.status !== 0) throw new Error(`deploy/secrets.mjs failed (${run.status}): ${run.stderr}`);
+});
+afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
 
 function checkAll(compose: Compose): Problems {
   const loaded: Loaded = {};
-  const configProblems = checkServiceConfigs(compose, loaded);
+  const configProblems = checkServiceConfigs(compose, loaded, secretsDir);
   return [
     ...checkImages(compose),
     ...checkHealthAndDependencies(compose),
     ...checkBindMounts(compose),
+    ...checkPublishing(compose),
+    ...checkSecrets(compose),
     ...configProblems,
     ...checkPorts(compose, loaded),
-    ...checkWiring(compose, loaded),
+    ...checkWiring(compose, loaded, secretsDir),
   ];
 }
 
 function buildTargets(compose: Compose): Array<{ name: string; oneShot: boolean }> {
-  const oneShots = oneShotServices(compose);
+  const runOnce = new Set([...oneShotServices(compose), ...toolServices(compose)]);
   return Object.entries(compose.services).flatMap(([name, service]) => {
     const build = service.build;
     if (build === undefined) return [];
-    return [{ name: typeof build === 'string' ? name : (build.target ?? name), oneShot: oneShots.has(name) }];
+    return [{ name: typeof build === 'string' ? name : (build.target ?? name), oneShot: runOnce.has(name) }];
   });
 }
 
-function load(files: ReadonlyArray<{ file: string; text: string }>, env: Env = {}): { compose: Compose; problems: Problems } {
-  const problems: Problems = [];
-  return { compose: loadCompose(files, env, problems), problems };
-}
-
 describe('docker compose deployment', () => {
-  const expectedServices = ['mysql', 'kafka', 'kafka-init', 'kafka-ui', 'migrate', 'subgraph-wallet', 'subgraph-balance', 'gateway'];
+  const expectedServices = ['secrets', 'token', 'mysql', 'kafka', 'kafka-init', 'kafka-ui', 'migrate', 'subgraph-wallet', 'subgraph-balance', 'gateway'];
 
   it.each(Object.entries(composeFiles))('%s: compose files pass every check', (_label, files) => {
     const { compose, problems } = load(files);
@@ -600,7 +559,40 @@ describe('docker compose deployment', () => {
   it('runs the whole system, as the old docker-compose did', () => {
     const { compose } = load(composeFiles.base);
     expect(Object.keys(compose.services).sort()).toEqual([...expectedServices].sort());
-    expect([...oneShotServices(compose)].sort()).toEqual(['kafka-init', 'migrate']);
+    expect([...oneShotServices(compose)].sort()).toEqual(['kafka-init', 'migrate', 'secrets']);
+    expect([...toolServices(compose)]).toEqual(['token']);
+  });
+
+  it('publishes every port on loopback; a variable opens the gateway (or the subgraphs) to other machines', () => {
+    const hostIps = (env: Env): Record<string, string[]> => {
+      const { compose } = load(composeFiles.scale, env);
+      const entries = Object.entries(compose.services).map(([name, service]) => [name, portMappings(service).map((m) => String(m.hostIp))] as const);
+      return Object.fromEntries(entries.filter(([, ips]) => ips.length > 0));
+    };
+    const loopback = hostIps({});
+    expect(Object.values(loopback).flat().every((ip) => ip === LOOPBACK)).toBe(true);
+    for (const [variable, services] of Object.entries(publishVariables)) {
+      const opened = hostIps({ [variable]: '0.0.0.0' });
+      const changed = Object.keys(opened).filter((name) => opened[name]?.some((ip) => ip === '0.0.0.0'));
+      expect(changed.sort()).toEqual(services.filter((name) => name in loopback).sort());
+      // Opened entirely: no port of those services stays on loopback by accident.
+      for (const name of changed) expect(opened[name]?.every((ip) => ip === '0.0.0.0')).toBe(true);
+    }
+  });
+
+  it('passes a secret of your own (from .env or the shell) to the generator, and none by default', () => {
+    const declared = declaredSecrets(load(composeFiles.base).compose);
+    expect(declared.secrets.sort()).toEqual(['AUTH_JWT_SECRET', 'INTERNAL_AUTH_SECRET', 'MYSQL_ROOT_PASSWORD']);
+    const own = Object.fromEntries(declared.secrets.map((name) => [name, `own-${name.toLowerCase()}-${'x'.repeat(32)}`]));
+    const generatorEnv = environmentOf(load(composeFiles.base, own).compose.services[SECRETS_SERVICE]);
+    for (const name of declared.secrets) expect(generatorEnv[`SECRET_${name}`]).toBe(own[name]);
+    // .env.example lists them, empty: copying it changes nothing (checked above) and sets no secret.
+    for (const name of declared.secrets) expect(dotEnvExample[name]).toBe('');
+  });
+
+  it('the scale override names the same project', () => {
+    const name = (text: string): unknown => (parseDocument(text, { customTags: [{ tag: '!reset', collection: 'seq', resolve: () => [] }] }).toJS() as { name?: unknown }).name;
+    expect(name(read('docker-compose.scale.yml'))).toBe(name(read('docker-compose.yml')));
   });
 
   it('means the same with or without a .env copied from .env.example', () => {
@@ -640,7 +632,7 @@ describe('the checks catch a broken deployment', () => {
     ['a missing healthcheck', (c) => { delete service(c, 'gateway').healthcheck; }, /gateway: a long-running service needs a healthcheck/],
     ['depends_on as a list', (c) => { service(c, 'gateway').depends_on = ['subgraph-wallet']; }, /gateway: depends_on must be a mapping/],
     ['depends_on waiting for start only', (c) => { service(c, 'gateway').depends_on = { 'subgraph-wallet': { condition: 'service_started' } }; }, /needs condition service_healthy/],
-    ['a missing database URL', (c) => { delete env(c, 'subgraph-wallet')['WALLET_DATABASE_URL']; }, /subgraph-wallet: databaseUrl=mysql:\/\/root@127\.0\.0\.1.* points at the container itself/],
+    ['a missing database URL', (c) => { delete env(c, 'subgraph-wallet')['WALLET_DATABASE_URL_FILE']; }, /subgraph-wallet: databaseUrl=mysql:\/\/root@127\.0\.0\.1.* points at the container itself/],
     ['a missing broker list', (c) => { delete env(c, 'subgraph-balance')['KAFKA_BROKERS']; }, /subgraph-balance: kafkaBrokers\[0\]=127\.0\.0\.1:9092/],
     ['a misspelt variable', (c) => { env(c, 'subgraph-balance')['KAFKA_BROKER'] = 'kafka:29092'; }, /KAFKA_BROKER is set but not read/],
     ['a misspelt gateway variable', (c) => { env(c, 'gateway')['GATEWAY_PROT'] = '4000'; }, /gateway: GATEWAY_PROT is set but not read by gateway\/src\/config\.ts/],
@@ -650,9 +642,26 @@ describe('the checks catch a broken deployment', () => {
     ['a port the process does not listen on', (c) => { env(c, 'subgraph-wallet')['WALLET_REST_PORT'] = 8081; }, /host port 8080 maps to container port 8080, but the process listens on 8081/],
     ['a subgraph URL on the wrong port', (c) => { env(c, 'gateway')['BALANCE_SUBGRAPH_WS_URL'] = 'ws://subgraph-balance:4999/graphql'; }, /balance \(ws\) subgraph URL .* reaches no service/],
     ['a healthcheck on the wrong port', (c) => { service(c, 'subgraph-balance').healthcheck = { test: ['CMD', 'node', 'deploy/healthcheck.mjs', 'http://127.0.0.1:3003/health/ready'] }; }, /subgraph-balance: healthcheck does not probe/],
-    ['migrate on another database', (c) => { env(c, 'migrate')['BALANCE_DATABASE_URL'] = 'mysql://root@mysql:3306/other'; }, /migrate: BALANCE_DATABASE_URL differs/],
     ['a topic nobody creates', (c) => { env(c, 'subgraph-balance')['KAFKA_TOPIC_BALANCES_LIVE'] = 'live'; }, /kafka-init: topic live is used but not created/],
     ['a missing bind-mount source', (c) => { service(c, 'kafka-init').volumes = ['./deploy/kafka/nope.sh:/x.sh:ro']; }, /kafka-init: bind mount .*nope\.sh does not exist/],
+    ['a built image with a registry name', (c) => { service(c, 'gateway').image = 'walletgraph/gateway:local'; }, /gateway: built from the Dockerfile, so it must not also name an image/],
+    ['a port on every interface', (c) => { service(c, 'gateway').ports = ['4000:4000']; }, /gateway: port 4000 is published on every interface/],
+    ['a port on all interfaces by default', (c) => { service(c, 'subgraph-wallet').ports = [{ target: 4001, published: '4001', host_ip: '0.0.0.0' }, '127.0.0.1:8080:8080']; }, /subgraph-wallet: port 4001 is published on 0\.0\.0\.0 by default/],
+    ['a token secret written in the compose file', (c) => { delete env(c, 'gateway')['AUTH_JWT_SECRET_FILE']; env(c, 'gateway')['AUTH_JWT_SECRET'] = 'k'.repeat(40); }, /gateway: AUTH_JWT_SECRET is set in the compose file; read it from the secrets volume/],
+    ['the old compose default secret', (c) => { delete env(c, 'subgraph-wallet')['INTERNAL_AUTH_SECRET_FILE']; env(c, 'subgraph-wallet')['INTERNAL_AUTH_SECRET'] = 'local-compose-internal-secret-change-me'; }, /subgraph-wallet: .* INTERNAL_AUTH_SECRET: holds a secret published in the walletgraph repository/],
+    ['a default value for a generated secret', (c) => { env(c, 'secrets')['SECRET_AUTH_JWT_SECRET'] = 'd'.repeat(64); }, /secrets: SECRET_AUTH_JWT_SECRET has a value in the repository/],
+    ['a password inside a derived URL', (c) => { env(c, 'secrets')['DERIVED_WALLET_DATABASE_URL'] = 'mysql://root:walletgraph-local@mysql:3306/wallet'; }, /secrets: DERIVED_WALLET_DATABASE_URL holds a password of its own/],
+    ['a database URL with its password', (c) => { delete env(c, 'subgraph-wallet')['WALLET_DATABASE_URL_FILE']; env(c, 'subgraph-wallet')['WALLET_DATABASE_URL'] = 'mysql://root:pw@mysql:3306/wallet'; }, /subgraph-wallet: WALLET_DATABASE_URL carries a password in the compose file/],
+    ['a secret file nobody makes', (c) => { env(c, 'gateway')['INTERNAL_AUTH_SECRET_FILE'] = '/run/secrets/walletgraph/INTERNAL_SECRET'; }, /gateway: INTERNAL_AUTH_SECRET_FILE reads INTERNAL_SECRET, which secrets does not make/],
+    ['a misspelt _FILE variable', (c) => { env(c, 'gateway')['AUTH_JWT_SECRT_FILE'] = '/run/secrets/walletgraph/AUTH_JWT_SECRET'; }, /gateway: AUTH_JWT_SECRT_FILE is set but not read/],
+    ['a secret nobody reads', (c) => { env(c, 'secrets')['SECRET_UNUSED_PASSWORD'] = ''; }, /secrets: UNUSED_PASSWORD is made but no service reads it/],
+    ['secrets mounted writable by a service', (c) => { service(c, 'gateway').volumes = ['secrets:/run/secrets/walletgraph']; }, /gateway: mounts the secrets writable/],
+    ['a reader that does not wait for the secrets', (c) => { delete (service(c, 'gateway').depends_on as Record<string, unknown>)['secrets']; }, /gateway: reads the secrets, so it must wait for secrets/],
+    ['a generator on the network', (c) => { delete service(c, 'secrets').network_mode; }, /secrets: needs no network/],
+    ['a MySQL password in the compose file', (c) => { env(c, 'mysql')['MYSQL_ROOT_PASSWORD'] = 'walletgraph-local'; }, /mysql: MYSQL_ROOT_PASSWORD is set in the compose file/],
+    ['a MySQL without a password', (c) => { delete env(c, 'mysql')['MYSQL_ROOT_PASSWORD_FILE']; env(c, 'mysql')['MYSQL_ALLOW_EMPTY_PASSWORD'] = 'yes'; }, /mysql: MYSQL_ALLOW_EMPTY_PASSWORD is set[\s\S]*MYSQL_ROOT_PASSWORD_FILE must name a file/],
+    ['a MySQL healthcheck on the old variable', (c) => { service(c, 'mysql').healthcheck = { test: ['CMD-SHELL', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin ping'] }; }, /mysql: the healthcheck must log in with the password from MYSQL_ROOT_PASSWORD_FILE/],
+    ['migrate on another database URL file', (c) => { env(c, 'migrate')['WALLET_DATABASE_URL_FILE'] = '/run/secrets/walletgraph/BALANCE_DATABASE_URL'; }, /migrate: WALLET_DATABASE_URL differs/],
   ];
 
   it.each(cases)('%s', (_label, mutate, expected) => {
@@ -698,5 +707,49 @@ describe('the checks catch a broken deployment', () => {
     ['.npmrc', false],
   ])('.dockerignore: %s ignored = %s', (file, ignored) => {
     expect(dockerIgnored(dockerignore.split('\n'), file)).toBe(ignored);
+  });
+});
+
+// dclint: the compose-spec schema and its best-practice rules, with the project's .dclintrc.yaml.
+// Here rather than only in .ci/run so that `npm test` on any machine catches a finding first.
+describe('dclint', () => {
+  const dclint = path.join(root, 'node_modules/dclint/bin/dclint.cjs');
+  interface LintResult { filePath: string; messages: Array<{ rule: string; line: number; message: string }> }
+  const lint = (files: readonly string[]): string[] => {
+    const run = spawnSync(process.execPath, [dclint, '--config', '.dclintrc.yaml', '--formatter', 'json', '--no-color', ...files], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    if (run.error) throw run.error;
+    const results = JSON.parse(run.stdout) as LintResult[];
+    expect(results.map((result) => path.basename(result.filePath))).toEqual(files.map((file) => path.basename(file)));
+    return results.flatMap((result) => result.messages.map((m) => `${path.basename(result.filePath)}:${m.line} ${m.rule}: ${m.message}`));
+  };
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'walletgraph-dclint-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds nothing in docker-compose.yml and docker-compose.scale.yml', () => {
+    expect(lint(['docker-compose.yml', 'docker-compose.scale.yml'])).toEqual([]);
+  });
+
+  it.each([
+    ['a port on every interface', (t: string) => t.replace('"127.0.0.1:9092:9092"', '"9092:9092"'), /no-unbound-port-interfaces: Service "kafka" is exporting port "9092:9092"/],
+    ['a built service naming an image', (t: string) => t.replace('      target: gateway\n', '      target: gateway\n    image: walletgraph/gateway:local\n'), /no-build-and-image: Service "gateway"/],
+    ['a key compose does not know', (t: string) => t.replace('    init: true\n', '    inti: true\n'), /invalid-schema: .*must NOT have additional properties/],
+  ])('reports %s in a copy of docker-compose.yml', (_label, mutate, expected) => {
+    const text = read('docker-compose.yml');
+    const broken = mutate(text);
+    expect(broken).not.toBe(text);
+    const file = path.join(dir, 'docker-compose.yml');
+    writeFileSync(file, broken);
+    expect(lint([file]).join('\n')).toMatch(expected);
+  });
+
+  it('turns a rule off only with its reason written beside it', () => {
+    const config = parseDocument(read('.dclintrc.yaml'));
+    const rules = config.get('rules', true) as { items: Array<{ key: { value: string; commentBefore?: string | null }; value: unknown }> };
+    const off = rules.items.filter((item) => JSON.stringify((item.value as { toJSON(): unknown }).toJSON()).match(/^(0|\[0,)/));
+    expect(off.length).toBeGreaterThan(0);
+    for (const item of off) expect({ rule: item.key.value, reason: (item.key.commentBefore ?? '').trim().length > 20 }).toEqual({ rule: item.key.value, reason: true });
   });
 });

@@ -1,9 +1,9 @@
 -- Seed data of the old system (shared CONTRACTS.md). Idempotent: every row is INSERT IGNORE with a fixed id.
 -- The opening balances are recorded as deposits (money in = sum of balances) and as outbox events,
 -- so a read model rebuilt from the `balances` topic also knows them.
-INSERT IGNORE INTO clients (id, name, email, created_at, updated_at) VALUES
-  ('c26425d8-d0f3-4a91-bb96-a1f8fddc3653', 'Lucas', 'lucas@l.com', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000'),
-  ('c995e35d-1927-4cbb-b873-8e9dc946f062', 'Samuca', 'samuca@s.com', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+INSERT IGNORE INTO clients (id, name, email, email_key, created_at, updated_at) VALUES
+  ('c26425d8-d0f3-4a91-bb96-a1f8fddc3653', 'Lucas', 'lucas@l.com', 'lucas@l.com', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000'),
+  ('c995e35d-1927-4cbb-b873-8e9dc946f062', 'Samuca', 'samuca@s.com', 'samuca@s.com', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
 
 INSERT IGNORE INTO accounts (id, client_id, balance, version, created_at, updated_at) VALUES
   ('7dfe0fa9-d168-4329-a9ba-ca1b7052fac3', 'c26425d8-d0f3-4a91-bb96-a1f8fddc3653', 1000, 1, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000'),

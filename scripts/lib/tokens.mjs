@@ -8,16 +8,19 @@ export const seedClients = [
   { name: 'Samuca', clientId: 'c995e35d-1927-4cbb-b873-8e9dc946f062' },
 ];
 
-/** Where user tokens come from; refuses production without a real AUTH_JWT_SECRET. */
-export function signingSettings(env = process.env) {
+/** Where user tokens come from; refuses production without a real AUTH_JWT_SECRET (or AUTH_JWT_SECRET_FILE). */
+export function signingSettings(rawEnv = process.env) {
   const p = platform();
+  const resolved = p.resolveEnvFiles(rawEnv, ['AUTH_JWT_SECRET', 'AUTH_ISSUER', 'AUTH_AUDIENCE']);
+  if (resolved.problems.length > 0) throw new Error(resolved.problems.map((problem) => `${problem.variable}: ${problem.message}`).join('; '));
+  const env = resolved.env;
   const production = env.NODE_ENV === 'production';
   const secret = env.AUTH_JWT_SECRET;
   if (secret === undefined || secret === '') {
-    if (production) throw new Error('NODE_ENV=production: set AUTH_JWT_SECRET to mint tokens (with AUTH_JWKS_URL, tokens come from your identity provider)');
+    if (production) throw new Error('NODE_ENV=production: set AUTH_JWT_SECRET (or AUTH_JWT_SECRET_FILE) to mint tokens (with AUTH_JWKS_URL, tokens come from your identity provider)');
     if (env.AUTH_JWKS_URL) throw new Error('AUTH_JWKS_URL is set: the gateway accepts only tokens from that identity provider');
-  } else if (production && (secret.length < p.SECRET_LENGTH_MIN || secret.startsWith('dev-only-'))) {
-    throw new Error(`NODE_ENV=production: AUTH_JWT_SECRET must be a real secret of at least ${p.SECRET_LENGTH_MIN} characters`);
+  } else if (production && (secret.length < p.SECRET_LENGTH_MIN || secret.startsWith('dev-only-') || p.isPublishedSecret(secret))) {
+    throw new Error(`NODE_ENV=production: AUTH_JWT_SECRET must be a real secret of at least ${p.SECRET_LENGTH_MIN} characters, not one published in this repository`);
   }
   return {
     secret: secret || p.DEV_AUTH_JWT_SECRET,

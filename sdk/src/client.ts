@@ -25,7 +25,7 @@ import { parseBalance } from './parse.js';
 import { noRetry, withRetry } from './retry.js';
 import { BalanceStream, type Balance, type BalanceStreamOptions } from './subscriptions/balance-stream.js';
 import { createSubscriptionConnection, type SubscriptionConnection } from './subscriptions/connection.js';
-import { createHttpTransport, prepareDocument } from './transport/http.js';
+import { createHttpTransport, persistedQueryExtension, prepareDocument } from './transport/http.js';
 
 export type Client = NonNullable<ClientQuery['client']>;
 export type CreatedClient = CreateClientMutation['createClient'];
@@ -143,11 +143,13 @@ export function createWalletClient(options: WalletClientOptions): WalletClient {
     onBalanceUpdated(accountId, streamOptions) {
       assertOpen();
       connection ??= createSubscriptionConnection(resolved);
-      const { query, operationName } = prepareDocument(BalanceUpdatedDocument);
+      const { query, operationName, id } = prepareDocument(BalanceUpdatedDocument);
+      // graphql-ws requires a query string; an empty one goes with the id (see documentIdsOnly).
+      const text = resolved.documentIdsOnly && id !== undefined ? { query: '', extensions: persistedQueryExtension(id) } : { query };
       const stream: BalanceStream = new BalanceStream(
         {
           connection,
-          request: { query, operationName, variables: { accountId } },
+          request: { ...text, operationName, variables: { accountId } },
           readBalance: () => readBalance(accountId),
           resubscribe: resolved.reconnect,
           bufferCountMax: resolved.streamBufferCountMax,

@@ -23,6 +23,12 @@ export const ApiErrorCode = {
   SUBSCRIPTION_SLOW_CONSUMER: 'SUBSCRIPTION_SLOW_CONSUMER',
   /** Too many mutations for this identity; `extensions.retryAfterMs` says when the next one fits. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The operation's estimated cost is over the gateway's maximum; `extensions.estimatedCost`, `extensions.maxCost`. */
+  COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
+  /** The gateway runs only trusted documents for this caller, and this one is not in its manifest. */
+  PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
+  /** A document sent by id that the gateway does not know. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 

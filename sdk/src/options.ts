@@ -74,6 +74,15 @@ export interface WalletClientOptions {
   readonly keepAliveMs?: number;
   /** Called before every retry wait, for logs and metrics; an exception it throws is ignored. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /**
+   * Send the SDK's own operations by their trusted-documents id only (Apollo's
+   * `extensions.persistedQuery.sha256Hash`, no query text), over HTTP and WebSocket. The gateway
+   * finds the text in its manifest (sdk/persisted-query-manifest.json); a gateway without this
+   * SDK's manifest answers PERSISTED_QUERY_NOT_FOUND. Documents passed to `request()` that are not
+   * the SDK's go with their text. Default false: the text, which any gateway accepts (a gateway
+   * limited to trusted documents accepts the SDK's texts too).
+   */
+  readonly documentIdsOnly?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -89,6 +98,7 @@ export interface ResolvedOptions {
   readonly streamBufferCountMax: number;
   readonly keepAliveMs: number;
   readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly documentIdsOnly: boolean;
 }
 
 const defaults = {
@@ -107,6 +117,11 @@ function positiveInteger(name: string, value: number, allowZero = false): number
 
 function optionalFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name} must be a function`);
+  return value;
+}
+
+function optionalBoolean(name: string, value: boolean | undefined): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be true or false`);
   return value;
 }
 
@@ -161,6 +176,7 @@ export function resolveOptions(options: WalletClientOptions): ResolvedOptions {
     streamBufferCountMax: positiveInteger('streamBufferCountMax', options.streamBufferCountMax ?? defaults.streamBufferCountMax),
     keepAliveMs: positiveInteger('keepAliveMs', options.keepAliveMs ?? defaults.keepAliveMs, true),
     onRetry: optionalFunction('onRetry', options.onRetry),
+    documentIdsOnly: optionalBoolean('documentIdsOnly', options.documentIdsOnly) ?? false,
   };
 }
 

@@ -1,7 +1,8 @@
 // Compile-time guarantees and generated-code freshness, checked the way CI would: by running
 // tsc and the codegen check as child processes.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -74,4 +75,31 @@ test('the check fails when the supergraph changed after generation', async () =>
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
+});
+
+// The gateway's trusted-documents manifest is the SDK's operations; CI fails when the committed
+// one no longer matches them (an operation changed but `npm run generate` was not committed).
+test('the check fails when an operation changed after the manifest was generated', async () => {
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'walletgraph-sdk-ops-'));
+  try {
+    for (const file of await readdir(path.join(sdkDir, 'src/operations'))) {
+      await writeFile(path.join(tempDir, file), await readFile(path.join(sdkDir, 'src/operations', file), 'utf8'));
+    }
+    const queries = await readFile(path.join(tempDir, 'queries.graphql'), 'utf8');
+    const changed = queries.replace('query Balance($accountId: ID!) {\n  balance(accountId: $accountId) {\n', '$&    account {\n      id\n    }\n');
+    expect(changed).not.toBe(queries);
+    await writeFile(path.join(tempDir, 'queries.graphql'), changed);
+    const { code, stderr } = await check('--operations', tempDir);
+    expect(code).toBe(1);
+    expect(stderr).toContain('persisted-query-manifest.json');
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
+});
+
+test('the committed manifest is Apollo\'s format, each id the sha256 of its body', async () => {
+  const manifest = JSON.parse(await readFile(path.join(sdkDir, 'persisted-query-manifest.json'), 'utf8')) as { format: string; version: number; operations: Array<{ id: string; name: string; type: string; body: string }> };
+  expect(manifest).toMatchObject({ format: 'apollo-persisted-query-manifest', version: 1 });
+  expect(manifest.operations.map((operation) => operation.name).sort()).toEqual(['Account', 'AccountTransactions', 'Balance', 'BalanceUpdated', 'Client', 'CreateAccount', 'CreateClient', 'CreateTransaction', 'Deposit']);
+  for (const operation of manifest.operations) expect(createHash('sha256').update(operation.body).digest('hex')).toBe(operation.id);
 });

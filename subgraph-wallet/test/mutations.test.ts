@@ -46,7 +46,19 @@ describe('createClient', () => {
     expect(rows).toEqual([{ name: 'A' }]);
   });
 
+  it('compares emails accent-sensitively: lücas@ is not lucas@, LÜCAS@ and lu\u0308cas@ are lücas@', async () => {
+    const local = `lucas-${randomUUID().slice(0, 8)}`;
+    const accented = local.replace('lucas', 'lücas');
+    expect(errorCode(await gql(url, M.createClient, { input: { name: 'Plain', email: `${local}@example.com` } }))).toBeUndefined();
+    expect(errorCode(await gql(url, M.createClient, { input: { name: 'Accented', email: `${accented}@example.com` } }))).toBeUndefined();
+    expect(errorCode(await gql(url, M.createClient, { input: { name: 'Upper', email: `${accented.toUpperCase()}@EXAMPLE.com` } }))).toBe('CONFLICT');
+    expect(errorCode(await gql(url, M.createClient, { input: { name: 'Decomposed', email: `${accented.normalize('NFD')}@example.com` } }))).toBe('CONFLICT');
+    const rows = await sql<Array<{ name: string; email_key: string }>>('SELECT name, email_key FROM clients WHERE email_key IN (?) ORDER BY name', [[`${local}@example.com`, `${accented}@example.com`]]);
+    expect(rows).toEqual([{ name: 'Accented', email_key: `${accented}@example.com` }, { name: 'Plain', email_key: `${local}@example.com` }]);
+  });
+
   it.each([
+    ['lone surrogate in the name', { name: 'Mal\ud800lory', email: 'ok@example.com' }],
     ['empty name', { name: '   ', email: 'ok@example.com' }],
     ['oversized name', { name: 'x'.repeat(256), email: 'ok@example.com' }],
     ['invalid email', { name: 'A', email: 'not-an-email' }],
@@ -116,6 +128,12 @@ describe('money mutations refuse bad input and write nothing', () => {
     ['negative amount', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: '-1' }), 'BAD_USER_INPUT'],
     ['non-numeric amount', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: 'ten' }), 'BAD_USER_INPUT'],
     ['exponent amount', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: '1e3' }), 'BAD_USER_INPUT'],
+    ['JSON float amount', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: 0.5 }), 'BAD_USER_INPUT'],
+    ['JSON integer beyond exact doubles', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: 2 ** 53 }), 'BAD_USER_INPUT'],
+    ['boolean amount', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: true }), 'BAD_USER_INPUT'],
+    ['list amount', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: [5] }), 'BAD_USER_INPUT'],
+    ['object amount', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: {} }), 'BAD_USER_INPUT'],
+    ['lone surrogate in the idempotency key', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: '1', idempotencyKey: 'k\ud800' }), 'BAD_USER_INPUT'],
     ['five decimal places', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: '1.00001' }), 'BAD_USER_INPUT'],
     ['amount over the maximum', (a, b) => ({ accountIdFrom: a, accountIdTo: b, amount: '1000000000.0001' }), 'BAD_USER_INPUT'],
     ['same account on both sides', (a) => ({ accountIdFrom: a, accountIdTo: a, amount: '1' }), 'BAD_USER_INPUT'],

@@ -83,6 +83,28 @@ describe('old Walletcore REST routes', () => {
     expect(await sql('SELECT id FROM transactions WHERE account_id_from = ?', [a.accountId])).toEqual([]);
   });
 
+  // The legacy wire format keeps JSON numbers, read from their text: exact, never through a double.
+  it.each([
+    ['0.10000000000000001', /more than 4 decimal places/],
+    ['1.00000000000000001', /more than 4 decimal places/],
+    ['1.5e2', /plain decimal/],
+    ['1E0', /plain decimal/],
+  ])('POST /transactions refuses the JSON number %s (never rounds it) and moves nothing', async (amount, message) => {
+    const a = await newAccount(service.graphqlUrl, '10');
+    const b = await newAccount(service.graphqlUrl);
+    const res = await post('/transactions', `{"account_id_from":"${a.accountId}","account_id_to":"${b.accountId}","amount":${amount}}`);
+    expect([res.status, res.json['code']]).toEqual([400, 'BAD_USER_INPUT']);
+    expect(String(res.json['message'])).toMatch(message);
+    expect(await balanceOf(a.accountId)).toEqual({ balance: '10.0000', version: 1 });
+  });
+
+  it('POST /clients refuses a name or email holding a lone surrogate', async () => {
+    for (const body of [`{"name":"Mal\\ud800lory","email":"${randomUUID()}@example.com"}`, `{"name":"Mallory","email":"mal\\udc00${randomUUID()}@example.com"}`]) {
+      const res = await post('/clients', body);
+      expect([res.status, res.json['code'], res.json['message']]).toEqual([400, 'BAD_USER_INPUT', expect.stringMatching(/lone surrogate/)]);
+    }
+  });
+
   it.each([
     ['/clients', '{"name":"","email":"x@example.com"}', 400, 'BAD_USER_INPUT'],
     ['/clients', 'not json', 400, 'BAD_USER_INPUT'],

@@ -21,3 +21,21 @@ describe('bounded cache', () => {
     expect(cache.stats()).toMatchObject({ entryCount: 0, sizeBytes: 0 });
   });
 });
+
+describe('bounded cache replacing an entry', () => {
+  it('drops the old value when the new one is too big to keep', () => {
+    const cache = createBoundedCache<string>({ sizeBytesMax: 50, sizeBytesOf: stringSizeBytes });
+    cache.setSync('k', 'small');
+    cache.setSync('k', 'x'.repeat(100));
+    expect(cache.getSync('k')).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ entryCount: 0, sizeBytes: 0, evictionCount: 0 });
+  });
+
+  it('counts hits and misses', () => {
+    const cache = createBoundedCache<string>({ sizeBytesMax: 50, sizeBytesOf: stringSizeBytes });
+    cache.setSync('k', 'v');
+    cache.getSync('k');
+    cache.getSync('absent');
+    expect(cache.stats()).toMatchObject({ entryCount: 1, sizeBytes: 2, hitCount: 1, missCount: 1 });
+  });
+});

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 export interface CacheStats {
   readonly entryCount: number;
   readonly sizeBytes: number;
@@ -25,58 +27,39 @@ export interface BoundedCacheConfig<T> {
 
 /**
  * A least-recently-used cache bounded in bytes (not entries), so one huge entry cannot hide behind
- * an entry count. An entry larger than the whole cache is not stored; evictions are counted.
+ * an entry count: `lru-cache` with `maxSize` + `sizeCalculation`. An entry larger than the whole
+ * cache is not stored; evictions and hits are counted for the metrics.
  */
 export function createBoundedCache<T>(config: BoundedCacheConfig<T>): BoundedCache<T> {
-  const entries = new Map<string, { value: T; sizeBytes: number }>();
-  let sizeBytes = 0;
   let hitCount = 0;
   let missCount = 0;
   let evictionCount = 0;
+  const entries = new LRUCache<string, { readonly value: T }>({
+    maxSize: Math.max(1, config.sizeBytesMax),
+    // lru-cache needs a positive integer per entry.
+    sizeCalculation: (entry, key) => Math.max(1, Math.ceil(config.sizeBytesOf(key, entry.value))),
+    dispose: (_entry, _key, reason) => {
+      if (reason === 'evict') evictionCount += 1;
+    },
+  });
 
   const getSync = (key: string): T | undefined => {
     const entry = entries.get(key);
-    if (entry === undefined) {
-      missCount += 1;
-      return undefined;
-    }
-    hitCount += 1;
-    entries.delete(key);
-    entries.set(key, entry);
-    return entry.value;
+    if (entry === undefined) missCount += 1;
+    else hitCount += 1;
+    return entry?.value;
   };
-  const remove = (key: string): boolean => {
-    const entry = entries.get(key);
-    if (entry === undefined) return false;
-    entries.delete(key);
-    sizeBytes -= entry.sizeBytes;
-    return true;
-  };
-  const setSync = (key: string, value: T): void => {
-    remove(key);
-    const entrySizeBytes = config.sizeBytesOf(key, value);
-    if (entrySizeBytes > config.sizeBytesMax) return;
-    while (sizeBytes + entrySizeBytes > config.sizeBytesMax) {
-      const oldest = entries.keys().next();
-      if (oldest.done === true) break;
-      remove(oldest.value);
-      evictionCount += 1;
-    }
-    entries.set(key, { value, sizeBytes: entrySizeBytes });
-    sizeBytes += entrySizeBytes;
-  };
+  // An entry too big to store is not stored, and it also drops the key's previous value.
+  const setSync = (key: string, value: T): void => void entries.set(key, { value });
 
   return {
     getSync,
     setSync,
     get: (key) => Promise.resolve(getSync(key)),
     set: (key, value) => Promise.resolve(setSync(key, value)),
-    delete: (key) => Promise.resolve(remove(key)),
-    clear: () => {
-      entries.clear();
-      sizeBytes = 0;
-    },
-    stats: () => ({ entryCount: entries.size, sizeBytes, hitCount, missCount, evictionCount }),
+    delete: (key) => Promise.resolve(entries.delete(key)),
+    clear: () => entries.clear(),
+    stats: () => ({ entryCount: entries.size, sizeBytes: entries.calculatedSize, hitCount, missCount, evictionCount }),
   };
 }
 

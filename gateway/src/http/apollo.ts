@@ -6,12 +6,18 @@ import type { GatewayConfig } from '../config.js';
 import { createBoundedCache, stringSizeBytes, type BoundedCache } from '../cache/bounded-cache.js';
 import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import { createFormatError } from './format-error.js';
+import { createInputPlugin } from '../inputs/plugin.js';
+import { installInputScalars } from '../inputs/scalars.js';
 import { createLimitsRule } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
+import { createOperationPlugin } from './operation-plugin.js';
 import { createObservabilityPlugin } from './plugins.js';
 import { createRateLimitPlugin, RATE_LIMITED, type RateLimiter } from '../auth/rate-limit.js';
 import type { GatewayContext } from './request-context.js';
 import type { QueryPlan } from '@apollo/query-planner';
+import { createDemandControlPlugin, type DemandControl } from '../cost/demand-control.js';
+import { createTrustedDocumentsPlugin, withTrustedDocuments } from '../trusted-documents/plugin.js';
+import type { TrustedDocumentPolicy } from '../trusted-documents/policy.js';
 
 export interface ApolloDeps {
   readonly logger: Logger;
@@ -21,9 +27,15 @@ export interface ApolloDeps {
   /** Shared with the subscription planner. */
   readonly planCache: BoundedCache<QueryPlan>;
   readonly rateLimiter: RateLimiter;
+  /** Absent with GATEWAY_COST_MODE=off. */
+  readonly demandControl: DemandControl | undefined;
+  readonly trustedDocuments: TrustedDocumentPolicy;
 }
 
-export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit'>;
+export type ApolloConfig = Pick<GatewayConfig, 'limits' | 'apqCacheBytesMax' | 'introspection' | 'errorDetails' | 'rateLimit' | 'trustedDocuments'>;
+
+/** Apollo's recommended CSRF-prevention headers, and the bearer token's. */
+const csrfPreventionHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] as const;
 
 /** Adapts pino to Apollo's logger interface. */
 function apolloLogger(logger: Logger) {
@@ -55,22 +67,32 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
       return dataSource;
     },
   });
+  // Before Apollo Server subscribes, so the schema it validates with already has the input rules.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installInputScalars(apiSchema));
   return new ApolloServer<GatewayContext>({
     gateway,
     logger: apolloLogger(deps.logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.errorDetails,
-    csrfPrevention: true,
+    // A request carrying `authorization` (not a CORS-safelisted header) is always preflighted by a
+    // browser, so it counts as proof like Apollo's own two headers; every operation here needs one,
+    // which lets a plain GET (urql's default for queries) through, and still blocks a simple one.
+    csrfPrevention: { requestHeaders: [...csrfPreventionHeaders] },
     // Our own shutdown (installShutdown) owns SIGTERM/SIGINT; Apollo's handler would race it (a
     // second concurrent stop() of @apollo/server 5 never resolves) and re-raise the signal.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     validationRules: [createLimitsRule(config.limits, (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }))],
-    persistedQueries: { cache: createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), ttl: null },
+    persistedQueries: { cache: withTrustedDocuments(createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), deps.trustedDocuments.documents), ttl: null },
     formatError: createFormatError(config),
+    // Apollo runs every plugin's didResolveOperation, all before the plan runs; any refusal is the answer.
     plugins: [
+      createOperationPlugin(),
+      ...(config.trustedDocuments.mode === 'off' ? [] : [createTrustedDocumentsPlugin({ policy: deps.trustedDocuments, onRejected: (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }) })]),
+      ...(deps.demandControl === undefined ? [] : [createDemandControlPlugin(deps.demandControl)]),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
+      createInputPlugin(),
     ],
   });
 }

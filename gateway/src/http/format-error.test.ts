@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { createFormatError } from './format-error';
+import { asGraphQLError, createFormatError, errorCodeOf } from './format-error';
 import { LimitExceededError } from './limit-errors';
 
 describe('formatError', () => {
@@ -21,5 +21,46 @@ describe('formatError', () => {
     expect(createFormatError({ errorDetails: false })(error.toJSON(), error)).toEqual(error.toJSON());
     const internal = new GraphQLError('boom', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(createFormatError({ errorDetails: true })(internal.toJSON(), internal).message).toBe('boom');
+  });
+});
+
+describe('formatError on caller mistakes Apollo Server reports without a code', () => {
+  it.each([
+    ['provided sha does not match query', 'PERSISTED_QUERY_HASH_MISMATCH'],
+    ['Unsupported persisted query version', 'BAD_REQUEST'],
+  ])('"%s" → %s, in production too', (message, code) => {
+    const error = new GraphQLError(message, { extensions: { http: { status: 400 } } });
+    for (const errorDetails of [false, true]) {
+      const formatted = createFormatError({ errorDetails })({ message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error);
+      expect(formatted).toMatchObject({ message, extensions: { code } });
+    }
+  });
+
+  it('leaves an error with its own code alone', () => {
+    const error = new GraphQLError('provided sha does not match query', { extensions: { code: 'SOMETHING_ELSE' } });
+    expect(createFormatError({ errorDetails: false })(error.toJSON(), error).extensions?.['code']).toBe('SOMETHING_ELSE');
+  });
+});
+
+describe('formatError on errors it did not expect', () => {
+  const production = createFormatError({ errorDetails: false });
+  it.each([
+    ['no extensions', { message: 'socket hang up' }, new Error('socket hang up')],
+    ['no original error', { message: 'x' }, undefined],
+    ['a string as original error', { message: 'x' }, 'x'],
+    ['null as original error', { message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, null],
+    ['a non-string code', { message: 'x', extensions: { code: 42 } }, {}],
+  ])('masks, never throws, with %s', (_name, formatted, error) => {
+    expect(production(formatted, error)).toEqual({ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+});
+
+describe('errorCodeOf and asGraphQLError', () => {
+  it('read anything an errors list may hold', () => {
+    expect(errorCodeOf(new GraphQLError('x', { extensions: { code: 'NOT_FOUND' } }))).toBe('NOT_FOUND');
+    expect([new Error('x'), null, undefined, 'x', 7, { extensions: null }].map(errorCodeOf)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(asGraphQLError(new Error('socket hang up')).toJSON()).toEqual({ message: 'socket hang up' });
+    expect(asGraphQLError('boom').message).toBe('boom');
+    expect(asGraphQLError({}).message).toBe('unexpected error');
   });
 });

@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { AppError, ErrorCode } from '@walletgraph/platform';
 import { LimitExceededError } from './limit-errors.js';
 
 export interface FormatErrorConfig {
@@ -7,10 +8,55 @@ export interface FormatErrorConfig {
   readonly errorDetails: boolean;
 }
 
+/**
+ * A literal a custom scalar refuses (a float for a Decimal) is a validation error to graphql-js
+ * and Apollo (GRAPHQL_VALIDATION_FAILED); the scalar's rule calls it BAD_USER_INPUT, as it is
+ * for the same value in a variable, so the caller sees one code for one mistake.
+ */
+export function isScalarInputRefusal(error: unknown): boolean {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  return original instanceof AppError && original.code === ErrorCode.BAD_USER_INPUT;
+}
+
+/** `extensions.code` of anything that may sit in an errors list (GraphQLError, plain Error, formatted object). */
+export function errorCodeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const extensions = (error as { extensions?: unknown }).extensions;
+  if (typeof extensions !== 'object' || extensions === null) return undefined;
+  const code = (extensions as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Any value found in an errors list as a GraphQLError: a subgraph fetch failure reaches the gateway's
+ * results as whatever was thrown (an Error without `extensions`, in theory anything).
+ */
+export function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof Error) return new GraphQLError(error.message, { originalError: error });
+  return new GraphQLError(typeof error === 'string' ? error : 'unexpected error');
+}
+
 function limitErrorOf(error: unknown): LimitExceededError | undefined {
   if (error instanceof LimitExceededError) return error;
   if (error instanceof GraphQLError && error.originalError instanceof LimitExceededError) return error.originalError;
   return undefined;
+}
+
+/**
+ * Caller mistakes Apollo Server reports without a code (so they would read INTERNAL_SERVER_ERROR,
+ * and be masked in production), by its message. PERSISTED_QUERY_HASH_MISMATCH is the name Apollo
+ * Router and most APQ servers give it; Apollo Client's persisted-query link retries only on
+ * PERSISTED_QUERY_NOT_FOUND/NOT_SUPPORTED, and resending a wrongly hashed query would not help.
+ */
+const codeOfApolloClientError: ReadonlyMap<string, string> = new Map([
+  ['provided sha does not match query', 'PERSISTED_QUERY_HASH_MISMATCH'],
+  ['Unsupported persisted query version', 'BAD_REQUEST'],
+]);
+
+function apolloClientErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions['code'] !== undefined) return undefined;
+  return codeOfApolloClientError.get(error.message);
 }
 
 /**
@@ -21,9 +67,17 @@ export function createFormatError(config: FormatErrorConfig): (formatted: GraphQ
   return (formatted, error) => {
     const limit = limitErrorOf(error);
     if (limit !== undefined) {
-      return { ...formatted, extensions: { ...formatted.extensions, ...limit.extensions, code: limit.code } };
+      // `http` is Apollo's instruction for the status line, never part of the answer.
+      const { http: _http, ...limitExtensions } = limit.extensions;
+      return { ...formatted, extensions: { ...formatted.extensions, ...limitExtensions, code: limit.code } };
     }
-    const code = formatted.extensions?.['code'];
+    const clientErrorCode = apolloClientErrorCode(error);
+    if (clientErrorCode !== undefined) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { message: formatted.message, extensions: { ...(config.errorDetails ? formatted.extensions : extensions), code: clientErrorCode } };
+    }
+    if (isScalarInputRefusal(error)) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
+    const code = errorCodeOf(formatted);
     if (!config.errorDetails && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
       return { message: 'internal server error', ...(formatted.path === undefined ? {} : { path: formatted.path }), extensions: { ...extensions, code: 'INTERNAL_SERVER_ERROR' } };

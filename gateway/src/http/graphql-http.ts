@@ -4,6 +4,7 @@ import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
 import { unauthenticatedError, type Authenticator } from '../auth/authenticator.js';
 import type { GatewayLimits } from '../config.js';
 import { readBody, sendJson, sendPayloadTooLarge } from './body.js';
+import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
 import { LimitCode } from './limit-errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createGatewayContext, requestIdFrom, type GatewayContext } from './request-context.js';
@@ -43,7 +44,7 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
       body = read.text;
       if (isJson(request)) {
         try {
-          body = JSON.parse(read.text) as unknown;
+          body = parseRequestJson(read.text);
         } catch {
           return sendJson(response, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, idHeader);
         }
@@ -54,6 +55,8 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
         return sendJson(response, 400, { errors: [{ message, extensions: { code: LimitCode.BATCH_LIMIT_EXCEEDED, actual: body.length, max: limits.batchSizeMax } }] }, idHeader);
       }
     }
+    const inexact = request.method === 'GET' ? inexactNumberInSearch(request.url) : undefined;
+    if (inexact !== undefined) return sendJson(response, 400, { errors: [{ message: inexact, extensions: { code: 'BAD_USER_INPUT' } }] }, idHeader);
     const url = new URL(request.url ?? '/', 'http://gateway.local');
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: (request.method ?? 'GET').toUpperCase(),

@@ -8,14 +8,17 @@ export const LimitCode = {
   BATCH_LIMIT_EXCEEDED: 'BATCH_LIMIT_EXCEEDED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   SUBSCRIPTION_LIMIT_EXCEEDED: 'SUBSCRIPTION_LIMIT_EXCEEDED',
+  /** Demand control: the operation's estimated cost is over GATEWAY_COST_MAX. */
+  COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
 } as const;
 export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
 
 /** A request refused by a gateway limit; `code` survives Apollo's validation-error wrapping (see formatError). */
 export class LimitExceededError extends GraphQLError {
   readonly code: LimitCode;
-  constructor(code: LimitCode, message: string, details: { readonly actual: number; readonly max: number }, nodes?: readonly ASTNode[]) {
-    super(message, { nodes, extensions: { code, ...details } });
+  /** `httpStatus`: the status when Apollo answers with this error alone (a plugin's refusal); validation errors are 400 anyway. */
+  constructor(code: LimitCode, message: string, details: Readonly<Record<string, number>>, nodes?: readonly ASTNode[], httpStatus?: number) {
+    super(message, { nodes, extensions: { code, ...details, ...(httpStatus === undefined ? {} : { http: { status: httpStatus } }) } });
     this.name = 'LimitExceededError';
     this.code = code;
   }

@@ -4,6 +4,8 @@ import type { CacheStats } from '../cache/bounded-cache.js';
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
 
 const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Demand-control cost units: one object is 1; a page of 100 transactions with their accounts about 400. */
+const costBuckets = [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 100_000, 1_000_000];
 
 /** Every metric the gateway exposes, in its own registry (several gateways can share a process in tests). */
 export interface GatewayMetrics {
@@ -17,10 +19,13 @@ export interface GatewayMetrics {
   readonly subscriptionEventCount: Counter<'outcome'>;
   readonly upstreamReconnectCount: Counter<'subgraph'>;
   readonly upstreamConnections: Gauge<'subgraph'>;
+  readonly sseReservations: Gauge;
   readonly limitRejectionCount: Counter<'limit'>;
   readonly queryPlanCacheBytes: Gauge;
   readonly queryPlanCacheEntries: Gauge;
   readonly queryPlanCacheLookupCount: Counter<'result'>;
+  readonly operationCostEstimated: Histogram<'operation_type'>;
+  readonly operationCostActual: Histogram<'operation_type'>;
 }
 
 export interface MetricsDeps {
@@ -90,6 +95,11 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       labelNames: ['subgraph'],
       registers,
     }),
+    sseReservations: new Gauge({
+      name: 'gateway_sse_reservations',
+      help: 'graphql-sse single connection streams, reserved or open (each holds a GATEWAY_SUBSCRIPTIONS_MAX slot)',
+      registers,
+    }),
     limitRejectionCount: new Counter({
       name: 'gateway_limit_rejections_total',
       help: 'Requests refused by a limit',
@@ -116,6 +126,20 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       name: 'gateway_query_plan_cache_lookups_total',
       help: 'Query plan cache lookups (hit, miss)',
       labelNames: ['result'],
+      registers,
+    }),
+    operationCostEstimated: new Histogram({
+      name: 'gateway_operation_cost_estimated',
+      help: 'Estimated cost of each operation before any subgraph fetch (demand control; subscriptions: per event)',
+      labelNames: ['operation_type'],
+      buckets: costBuckets,
+      registers,
+    }),
+    operationCostActual: new Histogram({
+      name: 'gateway_operation_cost_actual',
+      help: 'Cost of what each operation returned, scored with the real list lengths (subscriptions: per event)',
+      labelNames: ['operation_type'],
+      buckets: costBuckets,
       registers,
     }),
   };

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayMetrics, OperationType } from './metrics.js';
 import type { GatewayContext } from './request-context.js';
+import { errorCodeOf } from './format-error.js';
 
 /** Counts, latency and one log line per operation, each carrying the request id. */
 export function createObservabilityPlugin(deps: { metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
@@ -17,10 +18,9 @@ export function createObservabilityPlugin(deps: { metrics: GatewayMetrics }): Ap
           const failed = (errors?.length ?? 0) > 0 || (response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0);
           deps.metrics.requestCount.inc({ operation_type: operationType, outcome: failed ? 'error' : 'ok' });
           deps.metrics.requestLatencySeconds.observe({ operation_type: operationType }, durationMs / 1000);
-          contextValue.logger.info(
-            { operationType, operationName: operationName ?? undefined, durationMs: Math.round(durationMs), errorCodes: errors?.map((e) => e.extensions['code']) },
-            'graphql operation',
-          );
+          // The gateway's executor hands on whatever a subgraph fetch threw (a plain Error from a
+          // broken socket has no `extensions`): read codes defensively, or the response becomes a 500.
+          contextValue.logger.info({ operationType, operationName: operationName ?? undefined, durationMs: Math.round(durationMs), errorCodes: errors?.map(errorCodeOf) }, 'graphql operation');
         },
       };
     },

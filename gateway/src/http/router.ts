@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@walletgraph/platform';
 import type { Playground } from '../playground/serve.js';
 import { wantsPlayground } from '../playground/serve.js';
-import { isSseRequest } from '../subscriptions/sse.js';
+import { sseRequestKindOf } from '../subscriptions/sse-routing.js';
 import { sendJson } from './body.js';
 import type { Cors } from './cors.js';
 import { handleLive, handleReady, type Readiness } from './health.js';
@@ -22,13 +22,16 @@ export interface RouterDeps {
   readonly cors: Cors;
 }
 
-/** One path per concern; /graphql picks playground, SSE or plain GraphQL over HTTP by the request itself. */
+/**
+ * One path per concern; /graphql picks SSE (only what graphql-sse's clients send, see sse-routing.ts),
+ * the playground, or plain GraphQL over HTTP by the request itself.
+ */
 export function createRouter(deps: RouterDeps, config: { readonly graphqlPath: string }): Handler {
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (deps.cors.handle(request, response)) return;
     const { pathname } = new URL(request.url ?? '/', 'http://gateway.local');
     if (pathname === config.graphqlPath) {
-      if (isSseRequest(request)) return deps.sse(request, response);
+      if (sseRequestKindOf(request) !== undefined) return deps.sse(request, response);
       if (wantsPlayground(request)) return deps.playground.page(response);
       return deps.graphqlHttp(request, response);
     }

@@ -20,6 +20,7 @@ function createFakeSubgraph() {
   const bodies: string[] = [];
   let held: Array<() => void> = [];
   let holding = false;
+  let answerOverride: { status: number; contentType: string; body: string } | undefined;
   const server = http.createServer((request, response) => {
     received.push(request.headers);
     const chunks: Buffer[] = [];
@@ -27,6 +28,11 @@ function createFakeSubgraph() {
     request.on('end', () => {
       bodies.push(Buffer.concat(chunks).toString('utf8'));
       const answer = () => {
+        if (answerOverride !== undefined) {
+          response.writeHead(answerOverride.status, { 'content-type': answerOverride.contentType });
+          response.end(answerOverride.body);
+          return;
+        }
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(`{"data":{"account":{"id":"${received.length}"}}}`);
       };
@@ -47,7 +53,11 @@ function createFakeSubgraph() {
       held = [];
       for (const answer of answers) answer();
     },
+    answerWith: (answer: { status: number; contentType: string; body: string } | undefined) => {
+      answerOverride = answer;
+    },
     reset: () => {
+      answerOverride = undefined;
       received.length = 0;
       bodies.length = 0;
     },
@@ -111,6 +121,24 @@ describe('subgraph data sources', () => {
     expect(fake.received[0]?.cookie).toBeUndefined();
     expect(JSON.parse(fake.bodies[0] ?? '')).toMatchObject({ query: '{ __typename }' });
     expect(await metrics.registry.getSingleMetricAsString('gateway_subgraph_fetch_duration_seconds')).toMatch(/_count\{subgraph="wallet",outcome="ok"\} 2/);
+  });
+
+  it("passes a subgraph's GraphQL-shaped 4xx through with its codes; any other non-2xx stays an HTTP error", async () => {
+    const { sources, send } = setup();
+    const refusal = '{"errors":[{"message":"Variable \\"$a\\" got invalid value true","extensions":{"code":"BAD_USER_INPUT"}},{"message":"no code"}]}';
+    fake.answerWith({ status: 400, contentType: 'application/graphql-response+json; charset=utf-8', body: refusal });
+    const refused = await send(alice, transferMutation);
+    expect(refused.errors?.map((error) => [error.message, error.extensions?.['code']])).toEqual([
+      ['Variable "$a" got invalid value true', 'BAD_USER_INPUT'],
+      ['no code', 'BAD_REQUEST'],
+    ]);
+    fake.answerWith({ status: 400, contentType: 'text/plain', body: 'Bad Request' });
+    await expect(send(alice, transferMutation)).rejects.toThrow('400: Bad Request');
+    fake.answerWith({ status: 500, contentType: 'application/json', body: '{"errors":[{"message":"boom","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}' });
+    await expect(send(alice, transferMutation)).rejects.toThrow('500: Internal Server Error');
+    fake.answerWith({ status: 401, contentType: 'application/json', body: '{"code":"UNAUTHENTICATED","message":"missing identity"}' });
+    await expect(send(alice, transferMutation)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await sources.destroy();
   });
 
   it('reuses one signed identity per caller (without a request id) while GATEWAY_IDENTITY_REUSE_MS runs', async () => {

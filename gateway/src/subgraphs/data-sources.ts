@@ -92,9 +92,33 @@ function errorBodyOf(response: SubgraphHttpResponse): unknown {
   }
 }
 
+/**
+ * A subgraph refuses a request it cannot run (validation, variable coercion) with HTTP 4xx and a
+ * GraphQL body (GraphQL over HTTP); its errors, with their codes (BAD_USER_INPUT, ...), are the
+ * answer, not a generic "400: Bad Request". Anything else (no body, not JSON, no errors) stays an
+ * HTTP error.
+ */
+function graphqlErrorsOf(response: SubgraphHttpResponse): GraphQLError[] | undefined {
+  const body = errorBodyOf(response);
+  const errors = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { errors?: unknown }).errors : undefined;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const parsed: GraphQLError[] = [];
+  for (const error of errors as unknown[]) {
+    if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return undefined;
+    const { message, extensions } = error as { message: string; extensions?: unknown };
+    const code = typeof extensions === 'object' && extensions !== null ? (extensions as { code?: unknown }).code : undefined;
+    parsed.push(new GraphQLError(message, { extensions: { code: typeof code === 'string' ? code : 'BAD_REQUEST' } }));
+  }
+  return parsed;
+}
+
 /** Each waiter parses the shared text itself: the gateway mutates what it receives (rewrites, merges). */
 function graphqlResponseOf(url: string, response: SubgraphHttpResponse): GatewayGraphQLResponse {
-  if (response.status < 200 || response.status > 299) throw httpError(url, response);
+  if (response.status < 200 || response.status > 299) {
+    const refused = response.status >= 400 && response.status <= 499 ? graphqlErrorsOf(response) : undefined;
+    if (refused !== undefined) return { errors: refused };
+    throw httpError(url, response);
+  }
   const body = parseMaybeJson(response);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${response.bodyText.slice(0, 200)}`);
   return body as GatewayGraphQLResponse;

@@ -7,6 +7,10 @@ export const SubscriptionErrorCode = {
   /** The client reads slower than events arrive and the per-subscription queue is full. */
   SLOW_CONSUMER: 'SUBSCRIPTION_SLOW_CONSUMER',
   SUBSCRIPTION_LIMIT_EXCEEDED: 'SUBSCRIPTION_LIMIT_EXCEEDED',
+  /** graphql-sse single connection mode: the stream token is unknown, expired, or another caller's (HTTP 404). */
+  SSE_STREAM_NOT_FOUND: 'SSE_STREAM_NOT_FOUND',
+  /** A caller already holds GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX streams, open or reserved (HTTP 429). */
+  SSE_RESERVATION_LIMIT_EXCEEDED: 'SSE_RESERVATION_LIMIT_EXCEEDED',
 } as const;
 export type SubscriptionErrorCode = (typeof SubscriptionErrorCode)[keyof typeof SubscriptionErrorCode];
 

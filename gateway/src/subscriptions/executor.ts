@@ -1,7 +1,8 @@
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
-import { INTERNAL_IDENTITY_HEADER, type Identity, type Logger } from '@walletgraph/platform';
+import { INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
+import { callerKeyOf } from '../auth/caller-key.js';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
 import type { GatewayMetrics } from '../http/metrics.js';
@@ -54,9 +55,13 @@ function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan 
   return { kind: 'QueryPlan', node: rest === undefined ? fromEvent : { kind: 'Sequence', nodes: [fromEvent, rest] } };
 }
 
-/** Subscriptions of the same caller may share an upstream connection; different callers never do. */
-function callerKey(identity: Identity): string {
-  return identity.role === 'client' ? `client:${identity.clientId}:${identity.subject}` : `admin:${identity.subject}`;
+/**
+ * executeQueryPlan labels a fetch's errors with the service it was planned for: the event's errors
+ * would name the pseudo-subgraph. They come from the subscribed subgraph, and say so, as over HTTP.
+ */
+function namingSubgraph(error: GraphQLError, subgraphName: string): GraphQLError {
+  if (error.extensions['serviceName'] !== eventSourceName) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, serviceName: subgraphName } });
 }
 
 function wsUrlOf(subgraphs: SubgraphEndpoints, name: string): string | undefined {
@@ -103,7 +108,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     return pool;
   }
 
-  async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, event: UpstreamEvent): Promise<ExecutionResult> {
+  async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, event: UpstreamEvent): Promise<ExecutionResult> {
     const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
     const operationContext = buildOperationContext({ schema: deps.planner.apiSchema, operationDocument: request.document, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) });
     const requestContext: RequestContext = {
@@ -122,7 +127,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       overallCachePolicy: null,
     };
     const result = await executeQueryPlan(plan, { ...subgraphServices, [eventSourceName]: eventSource }, requestContext, operationContext, deps.planner.supergraphSchema, deps.planner.federationApiSchema);
-    return { data: result.data ?? null, ...(result.errors === undefined ? {} : { errors: result.errors }) };
+    return { data: result.data ?? null, ...(result.errors === undefined ? {} : { errors: result.errors.map((error) => namingSubgraph(error, subgraphName)) }) };
   }
 
   function refuse(request: SubscribeRequest, message: string, code: string): ExecutionResult {
@@ -153,16 +158,17 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     const upstream = poolFor(node.primary.serviceName, wsUrl).open(
       { query: node.primary.operation, variables, operationName: node.primary.operationName },
       {
-        key: callerKey(request.context.identity),
+        // Subscriptions of the same caller may share an upstream connection; different callers never do.
+        key: callerKeyOf(request.context.identity),
         headers: definedHeaders(request.context.forwardedHeaders),
         identityHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await deps.mintIdentity(request.context.identity, request.context.requestId) }),
       },
       request.context.logger,
     );
-    return downstream(request, plan, upstream);
+    return downstream(request, plan, node.primary.serviceName, upstream);
   }
 
-  function downstream(request: SubscribeRequest, plan: QueryPlan, upstream: AsyncIterableIterator<UpstreamEvent>): AsyncIterableIterator<ExecutionResult> {
+  function downstream(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, upstream: AsyncIterableIterator<UpstreamEvent>): AsyncIterableIterator<ExecutionResult> {
     let closed = false;
     const finish = async (): Promise<void> => {
       if (closed) return;
@@ -196,7 +202,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
           }
           throw error;
         }
-        const result = await resolveEvent(request, plan, event);
+        const result = await resolveEvent(request, plan, subgraphName, event);
         deps.metrics.subscriptionEventCount.inc({ outcome: result.errors === undefined ? 'ok' : 'error' });
         return { done: false, value: result };
       },

@@ -3,6 +3,7 @@ import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -11,10 +12,13 @@ import {
   type GraphQLFormattedError,
 } from 'graphql';
 import type { GatewayConfig } from '../config.js';
-import { createFormatError } from '../http/format-error.js';
+import { resolveVariableInputs } from '../inputs/variables.js';
+import type { Admitted, DemandControl } from '../cost/demand-control.js';
+import { asGraphQLError, createFormatError, isScalarInputRefusal } from '../http/format-error.js';
 import { createLimitsRule } from '../http/limits.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayContext } from '../http/request-context.js';
+import type { TrustedDocumentPolicy } from '../trusted-documents/policy.js';
 import type { SubscriptionExecutor, Transport } from './executor.js';
 import type { SubscriptionPlanner } from './planner.js';
 import type { Slots } from './slots.js';
@@ -30,12 +34,16 @@ export type PreparedOperation = {
   readonly context: GatewayContext;
   readonly transport: Transport;
   readonly connectionSlots: Slots | undefined;
+  /** A subscription's cost per event (demand control), to score each event's actual cost with. */
+  readonly admitted: Admitted | undefined;
 };
 
 export interface OperationPayload {
-  readonly query: string;
+  /** Empty when the client sends a trusted document's id only (extensions.persistedQuery.sha256Hash). */
+  readonly query?: string | null | undefined;
   readonly operationName?: string | null | undefined;
   readonly variables?: Record<string, unknown> | null | undefined;
+  readonly extensions?: Record<string, unknown> | null | undefined;
 }
 
 export type OperationsConfig = Pick<GatewayConfig, 'limits' | 'introspection' | 'errorDetails'>;
@@ -45,6 +53,9 @@ export interface OperationsDeps {
   readonly executor: SubscriptionExecutor;
   readonly planner: SubscriptionPlanner;
   readonly metrics: GatewayMetrics;
+  /** Absent with GATEWAY_COST_MODE=off. */
+  readonly demandControl: DemandControl | undefined;
+  readonly trustedDocuments: TrustedDocumentPolicy;
 }
 
 export function isPreparedOperation(value: unknown): value is PreparedOperation {
@@ -53,6 +64,24 @@ export function isPreparedOperation(value: unknown): value is PreparedOperation 
 
 function toGraphQLError(error: GraphQLFormattedError): GraphQLError {
   return new GraphQLError(error.message, { ...(error.path === undefined ? {} : { path: error.path }), ...(error.extensions === undefined ? {} : { extensions: error.extensions }) });
+}
+
+/** Passes a subscription's events through unchanged, telling `onEvent` of each; keeps return/throw (graphql-sse needs both). */
+function observeEvents(events: AsyncIterableIterator<ExecutionResult>, onEvent: (result: ExecutionResult) => void): AsyncIterableIterator<ExecutionResult> {
+  const observed: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]: () => observed,
+    async next() {
+      const step = await events.next();
+      if (step.done !== true) onEvent(step.value);
+      return step;
+    },
+    return: async (value?: unknown) => (events.return === undefined ? { done: true as const, value: undefined } : events.return(value)),
+    throw: async (error?: unknown) => {
+      if (events.throw === undefined) throw error;
+      return events.throw(error);
+    },
+  };
+  return observed;
 }
 
 /**
@@ -65,30 +94,59 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
   const formatError = createFormatError(config);
 
   function prepare(payload: OperationPayload, context: GatewayContext, transport: Transport, connectionSlots?: Slots): PreparedOperation | readonly GraphQLError[] {
+    // Before parsing: a caller limited to trusted documents gets nothing else parsed.
+    const resolved = deps.trustedDocuments.resolve(payload, context.identity);
+    if ('error' in resolved) {
+      const code = resolved.error.extensions['code'];
+      if (typeof code === 'string' && code.startsWith('PERSISTED_QUERY_')) deps.metrics.limitRejectionCount.inc({ limit: code });
+      return [resolved.error];
+    }
+    const { source } = resolved;
     let document: DocumentNode;
     try {
-      document = parse(payload.query, { maxTokens: 50_000 });
+      document = parse(source, { maxTokens: 50_000 });
     } catch (error: unknown) {
       if (error instanceof GraphQLError) return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       throw error;
     }
     const errors = validate(deps.planner.apiSchema, document, rules);
     if (errors.length > 0) {
-      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
+      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
     if (operation === null || operation === undefined) return [new GraphQLError('the document does not name exactly one operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];
+    const variables = payload.variables ?? {};
+    const inputErrors = resolveVariableInputs(deps.planner.apiSchema, operation, variables);
+    if (inputErrors.length > 0) return inputErrors;
+    // Queries and mutations are coerced again by Apollo Server; a subscription only here, before
+    // anything is planned or opened upstream.
+    if (operation.operation === 'subscription') {
+      const coerced = getVariableValues(deps.planner.apiSchema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+      if (coerced.errors !== undefined) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+    }
+    // Queries and mutations are costed by Apollo's plugin (run() hands them to Apollo); a
+    // subscription is costed here, per event, before anything is opened upstream.
+    let admitted: Admitted | undefined;
+    if (operation.operation === 'subscription' && deps.demandControl !== undefined) {
+      const admission = deps.demandControl.admit(document, operation, variables);
+      if (admission !== undefined && !admission.ok) {
+        context.logger.warn({ code: admission.error.extensions['code'] }, 'subscription refused by demand control');
+        return [admission.error];
+      }
+      admitted = admission;
+    }
     return {
       kind: 'prepared-operation',
       document,
-      source: payload.query,
+      source,
       operationName,
-      variables: payload.variables ?? {},
+      variables,
       operationType: operation.operation,
       context,
       transport,
       connectionSlots,
+      admitted,
     };
   }
 
@@ -98,7 +156,10 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
       const result = await deps.executor.subscribe(prepared);
       stopTimer();
       deps.metrics.requestCount.inc({ operation_type: 'subscription', outcome: Symbol.asyncIterator in result ? 'ok' : 'error' });
-      return result;
+      const { admitted } = prepared;
+      if (admitted === undefined || deps.demandControl === undefined || !(Symbol.asyncIterator in result)) return result;
+      const demandControl = deps.demandControl;
+      return observeEvents(result, (event) => demandControl.observeEvent(admitted, event.data, prepared.context.logger));
     }
     // Counted and timed by the Apollo plugin, like any HTTP operation.
     const response = await deps.apollo.executeOperation(
@@ -110,9 +171,12 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     return { data: (data ?? null) as ExecutionResult['data'], ...(errors === undefined ? {} : { errors: errors.map(toGraphQLError) }) };
   }
 
-  /** Applies the HTTP error policy (limit codes, production masking) to every event. */
-  function formatErrors(errors: readonly GraphQLError[]): GraphQLError[] {
-    return errors.map((error) => toGraphQLError(formatError(error.toJSON(), error)));
+  /**
+   * Applies the HTTP error policy (limit codes, production masking) to every event. An event's
+   * errors may hold what a failed subgraph fetch threw (not always a GraphQLError).
+   */
+  function formatErrors(errors: readonly unknown[]): GraphQLError[] {
+    return errors.map((error) => toGraphQLError(formatError(asGraphQLError(error).toJSON(), error)));
   }
   function format(result: ExecutionResult): ExecutionResult {
     return result.errors === undefined ? result : { ...result, errors: formatErrors(result.errors) };

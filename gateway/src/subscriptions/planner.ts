@@ -4,6 +4,7 @@ import { QueryPlanner, type QueryPlan, type SubscriptionNode } from '@apollo/que
 import { print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { assert } from '@walletgraph/platform';
 import type { BoundedCache } from '../cache/bounded-cache.js';
+import { installInputScalars } from '../inputs/scalars.js';
 
 export interface SubscriptionPlan {
   readonly node: SubscriptionNode;
@@ -15,6 +16,8 @@ export interface SubscriptionPlanner {
   /** What executeQueryPlan needs besides the plan. */
   readonly federationApiSchema: Schema;
   readonly supergraphSchema: GraphQLSchema;
+  /** The supergraph with its directives (the cost weights demand control reads). */
+  readonly supergraph: Supergraph;
   plan(document: DocumentNode, operationName: string | undefined): SubscriptionPlan;
 }
 
@@ -28,9 +31,10 @@ export function createSubscriptionPlanner(deps: { readonly supergraphSdl: string
   const federationApiSchema = supergraph.apiSchema();
   const planner = new QueryPlanner(supergraph);
   return {
-    apiSchema: federationApiSchema.toGraphQLJSSchema(),
+    apiSchema: installInputScalars(federationApiSchema.toGraphQLJSSchema()),
     federationApiSchema,
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+    supergraph,
     plan(document, operationName) {
       const key = `subscription:${createHash('sha256').update(print(document)).update(`\0${operationName ?? ''}`).digest('hex')}`;
       let plan = deps.planCache.getSync(key);

@@ -1,90 +1,147 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExecutionResult } from 'graphql';
 import { createHandler } from 'graphql-sse';
-import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { describeIdentity, UnauthenticatedError, type Logger } from '@walletgraph/platform';
 import type { Authenticator, Credentials } from '../auth/authenticator.js';
+import { callerKeyOf } from '../auth/caller-key.js';
 import { endAtTokenExpiry } from '../auth/token-expiry.js';
 import { readBody, sendJson, sendPayloadTooLarge } from '../http/body.js';
+import type { GatewayMetrics } from '../http/metrics.js';
 import { createGatewayContext } from '../http/request-context.js';
+import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
+import { SubscriptionErrorCode } from './errors.js';
 import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
+import { createSlots, type Slots } from './slots.js';
+import { createSseReservations } from './sse-reservations.js';
+import { asksForEventStreamOnly, EVENT_STREAM, sseRequestKindOf, streamTokenOf } from './sse-routing.js';
 
 export interface SseDeps {
   readonly operations: Operations;
   readonly planner: SubscriptionPlanner;
   readonly logger: Logger;
   readonly authenticator: Authenticator;
+  readonly metrics: GatewayMetrics;
+  /** The process-wide subscription slots (GATEWAY_SUBSCRIPTIONS_MAX), shared with the executor. */
+  readonly slots: Slots;
 }
 
-/** graphql-sse requests: a streaming POST, or the single-connection mode's PUT/GET/DELETE with a token. */
-export function isSseRequest(request: IncomingMessage): boolean {
-  const accept = request.headers.accept ?? '';
-  if (accept.includes('text/event-stream')) return true;
-  if (request.headers['x-graphql-event-stream-token'] !== undefined) return true;
-  if (request.method === 'PUT' || request.method === 'DELETE') return true;
-  return new URL(request.url ?? '/', 'http://gateway.local').searchParams.has('token');
+/** An operation body keeps its numbers' texts (parseRequestJson); anything else is left to graphql-sse to refuse. */
+function bodyKeepingNumberText(text: string): string | Record<string, unknown> {
+  try {
+    const parsed = parseRequestJson(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : text;
+  } catch {
+    return text;
+  }
+}
+
+export interface SseConfig {
+  readonly bodyBytesMax: number;
+  /** A single connection mode stream is one connection: SUBSCRIPTIONS_PER_CONNECTION_MAX. */
+  readonly subscriptionsPerStreamMax: number;
+  readonly reservationsPerCallerMax: number;
+  readonly reservationTtlMs: number;
+}
+
+type ProtocolHandler = ReturnType<typeof createHandler<IncomingMessage, { res: ServerResponse }, PreparedOperation>>;
+type Subscription = AsyncIterableIterator<ExecutionResult>;
+
+/** One single connection mode reservation: its own protocol handler (so dropping it frees everything). */
+interface SingleStream {
+  readonly token: string;
+  readonly handler: ProtocolHandler;
+  readonly slots: Slots;
+  /** Running subscriptions, ended with the reservation even when its stream never opened. */
+  readonly subscriptions: Set<Subscription>;
+}
+
+/** Keeps `set` to the subscriptions still running; generator-shaped, as graphql-sse requires to end it. */
+function tracked(subscription: Subscription, set: Set<Subscription>): Subscription {
+  const iterator: Subscription = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      const step = await subscription.next();
+      if (step.done === true) set.delete(iterator);
+      return step;
+    },
+    async return() {
+      set.delete(iterator);
+      return (await subscription.return?.()) ?? { done: true, value: undefined };
+    },
+    async throw(error?: unknown) {
+      set.delete(iterator);
+      await subscription.return?.();
+      throw error;
+    },
+  };
+  set.add(iterator);
+  return iterator;
+}
+
+function sendError(response: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code, ...extensions } }] }, headers);
 }
 
 /**
- * graphql-sse's protocol handler behind the gateway's bounded body reader (its `use/http`
- * adapter reads bodies without a size limit); everything else mirrors that adapter.
+ * graphql-sse's protocol handler behind the gateway's authentication and bounded body reader.
+ * Distinct connections share one handler; each single connection reservation gets its own, bound
+ * to the caller that made it (see sse-reservations.ts).
  */
-export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax: number }) {
+export function createSseHandler(deps: SseDeps, config: SseConfig) {
   const credentialsByRequest = new WeakMap<IncomingMessage, Credentials>();
+  const streamByRequest = new WeakMap<IncomingMessage, SingleStream>();
+  const streamByOperation = new WeakMap<PreparedOperation, SingleStream>();
   const expiryByOperation = new WeakMap<PreparedOperation, number>();
-  const handler = createHandler<IncomingMessage, { res: ServerResponse }, PreparedOperation>({
-    schema: deps.planner.apiSchema,
-    onSubscribe: (request, params) => {
-      const credentials = credentialsByRequest.get(request.raw);
-      if (credentials === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
-      const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
-      const prepared = deps.operations.prepare(params, context, 'sse');
-      // Refused like graphql-sse refuses unparsable queries: HTTP 400 with the errors as JSON.
-      if (!isPreparedOperation(prepared)) {
-        const body = JSON.stringify({ errors: deps.operations.formatErrors(prepared) });
-        return [body, { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
-      }
-      if (credentials.expiresAtMs !== undefined) expiryByOperation.set(prepared, credentials.expiresAtMs);
-      return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
-    },
-    execute: (args) => deps.operations.run(args.contextValue),
-    // A stream lives no longer than the token that opened it.
-    subscribe: async (args) => {
-      const result = await deps.operations.run(args.contextValue);
-      const expiresAtMs = expiryByOperation.get(args.contextValue);
-      return expiresAtMs === undefined || !(Symbol.asyncIterator in result) ? result : endAtTokenExpiry(result, expiresAtMs);
-    },
-    onNext: (_ctx, _request, result) => (result.errors === undefined ? result : { ...result, errors: deps.operations.formatErrors(result.errors) }),
-  });
 
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    // Every SSE request (stream reservation, operation, stream) carries the Authorization header.
-    try {
-      credentialsByRequest.set(request, await deps.authenticator.fromHeaders(request.headers));
-    } catch (error: unknown) {
-      if (!(error instanceof UnauthenticatedError)) throw error;
-      request.resume();
-      return sendJson(response, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer realm="walletgraph"' });
-    }
-    let body: string | null = null;
-    if (request.method === 'POST' || request.method === 'PUT') {
-      const read = await readBody(request, config.bodyBytesMax);
-      if (!read.ok) return sendPayloadTooLarge(response, config.bodyBytesMax);
-      body = read.text;
-    }
-    const [stream, init] = await handler({
-      method: request.method ?? 'GET',
-      url: request.url ?? '/',
-      headers: { get: (key) => { const value = request.headers[key]; return Array.isArray(value) ? value.join('\n') : value; } },
-      body,
-      raw: request,
-      context: { res: response },
+  const createProtocolHandler = (token: string | null): ProtocolHandler =>
+    createHandler<IncomingMessage, { res: ServerResponse }, PreparedOperation>({
+      schema: deps.planner.apiSchema,
+      // The gateway owns tokens (unguessable, bound to a caller); null: distinct connections only.
+      authenticate: () => token,
+      onSubscribe: (request, params) => {
+        const credentials = credentialsByRequest.get(request.raw);
+        if (credentials === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
+        const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
+        const stream = streamByRequest.get(request.raw);
+        const prepared = deps.operations.prepare(params, context, 'sse', stream?.slots);
+        // Refused like graphql-sse refuses unparsable queries: HTTP 400 with the errors as JSON.
+        if (!isPreparedOperation(prepared)) {
+          const body = JSON.stringify({ errors: deps.operations.formatErrors(prepared) });
+          return [body, { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
+        }
+        if (credentials.expiresAtMs !== undefined) expiryByOperation.set(prepared, credentials.expiresAtMs);
+        if (stream !== undefined) streamByOperation.set(prepared, stream);
+        return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
+      },
+      execute: (args) => deps.operations.run(args.contextValue),
+      subscribe: async (args) => {
+        const result = await deps.operations.run(args.contextValue);
+        if (!(Symbol.asyncIterator in result)) return result;
+        // A subscription lives no longer than the token that started it.
+        const expiresAtMs = expiryByOperation.get(args.contextValue);
+        const limited = expiresAtMs === undefined ? result : endAtTokenExpiry(result, expiresAtMs);
+        const stream = streamByOperation.get(args.contextValue);
+        return stream === undefined ? limited : tracked(limited, stream.subscriptions);
+      },
+      onNext: (_ctx, _request, result) => (result.errors === undefined ? result : { ...result, errors: deps.operations.formatErrors(result.errors) }),
     });
-    response.writeHead(init.status, init.statusText, init.headers);
-    if (stream === null || typeof stream === 'string') {
-      response.end(stream ?? undefined);
-      return;
-    }
-    response.once('close', () => void stream.return(undefined));
+
+  const distinctHandler = createProtocolHandler(null);
+  const reservations = createSseReservations<SingleStream>(
+    {
+      slots: deps.slots,
+      onRelease: (stream, reason) => {
+        for (const subscription of [...stream.subscriptions]) void subscription.return?.();
+        if (reason === 'expired') deps.logger.debug('SSE stream reservation expired unused');
+      },
+      onCountChange: (count) => deps.metrics.sseReservations.set(count),
+    },
+    config,
+  );
+
+  async function pipe(stream: AsyncIterableIterator<string>, response: ServerResponse): Promise<void> {
+    response.once('close', () => void stream.return?.(undefined));
     for await (const chunk of stream) {
       if (!response.writable) break;
       const closed = await new Promise<boolean>((resolve) => {
@@ -93,5 +150,96 @@ export function createSseHandler(deps: SseDeps, config: { readonly bodyBytesMax:
       if (closed) break;
     }
     response.end();
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const kind = sseRequestKindOf(request) ?? 'distinct';
+    // Every SSE request (reservation, stream, operation, DELETE) carries the Authorization header.
+    let credentials: Credentials;
+    try {
+      credentials = await deps.authenticator.fromHeaders(request.headers);
+    } catch (error: unknown) {
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      request.resume();
+      return sendError(response, 401, 'UNAUTHENTICATED', error.message, {}, { 'www-authenticate': 'Bearer realm="walletgraph"' });
+    }
+    credentialsByRequest.set(request, credentials);
+    let body: string | Record<string, unknown> | null = null;
+    if (request.method === 'POST') {
+      const read = await readBody(request, config.bodyBytesMax);
+      if (!read.ok) return sendPayloadTooLarge(response, config.bodyBytesMax);
+      body = bodyKeepingNumberText(read.text);
+    } else {
+      request.resume();
+    }
+    const inexact = request.method === 'GET' ? inexactNumberInSearch(request.url) : undefined;
+    if (inexact !== undefined) return sendError(response, 400, 'BAD_USER_INPUT', inexact);
+
+    const callerKey = callerKeyOf(credentials.identity);
+    let stream: SingleStream | undefined;
+    if (kind === 'reserve') {
+      const outcome = reservations.reserve(callerKey, (token) => ({ token, handler: createProtocolHandler(token), slots: createSlots(config.subscriptionsPerStreamMax), subscriptions: new Set() }));
+      if (!outcome.ok) return refuseReservation(response, outcome.reason, credentials);
+      stream = outcome.value;
+    } else if (kind === 'single') {
+      stream = reservations.find(streamTokenOf(request) ?? '', callerKey);
+      // An unknown token and another caller's token get the same answer (graphql-sse's own words).
+      if (stream === undefined) return sendError(response, 404, SubscriptionErrorCode.SSE_STREAM_NOT_FOUND, 'Stream not found');
+    }
+    if (stream !== undefined) streamByRequest.set(request, stream);
+
+    const accept = request.headers.accept;
+    const [result, init] = await (stream?.handler ?? distinctHandler)({
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      headers: {
+        get: (key) => {
+          // graphql-sse compares Accept with `text/event-stream` exactly; the router already decided.
+          if (key === 'accept' && asksForEventStreamOnly(accept)) return EVENT_STREAM;
+          const value = request.headers[key];
+          return Array.isArray(value) ? value.join('\n') : value;
+        },
+      },
+      body,
+      raw: request,
+      context: { res: response },
+    });
+    if (kind === 'reserve' && stream !== undefined && init.status !== 201) reservations.release(stream.token);
+    response.writeHead(init.status, init.statusText, init.headers);
+    if (result === null || typeof result === 'string') {
+      response.end(result ?? undefined);
+      return;
+    }
+    if (stream === undefined) return pipe(result, response);
+    reservations.opened(stream.token);
+    try {
+      await pipe(result, response);
+    } finally {
+      reservations.release(stream.token);
+    }
+  }
+
+  function refuseReservation(response: ServerResponse, reason: 'caller-limit' | 'process-limit', credentials: Credentials): void {
+    const retryAfter = { 'retry-after': String(Math.max(1, Math.ceil(config.reservationTtlMs / 1000))) };
+    const identity = describeIdentity(credentials.identity);
+    if (reason === 'caller-limit') {
+      deps.metrics.limitRejectionCount.inc({ limit: SubscriptionErrorCode.SSE_RESERVATION_LIMIT_EXCEEDED });
+      deps.logger.warn({ identity, reservationsPerCallerMax: config.reservationsPerCallerMax }, 'SSE stream reservation refused: caller limit');
+      const message = `a caller may hold at most ${config.reservationsPerCallerMax} SSE streams (open or reserved) at once (GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX); a reservation not opened within ${config.reservationTtlMs} ms expires`;
+      return sendError(response, 429, SubscriptionErrorCode.SSE_RESERVATION_LIMIT_EXCEEDED, message, { max: config.reservationsPerCallerMax }, retryAfter);
+    }
+    deps.metrics.limitRejectionCount.inc({ limit: SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED });
+    deps.logger.warn({ identity, subscriptionsMax: deps.slots.max }, 'SSE stream reservation refused: process subscription limit');
+    const message = `the gateway already serves ${deps.slots.max} subscriptions and SSE streams (GATEWAY_SUBSCRIPTIONS_MAX)`;
+    return sendError(response, 503, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, message, { max: deps.slots.max }, retryAfter);
+  }
+
+  return {
+    handle,
+    reservationCount: (): number => reservations.size(),
+    /** At shutdown: drops every reservation and ends the subscriptions of streams never opened. */
+    close: (): void => reservations.close(),
   };
 }
+
+export type SseHandler = ReturnType<typeof createSseHandler>;

@@ -8,6 +8,7 @@ import { WS_CLOSE_TOKEN_EXPIRED, WS_CLOSE_UNAUTHENTICATED, type Authenticator, t
 import { atDeadline, tokenExpiredError } from '../auth/token-expiry.js';
 import { createGatewayContext } from '../http/request-context.js';
 import { headersWithConnectionParams } from './connection-headers.js';
+import { createNumberTextCapture } from './number-text-capture.js';
 import { isPreparedOperation, type Operations } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
 import { createSlots, type Slots } from './slots.js';
@@ -29,6 +30,11 @@ export interface WebSocketDeps {
   readonly authenticator: Authenticator;
 }
 
+/** ws keeps the close code it chose for a protocol error under this symbol's description. */
+function statusCodeSymbolOf(error: object): symbol | undefined {
+  return Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code');
+}
+
 /** graphql-transport-ws on the gateway's own HTTP server and path. */
 export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.messageBytesMax });
@@ -42,6 +48,7 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   };
   deps.server.on('upgrade', onUpgrade);
 
+  const numberTexts = createNumberTextCapture(wss);
   const slotsBySocket = new WeakMap<WebSocket, Slots>();
   const credentialsBySocket = new WeakMap<WebSocket, Credentials>();
   const isExpired = (credentials: Credentials): boolean => credentials.expiresAtMs !== undefined && Date.now() >= credentials.expiresAtMs;
@@ -79,7 +86,7 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
         }
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const credentials = credentialsBySocket.get(ctx.extra.socket);
         // graphql-ws never runs onSubscribe before a successful onConnect; missing credentials are a bug.
         if (credentials === undefined) throw new Error('invariant violated: subscribe on an unauthenticated socket');
@@ -87,7 +94,8 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
         if (isExpired(credentials)) return [tokenExpiredError()];
         const headers = headersWithConnectionParams(ctx.extra.request.headers, ctx.connectionParams ?? undefined);
         const context = createGatewayContext(headers, deps.logger, credentials.identity);
-        const prepared = deps.operations.prepare(payload, context, 'ws', slotsBySocket.get(ctx.extra.socket));
+        const variables = numberTexts.take(ctx.extra.socket, id) ?? payload.variables;
+        const prepared = deps.operations.prepare({ ...payload, variables }, context, 'ws', slotsBySocket.get(ctx.extra.socket));
         if (!isPreparedOperation(prepared)) return prepared;
         return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
       },
@@ -98,6 +106,21 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
     wss,
     config.keepAliveMs,
   );
+
+  // graphql-ws's adapter prints every socket error with its stack to the console ("Internal error
+  // emitted on a WebSocket socket"). They are the client's protocol errors (a frame over
+  // maxPayload, invalid UTF-8, a bad opcode) and ws has already closed the socket with the matching
+  // code (1009, 1007, 1002): one structured line instead. Registered after useServer's listener,
+  // so it replaces the adapter's handler on every socket.
+  wss.on('connection', (socket: WebSocket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error) => {
+      const symbol = statusCodeSymbolOf(error);
+      const closeCode = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+      deps.logger.warn({ code: (error as NodeJS.ErrnoException).code, closeCode, reason: error.message }, 'WebSocket closed: protocol error from the client');
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
+    });
+  });
 
   return {
     async close(): Promise<void> {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { envField } from '../config/parse-env.js';
+import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '../config/published-secrets.js';
 import type { UserTokenConfig } from './tokens.js';
 
 /** Secrets shorter than this are refused in production (HS256 wants ≥ 256 bits). */
 export const SECRET_LENGTH_MIN = 32;
-/** Built-in secrets for local use only; production refuses them (and any other `dev-only-` value). */
-export const DEV_AUTH_JWT_SECRET = 'dev-only-walletgraph-user-jwt-secret-do-not-deploy';
-export const DEV_INTERNAL_AUTH_SECRET = 'dev-only-walletgraph-internal-secret-do-not-deploy';
+// Built-in secrets for local use only; production refuses them (and any other `dev-only-` value).
+export { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '../config/published-secrets.js';
 export const DEFAULT_AUTH_ISSUER = 'walletgraph-dev';
 export const DEFAULT_AUTH_AUDIENCE = 'walletgraph';
 

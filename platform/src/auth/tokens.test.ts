@@ -63,4 +63,26 @@ describe('internal identities', () => {
     await expect(verifyInternalIdentity(await mintInternalIdentity({ role: 'admin', subject: 'a' }, { secret: `${secret}x` }), { secret })).rejects.toThrow(/signature/);
     await expect(verifyInternalIdentity('a.b.c', { secret })).rejects.toBeInstanceOf(UnauthenticatedError);
   });
+
+  describe('a life longer than 60 s (iat..exp) is refused, however recent the token', () => {
+    const internal = (claims: { iat?: number; exp?: number }) => {
+      const jwt = new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256', typ: 'walletgraph-identity+jwt' }).setSubject('mallory').setIssuer('walletgraph-gateway').setAudience('walletgraph-subgraph');
+      if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+      if (claims.exp !== undefined) jwt.setExpirationTime(claims.exp);
+      return jwt.sign(new TextEncoder().encode(secret));
+    };
+    const nowSec = () => Math.floor(Date.now() / 1000);
+
+    it.each<[string, () => { iat?: number; exp?: number }, RegExp | undefined]>([
+      ['an hour', () => ({ iat: nowSec(), exp: nowSec() + 3_600 }), /at most 60 s/],
+      ['61 s', () => ({ iat: nowSec(), exp: nowSec() + 61 }), /at most 60 s/],
+      ['no iat', () => ({ exp: nowSec() + 30 }), /iat/],
+      ['no exp', () => ({ iat: nowSec() }), /exp/],
+      ['exactly 60 s', () => ({ iat: nowSec(), exp: nowSec() + 60 }), undefined],
+    ])('%s', async (_name, claims, refusal) => {
+      const verified = verifyInternalIdentity(await internal(claims()), { secret });
+      if (refusal === undefined) await expect(verified).resolves.toMatchObject({ role: 'admin', subject: 'mallory' });
+      else await expect(verified).rejects.toThrow(refusal);
+    });
+  });
 });

@@ -143,6 +143,12 @@ export async function verifyInternalIdentity(token: string, options: { readonly 
       maxTokenAge: `${INTERNAL_TTL_SEC_MAX + 5}s`,
       requiredClaims: ['exp', 'iat', 'sub'],
     });
+    // maxTokenAge bounds how old the token is, not how long it was made to live: a token signed
+    // for an hour would pass while recent. The documented life is the span iat..exp.
+    const { iat, exp } = payload;
+    if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > INTERNAL_TTL_SEC_MAX) {
+      throw new UnauthenticatedError(`identity token must live at most ${INTERNAL_TTL_SEC_MAX} s (exp - iat)`);
+    }
     const rid = payload['rid'];
     return { ...identityOf(payload), requestId: typeof rid === 'string' ? rid : undefined };
   } catch (error: unknown) {

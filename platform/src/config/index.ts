@@ -1,1 +1,3 @@
 export * from './parse-env.js';
+export * from './env-files.js';
+export * from './published-secrets.js';

@@ -25,6 +25,13 @@ describe('parseJsonLossless', () => {
     expect(parsed['c']).toEqual([new JsonNumber('1'), new JsonNumber('-2.5e3')]);
   });
 
+  it('never takes a string for a number, whatever the string holds', () => {
+    // The hand-written parser this replaced marked numbers with a "\u0000n:" string prefix, so a
+    // string starting with that prefix came back as a number.
+    const parsed = parseJsonLossless('{"amount":"\\u0000n:777"}') as Record<string, unknown>;
+    expect(parsed['amount']).toBe('\u0000n:777');
+  });
+
   it('still rejects invalid JSON', () => {
     expect(() => parseJsonLossless('{"a":}')).toThrow();
     expect(() => parseJsonLossless('{"a":1')).toThrow();

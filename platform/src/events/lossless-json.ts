@@ -1,33 +1,11 @@
-/**
- * JSON.parse turns numbers into doubles, which cannot hold every DECIMAL(19,4). Before parsing,
- * every number token outside a string is wrapped in a marker string so its exact text survives.
- */
-const NUMBER_MARKER = '\u0000n:';
+import { parse } from 'lossless-json';
 
+/**
+ * JSON.parse turns numbers into doubles, which cannot hold every DECIMAL(19,4); `lossless-json`
+ * hands us each number's source text instead (strict JSON otherwise: invalid text throws).
+ */
 export function parseJsonLossless(text: string): unknown {
-  let out = '';
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const ch = text[i] as string;
-    if (ch === '"') {
-      let j = i + 1;
-      while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      let j = i + 1;
-      while (j < n && /[0-9eE.+-]/.test(text[j] as string)) j += 1;
-      out += `"\\u0000n:${text.slice(i, j)}"`;
-      i = j;
-    } else {
-      out += ch;
-      i += 1;
-    }
-  }
-  return JSON.parse(out, (_key, value: unknown) =>
-    typeof value === 'string' && value.startsWith(NUMBER_MARKER) ? new JsonNumber(value.slice(NUMBER_MARKER.length)) : value,
-  );
+  return parse(text, null, (numberText) => new JsonNumber(numberText));
 }
 
 /** A JSON number kept as its source text. */

@@ -7,13 +7,17 @@ export interface BackoffOptions {
   readonly factor?: number;
 }
 
-/** Capped exponential backoff with full jitter: uniform in [0, min(max, initial * factor^attempt)]. */
+/**
+ * Capped exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And
+ * Jitter"): uniform in [0, min(max, initial * factor^attempt)], so retrying callers spread out
+ * instead of waking together.
+ */
 export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, random = Math.random): number {
   const initial = options.delayMsInitial ?? 100;
   const max = options.delayMsMax ?? 10_000;
   const factor = options.factor ?? 2;
   const ceiling = Math.min(max, initial * factor ** Math.max(0, attempt));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return Math.round(random() * ceiling);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

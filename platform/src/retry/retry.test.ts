@@ -37,7 +37,12 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(30, { delayMsInitial: 100, delayMsMax: 5_000 }, noJitter)).toBe(5_000);
   });
 
-  it('jitters within [ceiling/2, ceiling]', () => {
-    expect(backoffDelayMs(2, { delayMsInitial: 100 }, () => 0)).toBe(200);
+  it('jitters over the whole of [0, ceiling] (full jitter)', () => {
+    expect(backoffDelayMs(2, { delayMsInitial: 100 }, () => 0)).toBe(0);
+    expect(backoffDelayMs(2, { delayMsInitial: 100 }, () => 0.5)).toBe(200);
+    expect(backoffDelayMs(2, { delayMsInitial: 100 }, () => 1)).toBe(400);
+    const delays = Array.from({ length: 1_000 }, () => backoffDelayMs(2, { delayMsInitial: 100 }));
+    expect(Math.min(...delays)).toBeLessThan(100);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(400);
   });
 });

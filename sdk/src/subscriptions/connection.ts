@@ -3,9 +3,11 @@ import { resolveHeaders, type ResolvedOptions } from '../options.js';
 import { backoffDelayMs, sleep } from '../retry.js';
 
 export interface SubscriptionRequest {
+  /** Empty when the document goes by its trusted-documents id (`extensions`). */
   readonly query: string;
   readonly operationName: string | undefined;
   readonly variables: Readonly<Record<string, unknown>>;
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 /** One shared graphql-ws connection; streams subscribe over it and hear about reconnects. */
@@ -43,7 +45,12 @@ export function createSubscriptionConnection(options: ResolvedOptions): Subscrip
   });
   return {
     subscribe(request, sink) {
-      const payload = { query: request.query, variables: { ...request.variables }, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) };
+      const payload = {
+        query: request.query,
+        variables: { ...request.variables },
+        ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
+        ...(request.extensions === undefined ? {} : { extensions: { ...request.extensions } }),
+      };
       return client.subscribe(payload, sink);
     },
     onReconnected(listener) {

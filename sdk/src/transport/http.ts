@@ -2,12 +2,20 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationAST, print, type DocumentNode } from 'graphql';
 import { ClientErrorCode, NetworkError, WalletError } from '../errors.js';
 import { resolveHeaders, type ResolvedOptions } from '../options.js';
+import { persistedDocuments } from '../generated/persisted-documents.js';
 import { dataFromHttpResponse } from './response.js';
 
 export interface PreparedDocument {
   readonly query: string;
   readonly operationName: string | undefined;
   readonly operationType: 'query' | 'mutation' | 'subscription';
+  /** The trusted-documents manifest id (sha256 of `query`) of the SDK's own operations. */
+  readonly id: string | undefined;
+}
+
+/** Apollo's way to name a persisted document: the gateway finds the text by this id. */
+export function persistedQueryExtension(id: string): { readonly persistedQuery: { readonly version: 1; readonly sha256Hash: string } } {
+  return { persistedQuery: { version: 1, sha256Hash: id } };
 }
 
 // Documents are module-level constants, so this stays as small as the set of documents in use.
@@ -18,7 +26,10 @@ export function prepareDocument(document: DocumentNode): PreparedDocument {
   if (cached !== undefined) return cached;
   const operation = getOperationAST(document);
   if (operation === null || operation === undefined) throw new TypeError('the document must contain exactly one operation');
-  const prepared: PreparedDocument = { query: print(document), operationName: operation.name?.value, operationType: operation.operation };
+  // The SDK's own operations go out exactly as the manifest lists them (their hash is their id);
+  // other documents (request() with a document of the caller's) as graphql prints them.
+  const persisted = persistedDocuments.get(document);
+  const prepared: PreparedDocument = { query: persisted?.body ?? print(document), operationName: operation.name?.value, operationType: operation.operation, id: persisted?.id };
   preparedByDocument.set(document, prepared);
   return prepared;
 }
@@ -40,7 +51,9 @@ async function readBody(response: { headers: { get(name: string): string | null 
 export function createHttpTransport(options: ResolvedOptions): HttpTransport {
   return {
     async execute<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult> {
-      const { query, operationName } = prepareDocument(document);
+      const { query, operationName, id } = prepareDocument(document);
+      // By id only when asked, and only for documents the manifest holds.
+      const operationText = options.documentIdsOnly && id !== undefined ? { extensions: persistedQueryExtension(id) } : { query };
       const headers = { ...(await resolveHeaders(options.headers)), 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
@@ -48,7 +61,7 @@ export function createHttpTransport(options: ResolvedOptions): HttpTransport {
         const response = await options.fetch(options.url, {
           method: 'POST',
           headers,
-          body: JSON.stringify({ query, variables: variables ?? {}, ...(operationName === undefined ? {} : { operationName }) }),
+          body: JSON.stringify({ ...operationText, variables: variables ?? {}, ...(operationName === undefined ? {} : { operationName }) }),
           signal: controller.signal,
         });
         const text = await readBody(response, options.responseBytesMax);

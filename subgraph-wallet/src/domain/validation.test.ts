@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { requestHash } from './idempotency.js';
-import { parseEmail, parseIdempotencyKey, parseName, parsePageSize, parseUuid } from './validation.js';
+import { emailKeyOf, parseEmail, parseIdempotencyKey, parseName, parsePageSize, parseUuid } from './validation.js';
 
 describe('validation', () => {
   it('normalizes ids, names and emails', () => {
@@ -9,6 +9,18 @@ describe('validation', () => {
     expect(parseUuid(id.toUpperCase(), 'id')).toBe(id);
     expect(parseName('  Ana ')).toBe('Ana');
     expect(parseEmail(' Ana@Example.COM ')).toBe('ana@example.com');
+  });
+
+  it('keeps well-formed text outside the BMP (a surrogate pair is not a lone surrogate)', () => {
+    expect(parseName('Ana 😀')).toBe('Ana 😀');
+  });
+
+  it('compares emails case-insensitively and accent-sensitively (lower case, then NFC)', () => {
+    expect(emailKeyOf('Lücas@L.com')).toBe(emailKeyOf('lücas@l.com'));
+    expect(emailKeyOf('lu\u0308cas@l.com')).toBe(emailKeyOf('lücas@l.com'));
+    expect(emailKeyOf('lücas@l.com')).not.toBe(emailKeyOf('lucas@l.com'));
+    expect(emailKeyOf('straße@x.com')).not.toBe(emailKeyOf('strasse@x.com'));
+    expect(parseEmail(' LU\u0308CAS@L.COM ')).toBe('lücas@l.com');
   });
 
   it.each([
@@ -22,6 +34,10 @@ describe('validation', () => {
     [() => parseIdempotencyKey(''), /required/],
     [() => parseIdempotencyKey(undefined), /required/],
     [() => parseIdempotencyKey('k'.repeat(256)), /at most 255/],
+    [() => parseName('x\ud800y'), /name is not valid Unicode/],
+    [() => parseName('\udc00'), /name is not valid Unicode/],
+    [() => parseEmail('a\ud83d@b.com'), /email is not valid Unicode/],
+    [() => parseIdempotencyKey('key-\udfff'), /idempotencyKey is not valid Unicode/],
     [() => parsePageSize(0), /between 1 and 100/],
     [() => parsePageSize(101), /between 1 and 100/],
   ])('refuses bad input %#', (call, message) => {

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform';
 import { moneyDisplay, type Money } from '../domain/money.js';
 
 function isMoney(value: unknown): value is Money {
@@ -8,8 +9,9 @@ function isMoney(value: unknown): value is Money {
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
 /**
- * Exact decimal as a string. Input is passed through as text (strings, or number literals by
- * their source text) and validated by the domain, which owns the money rules and error messages.
+ * Exact decimal as a string. Input follows the platform's one rule (a plain decimal string or an
+ * exact integer; never a float or an exponent) and reaches the domain as text; the domain owns
+ * sign, scale and range and their messages.
  */
 export const DecimalScalar = new GraphQLScalarType({
   name: 'Decimal',
@@ -17,15 +19,8 @@ export const DecimalScalar = new GraphQLScalarType({
     if (isMoney(value)) return moneyDisplay(value);
     throw new Error('Decimal fields must resolve to a Money value');
   },
-  parseValue(value: unknown): string {
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    throw badInput('Decimal must be a string such as "10.50"');
-  },
-  parseLiteral(ast): string {
-    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return ast.value;
-    throw badInput('Decimal must be a string such as "10.50"');
-  },
+  parseValue: decimalTextFromValue,
+  parseLiteral: (ast) => decimalTextFromLiteral(ast),
 });
 
 export const DateTimeScalar = new GraphQLScalarType({

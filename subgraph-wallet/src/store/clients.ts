@@ -5,11 +5,12 @@ import { withDb } from './database.js';
 import type { ClientRecord } from './records.js';
 import { rowsOf, type Statement } from './statement.js';
 
-export async function insertClient(db: Database, client: ClientRecord): Promise<void> {
+/** `emailKey` (emailKeyOf) carries the unique index: emails are compared case-insensitively, accents kept. */
+export async function insertClient(db: Database, client: ClientRecord, emailKey: string): Promise<void> {
   try {
-    await withDb(() => db.prisma.client.create({ data: { ...client } }));
+    await withDb(() => db.prisma.client.create({ data: { ...client, emailKey } }));
   } catch (error: unknown) {
-    // The id is a fresh UUID, so the only unique key that can collide is the email.
+    // The id is a fresh UUID, so the only unique key that can collide is the email's.
     if (duplicateKeyName(error) !== undefined) throw new ConflictError('a client with this email already exists', { cause: error, details: { field: 'email' } });
     throw error;
   }

@@ -3,7 +3,7 @@ import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@
 import { Operation, requestHash } from '../domain/idempotency.js';
 import { Money, moneyText, parseAmount } from '../domain/money.js';
 import { assertDistinctAccounts, planDeposit, planTransfer } from '../domain/transfer.js';
-import { parseEmail, parseIdempotencyKey, parseName, parseUuid } from '../domain/validation.js';
+import { emailKeyOf, parseEmail, parseIdempotencyKey, parseName, parseUuid } from '../domain/validation.js';
 import { singleAccountBalanceEvent, transferEvents, type EventTopics } from '../outbox/events.js';
 import { appendOutbox } from '../outbox/writer.js';
 import { applyAccountChanges, findAccountsByIds, insertAccount, lockAccounts } from '../store/accounts.js';
@@ -103,7 +103,7 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
     async createClient(input) {
       const now = new Date();
       const client: ClientRecord = { id: randomUUID(), name: parseName(input.name), email: parseEmail(input.email), createdAt: now, updatedAt: now };
-      await insertClient(db, client);
+      await insertClient(db, client, emailKeyOf(client.email));
       return client;
     },
 

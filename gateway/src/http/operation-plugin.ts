@@ -1,0 +1,31 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import type { GatewayContext } from './request-context.js';
+
+/**
+ * Refuses, with HTTP 400, the operations Apollo Server hands to the gateway although the gateway
+ * cannot run them (its executor would throw, an HTTP 500):
+ * - no operation to run: an unknown `operationName`, or none for a document with several
+ *   (Apollo Server's own code for it, OPERATION_RESOLUTION_FAILURE);
+ * - a subscription over plain HTTP: subscriptions are streams (WebSocket or SSE).
+ */
+export function createOperationPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (operation === undefined) {
+            const name = request.operationName;
+            const message = typeof name === 'string' && name !== '' ? `Unknown operation named "${name}".` : 'Must provide operation name if query contains multiple operations.';
+            throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+          }
+          if (operation.operation === 'subscription') {
+            const message = 'subscriptions are streams: use a WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse, Accept: text/event-stream) on this endpoint';
+            throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } } });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './decimal-input.js';
+export * from './json-number-text.js';
+export * from './text.js';
