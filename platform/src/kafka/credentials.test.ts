@@ -53,3 +53,10 @@ describe('Kafka credentials from the environment', () => {
     expect(() => kafkaCredentialsFromEnv('wallet', { KAFKA_WALLET_USERNAME: 'User:wallet' })).toThrow(/KAFKA_WALLET_USERNAME: must be 1-64 letters/);
   });
 });
+
+describe('published development passwords', () => {
+  it('lists every principal development password as published (refused in every variable in production)', async () => {
+    const { PUBLISHED_SECRETS } = await import('../config/published-secrets.js');
+    for (const principal of KAFKA_PRINCIPALS) expect(PUBLISHED_SECRETS.has(devKafkaPassword(principal))).toBe(true);
+  });
+});
