@@ -135,6 +135,16 @@ export function waitForFullIsr(brokers: readonly string[], topics: readonly stri
   );
 }
 
+/** Creates or re-keys SCRAM users on a running cluster (as the broker principal of this run). */
+export function upsertScramUsers(brokers: readonly string[], users: ReadonlyArray<{ username: string; password: string }>): Promise<null> {
+  return runModule(
+    `import { upsertScramUsers } from './scripts/lib/kafka.mjs';
+     await upsertScramUsers({ brokers: args.brokers, users: args.users, log: () => {} });
+     console.log('null');`,
+    { brokers, users },
+  );
+}
+
 /** An ephemeral TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

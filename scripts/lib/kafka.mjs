@@ -37,6 +37,7 @@
 //   waitForKafka({ brokers, sasl, brokerCount, timeoutMs, log, isAlive }) -> describeCluster() result
 //   waitForFullIsr({ brokers, sasl, topics, timeoutMs })     -> when every replica of `topics` is in sync
 //   kafkaCredentials(env)                                    -> { broker, admin, wallet, balance, reconciler, observer }
+//   upsertScramUsers({ brokers, users: [{ username, password }] }) (kafka-configs, as the broker principal)
 //   defaultCacheDir(), defaultDataDir(port, cacheDir, brokerCount), DEFAULT_KAFKA_VERSION, KafkaSetupError
 //
 // Reuse policy: nodes of ours already running on this data dir with the same ports are reused
@@ -1020,6 +1021,46 @@ export function activeControllerId({ dataDir }) {
     }
   }
   return best ? best.leaderId : null;
+}
+
+/**
+ * Creates (or re-keys) SCRAM-SHA-512 users on a running cluster, as the broker principal, with
+ * `kafka-configs --alter --add-config 'SCRAM-SHA-512=[password=…]'` (kafkajs has no
+ * AlterUserScramCredentials; `--add-config-file` refuses SCRAM entries). The new password is on that
+ * JVM's command line for the second it runs: for local clusters and tests (which use it to give a
+ * principal of their own the password a compose deployment would generate), not for production.
+ */
+export async function upsertScramUsers({ brokers, users, env = process.env, log = defaultLog, version = DEFAULT_KAFKA_VERSION, cacheDir = defaultCacheDir() }) {
+  const creds = kafkaCredentials(env);
+  const java = findJava();
+  const { classpath } = await resolveKafkaClasspath({ version, cacheDir, log });
+  const dir = path.join(os.tmpdir(), `walletgraph-scram-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const commandConfig = path.join(dir, 'client.properties');
+  writeFileSync(
+    commandConfig,
+    `security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=${jaas('org.apache.kafka.common.security.scram.ScramLoginModule', { username: creds.broker.username, password: creds.broker.password })}\n`,
+    { mode: 0o600 },
+  );
+  try {
+    for (const user of users) {
+      const res = await runCapture(
+        java,
+        [
+          ...jvmArgs({ heapOpts: '-Xmx256m', logDir: dir, classpath, fastStart: true }),
+          'kafka.admin.ConfigCommand',
+          '--bootstrap-server', brokers[0],
+          '--command-config', commandConfig,
+          '--alter', '--add-config', `SCRAM-SHA-512=[password=${user.password}]`,
+          '--entity-type', 'users', '--entity-name', user.username,
+        ],
+        { timeoutMs: 60_000 },
+      );
+      if (res.code !== 0) throw new KafkaSetupError(`kafka-configs could not set the SCRAM user ${user.username} (exit ${res.code}): ${lastLines(res.output.split(user.password).join('***'), 3).join(' | ')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Stop every node of the cluster on this data dir (or the legacy single broker). */
