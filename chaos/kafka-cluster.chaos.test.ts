@@ -12,7 +12,7 @@ import { startCluster, RECOVERY_TIMEOUT_MS, TOPICS, type Cluster } from './suppo
 import { loadChaosSettings } from './support/env';
 import { summaryTable, writeResults, type ScenarioFigures } from './support/figures';
 import type { Violation } from './support/invariants';
-import { createScenarioRunner, expectClean } from './support/scenario';
+import { createScenarioRunner, expectClean, stopAllLoads } from './support/scenario';
 import { watchBalance, type WatchedBalance } from './support/subscriptions';
 import { chaosWallet, outcomeOf } from './support/wallet';
 
@@ -26,6 +26,8 @@ const runScenario = createScenarioRunner({ cluster: () => cluster, settings, fig
 const STEADY_LOAD_PER_S = 10;
 const WATCHED_ACCOUNTS = 4;
 const SUBSCRIBERS_CONVERGE_MS = 20_000;
+/** Per scenario, set on each test: the root Jest run's 60 s default applies to every project. */
+const SCENARIO_TIMEOUT_MS = 300_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -108,6 +110,7 @@ afterAll(async () => {
     'kafka-cluster.json',
   );
   const firstSuccess = figures.map((f) => `${f.scenario}: first success ${String(f.extra['firstSuccessMs'] ?? '-')} ms, convergence ${f.convergenceMs ?? '-'} ms`).join('\n');
+  stopAllLoads();
   process.stdout.write(`\nKafka cluster chaos figures (${file}):\n${summaryTable(figures)}\n${firstSuccess}\n`);
   await cluster?.stop();
 }, 120_000);
@@ -143,7 +146,7 @@ for (const run of runs) {
       );
       expectClean(result);
       expect(leaderAfter).not.toBe(victim);
-    });
+    }, SCENARIO_TIMEOUT_MS);
 
     it('the active controller SIGKILLed under load: a new quorum leader, nothing lost or doubled', async () => {
       let victim = 0;
@@ -171,7 +174,7 @@ for (const run of runs) {
       );
       expectClean(result);
       expect(controllerAfter).not.toBe(victim);
-    });
+    }, SCENARIO_TIMEOUT_MS);
 
     it('a rolling restart of all three brokers, one at a time, under load: nothing lost or doubled', async () => {
       const steps: Array<{ node: number; stopMs: number; projectionWhileDownMs: number; backInSyncMs: number }> = [];
@@ -202,6 +205,6 @@ for (const run of runs) {
       );
       expectClean(result);
       expect(steps.map((s) => s.node)).toEqual([...cluster.kafkaNodeIds]);
-    });
+    }, SCENARIO_TIMEOUT_MS);
   });
 }

@@ -10,7 +10,7 @@ import { loadChaosSettings } from './support/env';
 import { summaryTable, writeResults, type ScenarioFigures } from './support/figures';
 import type { Violation } from './support/invariants';
 import { transferWithRetries, type TransferRecord } from './support/load';
-import { createScenarioRunner, expectClean } from './support/scenario';
+import { createScenarioRunner, expectClean, stopAllLoads } from './support/scenario';
 import { chaosWallet, outcomeOf } from './support/wallet';
 import { isReady } from './support/processes';
 import { watchBalance, type StreamFate } from './support/subscriptions';
@@ -73,6 +73,7 @@ afterAll(async () => {
     settings: { ...settings, mariaDbUrl: undefined },
     logDir: cluster?.logDir,
   });
+  stopAllLoads();
   process.stdout.write(`\nchaos figures (${file}):\n${summaryTable(figures)}\n`);
   await cluster?.stop();
 }, 120_000);

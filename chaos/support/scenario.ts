@@ -6,7 +6,7 @@ import type { ChaosSettings } from './env';
 import { CONSUMER_GROUP, TOPICS, type Cluster } from './cluster';
 import { figuresOf, type FaultWindow, type ScenarioFigures } from './figures';
 import { checkInvariants, type Violation } from './invariants';
-import { startLoad, type TransferRecord } from './load';
+import { startLoad, type Load, type TransferRecord } from './load';
 
 export interface Fault {
   inject(): Promise<void>;
@@ -37,8 +37,16 @@ export interface ScenarioPlan {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-/** Upper bound of a steady load (at 10/s: 10 minutes), far above any CI or soak fault. */
-const STEADY_LOAD_TRANSFERS_MAX = 6_000;
+/** Upper bound of a steady load (at 10/s: 5 minutes), far above any CI or soak fault. */
+const STEADY_LOAD_TRANSFERS_MAX = 3_000;
+
+/** Loads still running: a scenario that timed out must not leave one behind (afterAll stops them). */
+const runningLoads = new Set<Load>();
+
+/** Starts no further transfer in any scenario's load; for afterAll, before the cluster stops. */
+export function stopAllLoads(): void {
+  for (const load of runningLoads) load.stop();
+}
 
 export type ScenarioRunner = (name: string, run: number, plan: ScenarioPlan) => Promise<ScenarioFigures>;
 
@@ -57,6 +65,8 @@ export function createScenarioRunner(deps: { readonly cluster: () => Cluster; re
       ratePerS: plan.steadyLoadPerS ?? settings.ratePerS,
       keyPrefix: `${name}-${run}`,
     });
+    runningLoads.add(load);
+    void load.done.finally(() => runningLoads.delete(load));
     let fault: FaultWindow | undefined;
     let probeRecoveryMs: number | undefined;
     let during: AfterLoad = {};
