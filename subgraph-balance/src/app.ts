@@ -168,13 +168,25 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       urls.rest = `http://${host}:${await rest.start()}`;
     },
     async stop() {
-      await rest.stop();
-      pubsub.closeAll();
-      await subgraph.stop();
-      await projector.stop();
-      await liveConsumer.stop();
-      await producer.disconnect();
-      await prisma.$disconnect();
+      // Every step runs even when one fails (e.g. after a start that failed half-way, the servers
+      // were never started): the pool and the Kafka clients are always released; the first
+      // failure is raised at the end.
+      const failures: unknown[] = [];
+      const step = async (operation: () => Promise<void> | void): Promise<void> => {
+        try {
+          await operation();
+        } catch (error: unknown) {
+          failures.push(error);
+        }
+      };
+      await step(() => rest.stop());
+      await step(() => pubsub.closeAll());
+      await step(() => subgraph.stop());
+      await step(() => projector.stop());
+      await step(() => liveConsumer.stop());
+      await step(() => producer.disconnect());
+      await step(() => prisma.$disconnect());
+      if (failures.length > 0) throw failures[0];
     },
   };
 }
