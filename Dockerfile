@@ -118,7 +118,8 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
 CMD ["node", "gateway/dist/main.js"]
 
 # One-shots beside the services: the secret generator (compose service `secrets`, the default
-# command) and the token command (`docker compose run --rm token --admin`, scripts/token.mjs).
+# command), the token command (`docker compose run --rm token --admin`, scripts/token.mjs) and the
+# Kafka topics and ACLs (`kafka-init`, deploy/kafka/provision.mjs).
 FROM base AS tools
 ENV NODE_ENV=production TZ=UTC
 COPY --from=deps-migrate /app/ ./
@@ -126,6 +127,7 @@ COPY --from=build /app/platform/dist platform/dist
 COPY scripts/token.mjs scripts/token.mjs
 COPY scripts/lib scripts/lib
 COPY deploy/secrets.mjs deploy/secrets.mjs
+COPY deploy/kafka/provision.mjs deploy/kafka/provision.mjs
 USER node
 HEALTHCHECK NONE
 CMD ["node", "deploy/secrets.mjs"]

@@ -7,9 +7,10 @@ import Decimal from 'decimal.js';
 import { createConnection } from 'mariadb';
 import { startCluster, CONSUMER_GROUP, TOPICS, type Cluster } from './support/cluster';
 import { loadChaosSettings } from './support/env';
-import { figuresOf, summaryTable, writeResults, type FaultWindow, type ScenarioFigures } from './support/figures';
-import { checkInvariants, type Violation } from './support/invariants';
-import { startLoad, transferWithRetries, type TransferRecord } from './support/load';
+import { summaryTable, writeResults, type ScenarioFigures } from './support/figures';
+import type { Violation } from './support/invariants';
+import { transferWithRetries, type TransferRecord } from './support/load';
+import { createScenarioRunner, expectClean, stopAllLoads } from './support/scenario';
 import { chaosWallet, outcomeOf } from './support/wallet';
 import { isReady } from './support/processes';
 import { watchBalance, type StreamFate } from './support/subscriptions';
@@ -23,82 +24,7 @@ let cluster: Cluster;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const SEED_ACCOUNTS = ['7dfe0fa9-d168-4329-a9ba-ca1b7052fac3', 'c6aee752-9977-46c3-9fa0-29e14f85f73f'];
 
-interface Fault {
-  inject(): Promise<void>;
-  /** Undo the fault; defaults to nothing (the fault is one-shot). */
-  restore?(): Promise<void>;
-  /** How long the fault stays before restore; defaults to CHAOS_FAULT_HOLD_MS. */
-  readonly holdMs?: number;
-}
-
-interface AfterLoad {
-  readonly records?: readonly TransferRecord[];
-  readonly violations?: readonly Violation[];
-  readonly extra?: Record<string, unknown>;
-}
-
-interface ScenarioPlan {
-  readonly fault?: Fault;
-  /** Runs while the load is still going, right after the fault ended (subscriptions checks). */
-  readonly duringRecovery?: () => Promise<AfterLoad>;
-  readonly afterLoad?: (records: readonly TransferRecord[]) => Promise<AfterLoad>;
-  readonly measureProbe?: boolean;
-}
-
-async function runScenario(name: string, run: number, plan: ScenarioPlan): Promise<ScenarioFigures> {
-  await cluster.ensureHealthy();
-  const startedAtMs = Date.now();
-  const load = startLoad({
-    gatewayUrl: cluster.gatewayUrl,
-    accountIds: cluster.accounts.load,
-    transferCount: settings.transferCount,
-    concurrency: settings.concurrency,
-    ratePerS: settings.ratePerS,
-    keyPrefix: `${name}-${run}`,
-  });
-  let fault: FaultWindow | undefined;
-  let probeRecoveryMs: number | undefined;
-  let during: AfterLoad = {};
-  try {
-    await load.waitForProgress(0.25);
-    if (plan.fault !== undefined) {
-      const faultStartedAtMs = Date.now();
-      await plan.fault.inject();
-      await sleep(plan.fault.holdMs ?? settings.faultHoldMs);
-      await plan.fault.restore?.();
-      fault = { startedAtMs: faultStartedAtMs, endedAtMs: Date.now() };
-      if (plan.measureProbe !== false) probeRecoveryMs = await cluster.probeRecoveryMs(fault.endedAtMs);
-      during = (await plan.duringRecovery?.()) ?? {};
-    }
-  } finally {
-    // Whatever happened, let the load finish so the next scenario starts clean.
-    await load.done;
-  }
-  const records = await load.done;
-  const after = (await plan.afterLoad?.(records)) ?? {};
-  const invariants = await checkInvariants({
-    walletUrl: cluster.direct.WALLET_DATABASE_URL,
-    balanceUrl: cluster.direct.BALANCE_DATABASE_URL,
-    brokers: cluster.brokers(),
-    consumerGroup: CONSUMER_GROUP,
-    topics: TOPICS,
-    transfers: [...records, ...(during.records ?? []), ...(after.records ?? [])],
-    convergenceTimeoutMs: settings.convergenceTimeoutMs,
-  });
-  const result = figuresOf({
-    scenario: name,
-    run,
-    records: [...records, ...(during.records ?? []), ...(after.records ?? [])],
-    fault,
-    probeRecoveryMs,
-    invariants,
-    startedAtMs,
-    extraViolations: [...(during.violations ?? []), ...(after.violations ?? [])],
-    extra: { ...during.extra, ...after.extra },
-  });
-  figures.push(result);
-  return result;
-}
+const runScenario = createScenarioRunner({ cluster: () => cluster, settings, figures });
 
 async function metric(url: string, name: string): Promise<number | undefined> {
   try {
@@ -136,12 +62,6 @@ async function walletSql<T>(statement: string, values: unknown[] = []): Promise<
   }
 }
 
-/** No invariant violated; and unless the fault makes the database unreachable, no caller gave up. */
-function expectClean(result: ScenarioFigures, options: { failuresAllowed?: boolean } = {}): void {
-  expect(result.violationDetails).toEqual([]);
-  if (options.failuresAllowed !== true) expect({ failed: result.failed, errorCodes: result.errorCodes }).toEqual({ failed: 0, errorCodes: {} });
-}
-
 beforeAll(async () => {
   cluster = await startCluster(settings);
 }, 300_000);
@@ -153,6 +73,7 @@ afterAll(async () => {
     settings: { ...settings, mariaDbUrl: undefined },
     logDir: cluster?.logDir,
   });
+  stopAllLoads();
   process.stdout.write(`\nchaos figures (${file}):\n${summaryTable(figures)}\n`);
   await cluster?.stop();
 }, 120_000);
@@ -193,7 +114,8 @@ for (const run of runs) {
             const u = new URL(cluster.direct.BALANCE_DATABASE_URL);
             const connection = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: 'root', password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
             await connection.query('TRUNCATE TABLE balances').finally(() => connection.end());
-            const admin = chaosKafka(cluster.brokers()).admin();
+            // The projector's group belongs to the balance principal: only it may reset the offsets.
+            const admin = chaosKafka(cluster.brokers(), 'balance').admin();
             await admin.connect();
             try {
               // Offsets can only be reset on an empty group: wait for the stopped member to leave.
@@ -325,7 +247,7 @@ for (const run of runs) {
     it('two balance instances, one SIGKILLed mid-stream (rebalance): no update lost', async () => {
       const second = await cluster.balanceInstance(1);
       if (!second.isRunning()) await second.start();
-      const admin = chaosKafka(cluster.brokers()).admin();
+      const admin = chaosKafka(cluster.brokers(), 'observer').admin();
       await admin.connect();
       const deadline = Date.now() + 30_000;
       let members = 0;
@@ -348,7 +270,9 @@ for (const run of runs) {
       const tag = randomUUID();
       const poison = hostileEvents();
       const before = await balanceRows(SEED_ACCOUNTS);
-      const producer = chaosKafka(cluster.brokers(), 'chaos-hostile').producer({ allowAutoTopicCreation: false });
+      // Only the wallet principal may write `balances`: these are events forged with its credentials
+      // (anything without them is refused, see kafka-security.chaos.test.ts).
+      const producer = chaosKafka(cluster.brokers(), 'wallet', 'chaos-hostile').producer({ allowAutoTopicCreation: false });
       const result = await runScenario('hostile-events', run, {
         fault: {
           holdMs: 0,

@@ -5,9 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { kafkaAccessNames, provisionWalletgraph } from '@walletgraph/platform';
+import { kafkaCredentialEnv } from './support/cluster';
 import { ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess } from './support/processes';
 import { dropDatabases, freePort, migrateAndSeed, withDatabase, type DatabaseUrls } from './support/scripts';
 import { balanceProcess, gatewayProcess, walletProcess } from './support/services';
+import { chaosKafka } from './support/topics';
 
 const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'walletgraph-shutdown-'));
@@ -21,6 +24,8 @@ const topics = {
   KAFKA_TOPIC_BALANCES: `shutdown-${runId}-balances`,
 };
 const production = {
+  // The run's Kafka credentials (random, long enough for production) of every principal.
+  ...kafkaCredentialEnv(),
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
   KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
@@ -34,6 +39,18 @@ const services: ServiceProcess[] = [];
 beforeAll(async () => {
   ensureBuilt(Object.values(SERVICE_SCRIPTS));
   await migrateAndSeed(urls);
+  // This file's topics and groups, with the production ACLs for their names (the admin principal).
+  await provisionWalletgraph(
+    chaosKafka(production.KAFKA_BROKERS.split(','), 'admin'),
+    kafkaAccessNames({
+      topics: {
+        transactions: topics.KAFKA_TOPIC_TRANSACTIONS, balances: topics.KAFKA_TOPIC_BALANCES,
+        balancesDeadLetter: `shutdown-${runId}-balances.dlq`, balancesLive: `shutdown-${runId}-balances.live`,
+      },
+      balanceGroup: `shutdown-${runId}`,
+      balanceLiveGroupPrefix: `shutdown-${runId}-live`,
+    }),
+  );
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort(), gateway: await freePort() };
   const wallet = walletProcess({ logDir, port: ports.wallet, restPort: ports.walletRest, databaseUrl: urls.WALLET_DATABASE_URL, env: production });
   const balance = balanceProcess({

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// npm start: build, start Kafka (unless KAFKA_BROKERS points elsewhere), ensure databases, migrate,
-// seed, then run both subgraphs and the gateway with prefixed, readable logs. Ctrl-C stops all of it.
+// npm start: build, start Kafka (unless KAFKA_BROKERS points elsewhere; one broker, or three with
+// KAFKA_BROKERS_COUNT=3 or `npm start -- --brokers 3`), ensure databases, migrate, seed, then run both
+// subgraphs and the gateway with prefixed, readable logs. Ctrl-C stops all of it. Kafka credentials:
+// KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD, shared by the broker and the services (development
+// defaults when unset).
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -27,6 +30,8 @@ const services = [
   { name: 'gateway', entry: 'gateway/dist/main.js', ports: [['GATEWAY_PORT', 4000]] },
 ];
 const portOf = ([name, fallback]) => Number(process.env[name] ?? fallback);
+const brokersFlag = process.argv.indexOf('--brokers');
+const brokerCount = Number(brokersFlag >= 0 ? process.argv[brokersFlag + 1] : process.env.KAFKA_BROKERS_COUNT ?? 1);
 
 const children = [];
 let kafka;
@@ -86,7 +91,8 @@ async function main() {
     env.KAFKA_BROKERS = process.env.KAFKA_BROKERS;
     log(`using Kafka at ${env.KAFKA_BROKERS}`);
   } else {
-    kafka = await startKafka({ port: Number(process.env.KAFKA_PORT ?? 9092), attached: true, log: (line) => log(`[kafka] ${line}`) });
+    // A data dir of an earlier version (no users, no ACLs) is re-created: local Kafka data only.
+    kafka = await startKafka({ brokerCount, port: Number(process.env.KAFKA_PORT ?? 9092), attached: true, replaceLegacy: true, log: (line) => log(`[kafka] ${line}`) });
     env.KAFKA_BROKERS = kafka.brokers.join(',');
   }
   const { parseMysqlUrl } = platform();
@@ -102,7 +108,7 @@ async function main() {
   log('──────────────────────────────────────────────────────────────');
   log(`wallet subgraph   http://localhost:${portOf(services[0].ports[0])}/graphql   (old REST on :${portOf(services[0].ports[1])})`);
   log(`balance subgraph  http://localhost:${portOf(services[1].ports[0])}/graphql   (old REST on :${portOf(services[1].ports[1])})`);
-  log(`Kafka             ${env.KAFKA_BROKERS}`);
+  log(`Kafka             ${env.KAFKA_BROKERS}   (SASL/SCRAM-SHA-512; principals and ACLs: README, "Kafka security")`);
   await printTokens();
   log(`walletgraph is up. Playground: http://localhost:${gatewayPort}/graphql   (Ctrl-C stops everything)`);
 }

@@ -9,6 +9,14 @@ const secrets = {
   INTERNAL_AUTH_SECRET: process.env.INTERNAL_AUTH_SECRET ?? randomBytes(32).toString('hex'),
 };
 
+/** Kafka passwords of every principal for the bench's own broker: fresh per run, like the secrets above. */
+export const kafkaEnv = Object.fromEntries(
+  platform().KAFKA_PRINCIPALS.map((principal) => {
+    const name = platform().kafkaCredentialVariables(principal).password;
+    return [name, process.env[name] ?? randomBytes(24).toString('hex')];
+  }),
+);
+
 /** Environment for every spawned walletgraph process (and the limit peer). */
 export const authEnv = { ...secrets, AUTH_ISSUER: process.env.AUTH_ISSUER ?? 'walletgraph-dev', AUTH_AUDIENCE: process.env.AUTH_AUDIENCE ?? 'walletgraph' };
 

@@ -1,6 +1,6 @@
 // Starts (or adopts) everything a run measures: Kafka, two databases, both subgraphs, our gateway
 // and the three peers. Every process listens on 127.0.0.1 only, on free ports; logs go to files.
-import { authEnv, benchRateLimitEnv } from './auth.mjs';
+import { authEnv, benchRateLimitEnv, kafkaEnv } from './auth.mjs';
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -83,7 +83,7 @@ export function createStack({ log, logDir, quiet = true }) {
         dataDir: path.join(logDir, 'kafka-data'),
         attached: true,
         freshData: true,
-        topics: ['transactions', 'balances', 'balances.live', 'balances.dlq'],
+        env: { ...process.env, ...kafkaEnv },
         log: (line) => (quiet ? undefined : log(`[kafka] ${line}`)),
       });
       log(`Kafka up at ${kafka.brokers.join(',')}`);
@@ -114,7 +114,7 @@ function profileOptions(profileDir, name) {
 
 export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir }) {
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
-  const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv };
+  const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv, ...kafkaEnv };
   await Promise.all([
     stack.startNode('wallet', [path.join(root, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
     stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),

@@ -1,6 +1,7 @@
 // The whole system under test, started from nothing: its own MariaDB databases (through the
-// outage proxy), its own Kafka broker (so killing it harms no other suite), and the three real
-// service processes. Also the helpers every scenario shares: funding, probes, health repair.
+// outage proxy), its own Kafka (one broker or a cluster of three, so killing nodes harms no other
+// suite), and the three real service processes. Also the helpers every scenario shares: funding,
+// probes, health repair.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,22 +10,39 @@ import type { ChaosSettings } from './env';
 import { chaosWallet, outcomeOf } from './wallet';
 import { ensureBuilt, isReady, SERVICE_SCRIPTS, type ServiceProcess } from './processes';
 import { balanceProcess, gatewayProcess, walletProcess } from './services';
-import { dropDatabases, freePort, migrateAndSeed, repoRoot, startBroker, stopBroker, withDatabase, type DatabaseUrls } from './scripts';
+import { KAFKA_PRINCIPALS, kafkaCredentialVariables } from '@walletgraph/platform';
+import {
+  activeControllerId, dropDatabases, freePort, migrateAndSeed, repoRoot, startKafka, startKafkaNode, stopKafka, stopKafkaNode, waitForFullIsr, withDatabase, type DatabaseUrls,
+} from './scripts';
+import { chaosKafka } from './topics';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 export const CONSUMER_GROUP = 'walletgraph-balance';
-export const TOPICS = { balances: 'balances', transactions: 'transactions', deadLetter: 'balances.dlq' } as const;
+export const TOPICS = { balances: 'balances', transactions: 'transactions', deadLetter: 'balances.dlq', live: 'balances.live' } as const;
 
 const PROBE_INTERVAL_MS = 100;
 const PROBE_TIMEOUT_MS = 2_000;
 export const RECOVERY_TIMEOUT_MS = 90_000;
 
-interface BrokerState {
-  port: number;
-  controllerPort: number;
-  dataDir: string;
-  pid: number | undefined;
+interface KafkaState {
+  readonly brokerCount: number;
+  readonly ports: Array<{ port: number; controllerPort: number }>;
+  readonly dataDir: string;
+  /** Pid per node id (undefined: stopped or killed). */
+  readonly pids: Map<number, number | undefined>;
   brokers: string[];
+}
+
+export interface ClusterOptions {
+  /** Kafka nodes: 1 (the default) or 3 (replication factor 3, min.insync.replicas 2). */
+  readonly brokerCount?: number;
+}
+
+/** Every principal's credentials of this run (set by the Jest global setup); each service picks its own. */
+export function kafkaCredentialEnv(): Record<string, string> {
+  return Object.fromEntries(
+    KAFKA_PRINCIPALS.flatMap((principal) => Object.values(kafkaCredentialVariables(principal))).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])),
+  );
 }
 
 export interface Cluster {
@@ -41,11 +59,21 @@ export interface Cluster {
   readonly gatewayOrigin: string;
   readonly logDir: string;
   brokers(): string[];
-  /** SIGKILL the broker JVM (no clean shutdown, no flush beyond what the OS already has). */
+  /** SIGKILL every broker JVM (no clean shutdown, no flush beyond what the OS already has). */
   killBroker(): void;
-  /** Start the broker again on the same data dir and ports. */
+  /** Start every stopped broker again on the same data dir and ports. */
   startBroker(): Promise<void>;
   brokerRunning(): boolean;
+  /** Node ids of the Kafka cluster (1, or 1..3). */
+  readonly kafkaNodeIds: readonly number[];
+  /** SIGKILL one node, or stop it with SIGTERM (a controlled shutdown); resolves once it is gone. */
+  stopKafkaNode(nodeId: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Start one stopped node again and wait until every replica of the app topics is back in sync. */
+  startKafkaNode(nodeId: number): Promise<void>;
+  /** The node leading most partitions of `topic` (lowest id on a tie). */
+  leaderOf(topic: string): Promise<number>;
+  /** The KRaft quorum leader. */
+  activeController(): Promise<number>;
   /** A second balance instance (same group, same database), created on demand. */
   balanceInstance(index: number): Promise<ServiceProcess>;
   /** Funded load accounts and two probe accounts outside the load. */
@@ -70,7 +98,7 @@ async function fundAccounts(gatewayUrl: string, count: number, deposit: string, 
   return ids;
 }
 
-export async function startCluster(settings: ChaosSettings): Promise<Cluster> {
+export async function startCluster(settings: ChaosSettings, options: ClusterOptions = {}): Promise<Cluster> {
   ensureBuilt(Object.values(SERVICE_SCRIPTS));
   const runId = `${process.pid}_${randomUUID().slice(0, 6)}`;
   const logDir = path.join(repoRoot, 'chaos/results/logs', runId);
@@ -84,7 +112,7 @@ export async function startCluster(settings: ChaosSettings): Promise<Cluster> {
   // Undo what was started so far if the cluster cannot come up (the broker JVM is detached).
   const cleanups: Array<() => Promise<unknown>> = [() => (settings.keep ? Promise.resolve() : dropDatabases(direct))];
   try {
-    return await bootCluster(settings, { runId, logDir, direct, cleanups });
+    return await bootCluster(settings, { runId, logDir, direct, cleanups, brokerCount: options.brokerCount ?? 1 });
   } catch (error: unknown) {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     throw error;
@@ -93,7 +121,7 @@ export async function startCluster(settings: ChaosSettings): Promise<Cluster> {
 
 async function bootCluster(
   settings: ChaosSettings,
-  { runId, logDir, direct, cleanups }: { runId: string; logDir: string; direct: DatabaseUrls; cleanups: Array<() => Promise<unknown>> },
+  { runId, logDir, direct, cleanups, brokerCount }: { runId: string; logDir: string; direct: DatabaseUrls; cleanups: Array<() => Promise<unknown>>; brokerCount: number },
 ): Promise<Cluster> {
   const base = new URL(settings.mariaDbUrl);
   const proxy = await startTcpProxy({ targetHost: base.hostname, targetPort: Number(base.port || 3306) });
@@ -103,29 +131,35 @@ async function bootCluster(
     BALANCE_DATABASE_URL: withDatabase(direct.BALANCE_DATABASE_URL, `wgchaos_${runId}_balance`, proxy.port),
   };
 
-  const broker: BrokerState = { port: await freePort(), controllerPort: await freePort(), dataDir: mkdtempSync(path.join(os.tmpdir(), 'walletgraph-chaos-kafka-')), pid: undefined, brokers: [] };
-  const bootBroker = async (freshData: boolean): Promise<void> => {
-    const info = await startBroker({ port: broker.port, controllerPort: broker.controllerPort, dataDir: broker.dataDir, freshData });
-    broker.pid = info.pid;
-    broker.brokers = info.brokers;
+  const kafkaPorts: KafkaState['ports'] = [];
+  for (let i = 0; i < brokerCount; i += 1) kafkaPorts.push({ port: await freePort(), controllerPort: await freePort() });
+  const kafka: KafkaState = { brokerCount, ports: kafkaPorts, dataDir: mkdtempSync(path.join(os.tmpdir(), 'walletgraph-chaos-kafka-')), pids: new Map(), brokers: [] };
+  const kafkaNodeIds = kafkaPorts.map((_, i) => i + 1);
+  const bootKafka = async (freshData: boolean): Promise<void> => {
+    const info = await startKafka({ brokerCount, ports: kafkaPorts, dataDir: kafka.dataDir, freshData });
+    for (const node of info.nodes) kafka.pids.set(node.id, node.pid);
+    kafka.brokers = info.brokers;
   };
   cleanups.push(async () => {
-    await stopBroker(broker.dataDir);
-    if (!settings.keep) rmSync(broker.dataDir, { recursive: true, force: true });
+    await stopKafka(kafka.dataDir);
+    if (!settings.keep) rmSync(kafka.dataDir, { recursive: true, force: true });
   });
-  await bootBroker(true);
-  const brokerRunning = (): boolean => {
-    if (broker.pid === undefined) return false;
+  await bootKafka(true);
+  const nodeRunning = (id: number): boolean => {
+    const pid = kafka.pids.get(id);
+    if (pid === undefined) return false;
     try {
-      process.kill(broker.pid, 0);
+      process.kill(pid, 0);
       return true;
     } catch {
       return false;
     }
   };
+  const brokerRunning = (): boolean => kafkaNodeIds.every(nodeRunning);
+  const appTopics = Object.values(TOPICS);
 
   const ports = { wallet: await freePort(), walletRest: await freePort(), gateway: await freePort() };
-  const common = { KAFKA_BROKERS: broker.brokers.join(','), LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const common = { ...kafkaCredentialEnv(), KAFKA_BROKERS: kafka.brokers.join(','), LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   const wallet = walletProcess({
     logDir,
     port: ports.wallet,
@@ -192,17 +226,56 @@ async function bootCluster(
     gatewayWsUrl: `ws://127.0.0.1:${ports.gateway}/graphql`,
     gatewayOrigin,
     logDir,
-    brokers: () => broker.brokers,
+    brokers: () => kafka.brokers,
     killBroker() {
-      if (broker.pid !== undefined) process.kill(broker.pid, 'SIGKILL');
+      for (const id of kafkaNodeIds) {
+        const pid = kafka.pids.get(id);
+        if (pid !== undefined && nodeRunning(id)) process.kill(pid, 'SIGKILL');
+      }
     },
-    startBroker: () => bootBroker(false),
+    startBroker: () => bootKafka(false),
     brokerRunning,
+    kafkaNodeIds,
+    async stopKafkaNode(nodeId, signal) {
+      await stopKafkaNode(kafka.dataDir, nodeId, signal);
+      kafka.pids.set(nodeId, undefined);
+    },
+    async startKafkaNode(nodeId) {
+      const { pid } = await startKafkaNode(kafka.dataDir, nodeId);
+      kafka.pids.set(nodeId, pid);
+      await waitForFullIsr(kafka.brokers, appTopics, RECOVERY_TIMEOUT_MS);
+    },
+    async leaderOf(topic) {
+      const admin = chaosKafka(kafka.brokers, 'observer').admin();
+      await admin.connect();
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const led = new Map<number, number>();
+        for (const partition of topics[0]?.partitions ?? []) led.set(partition.leader, (led.get(partition.leader) ?? 0) + 1);
+        const [leader] = [...led.entries()].filter(([id]) => id >= 0).sort(([a, x], [b, y]) => y - x || a - b)[0] ?? [];
+        if (leader === undefined) throw new Error(`no partition of ${topic} has a leader`);
+        return leader;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async activeController() {
+      const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
+      for (;;) {
+        const id = await activeControllerId(kafka.dataDir);
+        if (id !== null && nodeRunning(id)) return id;
+        if (Date.now() > deadline) throw new Error('no active KRaft controller among the running nodes');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
     balanceInstance,
     accounts: { load, probe },
     async ensureHealthy() {
       if (proxy.isCut()) await proxy.restore();
-      if (!brokerRunning()) await bootBroker(false);
+      if (!brokerRunning()) {
+        await bootKafka(false);
+        if (brokerCount > 1) await waitForFullIsr(kafka.brokers, appTopics, RECOVERY_TIMEOUT_MS);
+      }
       for (const service of [wallet, ...balanceInstances.values(), gateway]) {
         if (service !== wallet && service !== balance && service !== gateway) {
           await service.stop();
@@ -229,11 +302,11 @@ async function bootCluster(
       for (const service of balanceInstances.values()) await service.stop();
       await wallet.stop();
       await proxy.close();
-      await stopBroker(broker.dataDir).catch(() => undefined);
-      if (broker.pid !== undefined && brokerRunning()) process.kill(broker.pid, 'SIGKILL');
+      await stopKafka(kafka.dataDir).catch(() => undefined);
+      for (const id of kafkaNodeIds) if (nodeRunning(id)) process.kill(kafka.pids.get(id) as number, 'SIGKILL');
       if (!settings.keep) {
         await dropDatabases(direct);
-        rmSync(broker.dataDir, { recursive: true, force: true });
+        rmSync(kafka.dataDir, { recursive: true, force: true });
       }
     },
   };

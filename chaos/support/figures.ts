@@ -76,8 +76,9 @@ export function summaryTable(all: readonly ScenarioFigures[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function writeResults(all: readonly ScenarioFigures[], meta: Record<string, unknown>): string {
-  const file = path.join(repoRoot, 'chaos/results/latest.json');
+/** Writes chaos/results/<fileName> (default latest.json; each chaos file its own). */
+export function writeResults(all: readonly ScenarioFigures[], meta: Record<string, unknown>, fileName = 'latest.json'): string {
+  const file = path.join(repoRoot, 'chaos/results', fileName);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...meta, scenarioRuns: all.length, violationsTotal: all.reduce((n, f) => n + f.violations, 0), scenarios: all }, null, 2)}\n`);
   return file;

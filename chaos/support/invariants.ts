@@ -137,7 +137,7 @@ async function deliveryInvariant(wallet: Connection, context: InvariantContext, 
 export async function checkInvariants(context: InvariantContext): Promise<InvariantResult> {
   const wallet = await connect(context.walletUrl);
   const balance = await connect(context.balanceUrl);
-  const admin = chaosKafka(context.brokers, 'chaos-invariants').admin();
+  const admin = chaosKafka(context.brokers, 'reconciler', 'chaos-invariants').admin();
   try {
     const reconciler = createReconciler(
       { wallet, balance, admin },

@@ -47,6 +47,10 @@ export interface Load {
   completedCount(): number;
   /** Resolves once `fraction` of the transfers have finished. */
   waitForProgress(fraction: number): Promise<void>;
+  /** Resolves once `count` transfers have finished. */
+  waitForCompleted(count: number): Promise<void>;
+  /** Starts no further transfer (those in flight finish); for a load that must span a long fault. */
+  stop(): void;
   readonly done: Promise<TransferRecord[]>;
 }
 
@@ -89,6 +93,7 @@ export function startLoad(options: LoadOptions): Load {
   const progressWaiters: Array<{ count: number; resolve: () => void }> = [];
   const startedAtMs = Date.now();
   let nextIndex = 0;
+  let stopped = false;
   const runId = randomUUID().slice(0, 8);
 
   const notify = (): void => {
@@ -104,15 +109,21 @@ export function startLoad(options: LoadOptions): Load {
   const worker = async (): Promise<void> => {
     for (;;) {
       const index = nextIndex;
-      if (index >= options.transferCount) return;
+      if (index >= options.transferCount || stopped) return;
       nextIndex += 1;
       const startAtMs = startedAtMs + (index * 1_000) / options.ratePerS;
       if (startAtMs > Date.now()) await sleep(startAtMs - Date.now());
+      if (stopped) return;
       const [from, to] = randomPair(options.accountIds);
       const key = `${options.keyPrefix}-${runId}-${index}`;
       records.push(await transferWithRetries(options.gatewayUrl, { key, from, to, amount: randomAmount() }, options.attemptCountMax ?? 4));
       notify();
     }
+  };
+
+  const waitForCompleted = (count: number): Promise<void> => {
+    if (records.length >= count) return Promise.resolve();
+    return new Promise((resolve) => progressWaiters.push({ count, resolve }));
   };
 
   const done = Promise.all(Array.from({ length: Math.min(options.concurrency, options.transferCount) }, worker)).then(() => {
@@ -121,11 +132,11 @@ export function startLoad(options: LoadOptions): Load {
   });
   return {
     completedCount: () => records.length,
-    waitForProgress(fraction) {
-      const count = Math.ceil(options.transferCount * fraction);
-      if (records.length >= count) return Promise.resolve();
-      return new Promise((resolve) => progressWaiters.push({ count, resolve }));
+    stop() {
+      stopped = true;
     },
+    waitForProgress: (fraction) => waitForCompleted(Math.ceil(options.transferCount * fraction)),
+    waitForCompleted,
     done,
   };
 }

@@ -59,38 +59,89 @@ export function dropDatabases(urls: DatabaseUrls): Promise<null> {
   );
 }
 
-export interface BrokerSpec {
-  readonly port: number;
-  readonly controllerPort: number;
+export interface KafkaSpec {
+  /** 1 or 3 combined broker+controller nodes. */
+  readonly brokerCount: number;
+  /** One client and one controller port per node. */
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly controllerPort: number }>;
   readonly dataDir: string;
   readonly freshData: boolean;
 }
 
-export interface BrokerInfo {
-  readonly pid: number;
+export interface KafkaInfo {
   readonly brokers: string[];
+  readonly nodes: ReadonlyArray<{ readonly id: number; readonly pid: number }>;
 }
 
 /**
- * Starts the dedicated chaos broker detached from the helper process (attached=false), so the
- * suite can SIGKILL the JVM and start it again on the same data dir and ports.
+ * Starts (or completes) the dedicated chaos Kafka, detached from the helper process
+ * (attached=false), so the suite can SIGKILL any node and start it again on the same data dir and
+ * ports. Topics and ACLs are provisioned under the default names; credentials are the run's.
  */
-export function startBroker(spec: BrokerSpec): Promise<BrokerInfo> {
+export function startKafka(spec: KafkaSpec): Promise<KafkaInfo> {
   return runModule(
     `import { startKafka } from './scripts/lib/kafka.mjs';
-     const k = await startKafka({ ...args, logDir: args.dataDir, attached: false, partitions: 3,
-       topics: ['transactions', 'balances', 'balances.dlq', 'balances.live'], log: () => {} });
-     console.log(JSON.stringify({ pid: k.pid, brokers: k.brokers }));`,
+     const k = await startKafka({ ...args, logDir: args.dataDir, attached: false, partitions: 3, log: () => {} });
+     console.log(JSON.stringify({ brokers: k.brokers, nodes: k.nodes.map((n) => ({ id: n.id, pid: n.pid })) }));`,
     spec,
   );
 }
 
-export function stopBroker(dataDir: string): Promise<{ stopped: boolean }> {
+export function stopKafka(dataDir: string): Promise<{ stopped: boolean }> {
   return runModule(
     `import { stopKafka } from './scripts/lib/kafka.mjs';
      const r = await stopKafka({ dataDir: args.dataDir, timeoutMs: 10000, log: () => {} });
      console.log(JSON.stringify({ stopped: r.stopped }));`,
     { dataDir },
+  );
+}
+
+/** Starts one stopped node again and waits until it answers (its replicas catch up afterwards). */
+export function startKafkaNode(dataDir: string, nodeId: number): Promise<{ pid: number }> {
+  return runModule(
+    `import { startKafkaNode } from './scripts/lib/kafka.mjs';
+     const r = await startKafkaNode({ dataDir: args.dataDir, nodeId: args.nodeId, log: () => {} });
+     console.log(JSON.stringify({ pid: r.pid }));`,
+    { dataDir, nodeId },
+  );
+}
+
+/** SIGTERM (a controlled shutdown, SIGKILL after 30 s) or SIGKILL one node; resolves once it is gone. */
+export function stopKafkaNode(dataDir: string, nodeId: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<{ stopped: boolean; how: string | null }> {
+  return runModule(
+    `import { stopKafkaNode } from './scripts/lib/kafka.mjs';
+     const r = await stopKafkaNode({ dataDir: args.dataDir, nodeId: args.nodeId, signal: args.signal, log: () => {} });
+     console.log(JSON.stringify({ stopped: r.stopped, how: r.how ?? null }));`,
+    { dataDir, nodeId, signal },
+  );
+}
+
+/** The node leading the KRaft quorum (the active controller), from the nodes' quorum-state files. */
+export function activeControllerId(dataDir: string): Promise<number | null> {
+  return runModule(
+    `import { activeControllerId } from './scripts/lib/kafka.mjs';
+     console.log(JSON.stringify(activeControllerId({ dataDir: args.dataDir })));`,
+    { dataDir },
+  );
+}
+
+/** Waits until every replica of `topics` is in sync (after a node came back). */
+export function waitForFullIsr(brokers: readonly string[], topics: readonly string[], timeoutMs: number): Promise<null> {
+  return runModule(
+    `import { kafkaCredentials, saslOf, waitForFullIsr } from './scripts/lib/kafka.mjs';
+     await waitForFullIsr({ brokers: args.brokers, sasl: saslOf(kafkaCredentials().broker), topics: args.topics, timeoutMs: args.timeoutMs });
+     console.log('null');`,
+    { brokers, topics, timeoutMs },
+  );
+}
+
+/** Creates or re-keys SCRAM users on a running cluster (as the broker principal of this run). */
+export function upsertScramUsers(brokers: readonly string[], users: ReadonlyArray<{ username: string; password: string }>): Promise<null> {
+  return runModule(
+    `import { upsertScramUsers } from './scripts/lib/kafka.mjs';
+     await upsertScramUsers({ brokers: args.brokers, users: args.users, log: () => {} });
+     console.log('null');`,
+    { brokers, users },
   );
 }
 

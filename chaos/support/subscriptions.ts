@@ -10,6 +10,8 @@ export interface WatchedBalance {
   readonly accountId: string;
   /** Highest version delivered so far. */
   lastVersion(): number;
+  /** Every version delivered, in arrival order. */
+  versions(): number[];
   /** Versions delivered after `sinceMs`. */
   deliveredSince(sinceMs: number): number;
   /** Waits until a version above `version` arrives or the stream ends; 'silent' after timeoutMs. */
@@ -57,6 +59,7 @@ export function watchBalance(wsUrl: string, accountId: string): WatchedBalance {
   return {
     accountId,
     lastVersion,
+    versions: () => deliveries.map((d) => d.version),
     deliveredSince: (sinceMs) => deliveries.filter((d) => d.atMs >= sinceMs).length,
     fateAfter(version, timeoutMs) {
       return new Promise((resolve) => {

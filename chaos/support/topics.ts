@@ -1,5 +1,7 @@
-// Reads whole topics once, up to the end offsets seen at the start: what actually reached Kafka.
+// Kafka clients of the suite, each as the principal whose rights it needs (the run's credentials
+// from the Jest global setup), and a reader of whole topics: what actually reached Kafka.
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_OBSERVER_GROUP_PREFIX, kafkaCredentialsFromEnv, type KafkaPrincipal } from '@walletgraph/platform';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 
 export interface TopicMessage {
@@ -12,8 +14,20 @@ export interface TopicMessage {
 
 const READ_TIMEOUT_MS = 60_000;
 
-export function chaosKafka(brokers: readonly string[], clientId = 'chaos'): Kafka {
-  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.NOTHING, connectionTimeout: 3_000, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 } });
+/**
+ * A client as `principal`: `observer` reads (and describes every group), `wallet` is the only one
+ * that may write `balances` (hostile events), `balance` owns the projector's group (offset
+ * resets), `reconciler` describes the lag.
+ */
+export function chaosKafka(brokers: readonly string[], principal: KafkaPrincipal, clientId = `chaos-${principal}`): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000 },
+    sasl: kafkaCredentialsFromEnv(principal, process.env).sasl,
+  });
 }
 
 function textHeaders(headers: IHeaders | undefined): Record<string, string> {
@@ -27,10 +41,10 @@ function textHeaders(headers: IHeaders | undefined): Record<string, string> {
 
 /** Every message of `topics` from the log start to the end offsets of the moment of the call. */
 export async function readTopics(brokers: readonly string[], topics: readonly string[]): Promise<TopicMessage[]> {
-  const kafka = chaosKafka(brokers, 'chaos-reader');
+  const kafka = chaosKafka(brokers, 'observer', 'chaos-reader');
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `chaos-reader-${randomUUID()}`;
+  const groupId = `${DEFAULT_OBSERVER_GROUP_PREFIX}chaos-reader-${randomUUID()}`;
   const remaining = new Map<string, number>();
   for (const topic of topics) {
     for (const p of await admin.fetchTopicOffsets(topic)) {

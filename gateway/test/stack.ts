@@ -2,7 +2,9 @@
 // the Jest global setup) and the gateway, all on port 0. Reused by the gateway's and the SDK's
 // end-to-end suites.
 import { randomUUID } from 'node:crypto';
-import { createKafka, ensureTopics, retry, type Logger } from '@walletgraph/platform';
+import {
+  createKafka, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph, retry, type KafkaAccessNames, type Logger,
+} from '@walletgraph/platform';
 import { createLogger } from '@walletgraph/platform';
 import { createBalanceService, type BalanceService } from '../../subgraph-balance/src/app';
 import { loadBalanceConfig } from '../../subgraph-balance/src/config';
@@ -39,14 +41,22 @@ function requiredEnv(name: string): string {
   return value;
 }
 
+/** Every principal's credentials of this run (set by the Jest global setup): each service picks its own. */
+function kafkaCredentialEnv(): Record<string, string> {
+  return Object.fromEntries(
+    KAFKA_PRINCIPALS.flatMap((principal) => Object.values(kafkaCredentialVariables(principal))).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])),
+  );
+}
+
 /**
- * Both subgraphs create missing topics at start; racing each other (and a freshly started broker's
- * metadata) that occasionally fails. Creating them first and waiting until every partition has a
- * leader makes the stack start deterministic.
+ * The stack's topics and the production ACLs for its names, created by the admin principal (the
+ * services may not create topics), then waiting until every partition has a leader so the stack
+ * starts deterministically.
  */
-async function prepareTopics(brokers: string, topics: readonly string[], logger: Logger): Promise<void> {
-  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'gateway-test-stack' }, logger);
-  await ensureTopics(kafka, topics.map((topic) => ({ topic, partitionCount: 3 })));
+async function prepareTopics(brokers: string, names: KafkaAccessNames, logger: Logger): Promise<void> {
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'gateway-test-stack', sasl: kafkaCredentialsFromEnv('admin', process.env).sasl }, logger);
+  await provisionWalletgraph(kafka, names, 3);
+  const topics = Object.values(names.topics);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -67,7 +77,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = options.logger ?? createLogger({ name: 'stack', level: process.env['LOG_LEVEL'] ?? 'silent' });
   // Topics and groups of their own, so parallel suites never see each other's events.
   const suffix = randomUUID().slice(0, 8);
-  const shared = { KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'), LOG_LEVEL: 'silent', KAFKA_TOPIC_BALANCES: `gw.balances.${suffix}` };
+  const shared = { ...kafkaCredentialEnv(), KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'), LOG_LEVEL: 'silent', KAFKA_TOPIC_BALANCES: `gw.balances.${suffix}` };
   const walletService = createWalletService(
     loadWalletConfig({
       ...shared,
@@ -109,7 +119,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   await prepareTopics(
     shared.KAFKA_BROKERS,
-    [shared.KAFKA_TOPIC_BALANCES, `gw.transactions.${suffix}`, `gw.balances.${suffix}.dlq`, `gw.balances.${suffix}.live`],
+    kafkaAccessNames({
+      topics: { balances: shared.KAFKA_TOPIC_BALANCES, transactions: `gw.transactions.${suffix}`, balancesDeadLetter: `gw.balances.${suffix}.dlq`, balancesLive: `gw.balances.${suffix}.live` },
+      balanceGroup: `gw-balance-${suffix}`,
+      balanceLiveGroupPrefix: `gw-balance-live-${suffix}`,
+    }),
     logger,
   );
   const started: Array<{ stop(): Promise<void> }> = [];

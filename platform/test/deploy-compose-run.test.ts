@@ -15,15 +15,16 @@ import path from 'node:path';
 import { createWalletClient, WalletError } from '@walletgraph/sdk';
 import { createConnection } from 'mariadb';
 import { createServiceProcess, ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess } from '../../chaos/support/processes';
-import { freePort } from '../../chaos/support/scripts';
+import { freePort, upsertScramUsers } from '../../chaos/support/scripts';
 import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER } from '../src/auth/config.js';
 import { INTERNAL_IDENTITY_HEADER } from '../src/auth/identity.js';
 import { mintInternalIdentity, mintUserToken } from '../src/auth/tokens.js';
 import { PUBLISHED_SECRETS } from '../src/config/published-secrets.js';
-import { createKafka, ensureTopics } from '../src/kafka/client.js';
+import { kafkaAccessNames, provisionWalletgraph } from '../src/kafka/access.js';
+import { createKafka } from '../src/kafka/client.js';
+import { kafkaCredentialsFromEnv, kafkaCredentialVariables, type KafkaPrincipal } from '../src/kafka/credentials.js';
 import { createLogger } from '../src/logging/index.js';
 import { parseMysqlUrl } from '../src/db/mysql-url.js';
-import { retry } from '../src/retry/index.js';
 import {
   SECRETS_MOUNT, composeFiles, declaredSecrets, environmentOf, imageEnv, load, parseDotEnv, read, root, runSecretsScript, withSecretsDir, type Compose, type Env,
 } from './support/compose';
@@ -57,7 +58,7 @@ interface HostMapping {
 
 function serviceAddresses(mapping: HostMapping): Record<string, string> {
   return {
-    'kafka:29092': mapping.brokers,
+    'kafka-1:29092,kafka-2:29092,kafka-3:29092': mapping.brokers,
     'mysql:3306': '127.0.0.1:3306',
     'subgraph-wallet:4001': `127.0.0.1:${mapping.ports.WALLET_PORT}`,
     'subgraph-balance:4002': `127.0.0.1:${mapping.ports.BALANCE_PORT}`,
@@ -82,11 +83,18 @@ function hostView(service: string, mapping: HostMapping): Env {
     for (const [address, local] of Object.entries(addresses)) mapped = mapped.split(address).join(local);
     if (name in mapping.ports) mapped = String(mapping.ports[name as keyof HostMapping['ports']]);
     if (/_HOST$/.test(name) && mapped === '0.0.0.0') mapped = '127.0.0.1';
+    // The suite's broker already has a `wallet` user (with the run's password): this file's users
+    // carry the suffix, and the password compose generated (upsertScramUsers below).
+    const principal = /^KAFKA_([A-Z]+)_PASSWORD_FILE$/.exec(name)?.[1];
+    if (principal !== undefined) env[`KAFKA_${principal}_USERNAME`] = kafkaUser(principal.toLowerCase() as KafkaPrincipal, mapping);
     if (/^KAFKA_TOPIC_(?!PARTITIONS)/.test(name) || name === 'BALANCE_CONSUMER_GROUP' || name === 'BALANCE_LIVE_GROUP_PREFIX') mapped = `${mapped}.${mapping.suffix}`;
     env[name] = mapped;
   }
   return env;
 }
+
+/** This file's SCRAM user for a principal on the suite's broker. */
+const kafkaUser = (principal: KafkaPrincipal, mapping: HostMapping): string => `${principal}-${mapping.suffix}`;
 
 const testDatabases = {
   wallet: parseMysqlUrl(process.env['WALLET_DATABASE_URL'] ?? 'mysql://root@127.0.0.1:3306/wallet'),
@@ -165,23 +173,24 @@ async function admin<T>(work: (connection: Awaited<ReturnType<typeof createConne
   }
 }
 
-/** What kafka-init does: the topics (and partition count) compose provisions, suffixed. */
-async function createTopics(mapping: HostMapping): Promise<void> {
-  const init = environmentOf(compose.services['kafka-init']);
-  const names = (init['TOPICS'] ?? '').split(/\s+/).filter(Boolean).map((spec) => `${spec.split('=')[0]}.${mapping.suffix}`);
+/**
+ * What the brokers and kafka-init do: the SCRAM users of the services' principals with the
+ * passwords compose generated, then the topics (suffixed) and the production ACLs for them.
+ */
+async function provisionKafka(mapping: HostMapping, secrets: Record<string, string>): Promise<void> {
+  const brokers = mapping.brokers.split(',');
+  const principals: KafkaPrincipal[] = ['wallet', 'balance'];
+  await upsertScramUsers(brokers, principals.map((principal) => ({ username: kafkaUser(principal, mapping), password: secrets[kafkaCredentialVariables(principal).password] ?? '' })));
   const logger = createLogger({ name: 'compose-run', level: 'silent' });
-  const kafka = createKafka({ brokers: mapping.brokers.split(','), clientId: 'compose-run-test' }, logger);
-  await ensureTopics(kafka, names.map((topic) => ({ topic, partitionCount: Number(init['TOPIC_PARTITIONS']) })));
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  try {
-    await retry(async () => {
-      const { topics } = await kafkaAdmin.fetchTopicMetadata({ topics: names });
-      if (topics.some((topic) => topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0))) throw new Error('topics without leaders');
-    }, { attemptCountMax: 40, delayMsInitial: 50, delayMsMax: 500, shouldRetry: () => true });
-  } finally {
-    await kafkaAdmin.disconnect();
-  }
+  const admin = createKafka({ brokers, clientId: 'compose-run-test', sasl: kafkaCredentialsFromEnv('admin', process.env).sasl }, logger);
+  const init = environmentOf(compose.services['kafka-init']);
+  const names = kafkaAccessNames({
+    topics: Object.fromEntries(Object.entries(kafkaAccessNames().topics).map(([key, topic]) => [key, `${topic}.${mapping.suffix}`])),
+    balanceGroup: `${kafkaAccessNames().balanceGroup}.${mapping.suffix}`,
+    balanceLiveGroupPrefix: `${kafkaAccessNames().balanceLiveGroupPrefix}.${mapping.suffix}`,
+    principals: { wallet: kafkaUser('wallet', mapping), balance: kafkaUser('balance', mapping) },
+  });
+  await provisionWalletgraph(admin, names, Number(init['KAFKA_TOPIC_PARTITIONS']));
 }
 
 describe('the stack as docker compose starts it (production, generated secrets)', () => {
@@ -204,7 +213,7 @@ describe('the stack as docker compose starts it (production, generated secrets)'
         for (const { database } of Object.values(testDatabases)) await c.query(`GRANT ALL ON \`${database}\`.* TO '${databaseUser}'@'${host}'`);
       }
     });
-    await createTopics(mapping);
+    await provisionKafka(mapping, generated);
     // Compose's order: migrate exits 0, then the subgraphs are healthy, then the gateway.
     const migrate = await runToExit(services.migrate, hostView('migrate', mapping), 120_000);
     expect({ code: migrate.code, stderr: migrate.stderr }).toEqual({ code: 0, stderr: '' });

@@ -13,6 +13,8 @@ import { resolveEnvFiles } from '../src/config/env-files.js';
 import { ENV_FILE_SUFFIX } from '../src/config/env-files.js';
 import { isPublishedSecret } from '../src/config/published-secrets.js';
 import { parseMysqlUrl } from '../src/db/mysql-url.js';
+import { DEFAULT_KAFKA_ACCESS_NAMES } from '../src/kafka/access.js';
+import { kafkaCredentialFields, kafkaCredentialVariables, type KafkaPrincipal } from '../src/kafka/credentials.js';
 import {
   SECRETS_MOUNT, SECRETS_SERVICE, composeFiles, declaredSecrets, environmentOf, exists, isPlainObject, load, parseDockerfile, parseDotEnv, read, root, runSecretsScript, withSecretsDir,
   type Compose, type ComposeService, type Env, type Instruction, type Problems, type Stage,
@@ -230,6 +232,8 @@ function configKeys(configFile: string): Set<string> {
   for (const [name, fields] of Object.entries(spreads)) {
     if (new RegExp(`\\.\\.\\.${name}\\b`).test(body)) for (const key of Object.keys(fields)) keys.add(key);
   }
+  // ...kafkaCredentialFields('wallet'): the principal's KAFKA_WALLET_USERNAME / _PASSWORD.
+  for (const match of body.matchAll(/\.\.\.kafkaCredentialFields\('([a-z]+)'\)/g)) for (const key of Object.keys(kafkaCredentialFields(match[1] as KafkaPrincipal))) keys.add(key);
   return keys;
 }
 
@@ -302,9 +306,11 @@ function checkPorts(compose: Compose, loaded: Loaded): Problems {
   if (balanceReplicas > 1 && portMappings(compose.services['subgraph-balance']).some((m) => m.host !== undefined)) {
     problems.push('subgraph-balance: with several replicas a fixed host port can be bound by one only; publish through the load balancer');
   }
-  const kafka = compose.services['kafka'];
-  if (!portMappings(kafka).some((m) => m.host === 9092 && m.container === 9092)) problems.push('kafka: host port 9092 is not published to the HOST listener');
-  if (!String(environmentOf(kafka)['KAFKA_ADVERTISED_LISTENERS']).includes('//localhost:9092')) problems.push('kafka: localhost:9092 is not advertised, so host clients cannot follow metadata');
+  // Each broker advertises localhost:HOST_PORT to host clients (broker.sh), so that port must be published as is.
+  for (const name of kafkaBrokerNames(compose)) {
+    const hostPort = Number(environmentOf(compose.services[name])['HOST_PORT']);
+    if (!portMappings(compose.services[name]).some((m) => m.host === hostPort && m.container === hostPort)) problems.push(`${name}: its HOST listener port ${hostPort} (advertised as localhost:${hostPort}) is not published as ${hostPort}:${hostPort}`);
+  }
   return problems;
 }
 
@@ -339,9 +345,11 @@ function checkWiring(compose: Compose, loaded: Loaded, secretsDir: string): Prob
   for (const [name, port] of [['subgraph-wallet', wallet.graphqlPort], ['subgraph-balance', balance.port], ['gateway', gateway.port]] as const) {
     if (healthcheckPort(compose.services[name]) !== port) problems.push(`${name}: healthcheck does not probe /health/ready on its port ${port}`);
   }
-  const kafkaInternal = /INTERNAL:\/\/([^,]+)/.exec(String(environmentOf(compose.services['kafka'])['KAFKA_ADVERTISED_LISTENERS']))?.[1];
-  for (const [name, brokers] of [['subgraph-wallet', wallet.kafkaBrokers], ['subgraph-balance', balance.kafkaBrokers]] as const) {
-    if (brokers.join(',') !== kafkaInternal) problems.push(`${name}: KAFKA_BROKERS ${brokers.join(',')} is not the in-network listener ${String(kafkaInternal)}`);
+  // broker.sh advertises INTERNAL://<INTERNAL_HOST>:29092 on the compose network.
+  const kafkaInternal = kafkaBrokerNames(compose).map((name) => `${environmentOf(compose.services[name])['INTERNAL_HOST']}:29092`).join(',');
+  const initBrokers = environmentOf(compose.services['kafka-init'])['KAFKA_BROKERS'];
+  for (const [name, brokers] of [['subgraph-wallet', wallet.kafkaBrokers.join(',')], ['subgraph-balance', balance.kafkaBrokers.join(',')], ['kafka-init', initBrokers]] as const) {
+    if (brokers !== kafkaInternal) problems.push(`${name}: KAFKA_BROKERS ${String(brokers)} is not every broker's in-network listener ${kafkaInternal}`);
   }
   problems.push(...checkDatabases(compose, wallet, balance, secretsDir), ...checkTopics(compose, wallet, balance));
   return problems;
@@ -363,14 +371,95 @@ function checkDatabases(compose: Compose, wallet: WalletConfig, balance: Balance
   return problems;
 }
 
+/**
+ * kafka-init (deploy/kafka/provision.mjs) creates the default topics and ACLs
+ * (platform/src/kafka/access.ts): the services must use exactly those names, or they are refused.
+ */
 function checkTopics(compose: Compose, wallet: WalletConfig, balance: BalanceConfig): Problems {
   const problems: Problems = [];
   const init = environmentOf(compose.services['kafka-init']);
-  const provisioned = new Set((init['TOPICS'] ?? '').split(/\s+/).filter(Boolean).map((spec) => spec.split('=')[0]));
-  const used = [wallet.topics.transactions, wallet.topics.balances, balance.topics.balances, balance.topics.deadLetter, balance.topics.live];
-  for (const topic of used) if (!provisioned.has(topic)) problems.push(`kafka-init: topic ${topic} is used but not created (auto-create is off)`);
-  const partitions = Number(init['TOPIC_PARTITIONS']);
+  const entry = JSON.stringify(compose.services['kafka-init']?.entrypoint ?? '');
+  if (!entry.includes('deploy/kafka/provision.mjs')) problems.push('kafka-init: does not run deploy/kafka/provision.mjs (the topics and ACLs)');
+  const names = DEFAULT_KAFKA_ACCESS_NAMES;
+  const used: Array<[string, string, string]> = [
+    ['subgraph-wallet', wallet.topics.transactions, names.topics.transactions],
+    ['subgraph-wallet', wallet.topics.balances, names.topics.balances],
+    ['subgraph-balance', balance.topics.balances, names.topics.balances],
+    ['subgraph-balance', balance.topics.deadLetter, names.topics.balancesDeadLetter],
+    ['subgraph-balance', balance.topics.live, names.topics.balancesLive],
+    ['subgraph-balance', balance.consumerGroup, names.balanceGroup],
+    ['subgraph-balance', balance.liveGroupPrefix, names.balanceLiveGroupPrefix],
+  ];
+  for (const [service, value, provisioned] of used) if (value !== provisioned) problems.push(`${service}: uses ${value}, but kafka-init provisions ${provisioned} (topics and ACLs)`);
+  const partitions = Number(init['KAFKA_TOPIC_PARTITIONS']);
   if (partitions !== wallet.topics.partitionCount || partitions !== balance.topicPartitionCount) problems.push(`kafka-init: ${partitions} partitions, the services expect ${wallet.topics.partitionCount}/${balance.topicPartitionCount}`);
+  return problems;
+}
+
+/** The Kafka nodes: services running deploy/kafka/broker.sh. */
+function kafkaBrokerNames(compose: Compose): string[] {
+  return Object.entries(compose.services).filter(([, service]) => JSON.stringify(service.entrypoint ?? '').includes('broker.sh')).map(([name]) => name).sort();
+}
+
+const SECRETS_FILE = (variable: string): string => `${SECRETS_MOUNT}/${variable}`;
+/** Who authenticates as which principal (each reads that principal's password file, and no other). */
+const kafkaClients: ReadonlyArray<[string, KafkaPrincipal[]]> = [
+  ['subgraph-wallet', ['wallet']],
+  ['subgraph-balance', ['balance']],
+  ['kafka-init', ['broker', 'admin']],
+  ['kafka-ui', ['observer']],
+];
+
+/**
+ * Three KRaft nodes in one quorum (broker.sh: SASL/SCRAM on every client listener, ACLs, replication
+ * 3, min.insync 2), each creating the users of every principal a client uses, and each client
+ * reading its own principal's password from the secrets volume.
+ */
+function checkKafka(compose: Compose): Problems {
+  const problems: Problems = [];
+  const brokers = kafkaBrokerNames(compose);
+  if (brokers.length !== 3) problems.push(`Kafka: ${brokers.length} broker(s) (${brokers.join(', ') || 'none'}); three KRaft nodes are needed for replication factor 3 with min.insync.replicas 2`);
+  const envs = brokers.map((name) => environmentOf(compose.services[name]));
+  const voters = envs.map((env) => `${env['NODE_ID']}@${env['INTERNAL_HOST']}:9093`).join(',');
+  const ids = new Set(envs.map((env) => env['NODE_ID']));
+  if (ids.size !== brokers.length) problems.push(`Kafka: node ids ${envs.map((env) => env['NODE_ID']).join(', ')} are not distinct`);
+  if (new Set(envs.map((env) => env['CLUSTER_ID'])).size !== 1) problems.push('Kafka: the nodes do not share one CLUSTER_ID');
+  const needed = new Set(kafkaClients.flatMap(([, principals]) => principals));
+  brokers.forEach((name, index) => {
+    const env = envs[index] ?? {};
+    if (env['QUORUM_VOTERS'] !== voters) problems.push(`${name}: QUORUM_VOTERS ${String(env['QUORUM_VOTERS'])} is not every node (${voters})`);
+    if (env['INTERNAL_HOST'] !== name) problems.push(`${name}: INTERNAL_HOST ${String(env['INTERNAL_HOST'])} is not its service name`);
+    for (const principal of needed) {
+      const variable = `${kafkaCredentialVariables(principal).password}_FILE`;
+      if (env[variable] !== SECRETS_FILE(kafkaCredentialVariables(principal).password)) problems.push(`${name}: does not create the ${principal} user (${variable})`);
+    }
+    const health = JSON.stringify(compose.services[name]?.healthcheck?.test ?? '');
+    if (!health.includes('--command-config')) problems.push(`${name}: the healthcheck must authenticate (--command-config), every listener wants SASL`);
+  });
+  for (const [service, principals] of kafkaClients) {
+    const env = environmentOf(compose.services[service]);
+    const read = Object.entries(env).filter(([variable]) => /^KAFKA_[A-Z]+_PASSWORD_FILE$/.test(variable));
+    for (const [variable, file] of read) {
+      const own = principals.some((principal) => file === SECRETS_FILE(kafkaCredentialVariables(principal).password) && variable === `${kafkaCredentialVariables(principal).password}_FILE`);
+      if (!own) problems.push(`${service}: ${variable} reads ${file.slice(SECRETS_MOUNT.length + 1)}, not its own principal's (${principals.join(', ')})`);
+    }
+    for (const principal of principals) {
+      if (!read.some(([variable]) => variable === `${kafkaCredentialVariables(principal).password}_FILE`)) problems.push(`${service}: does not read the ${principal} password (${kafkaCredentialVariables(principal).password}_FILE)`);
+    }
+  }
+  const script = exists('deploy/kafka/broker.sh') ? read('deploy/kafka/broker.sh') : '';
+  const required = [
+    'listener.security.protocol.map=INTERNAL:SASL_PLAINTEXT,HOST:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    'default.replication.factor=3',
+    'min.insync.replicas=2',
+    'unclean.leader.election.enable=false',
+    '--add-scram',
+  ];
+  for (const line of required) if (!script.includes(line)) problems.push(`deploy/kafka/broker.sh: lacks ${line}`);
+  if (/:PLAINTEXT\b/.test(script)) problems.push('deploy/kafka/broker.sh: a PLAINTEXT listener (unauthenticated)');
   return problems;
 }
 
@@ -530,6 +619,7 @@ function checkAll(compose: Compose): Problems {
     ...configProblems,
     ...checkPorts(compose, loaded),
     ...checkWiring(compose, loaded, secretsDir),
+    ...checkKafka(compose),
   ];
 }
 
@@ -543,7 +633,7 @@ function buildTargets(compose: Compose): Array<{ name: string; oneShot: boolean 
 }
 
 describe('docker compose deployment', () => {
-  const expectedServices = ['secrets', 'token', 'mysql', 'kafka', 'kafka-init', 'kafka-ui', 'migrate', 'subgraph-wallet', 'subgraph-balance', 'gateway'];
+  const expectedServices = ['secrets', 'token', 'mysql', 'kafka-1', 'kafka-2', 'kafka-3', 'kafka-init', 'kafka-ui', 'migrate', 'subgraph-wallet', 'subgraph-balance', 'gateway'];
 
   it.each(Object.entries(composeFiles))('%s: compose files pass every check', (_label, files) => {
     const { compose, problems } = load(files);
@@ -582,7 +672,9 @@ describe('docker compose deployment', () => {
 
   it('passes a secret of your own (from .env or the shell) to the generator, and none by default', () => {
     const declared = declaredSecrets(load(composeFiles.base).compose);
-    expect(declared.secrets.sort()).toEqual(['AUTH_JWT_SECRET', 'INTERNAL_AUTH_SECRET', 'MYSQL_ROOT_PASSWORD']);
+    expect(declared.secrets.sort()).toEqual([
+      'AUTH_JWT_SECRET', 'INTERNAL_AUTH_SECRET', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_BALANCE_PASSWORD', 'KAFKA_BROKER_PASSWORD', 'KAFKA_OBSERVER_PASSWORD', 'KAFKA_WALLET_PASSWORD', 'MYSQL_ROOT_PASSWORD',
+    ]);
     const own = Object.fromEntries(declared.secrets.map((name) => [name, `own-${name.toLowerCase()}-${'x'.repeat(32)}`]));
     const generatorEnv = environmentOf(load(composeFiles.base, own).compose.services[SECRETS_SERVICE]);
     for (const name of declared.secrets) expect(generatorEnv[`SECRET_${name}`]).toBe(own[name]);
@@ -628,7 +720,7 @@ describe('the checks catch a broken deployment', () => {
   const env = (compose: Compose, name: string): Record<string, unknown> => service(compose, name).environment as Record<string, unknown>;
   const cases: Array<[string, Mutation, RegExp]> = [
     ['an image on latest', (c) => { service(c, 'mysql').image = 'mysql:latest'; }, /mysql: image mysql:latest is not pinned/],
-    ['an untagged image', (c) => { service(c, 'kafka').image = 'apache/kafka'; }, /kafka: image apache\/kafka has no tag/],
+    ['an untagged image', (c) => { service(c, 'kafka-1').image = 'apache/kafka'; }, /kafka-1: image apache\/kafka has no tag/],
     ['a missing healthcheck', (c) => { delete service(c, 'gateway').healthcheck; }, /gateway: a long-running service needs a healthcheck/],
     ['depends_on as a list', (c) => { service(c, 'gateway').depends_on = ['subgraph-wallet']; }, /gateway: depends_on must be a mapping/],
     ['depends_on waiting for start only', (c) => { service(c, 'gateway').depends_on = { 'subgraph-wallet': { condition: 'service_started' } }; }, /needs condition service_healthy/],
@@ -642,7 +734,15 @@ describe('the checks catch a broken deployment', () => {
     ['a port the process does not listen on', (c) => { env(c, 'subgraph-wallet')['WALLET_REST_PORT'] = 8081; }, /host port 8080 maps to container port 8080, but the process listens on 8081/],
     ['a subgraph URL on the wrong port', (c) => { env(c, 'gateway')['BALANCE_SUBGRAPH_WS_URL'] = 'ws://subgraph-balance:4999/graphql'; }, /balance \(ws\) subgraph URL .* reaches no service/],
     ['a healthcheck on the wrong port', (c) => { service(c, 'subgraph-balance').healthcheck = { test: ['CMD', 'node', 'deploy/healthcheck.mjs', 'http://127.0.0.1:3003/health/ready'] }; }, /subgraph-balance: healthcheck does not probe/],
-    ['a topic nobody creates', (c) => { env(c, 'subgraph-balance')['KAFKA_TOPIC_BALANCES_LIVE'] = 'live'; }, /kafka-init: topic live is used but not created/],
+    ['a topic nobody creates', (c) => { env(c, 'subgraph-balance')['KAFKA_TOPIC_BALANCES_LIVE'] = 'live'; }, /subgraph-balance: uses live, but kafka-init provisions balances\.live/],
+    ['a consumer group without ACLs', (c) => { env(c, 'subgraph-balance')['BALANCE_CONSUMER_GROUP'] = 'balance'; }, /subgraph-balance: uses balance, but kafka-init provisions walletgraph-balance/],
+    ['two Kafka nodes', (c) => { delete c.services['kafka-3']; }, /Kafka: 2 broker\(s\)[\s\S]*QUORUM_VOTERS/],
+    ['a service naming one broker', (c) => { env(c, 'subgraph-wallet')['KAFKA_BROKERS'] = 'kafka-1:29092'; }, /subgraph-wallet: KAFKA_BROKERS kafka-1:29092 is not every broker/],
+    ['a service without its Kafka password', (c) => { delete env(c, 'subgraph-wallet')['KAFKA_WALLET_PASSWORD_FILE']; }, /subgraph-wallet: .*KAFKA_WALLET_PASSWORD: is required when NODE_ENV=production/],
+    ['a service with another principal\'s password', (c) => { delete env(c, 'subgraph-wallet')['KAFKA_WALLET_PASSWORD_FILE']; env(c, 'subgraph-wallet')['KAFKA_BALANCE_PASSWORD_FILE'] = '/run/secrets/walletgraph/KAFKA_BALANCE_PASSWORD'; }, /subgraph-wallet: KAFKA_BALANCE_PASSWORD_FILE reads KAFKA_BALANCE_PASSWORD, not its own principal's/],
+    ['a node that does not create a user', (c) => { delete env(c, 'kafka-2')['KAFKA_OBSERVER_PASSWORD_FILE']; }, /kafka-2: does not create the observer user/],
+    ['a Kafka password in the compose file', (c) => { delete env(c, 'subgraph-balance')['KAFKA_BALANCE_PASSWORD_FILE']; env(c, 'subgraph-balance')['KAFKA_BALANCE_PASSWORD'] = 'b'.repeat(40); }, /subgraph-balance: KAFKA_BALANCE_PASSWORD is set in the compose file/],
+    ['an unauthenticated healthcheck', (c) => { service(c, 'kafka-3').healthcheck = { test: ['CMD-SHELL', '/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka-3:29092'] }; }, /kafka-3: the healthcheck must authenticate/],
     ['a missing bind-mount source', (c) => { service(c, 'kafka-init').volumes = ['./deploy/kafka/nope.sh:/x.sh:ro']; }, /kafka-init: bind mount .*nope\.sh does not exist/],
     ['a built image with a registry name', (c) => { service(c, 'gateway').image = 'walletgraph/gateway:local'; }, /gateway: built from the Dockerfile, so it must not also name an image/],
     ['a port on every interface', (c) => { service(c, 'gateway').ports = ['4000:4000']; }, /gateway: port 4000 is published on every interface/],
@@ -733,7 +833,7 @@ describe('dclint', () => {
   });
 
   it.each([
-    ['a port on every interface', (t: string) => t.replace('"127.0.0.1:9092:9092"', '"9092:9092"'), /no-unbound-port-interfaces: Service "kafka" is exporting port "9092:9092"/],
+    ['a port on every interface', (t: string) => t.replace('"127.0.0.1:9092:9092"', '"9092:9092"'), /no-unbound-port-interfaces: Service "kafka-1" is exporting port "9092:9092"/],
     ['a built service naming an image', (t: string) => t.replace('      target: gateway\n', '      target: gateway\n    image: walletgraph/gateway:local\n'), /no-build-and-image: Service "gateway"/],
     ['a key compose does not know', (t: string) => t.replace('    init: true\n', '    inti: true\n'), /invalid-schema: .*must NOT have additional properties/],
   ])('reports %s in a copy of docker-compose.yml', (_label, mutate, expected) => {

@@ -1,10 +1,13 @@
 // Starts what the suite needs, once per `npm test`: MariaDB (if down), a fresh Kafka broker on
-// its own port and data dir, and fresh test databases. Workers inherit the env set here.
+// its own port and data dir (SASL/SCRAM and ACLs as in production, with passwords of this run),
+// and fresh test databases. Workers inherit the env set here.
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { ensureMariaDb } from '../lib/mariadb.mjs';
 import { startKafka } from '../lib/kafka.mjs';
+import { platform } from '../lib/databases.mjs';
 import { dropDatabase, migrateAll, seedAll } from '../lib/databases.mjs';
 import { freePort } from '../lib/free-port.mjs';
 
@@ -26,6 +29,13 @@ export default async function globalSetup() {
   await seedAll(urls, log);
   Object.assign(process.env, urls);
 
+  // Every principal gets a random password for this run (long enough for NODE_ENV=production,
+  // which some suites run the services in): a process that does not pass them on fails loudly
+  // instead of falling back to the development defaults.
+  for (const principal of platform().KAFKA_PRINCIPALS) {
+    const variable = platform().kafkaCredentialVariables(principal).password;
+    if (!process.env.TEST_KAFKA_BROKERS) process.env[variable] = randomBytes(24).toString('hex');
+  }
   if (process.env.TEST_KAFKA_BROKERS) {
     process.env.KAFKA_BROKERS = process.env.TEST_KAFKA_BROKERS;
   } else {

@@ -24,6 +24,11 @@ import { freePort } from '../../scripts/lib/free-port.mjs';
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { Kafka, logLevel } = require('kafkajs');
+
+/** A client of the bench broker as `principal` (credentials from the environment, development defaults). */
+function kafkaAs(brokers, principal) {
+  return new Kafka({ clientId: `projector-bench-${principal}`, brokers, logLevel: logLevel.NOTHING, sasl: platform().kafkaCredentialsFromEnv(principal, process.env).sasl });
+}
 const mariadb = require('mariadb');
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
@@ -96,7 +101,8 @@ async function runChild() {
 
 async function rebuild(kafka, env, pool) {
   const service = await startService(env);
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // Events are written as the wallet: the only principal allowed on `balances`.
+  const producer = kafka.wallet.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const accountIds = Array.from({ length: accountCount }, () => randomUUID());
   const next = transferSource(accountIds);
@@ -128,7 +134,7 @@ async function steady(kafka, env) {
   const service = await startService(env);
   const sentAt = new Map();
   const latenciesMs = [];
-  const watcher = kafka.consumer({ groupId: `bench-watch-${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const watcher = kafka.observer.consumer({ groupId: `${platform().DEFAULT_OBSERVER_GROUP_PREFIX}bench-watch-${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   await watcher.connect();
   await watcher.subscribe({ topics: [env.KAFKA_TOPIC_BALANCES_LIVE], fromBeginning: false });
   const joined = new Promise((resolve) => watcher.on(watcher.events.GROUP_JOIN, resolve));
@@ -144,7 +150,7 @@ async function steady(kafka, env) {
     },
   });
   await joined;
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.wallet.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const next = transferSource(Array.from({ length: accountCount }, () => randomUUID()));
   const warmupSeconds = 3;
@@ -190,7 +196,7 @@ async function main() {
   };
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'projector-bench-kafka-'));
   const broker = await startKafka({ port: await freePort(), controllerPort: await freePort(), dataDir, logDir: dataDir, freshData: true, attached: true, log: () => {} });
-  const kafka = new Kafka({ clientId: 'projector-bench', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+  const kafka = Object.fromEntries(['wallet', 'observer', 'admin'].map((principal) => [principal, kafkaAs(broker.brokers, principal)]));
   const { parseMysqlUrl } = platform();
   let pool;
   try {
@@ -213,6 +219,16 @@ async function main() {
         KAFKA_TOPIC_BALANCES_LIVE: `projbench.balances.${suffix}.live`,
         KAFKA_TOPIC_PARTITIONS: String(partitionCount),
       };
+      // The scenario's topics and the production ACLs for their names, as the admin principal.
+      const { kafkaAccessNames, provisionWalletgraph } = platform();
+      await provisionWalletgraph(
+        kafka.admin,
+        kafkaAccessNames({
+          topics: { balances: env.KAFKA_TOPIC_BALANCES, balancesDeadLetter: env.KAFKA_TOPIC_BALANCES_DLQ, balancesLive: env.KAFKA_TOPIC_BALANCES_LIVE },
+          balanceGroup: env.BALANCE_CONSUMER_GROUP,
+        }),
+        partitionCount,
+      );
       log(`${scenario}: start (load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
       results[scenario] = scenario === 'rebuild' ? await rebuild(kafka, env, pool) : await steady(kafka, env);
       log(`${scenario}: ${JSON.stringify(results[scenario])}`);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, redactUrl, UnavailableError, type Identity, type Logger } from '@walletgraph/platform';
+import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, kafkaStartError, redactUrl, UnavailableError, type Identity, type Logger } from '@walletgraph/platform';
 import { createOwnershipDirectory } from './auth/ownership.js';
 import { parse } from 'graphql';
 import { Partitioners } from 'kafkajs';
@@ -54,8 +54,10 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     acquireTimeoutMs: config.databaseAcquireTimeoutMs,
   });
   const repository = createBalanceRepository({ prisma }, { transactionTimeoutMs: config.databaseTransactionTimeoutMs });
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, logger);
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, sasl: config.kafkaAuth.sasl }, logger);
+  // acks=all (kafkajs' default) and idempotence: a retried send after a leader change is neither
+  // duplicated nor reordered on `balances.live` (subscribers see versions in order) or the DLQ.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const pubsub = createBalancePubSub({ metrics, logger }, { subscriptionsMax: config.subscriptionsMax, queueEventsMax: config.subscriptionQueueEventsMax });
   metrics.registerGauge('balance_subscriptions_active', () => pubsub.subscriptionCount());
   const liveConsumer = createLiveConsumer({ kafka, pubsub, metrics, logger }, {
@@ -141,18 +143,24 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       return urlOf('rest');
     },
     async start() {
-      const warning = devSecretsWarning(config.auth);
+      const warning = devSecretsWarning(config.auth, config.kafkaAuth);
       if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
       await repository.ping().catch((error: unknown) => {
         throw new UnavailableError(`cannot reach the balance database at ${redactUrl(config.databaseUrl)}`, { cause: error });
       });
-      if (config.ensureTopics) {
-        const partitionCount = config.topicPartitionCount;
-        await ensureTopics(kafka, Object.values(config.topics).map((topic) => ({ topic, partitionCount })));
+      const principal = { username: config.kafkaAuth.sasl.username, brokers: config.kafkaBrokers };
+      try {
+        if (config.ensureTopics) {
+          const partitionCount = config.topicPartitionCount;
+          await ensureTopics(kafka, Object.values(config.topics).map((topic) => ({ topic, partitionCount })), principal);
+        }
+        await producer.connect();
+        await liveConsumer.start();
+        await projector.start();
+      } catch (error: unknown) {
+        // Refused credentials or ACLs: said as such, not as an unreachable broker.
+        throw kafkaStartError(error, principal);
       }
-      await producer.connect();
-      await liveConsumer.start();
-      await projector.start();
       const host = publicHost(config.host);
       const port = await subgraph.start();
       urls.graphql = `http://${host}:${port}/graphql`;
@@ -160,13 +168,25 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       urls.rest = `http://${host}:${await rest.start()}`;
     },
     async stop() {
-      await rest.stop();
-      pubsub.closeAll();
-      await subgraph.stop();
-      await projector.stop();
-      await liveConsumer.stop();
-      await producer.disconnect();
-      await prisma.$disconnect();
+      // Every step runs even when one fails (e.g. after a start that failed half-way, the servers
+      // were never started): the pool and the Kafka clients are always released; the first
+      // failure is raised at the end.
+      const failures: unknown[] = [];
+      const step = async (operation: () => Promise<void> | void): Promise<void> => {
+        try {
+          await operation();
+        } catch (error: unknown) {
+          failures.push(error);
+        }
+      };
+      await step(() => rest.stop());
+      await step(() => pubsub.closeAll());
+      await step(() => subgraph.stop());
+      await step(() => projector.stop());
+      await step(() => liveConsumer.stop());
+      await step(() => producer.disconnect());
+      await step(() => prisma.$disconnect());
+      if (failures.length > 0) throw failures[0];
     },
   };
 }

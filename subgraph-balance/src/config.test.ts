@@ -41,3 +41,13 @@ test('the projector applies as many partitions at once as there are, bounded by 
   expect(loadBalanceConfig({}).projectionBatchSizeMax).toBe(200);
   expect(loadBalanceConfig({}).consumerFetchWaitMsMax).toBe(100);
 });
+
+test('Kafka credentials of the balance principal: development default locally, a real password in production', () => {
+  expect(loadBalanceConfig({}).kafkaAuth).toEqual({
+    sasl: { mechanism: 'scram-sha-512', username: 'balance', password: 'dev-only-walletgraph-kafka-balance-password' },
+    devSecretsUsed: ['KAFKA_BALANCE_PASSWORD'],
+  });
+  const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'j'.repeat(40), INTERNAL_AUTH_SECRET: 'i'.repeat(40) };
+  expect(() => loadBalanceConfig(production)).toThrow(/KAFKA_BALANCE_PASSWORD: is required when NODE_ENV=production/);
+  expect(loadBalanceConfig({ ...production, KAFKA_BALANCE_PASSWORD: 'b'.repeat(40) }).kafkaAuth.devSecretsUsed).toEqual([]);
+});

@@ -1,4 +1,6 @@
-import { authEnvFields, envField, parseEnv, refineAuthEnv, resolveAuthConfig, Topics, type AuthConfig } from '@walletgraph/platform';
+import {
+  authEnvFields, envField, kafkaCredentialFields, parseEnv, refineAuthEnv, refineKafkaCredentials, resolveAuthConfig, resolveKafkaAuth, Topics, type AuthConfig, type KafkaAuthConfig,
+} from '@walletgraph/platform';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -14,6 +16,7 @@ const schema = z.object({
   DATABASE_ACQUIRE_TIMEOUT_MS: envField.positiveInt(5_000, 60_000),
   DATABASE_TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
   KAFKA_BROKERS: envField.kafkaBrokers(),
+  ...kafkaCredentialFields('balance'),
   KAFKA_CLIENT_ID: z.string().min(1).default('walletgraph-balance'),
   BALANCE_PORT: z.coerce.number().int().min(0).max(65_535).default(4002),
   BALANCE_REST_PORT: z.coerce.number().int().min(0).max(65_535).default(3003),
@@ -43,7 +46,7 @@ const schema = z.object({
   HTTP_BODY_BYTES_MAX: envField.positiveInt(102_400, 10_485_760),
   BALANCE_LOADER_BATCH_SIZE_MAX: envField.positiveInt(500, 10_000),
   SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
-}).superRefine(refineAuthEnv).superRefine((env, context) => {
+}).superRefine(refineAuthEnv).superRefine((env, ctx) => refineKafkaCredentials('balance', env, ctx)).superRefine((env, context) => {
   // Each partition in progress holds a pool connection for its transaction.
   const concurrent = env.CONSUMER_PARTITIONS_CONCURRENT_MAX;
   if (concurrent !== undefined && concurrent > env.DATABASE_POOL_SIZE_MAX) {
@@ -57,6 +60,8 @@ export interface BalanceConfig {
   readonly databaseAcquireTimeoutMs: number;
   readonly databaseTransactionTimeoutMs: number;
   readonly kafkaBrokers: readonly string[];
+  /** SASL/SCRAM credentials of the `balance` principal (KAFKA_BALANCE_USERNAME / KAFKA_BALANCE_PASSWORD). */
+  readonly kafkaAuth: KafkaAuthConfig;
   readonly kafkaClientId: string;
   readonly port: number;
   readonly restPort: number;
@@ -104,6 +109,7 @@ export function loadBalanceConfig(env: NodeJS.ProcessEnv): BalanceConfig {
     databaseAcquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
     databaseTransactionTimeoutMs: e.DATABASE_TRANSACTION_TIMEOUT_MS,
     kafkaBrokers: e.KAFKA_BROKERS,
+    kafkaAuth: resolveKafkaAuth('balance', e),
     kafkaClientId: e.KAFKA_CLIENT_ID,
     port: e.BALANCE_PORT,
     restPort: e.BALANCE_REST_PORT,

@@ -15,7 +15,7 @@ import {
 } from '@walletgraph/platform';
 import type { Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
-import { balanceTable, connectedProducer, identityHeaders, newEvent, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
+import { balanceTable, connectedProducer, identityHeaders, newEvent, provisionFor, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
 import { subscribeBalance, wsClient } from './ws-client.js';
 
 const ownerClientId = randomUUID();
@@ -62,6 +62,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => fakeWallet.listen(0, '127.0.0.1', resolve));
   const walletUrl = `http://127.0.0.1:${(fakeWallet.address() as AddressInfo).port}/graphql`;
   const config = testConfig({ WALLET_SUBGRAPH_URL: walletUrl, WALLETGRAPH_DEV_MODE: 'false' });
+  await provisionFor(config);
   service = createBalanceService(config, testLogger);
   await service.start();
   producer = await connectedProducer(testKafka());

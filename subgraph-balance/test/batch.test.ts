@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ensureTopics } from '@walletgraph/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
 import type { BalanceConfig } from '../src/config.js';
 import { MetricName } from '../src/metrics.js';
 import {
-  balanceTable, collectTopic, connectedProducer, newEvent, oldEvent, sameGroupConfig, testConfig, testKafka, testLogger, waitFor,
+  balanceTable, collectTopic, connectedProducer, newEvent, oldEvent, provisionFor, sameGroupConfig, testConfig, testKafka, testLogger, waitFor,
   type CollectedMessage,
 } from './helpers.js';
 
@@ -15,6 +14,7 @@ let producer: Producer;
 const running: BalanceService[] = [];
 
 async function startService(config: BalanceConfig, hooks: Parameters<typeof createBalanceService>[2] = {}): Promise<BalanceService> {
+  await provisionFor(config);
   const service = createBalanceService(config, testLogger, hooks);
   running.push(service);
   await service.start();
@@ -78,11 +78,11 @@ async function run(batchSizeMax: number): Promise<RunResult> {
   const config = testConfig({ KAFKA_TOPIC_PARTITIONS: '1', PROJECTION_BATCH_SIZE_MAX: String(batchSizeMax) });
   const messages = scenario(ids);
   // Everything is on the topic before the consumer starts, so it arrives in one fetch.
-  await ensureTopics(kafka, Object.values(config.topics).map((topic) => ({ topic, partitionCount: 1 })));
+  await provisionFor(config);
   await producer.send({ topic: config.topics.balances, messages: messages.map((m) => ({ ...m, headers: { ...m.headers, 'test-step': String(messages.indexOf(m)) } })) });
   let transactions = 0;
-  const live = await collectTopic(kafka, config.topics.live);
-  const dlq = await collectTopic(kafka, config.topics.deadLetter);
+  const live = await collectTopic(config.topics.live);
+  const dlq = await collectTopic(config.topics.deadLetter);
   try {
     const service = await startService(config, { onSqlQuery: (sql) => (transactions += /FOR UPDATE/.test(sql) ? 1 : 0) });
     const poisonCount = 3;

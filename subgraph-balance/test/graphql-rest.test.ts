@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
-import { balanceTable, connectedProducer, identityHeaders, newEvent, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
+import { balanceTable, connectedProducer, identityHeaders, newEvent, provisionFor, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
 
 const SEEDED = { id: 'b0000000-0000-4000-8000-000000000001', accountId: '7dfe0fa9-d168-4329-a9ba-ca1b7052fac3' };
 const sqlQueries: string[] = [];
@@ -22,6 +22,7 @@ async function graphql(query: string, variables: Record<string, unknown> = {}): 
 beforeAll(async () => {
   // Dev mode keeps the old REST route open (outside dev mode: auth.test.ts).
   const config = testConfig({ WALLETGRAPH_DEV_MODE: 'true' });
+  await provisionFor(config);
   service = createBalanceService(config, testLogger, { onSqlQuery: (sql) => sqlQueries.push(sql) });
   await service.start();
   producer = await connectedProducer(testKafka());

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import {
+  createKafka, createLogger, DEV_INTERNAL_AUTH_SECRET, DEFAULT_OBSERVER_GROUP_PREFIX, INTERNAL_IDENTITY_HEADER, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables,
+  mintInternalIdentity, parseMysqlUrl, provisionWalletgraph, type Identity, type KafkaPrincipal, type Logger,
+} from '@walletgraph/platform';
+import type { Kafka, Producer } from 'kafkajs';
 import { createPool, type Pool } from 'mariadb';
 import { loadBalanceConfig, type BalanceConfig } from '../src/config.js';
 
@@ -25,6 +28,7 @@ export function testConfig(env: Record<string, string> = {}): BalanceConfig {
   return loadBalanceConfig({
     BALANCE_DATABASE_URL: process.env.BALANCE_DATABASE_URL,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+    ...kafkaEnv('balance'),
     BALANCE_PORT: '0',
     BALANCE_REST_PORT: '0',
     BALANCE_HOST: '127.0.0.1',
@@ -55,8 +59,32 @@ export function sameGroupConfig(base: BalanceConfig, env: Record<string, string>
   });
 }
 
-export function testKafka(): Kafka {
-  return new Kafka({ clientId: 'balance-test', brokers: brokers(), logLevel: logLevel.NOTHING });
+/** The run's credentials of one principal (set by the Jest global setup), as service env. */
+export function kafkaEnv(principal: KafkaPrincipal): Record<string, string> {
+  const names = kafkaCredentialVariables(principal);
+  return Object.fromEntries([names.username, names.password].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
+}
+
+/**
+ * A client of the test broker as `principal`. By default the wallet's: in production it is the
+ * only principal allowed to write `balances`, which is what these tests feed.
+ */
+export function testKafka(principal: KafkaPrincipal = 'wallet'): Kafka {
+  return createKafka({ brokers: brokers(), clientId: `balance-test-${principal}`, sasl: kafkaCredentialsFromEnv(principal, process.env).sasl }, testLogger);
+}
+
+/**
+ * The config's topics (with its partition count) and the production ACLs for its names, created by
+ * the admin principal: the balance principal may not create topics, and reaches only what the
+ * ACLs name.
+ */
+export async function provisionFor(config: BalanceConfig): Promise<void> {
+  const names = kafkaAccessNames({
+    topics: { balances: config.topics.balances, balancesDeadLetter: config.topics.deadLetter, balancesLive: config.topics.live },
+    balanceGroup: config.consumerGroup,
+    balanceLiveGroupPrefix: config.liveGroupPrefix,
+  });
+  await provisionWalletgraph(testKafka('admin'), names, config.topicPartitionCount);
 }
 
 export async function connectedProducer(kafka: Kafka): Promise<Producer> {
@@ -131,9 +159,10 @@ export interface CollectedMessage {
   readonly offset: string;
 }
 
-/** Reads a whole topic from the beginning into an array that keeps growing. */
-export async function collectTopic(kafka: Kafka, topic: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
-  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+/** Reads a whole topic from the beginning into an array that keeps growing (as the read-only observer). */
+export async function collectTopic(topic: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+  const kafka = testKafka('observer');
+  const consumer = kafka.consumer({ groupId: `${DEFAULT_OBSERVER_GROUP_PREFIX}test-reader-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   const messages: CollectedMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

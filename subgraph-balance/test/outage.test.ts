@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, ensureTopics, UnavailableError } from '@walletgraph/platform';
+import { createKafka, UnavailableError } from '@walletgraph/platform';
 import { Partitioners } from 'kafkajs';
 import { createLivePublisher } from '../src/live/live-publisher.js';
 import { createMetrics, MetricName } from '../src/metrics.js';
@@ -7,7 +7,7 @@ import { createBalanceProjector } from '../src/projection/balance-projector.js';
 import { createDeadLetterPublisher } from '../src/projection/dead-letter.js';
 import { createBalanceRepository, type BalanceRepository } from '../src/store/balance-repository.js';
 import { createPrismaClient } from '../src/store/prisma.js';
-import { balanceTable, newEvent, testConfig, testLogger, waitFor } from './helpers.js';
+import { balanceTable, connectedProducer, newEvent, provisionFor, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
 
 test('database down: the event is retried (heartbeating) until the database returns; nothing is skipped or committed early', async () => {
   const config = testConfig({ KAFKA_TOPIC_PARTITIONS: '1' });
@@ -25,10 +25,12 @@ test('database down: the event is retried (heartbeating) until the database retu
       return real.applySides(sides);
     },
   };
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'outage-test' }, testLogger);
-  await ensureTopics(kafka, Object.values(config.topics).map((topic) => ({ topic, partitionCount: 1 })));
+  await provisionFor(config);
+  // The projector's side as the balance principal; the events written as the wallet.
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'outage-test', sasl: config.kafkaAuth.sasl }, testLogger);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  const walletProducer = await connectedProducer(testKafka('wallet'));
   const metrics = createMetrics();
   const projector = createBalanceProjector(
     {
@@ -56,7 +58,7 @@ test('database down: the event is retried (heartbeating) until the database retu
   const a = randomUUID();
   try {
     await projector.start();
-    await producer.send({ topic: config.topics.balances, messages: [newEvent({ id: a, balance: '1', version: 1 }), newEvent({ id: a, balance: '2', version: 2 })] });
+    await walletProducer.send({ topic: config.topics.balances, messages: [newEvent({ id: a, balance: '1', version: 1 }), newEvent({ id: a, balance: '2', version: 2 })] });
     // Longer than the session timeout: only heartbeats during the backoff keep the partition ours.
     await waitFor('retries through the outage', () => (failedAttempts >= 30 ? true : undefined));
     expect(await table.get(a)).toBeUndefined();
@@ -76,6 +78,7 @@ test('database down: the event is retried (heartbeating) until the database retu
     await projector.stop();
     await admin.disconnect();
     await producer.disconnect();
+    await walletProducer.disconnect();
     await prisma.$disconnect();
     await table.end();
   }

@@ -4,7 +4,7 @@ import { createBalanceService, type BalanceService } from '../src/app.js';
 import type { BalanceConfig } from '../src/config.js';
 import { MetricName } from '../src/metrics.js';
 import {
-  balanceTable, collectTopic, connectedProducer, newEvent, oldEvent, sameGroupConfig, testConfig, testKafka, testLogger, waitFor,
+  balanceTable, collectTopic, connectedProducer, newEvent, oldEvent, provisionFor, sameGroupConfig, testConfig, testKafka, testLogger, waitFor,
 } from './helpers.js';
 
 const table = balanceTable();
@@ -13,6 +13,7 @@ let producer: Producer;
 const running: BalanceService[] = [];
 
 async function startService(config: BalanceConfig, hooks: Parameters<typeof createBalanceService>[2] = {}): Promise<BalanceService> {
+  await provisionFor(config);
   const service = createBalanceService(config, testLogger, hooks);
   running.push(service);
   await service.start();
@@ -118,7 +119,7 @@ test('poison messages go to the dead-letter topic with a reason; the next good e
   await send(config.topics.balances, newEvent({ id: good, balance: '7.5', version: 0 }));
   await rowReaches(good, 0, '7.5');
 
-  const dlq = await collectTopic(kafka, config.topics.deadLetter);
+  const dlq = await collectTopic(config.topics.deadLetter);
   try {
     await waitFor('every poison message dead-lettered', () => (dlq.messages.length >= poison.length ? true : undefined));
     expect(dlq.messages).toHaveLength(poison.length);
@@ -165,14 +166,14 @@ test('a crash between the DB commit and the offset commit re-applies harmlessly 
       }
     },
   });
-  const live = await collectTopic(kafka, config.topics.live);
+  const live = await collectTopic(config.topics.live);
   try {
     await send(config.topics.balances, newEvent({ id: a, balance: '10', version: 1 }), newEvent({ id: a, balance: '20', version: 2 }));
     await waitFor('crash after commit', () => (crashes > 0 ? true : undefined));
     expect(await table.get(a)).toMatchObject({ amount: '20.0000', version: 2 });
     await stopService(crashing);
 
-    const admin = kafka.admin();
+    const admin = testKafka('observer').admin();
     await admin.connect();
     const [offsets] = await admin.fetchOffsets({ groupId: config.consumerGroup, topics: [config.topics.balances] });
     await admin.disconnect();

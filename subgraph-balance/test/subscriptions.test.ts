@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import type { Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
-import { connectedProducer, newEvent, sameGroupConfig, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
+import { connectedProducer, newEvent, provisionFor, sameGroupConfig, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
 import { subscribeBalance, wsClient, type Received } from './ws-client.js';
 
 let producer: Producer;
@@ -10,6 +10,7 @@ const services: BalanceService[] = [];
 const clients: Client[] = [];
 
 async function start(config: ReturnType<typeof testConfig>): Promise<BalanceService> {
+  await provisionFor(config);
   const service = createBalanceService(config, testLogger);
   services.push(service);
   await service.start();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, UnavailableError, type Logger } from '@walletgraph/platform';
+import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, type Logger } from '@walletgraph/platform';
 import type { WalletConfig } from './config.js';
 import { createGraphqlServer, type GraphqlServer } from './http/graphql-server.js';
 import { closeServer, listen, urlHost } from './http/node-http.js';
@@ -43,7 +43,7 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
   let restUrl: string | undefined;
 
   async function startUnchecked(): Promise<void> {
-    const warning = devSecretsWarning(config.auth);
+    const warning = devSecretsWarning(config.auth, config.kafkaAuth);
     if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
     const database = createDatabase({ logger, ...(options.onSqlQuery ? { onSqlQuery: options.onSqlQuery } : {}) }, {
       databaseUrl: config.databaseUrl,
@@ -53,15 +53,16 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
     db = database;
     await database.ping();
 
-    const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: KAFKA_CLIENT_ID }, logger);
-    try {
-      await ensureTopics(kafka, [
+    const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: KAFKA_CLIENT_ID, sasl: config.kafkaAuth.sasl }, logger);
+    // Refused credentials or ACLs fail the start with a message naming the principal.
+    await ensureTopics(
+      kafka,
+      [
         { topic: config.topics.transactions, partitionCount: config.topics.partitionCount },
         { topic: config.topics.balances, partitionCount: config.topics.partitionCount },
-      ]);
-    } catch (error: unknown) {
-      throw new UnavailableError(`Kafka at ${config.kafkaBrokers.join(',')} is unreachable`, { cause: error });
-    }
+      ],
+      { username: config.kafkaAuth.sasl.username, brokers: config.kafkaBrokers },
+    );
     const outboxRelay = createOutboxRelay({ logger, kafka }, { ...config.outboxRelay, databaseUrl: config.databaseUrl });
     relay = outboxRelay;
 

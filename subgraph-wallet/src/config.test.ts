@@ -39,3 +39,22 @@ describe('loadWalletConfig', () => {
     expect(load).toThrow(/OUTBOX_RELAY_BATCH_SIZE_MAX/);
   });
 });
+
+describe('Kafka credentials of the wallet principal', () => {
+  const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'j'.repeat(40), INTERNAL_AUTH_SECRET: 'i'.repeat(40) };
+
+  it('uses the development password locally and lists it among the development secrets', () => {
+    const config = loadWalletConfig({});
+    expect(config.kafkaAuth.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'wallet', password: 'dev-only-walletgraph-kafka-wallet-password' });
+    expect(config.kafkaAuth.devSecretsUsed).toEqual(['KAFKA_WALLET_PASSWORD']);
+  });
+
+  it('refuses to start in production without a real KAFKA_WALLET_PASSWORD', () => {
+    expect(() => loadWalletConfig(production)).toThrow(/KAFKA_WALLET_PASSWORD: is required when NODE_ENV=production/);
+    expect(() => loadWalletConfig({ ...production, KAFKA_WALLET_PASSWORD: 'dev-only-walletgraph-kafka-wallet-password' })).toThrow(/development-only/);
+    expect(loadWalletConfig({ ...production, KAFKA_WALLET_USERNAME: 'walletcore', KAFKA_WALLET_PASSWORD: 'w'.repeat(40) }).kafkaAuth).toEqual({
+      sasl: { mechanism: 'scram-sha-512', username: 'walletcore', password: 'w'.repeat(40) },
+      devSecretsUsed: [],
+    });
+  });
+});

@@ -1,4 +1,6 @@
-import { authEnvFields, envField, parseEnv, refineAuthEnv, resolveAuthConfig, Topics, type AuthConfig } from '@walletgraph/platform';
+import {
+  authEnvFields, envField, kafkaCredentialFields, parseEnv, refineAuthEnv, refineKafkaCredentials, resolveAuthConfig, resolveKafkaAuth, Topics, type AuthConfig, type KafkaAuthConfig,
+} from '@walletgraph/platform';
 import { z } from 'zod';
 
 /** A TCP port; 0 asks the OS for a free one (tests, side-by-side instances). */
@@ -15,6 +17,7 @@ export const walletStoreEnvFields = {
 const schema = z.object({
   ...authEnvFields,
   ...walletStoreEnvFields,
+  ...kafkaCredentialFields('wallet'),
   WALLET_PORT: listenPort(4001),
   WALLET_REST_PORT: listenPort(8080),
   WALLET_HOST: z.string().min(1).default('0.0.0.0'),
@@ -32,7 +35,7 @@ const schema = z.object({
   TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
   HTTP_BODY_BYTES_MAX: envField.positiveInt(1_048_576, 64 * 1_048_576),
   SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
-}).superRefine(refineAuthEnv);
+}).superRefine(refineAuthEnv).superRefine((env, ctx) => refineKafkaCredentials('wallet', env, ctx));
 
 export interface OutboxRelayConfig {
   /** Rows read and published per round. */
@@ -50,6 +53,8 @@ export interface OutboxRelayConfig {
 export interface WalletConfig {
   readonly databaseUrl: string;
   readonly kafkaBrokers: readonly string[];
+  /** SASL/SCRAM credentials of the `wallet` principal (KAFKA_WALLET_USERNAME / KAFKA_WALLET_PASSWORD). */
+  readonly kafkaAuth: KafkaAuthConfig;
   readonly graphqlPort: number;
   readonly restPort: number;
   readonly host: string;
@@ -73,6 +78,7 @@ export function loadWalletConfig(env: NodeJS.ProcessEnv): WalletConfig {
   return {
     databaseUrl: e.WALLET_DATABASE_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
+    kafkaAuth: resolveKafkaAuth('wallet', e),
     graphqlPort: e.WALLET_PORT,
     restPort: e.WALLET_REST_PORT,
     host: e.WALLET_HOST,

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { connectMariaDb, createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import {
+  connectMariaDb, createKafka, createLogger, DEFAULT_OBSERVER_GROUP_PREFIX, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, kafkaCredentialsFromEnv, mintInternalIdentity, parseMysqlUrl,
+  type Identity, type KafkaPrincipal, type Logger,
+} from '@walletgraph/platform';
+import type { IHeaders, Kafka } from 'kafkajs';
 import { createWalletService, type WalletService, type WalletServiceOptions } from '../src/app.js';
 import { loadWalletConfig, type WalletConfig } from '../src/config.js';
 
@@ -136,10 +139,15 @@ function headerText(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-/** Reads both topics from the beginning with a fresh consumer group and keeps every message. */
+/** A client of the test broker as `principal`, with this run's credentials (set by the Jest global setup). */
+export function testKafka(principal: KafkaPrincipal, brokers = process.env['KAFKA_BROKERS'] as string): Kafka {
+  return createKafka({ brokers: brokers.split(','), clientId: `wallet-test-${principal}`, sasl: kafkaCredentialsFromEnv(principal, process.env).sasl }, silentLogger);
+}
+
+/** Reads both topics from the beginning with a fresh consumer group (as the read-only observer) and keeps every message. */
 export async function startEventCollector(brokers = process.env['KAFKA_BROKERS'] as string, topics = ['transactions', 'balances']) {
-  const kafka = new Kafka({ clientId: 'wallet-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `wallet-test-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const kafka = testKafka('observer', brokers);
+  const consumer = kafka.consumer({ groupId: `${DEFAULT_OBSERVER_GROUP_PREFIX}wallet-test-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   const events: ReceivedEvent[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });

@@ -18,7 +18,7 @@ const [brokerHost = '127.0.0.1', brokerPort = '9092'] = (process.env['KAFKA_BROK
 
 function relayVia(brokers: string[]): OutboxRelay {
   const config = testConfig({ WALLET_DATABASE_URL: isolated.url });
-  const kafka = createKafka({ brokers, clientId: `relay-test-${randomUUID()}`, connectionTimeoutMs: 500 }, silentLogger);
+  const kafka = createKafka({ brokers, clientId: `relay-test-${randomUUID()}`, sasl: config.kafkaAuth.sasl, connectionTimeoutMs: 500 }, silentLogger);
   const relay = createOutboxRelay({ logger: silentLogger, kafka }, { ...config.outboxRelay, databaseUrl: isolated.url });
   relays.push(relay);
   return relay;

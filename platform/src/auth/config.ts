@@ -33,7 +33,8 @@ type AuthEnvInput = {
   WALLETGRAPH_DEV_MODE: boolean;
 };
 
-function checkProductionSecret(name: string, value: string | undefined, ctx: z.RefinementCtx, required: boolean): void {
+/** Production refuses a missing, short or development-only secret (`dev-only-` prefix). */
+export function checkProductionSecret(name: string, value: string | undefined, ctx: z.RefinementCtx, required: boolean): void {
   if (value === undefined) {
     if (required) ctx.addIssue({ code: 'custom', path: [name], message: `is required when NODE_ENV=production (at least ${SECRET_LENGTH_MIN} characters)` });
     return;
@@ -85,8 +86,12 @@ export function resolveAuthConfig(env: ParsedAuthEnv): AuthConfig {
   };
 }
 
-/** The start-up warning every process logs when it runs on built-in secrets. */
-export function devSecretsWarning(config: AuthConfig): { readonly variables: readonly string[]; readonly message: string } | undefined {
-  if (config.devSecretsUsed.length === 0) return undefined;
-  return { variables: config.devSecretsUsed, message: 'using built-in development secrets; set them for anything but local use' };
+/**
+ * The start-up warning every process logs when it runs on built-in secrets (token secrets, Kafka
+ * passwords: every config part that records the variables it defaulted).
+ */
+export function devSecretsWarning(...configs: ReadonlyArray<{ readonly devSecretsUsed: readonly string[] }>): { readonly variables: readonly string[]; readonly message: string } | undefined {
+  const variables = configs.flatMap((config) => config.devSecretsUsed);
+  if (variables.length === 0) return undefined;
+  return { variables, message: 'using built-in development secrets; set them for anything but local use' };
 }

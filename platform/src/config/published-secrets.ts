@@ -14,6 +14,8 @@ export const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
   'local-compose-user-token-secret-change-me',
   'local-compose-internal-secret-change-me',
   'walletgraph-local',
+  // The Kafka principals' development passwords (kafka/credentials.ts devKafkaPassword; a test keeps them equal).
+  ...['wallet', 'balance', 'reconciler', 'admin', 'observer', 'broker'].map((principal) => `dev-only-walletgraph-kafka-${principal}-password`),
 ]);
 
 /** The password of a `scheme://user:password@host…` URL, decoded; undefined when there is none. */

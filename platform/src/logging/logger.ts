@@ -24,6 +24,8 @@ export function createLogger(config: LoggerConfig, destination?: pino.Destinatio
         'cookie', '*.cookie', 'headers.cookie', '*.headers.cookie',
         'token', '*.token', 'secret', '*.secret', 'jwtSecret', '*.jwtSecret', 'internalSecret', '*.internalSecret',
         'connectionParams', '*.connectionParams',
+        // kafkajs client options (SCRAM credentials), should any object carrying them be logged.
+        'sasl', '*.sasl',
       ],
       censor: '[redacted]',
     },

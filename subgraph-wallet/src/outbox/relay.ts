@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { backoffDelayMs, connectMariaDb, parseMysqlUrl, sleep, type Logger } from '@walletgraph/platform';
-import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
 import type { Connection } from 'mariadb';
 import type { OutboxRelayConfig } from '../config.js';
 
@@ -55,15 +55,27 @@ function parseHeaders(text: string): Record<string, string> {
   return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
-/** Groups rows by topic, keeping id order inside each topic (and so inside each key's partition). */
-function toTopicMessages(rows: readonly OutboxRow[]): TopicMessages[] {
-  const byTopic = new Map<string, Message[]>();
+const partitionOf = Partitioners.DefaultPartitioner();
+
+/**
+ * Groups rows by topic-partition (the producer's own partitioner, so keys land where they always
+ * did), keeping id order inside each, so each sendBatch goes to one partition leader. kafkajs 2.2.4
+ * loses messages otherwise: when a retry of a multi-broker batch finds a failed broker's partitions
+ * led by a broker that already answered, it skips them and still resolves (sendMessages keeps one
+ * response per broker), which a leader failover on a three-broker cluster triggered.
+ */
+function toPartitionBatches(rows: readonly OutboxRow[], partitions: ReadonlyMap<string, PartitionMetadata[]>): TopicMessages[] {
+  const byPartition = new Map<string, TopicMessages>();
   for (const row of rows) {
-    const list = byTopic.get(row.topic) ?? [];
-    list.push({ key: row.message_key, value: row.payload, headers: parseHeaders(row.headers) });
-    byTopic.set(row.topic, list);
+    const metadata = partitions.get(row.topic);
+    if (metadata === undefined || metadata.length === 0) throw new Error(`no partition metadata for topic ${row.topic}`);
+    const message: Message = { key: row.message_key, value: row.payload, headers: parseHeaders(row.headers) };
+    const partition = partitionOf({ topic: row.topic, partitionMetadata: metadata, message });
+    const group = byPartition.get(`${row.topic}/${partition}`) ?? { topic: row.topic, messages: [] };
+    group.messages.push({ ...message, partition });
+    byPartition.set(`${row.topic}/${partition}`, group);
   }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  return [...byPartition.values()];
 }
 
 /**
@@ -115,6 +127,21 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
     return producer;
   };
 
+  /** Partitions per topic, read when a producer is made (a failure makes both anew). */
+  let partitions: Map<string, PartitionMetadata[]> | undefined;
+  const partitionsOf = async (topics: readonly string[]): Promise<Map<string, PartitionMetadata[]>> => {
+    if (partitions !== undefined && topics.every((topic) => partitions?.has(topic))) return partitions;
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: [...new Set([...(partitions?.keys() ?? []), ...topics])] });
+      partitions = new Map(described.map((topic) => [topic.name, topic.partitions]));
+      return partitions;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+
   const dropProducer = async (producer: Producer | undefined): Promise<void> => {
     await producer?.disconnect().catch((error: unknown) => logger.debug({ err: error }, 'producer disconnect failed'));
   };
@@ -137,7 +164,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
         idlePollMs = IDLE_POLL_MS_MIN;
         try {
           producer ??= await newProducer();
-          await producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(rows) });
+          // One request per partition leader at a time (see toPartitionBatches), in order.
+          for (const batch of toPartitionBatches(rows, await partitionsOf(rows.map((row) => row.topic)))) {
+            await producer.sendBatch({ acks: -1, topicMessages: [batch] });
+          }
         } catch (error: unknown) {
           sendFailureCount += 1;
           const delayMs = backoffDelayMs(sendFailureCount - 1, { delayMsInitial: 200, delayMsMax: settings.backoffMsMax });
@@ -145,6 +175,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
           // A fresh producer after a failure: kafkajs' idempotent state can be stale after a broker outage.
           await dropProducer(producer);
           producer = undefined;
+          partitions = undefined;
           await sleep(delayMs, abort.signal).catch(() => undefined);
           continue;
         }

@@ -30,6 +30,12 @@ describe('loadReconcileConfig', () => {
     });
   });
 
+  it('authenticates as the reconciler principal; production needs its real password', () => {
+    expect(loadReconcileConfig({}).kafkaAuth.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'reconciler', password: 'dev-only-walletgraph-kafka-reconciler-password' });
+    expect(() => loadReconcileConfig({ NODE_ENV: 'production' })).toThrow(/KAFKA_RECONCILER_PASSWORD: is required when NODE_ENV=production/);
+    expect(loadReconcileConfig({ NODE_ENV: 'production', KAFKA_RECONCILER_PASSWORD: 'r'.repeat(40) }).kafkaAuth.devSecretsUsed).toEqual([]);
+  });
+
   it('lists every bad variable', () => {
     expect(() => loadReconcileConfig({ BALANCE_DATABASE_URL: 'postgres://x/y', RECONCILE_PAGE_SIZE_MAX: '0' })).toThrow(
       /BALANCE_DATABASE_URL[\s\S]*RECONCILE_PAGE_SIZE_MAX/,

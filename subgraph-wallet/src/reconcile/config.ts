@@ -1,9 +1,11 @@
-import { ConfigError, envField, parseEnv } from '@walletgraph/platform';
+import { ConfigError, envField, kafkaCredentialFields, parseEnv, refineKafkaCredentials, resolveKafkaAuth, type KafkaAuthConfig } from '@walletgraph/platform';
 import { z } from 'zod';
 import { walletStoreEnvFields } from '../config.js';
 
 const schema = z.object({
+  NODE_ENV: z.string().default('development'),
   ...walletStoreEnvFields,
+  ...kafkaCredentialFields('reconciler'),
   BALANCE_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/ms_balance'),
   RECONCILE_CONSUMER_GROUP: z.string().min(1).max(200).default('walletgraph-balance'),
   RECONCILE_PAGE_SIZE_MAX: envField.positiveInt(1_000, 10_000),
@@ -11,12 +13,14 @@ const schema = z.object({
   RECONCILE_POLL_INTERVAL_MS: envField.positiveInt(500, 60_000),
   RECONCILE_KAFKA_TIMEOUT_MS: envField.positiveInt(5_000, 120_000),
   RECONCILE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('error'),
-});
+}).superRefine((env, ctx) => refineKafkaCredentials('reconciler', env, ctx));
 
 export interface ReconcileConfig {
   readonly walletDatabaseUrl: string;
   readonly balanceDatabaseUrl: string;
   readonly kafkaBrokers: readonly string[];
+  /** SASL/SCRAM credentials of the `reconciler` principal: it may only describe `balances` and the projector's group. */
+  readonly kafkaAuth: KafkaAuthConfig;
   readonly topics: { readonly balances: string; readonly transactions: string };
   /** Consumer group whose lag on the balances topic is reported (the balance projector's). */
   readonly consumerGroup: string;
@@ -39,6 +43,7 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv): ReconcileConfig {
     walletDatabaseUrl: e.WALLET_DATABASE_URL,
     balanceDatabaseUrl: e.BALANCE_DATABASE_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
+    kafkaAuth: resolveKafkaAuth('reconciler', e),
     topics: { balances: e.KAFKA_TOPIC_BALANCES, transactions: e.KAFKA_TOPIC_TRANSACTIONS },
     consumerGroup: e.RECONCILE_CONSUMER_GROUP,
     pageSizeMax: e.RECONCILE_PAGE_SIZE_MAX,
@@ -69,7 +74,8 @@ outbox backlog and the balance consumer's lag.
   --wait-ms N  wait up to N ms for the outbox backlog and consumer lag to drain before comparing
                (with --repair, also for the repair events to be applied before the verdict)
 exit: 0 consistent (or repaired and verified), 2 drift, 1 error
-env: WALLET_DATABASE_URL, BALANCE_DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC_BALANCES,
+env: WALLET_DATABASE_URL, BALANCE_DATABASE_URL, KAFKA_BROKERS, KAFKA_RECONCILER_USERNAME (reconciler),
+     KAFKA_RECONCILER_PASSWORD (required in production), KAFKA_TOPIC_BALANCES,
      RECONCILE_CONSUMER_GROUP (walletgraph-balance), RECONCILE_PAGE_SIZE_MAX, RECONCILE_DRIFT_REPORT_MAX,
      RECONCILE_POLL_INTERVAL_MS, RECONCILE_KAFKA_TIMEOUT_MS`;
 

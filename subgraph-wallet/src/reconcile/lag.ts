@@ -1,3 +1,4 @@
+import { kafkaFailureKind } from '@walletgraph/platform';
 import type { Admin } from 'kafkajs';
 
 export interface PartitionLag {
@@ -27,6 +28,11 @@ export function partitionLag(partition: number, high: string, low: string, commi
 export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<ConsumerLag> {
   try {
     const topics = await admin.listTopics();
+    // Metadata lists only the topics this principal may describe: absent may mean "not allowed",
+    // which must not read as "nothing was ever published" (zero lag).
+    if (!topics.includes(topic) && !(await describable(admin, topic))) {
+      return { available: false, topic, groupId, error: `not authorized to describe topic ${topic} (the reconciler principal needs DESCRIBE on it and on group ${groupId})` };
+    }
     if (!topics.includes(topic)) return { available: true, topic, groupId, topicExists: false, totalLag: 0, partitions: [] };
     const ends = await admin.fetchTopicOffsets(topic);
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -37,5 +43,15 @@ export async function consumerLag(admin: Admin, groupId: string, topic: string):
     return { available: true, topic, groupId, topicExists: true, totalLag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
   } catch (error: unknown) {
     return { available: false, topic, groupId, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** False when the broker refuses to describe `topic` to this principal; true when it merely does not exist. */
+async function describable(admin: Admin, topic: string): Promise<boolean> {
+  try {
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    return true;
+  } catch (error: unknown) {
+    return kafkaFailureKind(error) !== 'authorization';
   }
 }

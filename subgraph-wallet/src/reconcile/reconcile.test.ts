@@ -3,7 +3,10 @@
 // (projector) running in-process.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { applyMigrations, createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Logger } from '@walletgraph/platform';
+import {
+  applyMigrations, createKafka, createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables,
+  mintInternalIdentity, parseMysqlUrl, provisionWalletgraph, type Logger,
+} from '@walletgraph/platform';
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'mariadb';
 import { createWalletService, type WalletService } from '../app.js';
@@ -35,6 +38,11 @@ function balanceModules(): BalanceModules {
   const config = require(path.join(repoRoot, 'subgraph-balance/src/config')) as Pick<BalanceModules, 'loadBalanceConfig'>;
   return { ...app, ...config };
 }
+
+/** Every principal's credentials of this run (set by the Jest global setup): each process picks its own. */
+const kafkaCredentialEnv = Object.fromEntries(
+  KAFKA_PRINCIPALS.flatMap((principal) => Object.values(kafkaCredentialVariables(principal))).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])),
+);
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -76,9 +84,19 @@ beforeAll(async () => {
     await run(url, await readFile(path.join(repoRoot, `prisma/seed/${name}.sql`), 'utf8'));
   }
   const brokers = process.env['KAFKA_BROKERS'] as string;
+  // This file's topics and group, with the production ACLs for their names (the admin principal).
+  const admin = createKafka({ brokers: brokers.split(','), clientId: 'reconcile-test-admin', sasl: kafkaCredentialsFromEnv('admin', process.env).sasl }, logger);
+  await provisionWalletgraph(
+    admin,
+    kafkaAccessNames({
+      topics: { balances: topics.KAFKA_TOPIC_BALANCES, transactions: topics.KAFKA_TOPIC_TRANSACTIONS, balancesDeadLetter: `rc.balances.${suffix}.dlq`, balancesLive: `rc.balances.${suffix}.live` },
+      balanceGroup: group,
+      balanceLiveGroupPrefix: `rc-live-${suffix}`,
+    }),
+  );
   wallet = createWalletService(
     loadWalletConfig({
-      ...topics, KAFKA_BROKERS: brokers, WALLET_DATABASE_URL: walletUrl, WALLET_PORT: '0', WALLET_REST_PORT: '0', WALLET_HOST: '127.0.0.1',
+      ...kafkaCredentialEnv, ...topics, KAFKA_BROKERS: brokers, WALLET_DATABASE_URL: walletUrl, WALLET_PORT: '0', WALLET_REST_PORT: '0', WALLET_HOST: '127.0.0.1',
       LOG_LEVEL: 'silent', OUTBOX_RELAY_IDLE_POLL_MS_MAX: '100', OUTBOX_RELAY_BACKOFF_MS_MAX: '500',
     }),
     logger,
@@ -87,7 +105,7 @@ beforeAll(async () => {
   const modules = balanceModules();
   balance = modules.createBalanceService(
     modules.loadBalanceConfig({
-      KAFKA_BROKERS: brokers, KAFKA_TOPIC_BALANCES: topics.KAFKA_TOPIC_BALANCES, BALANCE_DATABASE_URL: balanceUrl,
+      ...kafkaCredentialEnv, KAFKA_BROKERS: brokers, KAFKA_TOPIC_BALANCES: topics.KAFKA_TOPIC_BALANCES, BALANCE_DATABASE_URL: balanceUrl,
       BALANCE_PORT: '0', BALANCE_REST_PORT: '0', BALANCE_HOST: '127.0.0.1', LOG_LEVEL: 'silent',
       BALANCE_CONSUMER_GROUP: group, BALANCE_LIVE_GROUP_PREFIX: `rc-live-${suffix}`,
       KAFKA_TOPIC_BALANCES_DLQ: `rc.balances.${suffix}.dlq`, KAFKA_TOPIC_BALANCES_LIVE: `rc.balances.${suffix}.live`,
@@ -98,7 +116,7 @@ beforeAll(async () => {
   );
   await balance.start();
   config = loadReconcileConfig({
-    ...topics, WALLET_DATABASE_URL: walletUrl, BALANCE_DATABASE_URL: balanceUrl, KAFKA_BROKERS: brokers,
+    ...kafkaCredentialEnv, ...topics, WALLET_DATABASE_URL: walletUrl, BALANCE_DATABASE_URL: balanceUrl, KAFKA_BROKERS: brokers,
     RECONCILE_CONSUMER_GROUP: group, RECONCILE_POLL_INTERVAL_MS: '200', RECONCILE_PAGE_SIZE_MAX: '2',
   });
   // Some traffic, so versions move past the seed.
@@ -130,6 +148,13 @@ it('reports a settled, consistent system with exit 0', async () => {
   expect(result.report.lag).toMatchObject({ available: true, totalLag: 0 });
   expect(result.exitCode).toBe(ExitCode.consistent);
   expect(formatRun(result)).toMatch(/result: CONSISTENT/);
+});
+
+it('reports the lag as unavailable, never as zero, where the reconciler principal may not describe the topic', async () => {
+  // `transactions` exists, but the reconciler's ACLs name only its balances topic and group.
+  const result = await runReconcile({ ...config, topics: { ...config.topics, balances: 'transactions' } }, { repair: false, json: false, waitMs: 0, help: false }, logger);
+  expect(result.report.lag).toMatchObject({ available: false, error: expect.stringMatching(/not authorized to describe topic transactions/) });
+  expect(result.report.settled).toBe(false);
 });
 
 it('finds a tampered read model (exit 2) and names each account and both sides', async () => {
