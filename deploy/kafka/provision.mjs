@@ -36,7 +36,10 @@ const names = platform.kafkaAccessNames({
 const rules = platform.walletgraphAclRules(names);
 try {
   await platform.provisionKafka(client('broker'), { topics: [], rules: rules.filter((rule) => rule.principal === names.principals.admin) });
-  const { createdTopics } = await platform.provisionWalletgraph(client('admin'), names, partitions);
+  const { createdTopics, undersizedTopics } = await platform.provisionWalletgraph(client('admin'), names, partitions);
+  for (const t of undersizedTopics) {
+    log(`warning: topic ${t.topic} has ${t.partitionCount} partitions, fewer than the ${t.partitionCountWanted} configured; it is not grown automatically (adding partitions moves accounts to other partitions: drain it first, then kafka-topics --alter)`);
+  }
   log(`topics: ${createdTopics.length ? `created ${createdTopics.join(', ')}` : 'all present'} (${partitions} partitions); ACLs: ${rules.length} bindings`);
 } catch (error) {
   // kafkajs aggregates per-topic errors (e.g. a replication factor above the live brokers).

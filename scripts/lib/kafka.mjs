@@ -605,7 +605,10 @@ async function provisionAccess({ brokers, creds, access, partitions, log }) {
   const superUser = await makeKafka(brokers, { sasl: saslOf(creds.broker), retries: 5 });
   await platform.provisionKafka(superUser, { topics: [], rules: rules.filter((r) => r.principal === names.principals.admin) });
   const admin = await makeKafka(brokers, { sasl: saslOf(creds.admin), retries: 5 });
-  const { createdTopics } = await platform.provisionKafka(admin, { topics, rules });
+  const { createdTopics, undersizedTopics } = await platform.provisionKafka(admin, { topics, rules });
+  for (const t of undersizedTopics) {
+    log(`warning: topic ${t.topic} has ${t.partitionCount} partitions, fewer than the ${t.partitionCountWanted} configured; it is not grown automatically (adding partitions moves accounts to other partitions: drain it first, then kafka-topics --alter)`);
+  }
   if (createdTopics.length) log(`created topics ${createdTopics.join(', ')} (${partitions} partitions)`);
   log(`ACLs: ${rules.length} bindings for ${Object.values(names.principals).join(', ')}`);
   return topics.map((t) => t.topic);

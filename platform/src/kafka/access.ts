@@ -156,12 +156,25 @@ export interface ProvisionOptions {
   readonly aclVisibleTimeoutMs?: number;
 }
 
+/** A topic that exists with fewer partitions than the plan asks for (never grown by provisioning). */
+export interface UndersizedTopic {
+  readonly topic: string;
+  readonly partitionCount: number;
+  readonly partitionCountWanted: number;
+}
+
 /**
- * Creates missing topics (the brokers' replication factor and min.insync.replicas), grows ones with
- * too few partitions, and creates the ACL rules (creating an existing binding is a no-op), then
- * waits until they are visible. Needs the admin principal (or a super user).
+ * Creates missing topics (the brokers' replication factor and min.insync.replicas) and the ACL rules
+ * (creating an existing binding is a no-op), then waits until they are visible. Needs the admin
+ * principal (or a super user). An existing topic with fewer partitions than planned is reported, not
+ * grown: adding partitions moves keys (accounts) to other partitions, which reorders their events
+ * unless the topic is drained first, so it stays an operator's decision (README, "Topics").
  */
-export async function provisionKafka(kafka: Kafka, plan: { readonly topics: readonly TopicSpec[]; readonly rules: readonly KafkaAclRule[] }, options: ProvisionOptions = {}): Promise<{ readonly createdTopics: readonly string[] }> {
+export async function provisionKafka(
+  kafka: Kafka,
+  plan: { readonly topics: readonly TopicSpec[]; readonly rules: readonly KafkaAclRule[] },
+  options: ProvisionOptions = {},
+): Promise<{ readonly createdTopics: readonly string[]; readonly undersizedTopics: readonly UndersizedTopic[] }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -169,14 +182,11 @@ export async function provisionKafka(kafka: Kafka, plan: { readonly topics: read
     const missing = plan.topics.filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map(topicConfig) });
     const present = plan.topics.filter((spec) => existing.has(spec.topic));
-    if (present.length > 0) {
-      const described = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.topic) });
-      const grow = described.topics.flatMap((topic) => {
-        const wanted = present.find((spec) => spec.topic === topic.name)?.partitionCount ?? 0;
-        return topic.partitions.length < wanted ? [{ topic: topic.name, count: wanted }] : [];
-      });
-      if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
-    }
+    const described = present.length === 0 ? [] : (await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.topic) })).topics;
+    const undersizedTopics = described.flatMap((topic) => {
+      const partitionCountWanted = present.find((spec) => spec.topic === topic.name)?.partitionCount ?? 0;
+      return topic.partitions.length < partitionCountWanted ? [{ topic: topic.name, partitionCount: topic.partitions.length, partitionCountWanted }] : [];
+    });
     const entries = plan.rules.map(toAclEntry);
     if (entries.length > 0) {
       await admin.createAcls({ acl: entries });
@@ -196,7 +206,7 @@ export async function provisionKafka(kafka: Kafka, plan: { readonly topics: read
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    return { createdTopics: missing.map((spec) => spec.topic) };
+    return { createdTopics: missing.map((spec) => spec.topic), undersizedTopics };
   } finally {
     await admin.disconnect();
   }
@@ -216,6 +226,6 @@ export function topicConfig(spec: TopicSpec): { topic: string; numPartitions: nu
 }
 
 /** Topics and ACLs of walletgraph under these names, provisioned with `kafka` (the admin principal). */
-export function provisionWalletgraph(kafka: Kafka, names: KafkaAccessNames, partitionCount = 3, options: ProvisionOptions = {}): Promise<{ readonly createdTopics: readonly string[] }> {
+export function provisionWalletgraph(kafka: Kafka, names: KafkaAccessNames, partitionCount = 3, options: ProvisionOptions = {}): ReturnType<typeof provisionKafka> {
   return provisionKafka(kafka, { topics: walletgraphTopics(names, partitionCount), rules: walletgraphAclRules(names) }, options);
 }
