@@ -55,6 +55,19 @@ describe('trusted documents policy', () => {
   });
 });
 
+describe('a text sent with an id (WebSocket and SSE, as Apollo Server checks it over HTTP)', () => {
+  it.each(['off', 'clients'] as const)('refuses an id that is not the text\'s hash with PERSISTED_QUERY_HASH_MISMATCH (mode %s)', (mode) => {
+    const policy = createTrustedDocumentPolicy(documents, { mode });
+    const refusals = [
+      policy.resolve({ query: body, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(other) } } }, admin),
+      policy.resolve({ query: body, extensions: { persistedQuery: { version: 1, sha256Hash: 5 } } }, client),
+      policy.resolve({ query: other, extensions: { persistedQuery: { version: 1 } } }, admin),
+    ];
+    expect(refusals.map((r) => ('error' in r ? [r.error.message, r.error.extensions['code']] : 'ran'))).toEqual(Array(3).fill(['provided sha does not match query', 'PERSISTED_QUERY_HASH_MISMATCH']));
+    expect(policy.resolve({ query: body, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(body) } } }, client)).toEqual({ source: body });
+  });
+});
+
 describe('the APQ cache with the manifest in front', () => {
   it('finds trusted documents by id and never stores them', async () => {
     const stored = new Map<string, string>();
