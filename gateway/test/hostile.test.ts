@@ -6,7 +6,7 @@
 import { accessRows } from './hostile/rows-access';
 import { costRows } from './hostile/rows-cost';
 import { inputRows } from './hostile/rows-inputs';
-import { limitRows } from './hostile/rows-limits';
+import { limitRows, SUBSCRIPTIONS_MAX, SUBSCRIPTIONS_PER_CALLER_MAX } from './hostile/rows-limits';
 import { operationRows } from './hostile/rows-operations';
 import { sseRows, SSE_RESERVATION_TTL_MS } from './hostile/rows-sse';
 import { createFixture, describeRows, type Fixture, type Row } from './hostile/harness';
@@ -18,8 +18,15 @@ let stack: Stack;
 let fixture: Fixture;
 
 beforeAll(async () => {
-  // A short reservation life, so the expiry row waits for it in a second rather than ten.
-  stack = await startStack({ gatewayEnv: { GATEWAY_SSE_RESERVATION_TTL_MS: String(SSE_RESERVATION_TTL_MS) } });
+  // A short reservation life, so the expiry row waits for it in a second rather than ten; a small
+  // process-wide subscription bound, so one caller can try to take all of it.
+  stack = await startStack({
+    gatewayEnv: {
+      GATEWAY_SSE_RESERVATION_TTL_MS: String(SSE_RESERVATION_TTL_MS),
+      GATEWAY_SUBSCRIPTIONS_MAX: String(SUBSCRIPTIONS_MAX),
+      GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX: String(SUBSCRIPTIONS_PER_CALLER_MAX),
+    },
+  });
   fixture = await createFixture(stack);
 });
 afterAll(async () => {

@@ -108,6 +108,10 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
       document = parse(source, { maxTokens: 50_000 });
     } catch (error: unknown) {
       if (error instanceof GraphQLError) return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      // graphql-js parses recursively: a document nested thousands of levels deep overflows the
+      // stack. The caller's text, as Apollo Server reports it over HTTP (before: the WebSocket closed
+      // with 4500 and the RangeError's message, SSE answered 500).
+      if (error instanceof RangeError) return [new GraphQLError('Syntax Error: the document is nested too deeply to parse.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       throw error;
     }
     const errors = validate(deps.planner.apiSchema, document, rules);

@@ -44,6 +44,19 @@ async function postById(f: Fixture, id: string, variables: Record<string, unknow
   return outcomeOfBody((await response.json()) as never, { status: response.status });
 }
 
+async function getQuery(f: Fixture, query: string, variables: Record<string, unknown>): Promise<Outcome> {
+  const url = new URL(f.stack.url);
+  url.searchParams.set('query', query);
+  url.searchParams.set('variables', JSON.stringify(variables));
+  const response = await fetch(url, { headers: authorizationOf(f, 'owner') });
+  return outcomeOfBody((await response.json()) as never, { status: response.status });
+}
+
+async function postBatch(f: Fixture, operations: readonly Wire[]): Promise<Outcome> {
+  const response = await fetch(f.stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...authorizationOf(f, 'owner') }, body: JSON.stringify(operations) });
+  return outcomeOfBody((await response.json()) as never, { status: response.status });
+}
+
 /** An admin registers a document through APQ (admins may); a client naming it by id is still refused. */
 async function launderedThroughApq(f: Fixture): Promise<Outcome> {
   const query = `query Laundered${randomUUID().replace(/-/g, '')}($id: ID!) { account(id: $id) { id client { email } } }`;
@@ -59,7 +72,9 @@ export const productionRows: readonly Row[] = [
   // A client's own documents: refused before anything is fetched, on every transport.
   { name: 'trusted documents: a client\'s own query by text over HTTP', transport: 'http', request: ownQuery, expect: { status: 403, ...notInList }, fetchesNothing: true },
   { name: 'trusted documents: a client\'s own mutation by text over HTTP', transport: 'http', request: ownTransfer, expect: { status: 403, ...notInList }, changesNothing: true, fetchesNothing: true },
-  { name: 'trusted documents: a client\'s own query by id over HTTP', transport: 'custom', run: (f) => postById(f, sha256(OWN_QUERY), { id: f.owner.from }, 'owner'), expect: notFound },
+  { name: 'trusted documents: a client\'s own query by id over HTTP', transport: 'custom', run: (f) => postById(f, sha256(OWN_QUERY), { id: f.owner.from }, 'owner'), expect: { status: 404, ...notFound } },
+  { name: 'trusted documents: a client\'s own query by text over GET', transport: 'custom', run: (f) => getQuery(f, OWN_QUERY, { id: f.owner.from }), expect: { status: 403, ...notInList }, fetchesNothing: true },
+  { name: 'trusted documents: a batch holding a client\'s own document is refused whole', transport: 'custom', run: (f) => postBatch(f, [trustedAccount(f), ownQuery(f)]), expect: { status: 403, ...notInList }, fetchesNothing: true },
   { name: 'trusted documents: a client\'s id an admin registered through APQ', transport: 'custom', run: launderedThroughApq, expect: { status: 404, ...notFound } },
   { name: 'trusted documents: a client\'s own query by text over WebSocket', transport: 'ws', request: ownQuery, expect: notInList, fetchesNothing: true },
   { name: 'trusted documents: a client\'s own query by id over WebSocket', transport: 'ws', request: ownQueryById, expect: notFound, fetchesNothing: true },
@@ -70,6 +85,9 @@ export const productionRows: readonly Row[] = [
   { name: 'trusted documents: a client\'s own mutation by text over SSE', transport: 'sse', request: ownTransfer, expect: { status: 403, ...notInList }, changesNothing: true, fetchesNothing: true },
   { name: 'trusted documents: a client\'s own subscription over SSE', transport: 'sse', request: ownSubscription, expect: { status: 403, ...notInList }, fetchesNothing: true },
   { name: 'trusted documents: a trusted text with a byte changed is another document', transport: 'http', request: (f) => ({ ...trustedAccount(f), query: `${ACCOUNT.body} ` }), expect: { status: 403, ...notInList }, fetchesNothing: true },
+  // Before Apollo parses anything: a client cannot have the gateway parse and validate 100 KB of
+  // text it will refuse anyway (over HTTP this was GRAPHQL_PARSE_FAILED: parsed first).
+  { name: 'trusted documents: garbage text is refused before it is parsed over HTTP', transport: 'http', request: () => ({ query: `{ ${'a { '.repeat(5_000)}b${' }'.repeat(5_000)} }` }), expect: { status: 403, ...notInList } },
   { name: 'trusted documents: garbage text is refused before it is parsed over WebSocket', transport: 'ws', request: () => ({ query: `{ ${'a { '.repeat(5_000)}b${' }'.repeat(5_000)} }` }), expect: notInList },
   { name: 'trusted documents: garbage text is refused before it is parsed over SSE', transport: 'sse', request: () => ({ query: `{ ${'a { '.repeat(5_000)}b${' }'.repeat(5_000)} }` }), expect: { status: 403, ...notInList } },
   // The SDK's documents run for a client, by text and by id.
