@@ -9,7 +9,7 @@ import type { Caller, Fixture, Outcome, Row } from './harness';
 import { authorizationOf, outcomeOfBody } from './harness';
 
 /** The hostile stack's GATEWAY_SSE_RESERVATION_TTL_MS (hostile.test.ts sets it). */
-export const SSE_RESERVATION_TTL_MS = 1_000;
+export const SSE_RESERVATION_TTL_MS = 3_000;
 /** The gateway's default GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX. */
 const RESERVATIONS_PER_CALLER_MAX = 10;
 const EVENT_STREAM = 'text/event-stream';
@@ -78,32 +78,43 @@ async function answerOf(response: Response): Promise<string> {
 }
 
 /**
- * The owner reserves a stream; `other` sends `request` with its token. The outcome is that answer,
- * unless it differs from what an unknown token gets, or the owner can no longer open its stream.
+ * The owner reserves a stream and opens it (an open stream never expires); `other` sends `request`
+ * with its token. The outcome is that answer, unless it differs from what an unknown token gets, or
+ * the owner's stream no longer takes an operation afterwards.
  */
 async function anotherCallersToken(f: Fixture, request: StreamRequest, other: Caller): Promise<Outcome> {
   const reservation = await reserve(f, authorizationOf(f, 'owner'));
   if (reservation.status !== 201) return { code: `the owner's PUT got ${reservation.status}` };
-  const foreign = await streamRequest(f, request, reservation.token, other);
-  const foreignAnswer = await answerOf(foreign.clone());
-  const unknownAnswer = await answerOf(await streamRequest(f, request, randomUUID(), other));
-  if (foreignAnswer !== unknownAnswer) return { code: `differs from an unknown token's answer: ${foreignAnswer} / ${unknownAnswer}` };
-  // The owner's stream is untouched: it opens (and is closed at once, which releases it).
-  const own = await streamRequest(f, 'GET header', reservation.token, 'owner').catch(() => undefined);
-  const ownStatus = own?.status;
-  await own?.body?.cancel().catch(() => undefined);
-  if (ownStatus !== 200 || !(own?.headers.get('content-type') ?? '').includes(EVENT_STREAM)) return { code: `the owner could not open its stream afterwards (${ownStatus ?? 'no answer'})` };
-  return outcomeOfResponse(foreign);
+  const ownStream = new AbortController();
+  const opened = await fetch(f.stack.url, { headers: { ...authorizationOf(f, 'owner'), accept: EVENT_STREAM, 'x-graphql-event-stream-token': reservation.token }, signal: ownStream.signal });
+  try {
+    if (opened.status !== 200) return { code: `the owner could not open its stream (${opened.status})` };
+    const foreign = await streamRequest(f, request, reservation.token, other);
+    const foreignAnswer = await answerOf(foreign.clone());
+    const unknownAnswer = await answerOf(await streamRequest(f, request, randomUUID(), other));
+    if (foreignAnswer !== unknownAnswer) return { code: `differs from an unknown token's answer: ${foreignAnswer} / ${unknownAnswer}` };
+    const own = await fetch(f.stack.url, {
+      method: 'POST',
+      headers: { ...authorizationOf(f, 'owner'), 'content-type': 'application/json', 'x-graphql-event-stream-token': reservation.token },
+      body: JSON.stringify({ query: '{ __typename }', extensions: { operationId: 'own-op' } }),
+    });
+    await own.text();
+    if (own.status !== 202) return { code: `the owner's stream took no operation afterwards (${own.status})` };
+    return await outcomeOfResponse(foreign);
+  } finally {
+    ownStream.abort();
+    await opened.body?.cancel().catch(() => undefined);
+  }
 }
 
 /** A caller of its own (no other row shares its reservations) reserves one stream past its bound. */
 async function reservationsOverTheBound(f: Fixture): Promise<Outcome> {
   const token = await f.sign({ role: 'client', subject: `hostile-sse-${randomUUID()}`, clientId: f.owner.clientId });
   const authorization = { authorization: `Bearer ${token}` };
-  for (let i = 0; i < RESERVATIONS_PER_CALLER_MAX; i += 1) {
-    const reservation = await reserve(f, authorization);
-    if (reservation.status !== 201) return { code: `reservation ${i + 1} of ${RESERVATIONS_PER_CALLER_MAX} got ${reservation.status}` };
-  }
+  // At once, so none of them can expire before the one past the bound is asked for.
+  const reservations = await Promise.all(Array.from({ length: RESERVATIONS_PER_CALLER_MAX }, () => reserve(f, authorization)));
+  const refused = reservations.filter((reservation) => reservation.status !== 201).length;
+  if (refused > 0) return { code: `${refused} of the first ${RESERVATIONS_PER_CALLER_MAX} reservations were refused` };
   const response = await fetch(f.stack.url, { method: 'PUT', headers: authorization });
   if (response.headers.get('retry-after') === null) return { code: 'no retry-after' };
   return outcomeOfResponse(response);
