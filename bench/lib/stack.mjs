@@ -144,6 +144,8 @@ export async function startOurs(stack, subgraphs, { workers, profileDir, subscri
       BALANCE_SUBGRAPH_URL: subgraphs.balance,
       BALANCE_SUBGRAPH_WS_URL: subgraphs.balanceWs,
       GATEWAY_SUBSCRIPTIONS_MAX: String(subscriptionsMax),
+      // Every bench subscriber is the one 'bench' admin: its per-caller bound must not cut the fan-out.
+      GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX: String(subscriptionsMax),
       ...authEnv,
       ...benchRateLimitEnv,
     },

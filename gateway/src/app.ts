@@ -23,7 +23,7 @@ import { createSubgraphDataSources } from './subgraphs/data-sources.js';
 import { createSubscriptionExecutor } from './subscriptions/executor.js';
 import { createOperations } from './subscriptions/operations.js';
 import { createSubscriptionPlanner } from './subscriptions/planner.js';
-import { createSlots } from './subscriptions/slots.js';
+import { createKeyedSlots, createSlots } from './subscriptions/slots.js';
 import { createSseHandler } from './subscriptions/sse.js';
 import { attachWebSocket } from './subscriptions/ws.js';
 import { loadSupergraphSdl } from './supergraph/load.js';
@@ -95,7 +95,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     logger.info({ trustedDocuments: config.trustedDocuments.mode, manifestDocuments: manifest.size, costMode: config.cost.mode, costMax: config.cost.max }, 'operation admission');
     const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter, demandControl, trustedDocuments }, config);
     const executor = createSubscriptionExecutor(
-      { planner, dataSources, metrics, logger, slots: subscriptionSlots, mintIdentity },
+      { planner, dataSources, metrics, logger, slots: subscriptionSlots, callerSlots: createKeyedSlots(config.subscriptionsPerCallerMax), mintIdentity },
       {
         subgraphs: config.subgraphs,
         upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax,
@@ -132,7 +132,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         metricsText: createMetricsText(metrics.registry),
         readiness,
         playground,
-        graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics, authenticator }, config.limits),
+        graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics, authenticator, trustedDocuments }, config.limits),
         sse: sse.handle,
         cors: createCors(config.corsOrigins),
       },

@@ -66,6 +66,7 @@ const schema = z
     GATEWAY_READINESS_TIMEOUT_MS: envField.positiveInt(1_000, 60_000),
     SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
     GATEWAY_SUBSCRIPTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
+    GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX: envField.positiveInt(1_000, 1_000_000),
     GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: envField.positiveInt(10, 10_000),
     GATEWAY_SSE_RESERVATION_TTL_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(0).max(100).default(5),
@@ -141,6 +142,8 @@ export interface GatewayConfig {
   readonly readinessTimeoutMs: number;
   readonly subscriptionsPerConnectionMax: number;
   readonly subscriptionsMax: number;
+  /** Open subscriptions of one caller (role, subject, client id) over all its connections and transports. */
+  readonly subscriptionsPerCallerMax: number;
   /** graphql-sse single connection streams (reserved or open) one caller may hold. */
   readonly sseReservationsPerCallerMax: number;
   /** How long an SSE stream reservation waits for its stream before it is dropped. */
@@ -212,6 +215,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     readinessTimeoutMs: e.GATEWAY_READINESS_TIMEOUT_MS,
     subscriptionsPerConnectionMax: e.SUBSCRIPTIONS_PER_CONNECTION_MAX,
     subscriptionsMax: e.GATEWAY_SUBSCRIPTIONS_MAX,
+    subscriptionsPerCallerMax: e.GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX,
     sseReservationsPerCallerMax: e.GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX,
     sseReservationTtlMs: e.GATEWAY_SSE_RESERVATION_TTL_MS,
     upstreamRetryAttemptsMax: e.GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX,

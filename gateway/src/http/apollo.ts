@@ -85,14 +85,18 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     validationRules: [createLimitsRule(config.limits, (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }))],
     persistedQueries: { cache: withTrustedDocuments(createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), deps.trustedDocuments.documents), ttl: null },
     formatError: createFormatError(config),
-    // Apollo runs every plugin's didResolveOperation, all before the plan runs; any refusal is the answer.
+    // Apollo runs every plugin's didResolveOperation, all before the plan runs; any refusal is the
+    // answer. They start in this order, each running to completion (none awaits), so the input
+    // plugin goes first: it turns the number texts of the variables (a `first` sent as 1e2) into the
+    // numbers the others read. After it, demand control saw `first: 1e2` as no value at all and
+    // estimated the assumed 20 items instead of 100.
     plugins: [
+      createInputPlugin(),
       createOperationPlugin(),
       ...(config.trustedDocuments.mode === 'off' ? [] : [createTrustedDocumentsPlugin({ policy: deps.trustedDocuments, onRejected: (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }) })]),
       ...(deps.demandControl === undefined ? [] : [createDemandControlPlugin(deps.demandControl)]),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
-      createInputPlugin(),
     ],
   });
 }

@@ -16,6 +16,18 @@ describe('formatError', () => {
     expect(formatted).toEqual({ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
 
+  // WebSocket and SSE refusals (a cost limit, a trusted document) reached clients with `http` in extensions.
+  it.each([
+    ['a limit', new LimitExceededError('COST_LIMIT_EXCEEDED', 'too costly', { estimatedCost: 9, maxCost: 5 }, [], 400)],
+    ['a refusal with a code', new GraphQLError('not trusted', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 403 } } })],
+  ])('never answers Apollo\'s `http` instruction (%s)', (_name, error) => {
+    for (const errorDetails of [false, true]) {
+      const formatted = createFormatError({ errorDetails })(error.toJSON(), error);
+      expect(formatted.extensions?.['code']).toEqual(expect.any(String));
+      expect(formatted.extensions).not.toHaveProperty('http');
+    }
+  });
+
   it('keeps client-meaningful errors and, outside production, details', () => {
     const error = new GraphQLError('insufficient funds', { extensions: { code: 'INSUFFICIENT_FUNDS' } });
     expect(createFormatError({ errorDetails: false })(error.toJSON(), error)).toEqual(error.toJSON());

@@ -64,6 +64,18 @@ function apolloClientErrorCode(error: unknown): string | undefined {
  * code. In production an error without a client-meaningful code loses its message and stack.
  */
 export function createFormatError(config: FormatErrorConfig): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  const format = formatWith(config);
+  // `http` is Apollo's instruction for the status line, never part of the answer: Apollo Server
+  // takes it out over HTTP, and WebSocket and SSE refusals come through here with it still in.
+  return (formatted, error) => {
+    const answer = format(formatted, error);
+    if (answer.extensions?.['http'] === undefined) return answer;
+    const { http: _http, ...extensions } = answer.extensions;
+    return { ...answer, extensions };
+  };
+}
+
+function formatWith(config: FormatErrorConfig): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
     const limit = limitErrorOf(error);
     if (limit !== undefined) {

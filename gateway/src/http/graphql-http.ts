@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
-import { unauthenticatedError, type Authenticator } from '../auth/authenticator.js';
+import { unauthenticatedError, type Authenticator, type Credentials } from '../auth/authenticator.js';
+import { untrustedDocumentBeforeParsing } from '../trusted-documents/http-precheck.js';
+import type { TrustedDocumentPolicy } from '../trusted-documents/policy.js';
 import type { GatewayLimits } from '../config.js';
 import { readBody, sendJson, sendPayloadTooLarge } from './body.js';
 import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
@@ -14,6 +16,7 @@ export interface GraphqlHttpDeps {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly authenticator: Authenticator;
+  readonly trustedDocuments: TrustedDocumentPolicy;
 }
 
 function headerMapOf(request: IncomingMessage): HeaderMap {
@@ -58,6 +61,26 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
     const inexact = request.method === 'GET' ? inexactNumberInSearch(request.url) : undefined;
     if (inexact !== undefined) return sendJson(response, 400, { errors: [{ message: inexact, extensions: { code: 'BAD_USER_INPUT' } }] }, idHeader);
     const url = new URL(request.url ?? '/', 'http://gateway.local');
+    // Authenticated once, here: trusted documents are checked before Apollo parses anything, and
+    // Apollo's context step reuses the outcome (a refusal is its 401).
+    let authenticated: Credentials | UnauthenticatedError;
+    try {
+      authenticated = await deps.authenticator.fromHeaders(request.headers);
+    } catch (error: unknown) {
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      authenticated = error;
+    }
+    if (!(authenticated instanceof UnauthenticatedError)) {
+      const untrusted = untrustedDocumentBeforeParsing(deps.trustedDocuments, authenticated.identity, request.method === 'POST' ? { body } : { search: url.searchParams });
+      if (untrusted !== undefined) {
+        const code = String(untrusted.extensions['code']);
+        deps.metrics.limitRejectionCount.inc({ limit: code });
+        deps.logger.warn({ requestId, code, documentId: untrusted.extensions['documentId'] }, 'document refused: not a trusted document');
+        const { http, ...extensions } = untrusted.extensions;
+        const status = (http as { status?: number } | undefined)?.status ?? 403;
+        return sendJson(response, status, { errors: [{ message: untrusted.message, extensions }] }, idHeader);
+      }
+    }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: (request.method ?? 'GET').toUpperCase(),
       headers: headerMapOf(request),
@@ -66,13 +89,9 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
     };
     // Authentication is Apollo's context step: a refusal is a GraphQL error UNAUTHENTICATED with HTTP 401.
     const context = async (): Promise<GatewayContext> => {
-      try {
-        return createGatewayContext(request.headers, deps.logger, (await deps.authenticator.fromHeaders(request.headers)).identity, requestId);
-      } catch (error: unknown) {
-        if (!(error instanceof UnauthenticatedError)) throw error;
-        deps.logger.info({ requestId, reason: error.message }, 'request refused: not authenticated');
-        throw unauthenticatedError(error);
-      }
+      if (!(authenticated instanceof UnauthenticatedError)) return createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId);
+      deps.logger.info({ requestId, reason: authenticated.message }, 'request refused: not authenticated');
+      throw unauthenticatedError(authenticated);
     };
     const result = await deps.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
     const headers: Record<string, string> = { ...idHeader };

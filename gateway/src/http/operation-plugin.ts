@@ -4,6 +4,15 @@ import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './request-context.js';
 
 /**
+ * No operation to run: an `operationName` the document does not define, or none for a document of
+ * several. Apollo Server's own code and messages for it, on every transport.
+ */
+export function operationResolutionError(operationName: unknown): GraphQLError {
+  const message = typeof operationName === 'string' && operationName !== '' ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+  return new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+}
+
+/**
  * Refuses, with HTTP 400, the operations Apollo Server hands to the gateway although the gateway
  * cannot run them (its executor would throw, an HTTP 500):
  * - no operation to run: an unknown `operationName`, or none for a document with several
@@ -15,11 +24,7 @@ export function createOperationPlugin(): ApolloServerPlugin<GatewayContext> {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, request }) {
-          if (operation === undefined) {
-            const name = request.operationName;
-            const message = typeof name === 'string' && name !== '' ? `Unknown operation named "${name}".` : 'Must provide operation name if query contains multiple operations.';
-            throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
-          }
+          if (operation === undefined) throw operationResolutionError(request.operationName);
           if (operation.operation === 'subscription') {
             const message = 'subscriptions are streams: use a WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse, Accept: text/event-stream) on this endpoint';
             throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } } });

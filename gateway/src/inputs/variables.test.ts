@@ -1,7 +1,7 @@
 import { buildSchema, getOperationAST, parse } from 'graphql';
 import { JsonNumberText } from '@walletgraph/platform';
 import { installInputScalars } from './scalars';
-import { resolveVariableInputs } from './variables';
+import { resolveVariableInputs, VARIABLE_DEPTH_MAX } from './variables';
 
 const schema = installInputScalars(
   buildSchema(`
@@ -40,6 +40,19 @@ describe('resolveVariableInputs', () => {
       ['$free is not valid Unicode text (it holds a lone surrogate)', 'BAD_USER_INPUT'],
       ['$unknown.deep[1] is not valid Unicode text (it holds a lone surrogate)', 'BAD_USER_INPUT'],
     ]);
+  });
+
+  it('refuses a value nested deeper than any input (45,000 lists overflowed the walk: HTTP 500), and walks one at the bound', () => {
+    let deep: unknown = [];
+    for (let level = 0; level < 45_000; level += 1) deep = [deep];
+    expect(resolveVariableInputs(schema, quote, { ids: deep }).map((error) => [error.message, error.extensions['code']])).toEqual([[`$ids[0][0]… is nested deeper than ${VARIABLE_DEPTH_MAX} levels; no input of this API is`, 'BAD_USER_INPUT']]);
+    let atTheBound: unknown = new JsonNumberText('1.0');
+    for (let level = 0; level < VARIABLE_DEPTH_MAX; level += 1) atTheBound = [atTheBound];
+    const variables: Record<string, unknown> = { free: atTheBound };
+    expect(resolveVariableInputs(schema, quote, variables)).toEqual([]);
+    let innermost: unknown = variables['free'];
+    while (Array.isArray(innermost)) innermost = innermost[0];
+    expect(innermost).toBe(1);
   });
 
   it('leaves well-formed text, surrogate pairs and absent variables alone', () => {

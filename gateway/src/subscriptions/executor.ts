@@ -10,7 +10,7 @@ import type { GatewayContext } from '../http/request-context.js';
 import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import { SubscriptionErrorCode, subscriptionError } from './errors.js';
 import type { SubscriptionPlanner } from './planner.js';
-import type { Slots } from './slots.js';
+import type { KeyedSlots, Slots } from './slots.js';
 import { createUpstreamPool, type UpstreamEvent, type UpstreamPool } from './upstream.js';
 
 export type Transport = 'ws' | 'sse';
@@ -42,6 +42,8 @@ export interface ExecutorDeps {
   readonly logger: Logger;
   /** Every open subscription of this process (GATEWAY_SUBSCRIPTIONS_MAX). */
   readonly slots: Slots;
+  /** The open subscriptions of each caller (GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX), so one caller cannot take every process slot. */
+  readonly callerSlots: KeyedSlots;
   readonly mintIdentity: IdentityMinter;
 }
 
@@ -152,6 +154,14 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       deps.slots.release();
       return refuse(request, `a connection may hold at most ${request.connectionSlots.max} subscriptions (SUBSCRIPTIONS_PER_CONNECTION_MAX)`, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED);
     }
+    // Per caller, over all its connections and transports: before, one token opening connection
+    // after connection held all GATEWAY_SUBSCRIPTIONS_MAX slots and every other caller was refused.
+    const callerKey = callerKeyOf(request.context.identity);
+    if (!deps.callerSlots.tryAcquire(callerKey)) {
+      deps.slots.release();
+      request.connectionSlots?.release();
+      return refuse(request, `a caller may hold at most ${deps.callerSlots.maxPerKey} subscriptions at once, over all its connections (GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX)`, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED);
+    }
     deps.metrics.subscriptionsActive.inc({ transport: request.transport });
     const plan = pluggedPlan(node.primary, node.rest);
     const variables = Object.fromEntries((node.primary.variableUsages ?? []).filter((name) => name in request.variables).map((name) => [name, request.variables[name]]));
@@ -159,22 +169,23 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       { query: node.primary.operation, variables, operationName: node.primary.operationName },
       {
         // Subscriptions of the same caller may share an upstream connection; different callers never do.
-        key: callerKeyOf(request.context.identity),
+        key: callerKey,
         headers: definedHeaders(request.context.forwardedHeaders),
         identityHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await deps.mintIdentity(request.context.identity, request.context.requestId) }),
       },
       request.context.logger,
     );
-    return downstream(request, plan, node.primary.serviceName, upstream);
+    return downstream(request, plan, node.primary.serviceName, upstream, callerKey);
   }
 
-  function downstream(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, upstream: AsyncIterableIterator<UpstreamEvent>): AsyncIterableIterator<ExecutionResult> {
+  function downstream(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, upstream: AsyncIterableIterator<UpstreamEvent>, callerKey: string): AsyncIterableIterator<ExecutionResult> {
     let closed = false;
     const finish = async (): Promise<void> => {
       if (closed) return;
       closed = true;
       deps.slots.release();
       request.connectionSlots?.release();
+      deps.callerSlots.release(callerKey);
       deps.metrics.subscriptionsActive.dec({ transport: request.transport });
       await upstream.return?.();
       request.context.logger.debug('subscription closed');

@@ -16,6 +16,7 @@ import { resolveVariableInputs } from '../inputs/variables.js';
 import type { Admitted, DemandControl } from '../cost/demand-control.js';
 import { asGraphQLError, createFormatError, isScalarInputRefusal } from '../http/format-error.js';
 import { createLimitsRule } from '../http/limits.js';
+import { operationResolutionError } from '../http/operation-plugin.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 import type { GatewayContext } from '../http/request-context.js';
 import type { TrustedDocumentPolicy } from '../trusted-documents/policy.js';
@@ -107,6 +108,10 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
       document = parse(source, { maxTokens: 50_000 });
     } catch (error: unknown) {
       if (error instanceof GraphQLError) return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      // graphql-js parses recursively: a document nested thousands of levels deep overflows the
+      // stack. The caller's text, as Apollo Server reports it over HTTP (before: the WebSocket closed
+      // with 4500 and the RangeError's message, SSE answered 500).
+      if (error instanceof RangeError) return [new GraphQLError('Syntax Error: the document is nested too deeply to parse.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       throw error;
     }
     const errors = validate(deps.planner.apiSchema, document, rules);
@@ -115,7 +120,8 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
-    if (operation === null || operation === undefined) return [new GraphQLError('the document does not name exactly one operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];
+    // As over HTTP (Apollo Server): OPERATION_RESOLUTION_FAILURE, not another code per transport.
+    if (operation === null || operation === undefined) return [operationResolutionError(payload.operationName)];
     const variables = payload.variables ?? {};
     const inputErrors = resolveVariableInputs(deps.planner.apiSchema, operation, variables);
     if (inputErrors.length > 0) return inputErrors;

@@ -21,3 +21,30 @@ export function createSlots(max: number): Slots {
     },
   };
 }
+
+/** Slots per key (a caller): each key holds at most `maxPerKey`; keys with none in use are forgotten. */
+export interface KeyedSlots {
+  readonly maxPerKey: number;
+  inUse(key: string): number;
+  tryAcquire(key: string): boolean;
+  release(key: string): void;
+}
+
+export function createKeyedSlots(maxPerKey: number): KeyedSlots {
+  const usedByKey = new Map<string, number>();
+  return {
+    maxPerKey,
+    inUse: (key) => usedByKey.get(key) ?? 0,
+    tryAcquire: (key) => {
+      const used = usedByKey.get(key) ?? 0;
+      if (used >= maxPerKey) return false;
+      usedByKey.set(key, used + 1);
+      return true;
+    },
+    release: (key) => {
+      const used = usedByKey.get(key) ?? 0;
+      if (used <= 1) usedByKey.delete(key);
+      else usedByKey.set(key, used - 1);
+    },
+  };
+}

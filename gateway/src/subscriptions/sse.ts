@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ExecutionResult } from 'graphql';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import { createHandler } from 'graphql-sse';
 import { describeIdentity, UnauthenticatedError, type Logger } from '@walletgraph/platform';
 import type { Authenticator, Credentials } from '../auth/authenticator.js';
@@ -79,6 +79,13 @@ function tracked(subscription: Subscription, set: Set<Subscription>): Subscripti
   return iterator;
 }
 
+/** The HTTP status a refusal asks for (`extensions.http.status`, Apollo's convention), if any. */
+function httpStatusOf(error: GraphQLError | undefined): number | undefined {
+  const http = error?.extensions['http'];
+  const status = typeof http === 'object' && http !== null ? (http as { status?: unknown }).status : undefined;
+  return typeof status === 'number' && status >= 400 && status <= 499 ? status : undefined;
+}
+
 function sendError(response: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
   sendJson(response, status, { errors: [{ message, extensions: { code, ...extensions } }] }, headers);
 }
@@ -105,10 +112,12 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
         const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
         const stream = streamByRequest.get(request.raw);
         const prepared = deps.operations.prepare(params, context, 'sse', stream?.slots);
-        // Refused like graphql-sse refuses unparsable queries: HTTP 400 with the errors as JSON.
+        // Refused like graphql-sse refuses unparsable queries: the errors as JSON, with the HTTP
+        // status the refusal carries (403/404 for trusted documents, as over HTTP), else 400.
         if (!isPreparedOperation(prepared)) {
+          const status = httpStatusOf(prepared[0]) ?? 400;
           const body = JSON.stringify({ errors: deps.operations.formatErrors(prepared) });
-          return [body, { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
+          return [body, { status, statusText: STATUS_CODES[status] ?? 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
         }
         if (credentials.expiresAtMs !== undefined) expiryByOperation.set(prepared, credentials.expiresAtMs);
         if (stream !== undefined) streamByOperation.set(prepared, stream);

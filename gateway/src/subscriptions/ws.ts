@@ -96,7 +96,8 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
         const context = createGatewayContext(headers, deps.logger, credentials.identity);
         const variables = numberTexts.take(ctx.extra.socket, id) ?? payload.variables;
         const prepared = deps.operations.prepare({ ...payload, variables }, context, 'ws', slotsBySocket.get(ctx.extra.socket));
-        if (!isPreparedOperation(prepared)) return prepared;
+        // Through the same error policy as every event (limit codes kept, `http` left out, production masking).
+        if (!isPreparedOperation(prepared)) return deps.operations.formatErrors(prepared);
         return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
       },
       execute: run,

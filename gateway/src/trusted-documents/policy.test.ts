@@ -2,6 +2,7 @@ import type { Identity } from '@walletgraph/platform';
 import { parseManifest, sha256Hex } from './manifest';
 import { createTrustedDocumentPolicy } from './policy';
 import { withTrustedDocuments, type QueryTextCache } from './plugin';
+import { untrustedDocumentBeforeParsing } from './http-precheck';
 
 const body = 'query A { __typename }';
 const manifestText = JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256Hex(body), name: 'A', type: 'query', body }] });
@@ -55,6 +56,19 @@ describe('trusted documents policy', () => {
   });
 });
 
+describe('a text sent with an id (WebSocket and SSE, as Apollo Server checks it over HTTP)', () => {
+  it.each(['off', 'clients'] as const)('refuses an id that is not the text\'s hash with PERSISTED_QUERY_HASH_MISMATCH (mode %s)', (mode) => {
+    const policy = createTrustedDocumentPolicy(documents, { mode });
+    const refusals = [
+      policy.resolve({ query: body, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(other) } } }, admin),
+      policy.resolve({ query: body, extensions: { persistedQuery: { version: 1, sha256Hash: 5 } } }, client),
+      policy.resolve({ query: other, extensions: { persistedQuery: { version: 1 } } }, admin),
+    ];
+    expect(refusals.map((r) => ('error' in r ? [r.error.message, r.error.extensions['code']] : 'ran'))).toEqual(Array(3).fill(['provided sha does not match query', 'PERSISTED_QUERY_HASH_MISMATCH']));
+    expect(policy.resolve({ query: body, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(body) } } }, client)).toEqual({ source: body });
+  });
+});
+
 describe('the APQ cache with the manifest in front', () => {
   it('finds trusted documents by id and never stores them', async () => {
     const stored = new Map<string, string>();
@@ -66,5 +80,26 @@ describe('the APQ cache with the manifest in front', () => {
     expect([...stored.keys()]).toEqual([`apq:${sha256Hex(other)}`]);
     expect(await cache.get(`apq:${sha256Hex(other)}`)).toBe(other);
     expect(await cache.get(`apq:${'0'.repeat(64)}`)).toBeUndefined();
+  });
+});
+
+describe('the HTTP check before parsing', () => {
+  const policy = createTrustedDocumentPolicy(documents, { mode: 'clients' });
+  const codeOf = (request: Parameters<typeof untrustedDocumentBeforeParsing>[2], identity: Identity = client) => untrustedDocumentBeforeParsing(policy, identity, request)?.extensions['code'] ?? 'let through';
+  it('refuses a restricted caller\'s untrusted text or id in a POST, a batch or a GET', () => {
+    expect(codeOf({ body: { query: other } })).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect(codeOf({ body: [{ query: body }, { query: other }] })).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect(codeOf({ body: { extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(other) } } } })).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(codeOf({ search: new URLSearchParams({ query: other }) })).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect(codeOf({ search: new URLSearchParams({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: sha256Hex(other) } }) }) })).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+  it('lets through trusted documents, admins, and what Apollo answers itself (no query, a bad hash, not JSON)', () => {
+    expect(codeOf({ body: { query: body } })).toBe('let through');
+    expect(codeOf({ body: { extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(body) } } } })).toBe('let through');
+    expect(codeOf({ body: { query: other } }, admin)).toBe('let through');
+    expect(codeOf({ body: {} })).toBe('let through');
+    expect(codeOf({ body: { query: body, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(other) } } } })).toBe('let through');
+    expect(codeOf({ body: 'not an object' })).toBe('let through');
+    expect(codeOf({ search: new URLSearchParams({ extensions: '{' }) })).toBe('let through');
   });
 });

@@ -52,6 +52,11 @@ export interface TrustedDocumentPolicy {
   resolve(payload: DocumentPayload, identity: Identity): { readonly source: string } | { readonly error: GraphQLError };
 }
 
+/** Apollo Server's message for it; the code is Apollo Router's (see http/format-error.ts). */
+function hashMismatchError(): GraphQLError {
+  return new GraphQLError('provided sha does not match query', { extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH', http: { status: 400 } } });
+}
+
 function manifestHint(mode: TrustedDocumentsConfig['mode']): string {
   return `GATEWAY_TRUSTED_DOCUMENTS=${mode}: ${mode === 'all' ? 'every caller' : 'a caller with role client'} may run only the operations of the trusted-documents manifest (the SDK's, sdk/persisted-query-manifest.json)`;
 }
@@ -71,6 +76,10 @@ export function createTrustedDocumentPolicy(documents: TrustedDocuments, config:
     resolve(payload, identity) {
       const id = persistedQueryId(payload.extensions);
       if (typeof payload.query === 'string' && payload.query !== '') {
+        // Text and an id together: the id must be the text's hash, as Apollo Server checks it over
+        // HTTP (before, WebSocket and SSE ran the text and ignored a wrong id).
+        const persistedQuery = payload.extensions?.['persistedQuery'];
+        if (typeof persistedQuery === 'object' && persistedQuery !== null && id !== sha256Hex(payload.query)) return { error: hashMismatchError() };
         const error = restricts(identity) ? check(sha256Hex(payload.query), false) : undefined;
         return error === undefined ? { source: payload.query } : { error };
       }

@@ -3,9 +3,11 @@
 // for a mutation, proof that nothing changed. Adding an attack is adding one row.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import type { Identity } from '@walletgraph/platform';
 import type { WalletClient } from '@walletgraph/sdk';
 import { sql } from '../../../subgraph-wallet/test/helpers';
-import { adminToken, clientToken, userToken } from '../auth';
+import { devUserToken, userToken } from '../auth';
+import { metricValue } from '../refusals';
 import { createFundedAccounts, type Accounts } from '../fixtures';
 import type { Stack } from '../stack';
 import { walletAs } from '../wallet-client';
@@ -37,6 +39,8 @@ export interface Fixture {
   /** A domain no other suite uses: clients a row creates (or must not create) live under it. */
   readonly emailDomain: string;
   readonly admin: WalletClient;
+  /** Mints a token for any identity with the stack's secret (a caller of the row's own). */
+  readonly sign: (identity: Identity, expiresIn?: number | string) => Promise<string>;
 }
 
 /** A GraphQL request as it goes on the wire. `variablesJson` is sent verbatim (exact number texts). */
@@ -44,6 +48,9 @@ export interface Wire {
   readonly query: string;
   readonly variables?: Record<string, unknown>;
   readonly variablesJson?: string;
+  readonly operationName?: string;
+  /** Sent as is: APQ (`persistedQuery`), trusted document ids. */
+  readonly extensions?: Record<string, unknown>;
 }
 
 interface RowBase {
@@ -51,6 +58,8 @@ interface RowBase {
   readonly expect: Outcome;
   /** A mutation that must be refused: the fixture's accounts, transfers, deposits and clients are compared before and after. */
   readonly changesNothing?: boolean;
+  /** Refused by the gateway itself: no subgraph fetch between before and after (the gateway's /metrics). */
+  readonly fetchesNothing?: boolean;
 }
 
 export type Row =
@@ -59,7 +68,9 @@ export type Row =
 
 export function bodyOf(wire: Wire): string {
   const variables = wire.variablesJson ?? JSON.stringify(wire.variables ?? {});
-  return `{"query":${JSON.stringify(wire.query)},"variables":${variables}}`;
+  const operationName = wire.operationName === undefined ? '' : `,"operationName":${JSON.stringify(wire.operationName)}`;
+  const extensions = wire.extensions === undefined ? '' : `,"extensions":${JSON.stringify(wire.extensions)}`;
+  return `{"query":${JSON.stringify(wire.query)},"variables":${variables}${operationName}${extensions}}`;
 }
 
 interface GraphqlBody {
@@ -197,20 +208,54 @@ export function expectedComparable(expected: Outcome): Record<string, unknown> {
   return picked;
 }
 
-/** Starts the fixture: two clients with funded accounts, and every kind of token. */
-export async function createFixture(stack: Stack): Promise<Fixture> {
-  const admin = walletAs(stack, await adminToken());
+/** Subgraph fetches the gateway has made so far (both subgraphs, any outcome), from its /metrics. */
+export async function subgraphFetchCount(f: Fixture): Promise<number> {
+  const text = await (await fetch(`${f.stack.origin}/metrics`)).text();
+  let total = 0;
+  for (const subgraph of ['wallet', 'balance']) for (const outcome of ['ok', 'error']) total += metricValue(text, `gateway_subgraph_fetch_duration_seconds_count{subgraph="${subgraph}",outcome="${outcome}"}`);
+  return total;
+}
+
+/** Starts the fixture: two clients with funded accounts, and every kind of token (signed with `secret`: the stack's AUTH_JWT_SECRET). */
+export async function createFixture(stack: Stack, secret: string = devUserToken.secret): Promise<Fixture> {
+  const sign = (identity: Identity, expiresIn: number | string = '1h') => userToken(identity, expiresIn, { secret });
+  const adminToken = await sign({ role: 'admin', subject: 'hostile-admin' });
+  const admin = walletAs(stack, adminToken);
   const owner = await createFundedAccounts(admin);
   const other = await createFundedAccounts(admin);
+  const asClient = (clientId: string, expiresIn?: number) => sign({ role: 'client', subject: `test-client-${clientId}`, clientId }, expiresIn);
   const tokens: Partial<Record<Caller, string>> = {
-    admin: await adminToken(),
-    owner: await clientToken(owner.clientId),
-    other: await clientToken(other.clientId),
-    expired: await clientToken(owner.clientId, -120),
+    admin: adminToken,
+    owner: await asClient(owner.clientId),
+    other: await asClient(other.clientId),
+    expired: await asClient(owner.clientId, -120),
     forged: await userToken({ role: 'admin', subject: 'mallory' }, '1h', { secret: 'not-the-real-secret-not-the-real-secret' }),
-    wrongAudience: await userToken({ role: 'admin', subject: 'mallory' }, '1h', { audience: 'some-other-api' }),
+    wrongAudience: await userToken({ role: 'admin', subject: 'mallory' }, '1h', { secret, audience: 'some-other-api' }),
     algNone: `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'mallory', role: 'admin', iss: 'walletgraph-dev', aud: 'walletgraph', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url')}.`,
     garbage: 'not-a-jwt',
   };
-  return { stack, owner, other, admin, token: (caller) => tokens[caller], emailDomain: `hostile-${randomUUID().slice(0, 8)}.test` };
+  return { stack, owner, other, admin, token: (caller) => tokens[caller], sign, emailDomain: `hostile-${randomUUID().slice(0, 8)}.test` };
+}
+
+/**
+ * The table as Jest tests, one per row, grouped by transport. `fixture` is read when a row runs
+ * (the file's beforeAll has set it up by then).
+ */
+export function describeRows(rows: readonly Row[], fixture: () => Fixture): void {
+  it('has one row per attack (names are unique)', () => {
+    expect(new Set(rows.map((row) => row.name)).size).toBe(rows.length);
+  });
+  describe.each(['http', 'ws', 'sse', 'custom'] as const)('%s', (transport) => {
+    const ofTransport = rows.filter((row) => row.transport === transport);
+    if (ofTransport.length === 0) return;
+    it.each(ofTransport.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
+      const f = fixture();
+      const before = row.changesNothing === true ? await snapshot(f) : undefined;
+      const fetchesBefore = row.fetchesNothing === true ? await subgraphFetchCount(f) : undefined;
+      const outcome = await runRow(f, row);
+      expect(comparable(outcome, row.expect)).toEqual(expectedComparable(row.expect));
+      if (before !== undefined) expect(await snapshot(f)).toEqual(before);
+      if (fetchesBefore !== undefined) expect(await subgraphFetchCount(f)).toBe(fetchesBefore);
+    });
+  });
 }

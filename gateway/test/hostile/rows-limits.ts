@@ -15,6 +15,7 @@ function deepQuery(levels: number): (f: Fixture) => Wire {
     return { query: `query($id: ID!) { account(id: $id) { ${selection} } }`, variables: { id: f.owner.from } };
   };
 }
+const nestedTooDeepToParse = (): Wire => ({ query: `{ ${'a { '.repeat(5_000)}b${' }'.repeat(5_000)} }` });
 const aliases = (count: number) => (f: Fixture): Wire => ({ query: `query($id: ID!) { ${Array.from({ length: count }, (_, i) => `a${i}: account(id: $id) { id }`).join(' ')} }`, variables: { id: f.owner.from } });
 const fields = (count: number) => (): Wire => ({ query: `{ ${Array.from({ length: count }, () => '__typename').join(' ')} clients(first: 1) { edges { cursor } } }` });
 
@@ -77,10 +78,64 @@ async function stuckBesideLive(f: Fixture, transport: 'ws' | 'sse'): Promise<Out
   }
 }
 
+/** The hostile stack's GATEWAY_SUBSCRIPTIONS_MAX and GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX (hostile.test.ts sets them). */
+export const SUBSCRIPTIONS_MAX = 100;
+export const SUBSCRIPTIONS_PER_CALLER_MAX = 30;
+
+/**
+ * One caller (a token of its own) opens connection after connection, 20 subscriptions each, up to
+ * the whole process's GATEWAY_SUBSCRIPTIONS_MAX; then the owner subscribes and waits for an event.
+ * Before the per-caller bound the flood held every slot and the owner was refused.
+ */
+async function oneCallerFloods(f: Fixture): Promise<Outcome> {
+  const token = await f.sign({ role: 'client', subject: `hostile-flood-${randomUUID()}`, clientId: f.owner.clientId });
+  const perConnection = 20;
+  const sockets: WebSocket[] = [];
+  let refused = 0;
+  try {
+    for (let c = 0; c < SUBSCRIPTIONS_MAX / perConnection; c += 1) {
+      const socket = new WebSocket(f.stack.wsUrl, 'graphql-transport-ws');
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => {
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+        socket.on('close', (code) => reject(new Error(`flood connection closed with ${code}`)));
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { type: string; payload?: { errors?: Array<{ extensions?: { code?: string } }> } };
+          if (message.type === 'connection_ack') {
+            for (let i = 0; i < perConnection; i += 1) socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount } }', variables: { id: f.owner.to } } }));
+            resolve();
+          } else if (message.type === 'next' && message.payload?.errors?.[0]?.extensions?.code === 'SUBSCRIPTION_LIMIT_EXCEEDED') refused += 1;
+        });
+      });
+    }
+    const expectedRefused = SUBSCRIPTIONS_MAX - SUBSCRIPTIONS_PER_CALLER_MAX;
+    const deadlineMs = Date.now() + 10_000;
+    while (refused < expectedRefused && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (refused !== expectedRefused) return { code: `the flooding caller had ${refused} of ${SUBSCRIPTIONS_MAX} subscriptions refused, not ${expectedRefused}` };
+    const live = subscribe('sse', f.stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount version } }', { id: f.owner.to }, { authorization: authorizationOf(f, 'owner')['authorization'] ?? null });
+    try {
+      const event = await actUntilEvent(() => f.admin.deposit({ accountId: f.owner.to, amount: '0.01' }), live.next);
+      return { code: event.errors === undefined ? 'none' : (event.errors[0]?.extensions?.code ?? 'no code'), data: event.data === null || event.data === undefined ? 'null' : 'ok' };
+    } finally {
+      await live.close();
+    }
+  } finally {
+    for (const socket of sockets) socket.terminate();
+  }
+}
+
 export const limitRows: readonly Row[] = [
+  { name: 'one caller cannot take every subscription slot of the process', transport: 'custom', run: oneCallerFloods, expect: { code: 'none', data: 'ok' } },
   { name: 'depth over the limit (13 > 12)', transport: 'http', request: deepQuery(13), expect: { status: 400, code: 'DEPTH_LIMIT_EXCEEDED' } },
   { name: 'depth over the limit over WebSocket', transport: 'ws', request: deepQuery(13), expect: { code: 'DEPTH_LIMIT_EXCEEDED' } },
   { name: 'depth over the limit over SSE', transport: 'sse', request: deepQuery(13), expect: { status: 400, code: 'DEPTH_LIMIT_EXCEEDED' } },
+  // 5,000 levels parse past the stack (graphql-js parses recursively): over HTTP Apollo Server calls
+  // it GRAPHQL_PARSE_FAILED; over WebSocket the RangeError closed the socket with 4500 (its message
+  // as the reason), over SSE it was a 500.
+  { name: 'a selection set nested 5,000 deep over HTTP', transport: 'http', request: nestedTooDeepToParse, expect: { status: 400, code: 'GRAPHQL_PARSE_FAILED' } },
+  { name: 'a selection set nested 5,000 deep over WebSocket', transport: 'ws', request: nestedTooDeepToParse, expect: { code: 'GRAPHQL_PARSE_FAILED' } },
+  { name: 'a selection set nested 5,000 deep over SSE', transport: 'sse', request: nestedTooDeepToParse, expect: { status: 400, code: 'GRAPHQL_PARSE_FAILED' } },
   { name: 'aliases over the limit (31 > 30)', transport: 'http', request: aliases(31), expect: { status: 400, code: 'ALIAS_LIMIT_EXCEEDED' } },
   { name: 'aliases over the limit over WebSocket', transport: 'ws', request: aliases(31), expect: { code: 'ALIAS_LIMIT_EXCEEDED' } },
   { name: 'fields over the limit (501 > 500)', transport: 'http', request: fields(498), expect: { status: 400, code: 'FIELD_LIMIT_EXCEEDED' } },
