@@ -2,8 +2,8 @@
 // the Jest global setup) and the gateway, all on port 0. Reused by the gateway's and the SDK's
 // end-to-end suites.
 import { randomUUID } from 'node:crypto';
-import { createKafka, ensureTopics, retry, type Logger } from '@walletgraph/platform';
-import { createLogger } from '@walletgraph/platform';
+import { retry, createLogger, type Logger } from '@walletgraph/platform/core';
+import { createKafka, ensureTopics } from '@walletgraph/platform/kafka';
 import { createBalanceService, type BalanceService } from '../../subgraph-balance/src/app';
 import { loadBalanceConfig } from '../../subgraph-balance/src/config';
 import { createWalletService, type WalletService } from '../../subgraph-wallet/src/app';

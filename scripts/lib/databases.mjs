@@ -7,10 +7,13 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The platform package, built (npm run build) before any script uses it. */
+/**
+ * The platform doors the tools use (core, db, auth: configuration, the migration applier, tokens),
+ * built (npm run build) before any script uses them. Never the Kafka door: no tool needs it.
+ */
 export function platform() {
   try {
-    return require(path.join(root, 'platform/dist/index.js'));
+    return Object.assign({}, ...['core', 'db', 'auth'].map((door) => require(path.join(root, `platform/dist/${door}/index.js`))));
   } catch {
     throw new Error('platform is not built: run `npm run build` first');
   }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, redactUrl, UnavailableError, type Identity, type Logger } from '@walletgraph/platform';
+import { UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { redactUrl } from '@walletgraph/platform/db';
+import { createKafka, ensureTopics } from '@walletgraph/platform/kafka';
+import { createUserTokenVerifier, devSecretsWarning, type Identity } from '@walletgraph/platform/auth';
 import { createOwnershipDirectory } from './auth/ownership.js';
 import { parse } from 'graphql';
 import { Partitioners } from 'kafkajs';

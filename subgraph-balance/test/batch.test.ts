@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureTopics } from '@walletgraph/platform';
+import { ensureTopics } from '@walletgraph/platform/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
 import type { BalanceConfig } from '../src/config.js';

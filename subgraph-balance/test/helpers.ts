@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET, type Logger } from '@walletgraph/platform/core';
+import { parseMysqlUrl } from '@walletgraph/platform/db';
+import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, type Identity } from '@walletgraph/platform/auth';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createPool, type Pool } from 'mariadb';
 import { loadBalanceConfig, type BalanceConfig } from '../src/config.js';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, UnavailableError, type Logger } from '@walletgraph/platform';
+import { UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { createKafka, ensureTopics } from '@walletgraph/platform/kafka';
+import { createUserTokenVerifier, devSecretsWarning } from '@walletgraph/platform/auth';
 import type { WalletConfig } from './config.js';
 import { createGraphqlServer, type GraphqlServer } from './http/graphql-server.js';
 import { closeServer, listen, urlHost } from './http/node-http.js';

@@ -1,4 +1,6 @@
-import { authEnvFields, envField, parseEnv, refineAuthEnv, resolveAuthConfig, Topics, type AuthConfig } from '@walletgraph/platform';
+import { envField, parseEnv } from '@walletgraph/platform/core';
+import { Topics } from '@walletgraph/platform/kafka';
+import { authEnvFields, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform/auth';
 import { z } from 'zod';
 
 /** A TCP port; 0 asks the OS for a free one (tests, side-by-side instances). */

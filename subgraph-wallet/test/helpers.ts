@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { connectMariaDb, createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Identity, type Logger } from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET, type Logger } from '@walletgraph/platform/core';
+import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
+import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, type Identity } from '@walletgraph/platform/auth';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { createWalletService, type WalletService, type WalletServiceOptions } from '../src/app.js';
 import { loadWalletConfig, type WalletConfig } from '../src/config.js';
@@ -205,7 +207,7 @@ export async function startTcpGate(target: { host: string; port: number }, initi
 /** A migrated, empty wallet database of its own, for tests that must not share the outbox. */
 export async function createIsolatedWalletDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const path = await import('node:path');
-  const { applyMigrations } = await import('@walletgraph/platform');
+  const { applyMigrations } = await import('@walletgraph/platform/db');
   const base = parseMysqlUrl(process.env['WALLET_DATABASE_URL'] as string);
   const database = `${base.database.slice(0, 40)}_i${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const auth = base.password ? `${encodeURIComponent(base.user)}:${encodeURIComponent(base.password)}` : encodeURIComponent(base.user);

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import type { Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
 import type { CostConfig } from '../config.js';
 import { LimitCode, LimitExceededError } from '../http/limit-errors.js';
 import type { GatewayMetrics } from '../http/metrics.js';

@@ -1,7 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import type { Logger } from '@walletgraph/platform';
-import { assert } from '@walletgraph/platform';
+import { assert, type Logger } from '@walletgraph/platform/core';
 import type { GatewayConfig } from '../config.js';
 import { createBoundedCache, stringSizeBytes, type BoundedCache } from '../cache/bounded-cache.js';
 import type { SubgraphDataSources } from '../subgraphs/data-sources.js';

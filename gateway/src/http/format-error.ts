@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { AppError, ErrorCode } from '@walletgraph/platform';
+import { AppError, ErrorCode } from '@walletgraph/platform/core';
 import { LimitExceededError } from './limit-errors.js';
 
 export interface FormatErrorConfig {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
 import { unauthenticatedError, type Authenticator } from '../auth/authenticator.js';
 import type { GatewayLimits } from '../config.js';
 import { readBody, sendJson, sendPayloadTooLarge } from './body.js';

@@ -1,6 +1,6 @@
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { createLogger } from '@walletgraph/platform';
+import { createLogger } from '@walletgraph/platform/core';
 import { createMetrics } from './metrics';
 import { createObservabilityPlugin } from './plugins';
 import type { GatewayContext } from './request-context';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
 import type { Playground } from '../playground/serve.js';
 import { wantsPlayground } from '../playground/serve.js';
 import { sseRequestKindOf } from '../subscriptions/sse-routing.js';

@@ -1,4 +1,4 @@
-import { JsonNumberText } from '@walletgraph/platform';
+import { JsonNumberText } from '@walletgraph/platform/core';
 import { inexactNumberInSearch, parseRequestJson } from './request-json';
 
 describe('request bodies', () => {

@@ -1,4 +1,4 @@
-import { hasInexactJsonNumber, JsonNumberText, parseJsonKeepingNumberText } from '@walletgraph/platform';
+import { hasInexactJsonNumber, JsonNumberText, parseJsonKeepingNumberText } from '@walletgraph/platform/core';
 
 /** Every kept number text in `value` back to the number JSON.parse would have made (in place). */
 function restoreNumbers(value: unknown): unknown {

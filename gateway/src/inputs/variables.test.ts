@@ -1,5 +1,5 @@
 import { buildSchema, getOperationAST, parse } from 'graphql';
-import { JsonNumberText } from '@walletgraph/platform';
+import { JsonNumberText } from '@walletgraph/platform/core';
 import { installInputScalars } from './scalars';
 import { resolveVariableInputs } from './variables';
 

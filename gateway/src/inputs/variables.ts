@@ -9,7 +9,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { isWellFormedText, JsonNumberText } from '@walletgraph/platform';
+import { isWellFormedText, JsonNumberText } from '@walletgraph/platform/core';
 import { DECIMAL_SCALAR } from './scalars.js';
 
 /** Refusals reported per operation; past this the caller has been told enough. */

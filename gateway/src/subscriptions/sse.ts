@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { createHandler } from 'graphql-sse';
-import { describeIdentity, UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
+import { describeIdentity } from '@walletgraph/platform/auth';
 import type { Authenticator, Credentials } from '../auth/authenticator.js';
 import { callerKeyOf } from '../auth/caller-key.js';
 import { endAtTokenExpiry } from '../auth/token-expiry.js';

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
 import { WS_CLOSE_TOKEN_EXPIRED, WS_CLOSE_UNAUTHENTICATED, type Authenticator, type Credentials } from '../auth/authenticator.js';
 import { atDeadline, tokenExpiredError } from '../auth/token-expiry.js';
 import { createGatewayContext } from '../http/request-context.js';

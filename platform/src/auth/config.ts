@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { envField } from '../config/parse-env.js';
-import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '../config/published-secrets.js';
+import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET, envField } from '../core/index.js';
 import type { UserTokenConfig } from './tokens.js';
 
 /** Secrets shorter than this are refused in production (HS256 wants ≥ 256 bits). */
 export const SECRET_LENGTH_MIN = 32;
-// Built-in secrets for local use only; production refuses them (and any other `dev-only-` value).
-export { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '../config/published-secrets.js';
 export const DEFAULT_AUTH_ISSUER = 'walletgraph-dev';
 export const DEFAULT_AUTH_AUDIENCE = 'walletgraph';
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { INTERNAL_IDENTITY_HEADER, UnauthenticatedError, verifyInternalIdentity, type InternalIdentity } from '@walletgraph/platform';
+import { UnauthenticatedError } from '@walletgraph/platform/core';
+import { INTERNAL_IDENTITY_HEADER, verifyInternalIdentity, type InternalIdentity } from '@walletgraph/platform/auth';
 
 /** graphql-ws close code for a connection without the gateway's signed identity. */
 export const WS_CLOSE_UNAUTHENTICATED = 4401;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { ErrorCode, isAppError } from '@walletgraph/platform';
+import { ErrorCode, isAppError } from '@walletgraph/platform/core';
 import type { BalanceContext } from '../resolvers/context.js';
 import { readBody, sendJson } from './request.js';
 

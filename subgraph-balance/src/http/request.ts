@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { BadUserInputError, readBodyBounded, requestIdFrom } from '@walletgraph/platform';
+import { BadUserInputError } from '@walletgraph/platform/core';
+import { readBodyBounded, requestIdFrom } from '@walletgraph/platform/http';
 
-export { sendJson } from '@walletgraph/platform';
+export { sendJson } from '@walletgraph/platform/http';
 
 /** The caller's x-request-id when sane, else a fresh one; echoed back on the response. */
 export function requestIdOf(request: IncomingMessage): string {

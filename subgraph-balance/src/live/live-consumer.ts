@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createGroupConsumer, UnavailableError, type Logger } from '@walletgraph/platform';
+import { UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { createGroupConsumer } from '@walletgraph/platform/kafka';
 import type { Consumer, Kafka } from 'kafkajs';
 import { MetricName, type Metrics } from '../metrics.js';
 import type { BalancePubSub } from './balance-pubsub.js';

@@ -1,4 +1,5 @@
-import { createGroupConsumer, decodeBalanceUpdated, EventDecodeError, type Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
+import { createGroupConsumer, decodeBalanceUpdated, EventDecodeError } from '@walletgraph/platform/kafka';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { LivePublisher } from '../live/live-publisher.js';
 import { MetricName, type Metrics } from '../metrics.js';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decimalToJsonNumber, ErrorCode, httpStatusByCode, isAppError, restRequestIdentity, type Logger, type UserTokenVerifier } from '@walletgraph/platform';
+import { decimalToJsonNumber, ErrorCode, httpStatusByCode, isAppError, type Logger } from '@walletgraph/platform/core';
+import { restRequestIdentity, type UserTokenVerifier } from '@walletgraph/platform/auth';
 import type { OwnershipDirectory } from '../auth/ownership.js';
 import { mayReadBalance } from '../auth/policy.js';
 import type { BalanceRepository } from '../store/balance-repository.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { duplicateKeyName, isConnectionError, isTransientSqlError, retry, UnavailableError } from '@walletgraph/platform';
+import { duplicateKeyName, isConnectionError, isTransientSqlError, retry, UnavailableError } from '@walletgraph/platform/core';
 import { Prisma } from '../generated/prisma/client.js';
 import type { BalancePrisma } from './prisma.js';
 import { formatDecimal } from './decimal.js';

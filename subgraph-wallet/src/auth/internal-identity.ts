@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { INTERNAL_IDENTITY_HEADER, UnauthenticatedError, verifyInternalIdentity, type InternalIdentity } from '@walletgraph/platform';
+import { UnauthenticatedError } from '@walletgraph/platform/core';
+import { INTERNAL_IDENTITY_HEADER, verifyInternalIdentity, type InternalIdentity } from '@walletgraph/platform/auth';
 
 /**
  * The gateway's signed identity from `x-walletgraph-identity`; anything else (no header, a user

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@walletgraph/platform';
+import { BadUserInputError } from '@walletgraph/platform/core';
 import DecimalJs from 'decimal.js';
 
 /** Enough significant digits for any sum of two DECIMAL(19,4) values; never rounds in our range. */

@@ -7,7 +7,8 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { AppError, describeIdentity, httpStatusByCode, type Identity, type Logger } from '@walletgraph/platform';
+import { AppError, httpStatusByCode, type Logger } from '@walletgraph/platform/core';
+import { describeIdentity, type Identity } from '@walletgraph/platform/auth';
 import { identityFromRequest } from '../auth/internal-identity.js';
 import { GraphQLError, parse } from 'graphql';
 import type { WalletContext } from '../resolvers/context.js';

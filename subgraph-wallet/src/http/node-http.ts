@@ -1,8 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, BadUserInputError, headerOf as platformHeaderOf, readBodyBounded, requestIdFrom } from '@walletgraph/platform';
+import { AppError, BadUserInputError } from '@walletgraph/platform/core';
+import { headerOf as platformHeaderOf, readBodyBounded, requestIdFrom } from '@walletgraph/platform/http';
 
-export { sendJson } from '@walletgraph/platform';
+export { sendJson } from '@walletgraph/platform/http';
 
 export class PayloadTooLargeError extends BadUserInputError {}
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { backoffDelayMs, connectMariaDb, parseMysqlUrl, sleep, type Logger } from '@walletgraph/platform';
+import { backoffDelayMs, sleep, type Logger } from '@walletgraph/platform/core';
+import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Connection } from 'mariadb';
 import type { OutboxRelayConfig } from '../config.js';

@@ -1,4 +1,4 @@
-import { ConfigError, envField, parseEnv } from '@walletgraph/platform';
+import { ConfigError, envField, parseEnv } from '@walletgraph/platform/core';
 import { z } from 'zod';
 import { walletStoreEnvFields } from '../config.js';
 

@@ -3,7 +3,9 @@
 // (projector) running in-process.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { applyMigrations, createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, parseMysqlUrl, type Logger } from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET, type Logger } from '@walletgraph/platform/core';
+import { applyMigrations, parseMysqlUrl } from '@walletgraph/platform/db';
+import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity } from '@walletgraph/platform/auth';
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'mariadb';
 import { createWalletService, type WalletService } from '../app.js';

@@ -1,18 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import {
-  AppError,
-  BadUserInputError,
-  decimalToJsonNumber,
-  httpStatusByCode,
-  isConnectionError,
-  JsonNumber,
-  parseJsonLossless,
-  restRequestIdentity,
-  type Identity,
-  type Logger,
-  type UserTokenVerifier,
-} from '@walletgraph/platform';
+import { AppError, BadUserInputError, decimalToJsonNumber, httpStatusByCode, isConnectionError, JsonNumber, parseJsonLossless, type Logger } from '@walletgraph/platform/core';
+import { restRequestIdentity, type Identity, type UserTokenVerifier } from '@walletgraph/platform/auth';
 import { assertMayCreateAccount, assertMayCreateClient, assertMayTransferFrom } from '../auth/policy.js';
 import { createLoaders } from '../resolvers/loaders.js';
 import type { WalletQueries } from '../use-cases/queries.js';

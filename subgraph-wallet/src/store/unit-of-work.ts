@@ -1,4 +1,4 @@
-import { isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform';
+import { isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform/core';
 import type { PoolConnection } from 'mariadb';
 import type { Database } from './database.js';
 import type { Statement, StatementResults } from './statement.js';
