@@ -3,7 +3,7 @@ import { backoffDelayMs, type Logger } from '@walletgraph/platform/core';
 import { serveClusterRateLimit } from './auth/cluster-rate-limit.js';
 import { bucketLimitsOf, createRateLimiter } from './auth/rate-limit.js';
 import type { RateLimitConfig } from './config.js';
-import { serveClusterMetrics } from './http/cluster-metrics.js';
+import { serveClusterMetrics } from './metrics/cluster-metrics.js';
 
 export interface PrimaryConfig {
   readonly workers: number;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '@walletgraph/platform/http';
-import { LimitCode } from './limit-errors.js';
+import { LimitCode } from '../limits/limit-errors.js';
 
 export { readBodyBounded as readBody, sendJson, type BodyResult } from '@walletgraph/platform/http';
 

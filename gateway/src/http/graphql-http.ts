@@ -5,9 +5,9 @@ import { unauthenticatedError, type Authenticator } from '../auth/authenticator.
 import type { GatewayLimits } from '../config.js';
 import { readBody, sendJson, sendPayloadTooLarge } from './body.js';
 import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
-import { LimitCode } from './limit-errors.js';
-import type { GatewayMetrics } from './metrics.js';
-import { createGatewayContext, requestIdFrom, type GatewayContext } from './request-context.js';
+import { LimitCode } from '../limits/limit-errors.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import { createGatewayContext, requestIdFrom, type GatewayContext } from '../context/request-context.js';
 
 export interface GraphqlHttpDeps {
   readonly apollo: ApolloServer<GatewayContext>;

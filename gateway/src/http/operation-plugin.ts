@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
-import type { GatewayContext } from './request-context.js';
+import type { GatewayContext } from '../context/request-context.js';
 
 /**
  * Refuses, with HTTP 400, the operations Apollo Server hands to the gateway although the gateway

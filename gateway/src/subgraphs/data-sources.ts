@@ -7,8 +7,8 @@ import type { Logger } from '@walletgraph/platform/core';
 import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
-import type { GatewayMetrics } from '../http/metrics.js';
-import { forwardedHeaderNames, type GatewayContext } from '../http/request-context.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import { forwardedHeaderNames, type GatewayContext } from '../context/request-context.js';
 import { createSubgraphHttpClient, type SubgraphHttpClient, type SubgraphHttpResponse } from './http-client.js';
 import { createInflightDeduper, type InflightDeduper } from './inflight.js';
 

@@ -7,8 +7,8 @@ import type { Authenticator, Credentials } from '../auth/authenticator.js';
 import { callerKeyOf } from '../auth/caller-key.js';
 import { endAtTokenExpiry } from '../auth/token-expiry.js';
 import { readBody, sendJson, sendPayloadTooLarge } from '../http/body.js';
-import type { GatewayMetrics } from '../http/metrics.js';
-import { createGatewayContext } from '../http/request-context.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import { createGatewayContext } from '../context/request-context.js';
 import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
 import { SubscriptionErrorCode } from './errors.js';
 import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
@@ -236,6 +236,8 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
   }
 
   return {
+    /** Whether a /graphql request is graphql-sse's (the router's question; see sse-routing.ts). */
+    accepts: (request: IncomingMessage): boolean => sseRequestKindOf(request) !== undefined,
     handle,
     reservationCount: (): number => reservations.size(),
     /** At shutdown: drops every reservation and ends the subscriptions of streams never opened. */

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
 import { WS_CLOSE_TOKEN_EXPIRED, WS_CLOSE_UNAUTHENTICATED, type Authenticator, type Credentials } from '../auth/authenticator.js';
 import { atDeadline, tokenExpiredError } from '../auth/token-expiry.js';
-import { createGatewayContext } from '../http/request-context.js';
+import { createGatewayContext } from '../context/request-context.js';
 import { headersWithConnectionParams } from './connection-headers.js';
 import { createNumberTextCapture } from './number-text-capture.js';
 import { isPreparedOperation, type Operations } from './operations.js';
