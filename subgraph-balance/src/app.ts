@@ -9,7 +9,8 @@ import { createOwnershipDirectory } from './auth/ownership.js';
 import { parse } from 'graphql';
 import { Partitioners } from 'kafkajs';
 import type { BalanceConfig } from './config.js';
-import { createSubgraphServer, type Readiness } from './http/subgraph-server.js';
+import { urlHost } from '@walletgraph/platform/http';
+import { createGraphqlServer, type Readiness } from './http/graphql-server.js';
 import { createBalancePubSub } from './live/balance-pubsub.js';
 import { createLiveConsumer } from './live/live-consumer.js';
 import { createLivePublisher } from './live/live-publisher.js';
@@ -42,10 +43,6 @@ const READINESS_PING_TIMEOUT_MS = 2_000;
 
 function loadSchemaSdl(): string {
   return readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8');
-}
-
-function publicHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
 /** Wires the read model, the consumers, the subgraph and the old REST route of one instance. */
@@ -114,7 +111,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
-  const subgraph = createSubgraphServer({ schema, makeContext, readiness, metrics, logger }, {
+  const subgraph = createGraphqlServer({ schema, makeContext, readiness, metrics, logger }, {
     host: config.host,
     port: config.port,
     httpBodyBytesMax: config.httpBodyBytesMax,
@@ -156,7 +153,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       await producer.connect();
       await liveConsumer.start();
       await projector.start();
-      const host = publicHost(config.host);
+      const host = urlHost(config.host);
       const port = await subgraph.start();
       urls.graphql = `http://${host}:${port}/graphql`;
       urls.ws = `ws://${host}:${port}/graphql`;
