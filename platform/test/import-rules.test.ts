@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { checkImports, readSources, RULES, type SourceImports } from './support/import-rules';
+import { checkImports, readSources, readSourceTexts, RULES, type SourceImports } from './support/import-rules';
 
 const root = path.resolve(__dirname, '../..');
 const FOLDERS = ['platform/src', 'subgraph-wallet/src', 'subgraph-balance/src', 'gateway/src'];
@@ -62,6 +62,15 @@ describe('import rules (the layering, checked on every source file)', () => {
   it('every rule is exercised above', () => {
     const exercised = new Set(refused.flatMap(([, sources]) => checkImports(sources).map((violation) => violation.rule.split(':')[0])));
     expect([...exercised].sort()).toEqual(RULES.map((rule) => rule.name).sort());
+  });
+});
+
+describe('broken invariants fail through assert()', () => {
+  it('no source throws its own "invariant violated" error (assert in platform core is the one place)', () => {
+    const handWritten = readSourceTexts(root, FOLDERS)
+      .filter((source) => source.file !== 'platform/src/core/errors/app-error.ts' && /throw new Error\(\s*[`'"]invariant violated/.test(source.text))
+      .map((source) => source.file);
+    expect(handWritten).toEqual([]);
   });
 });
 

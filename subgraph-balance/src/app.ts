@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { assert, UnavailableError, type Logger } from '@walletgraph/platform/core';
 import { redactUrl } from '@walletgraph/platform/db';
 import { createKafka, ensureTopics } from '@walletgraph/platform/kafka';
 import { createUserTokenVerifier, devSecretsWarning, type Identity } from '@walletgraph/platform/auth';
@@ -124,7 +124,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
   );
   const urls = { graphql: '', ws: '', rest: '' };
   const urlOf = (name: keyof typeof urls): string => {
-    if (urls[name] === '') throw new Error(`invariant violated: ${name} URL read before start()`);
+    assert(urls[name] !== '', `${name} URL read before start()`);
     return urls[name];
   };
 

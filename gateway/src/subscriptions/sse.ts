@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { createHandler } from 'graphql-sse';
-import { UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
+import { assert, UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
 import { describeIdentity } from '@walletgraph/platform/auth';
 import type { Authenticator, Credentials } from '../auth/authenticator.js';
 import { callerKeyOf } from '../auth/caller-key.js';
@@ -102,7 +102,7 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
       authenticate: () => token,
       onSubscribe: (request, params) => {
         const credentials = credentialsByRequest.get(request.raw);
-        if (credentials === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
+        assert(credentials !== undefined, 'SSE operation without an authenticated request');
         const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
         const stream = streamByRequest.get(request.raw);
         const prepared = deps.operations.prepare(params, context, 'sse', stream?.slots);

@@ -144,19 +144,24 @@ export function importsOf(text: string): string[] {
 
 const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'generated', 'public']);
 
-/** The production sources (no tests) of the given repository folders. */
-export function readSources(root: string, folders: readonly string[]): SourceImports[] {
-  const sources: SourceImports[] = [];
+/** The production sources (no tests) of the given repository folders, with their text. */
+export function readSourceTexts(root: string, folders: readonly string[]): { readonly file: string; readonly text: string }[] {
+  const sources: { file: string; text: string }[] = [];
   const walk = (relative: string): void => {
     for (const entry of readdirSync(path.join(root, relative), { withFileTypes: true })) {
       const child = `${relative}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) walk(child);
       } else if (/\.tsx?$/.test(entry.name) && !/\.(test|d)\.ts$/.test(entry.name)) {
-        sources.push({ file: child, imports: importsOf(readFileSync(path.join(root, child), 'utf8')) });
+        sources.push({ file: child, text: readFileSync(path.join(root, child), 'utf8') });
       }
     }
   };
   for (const folder of folders) walk(folder);
   return sources;
+}
+
+/** The production sources of the given repository folders and what each imports. */
+export function readSources(root: string, folders: readonly string[]): SourceImports[] {
+  return readSourceTexts(root, folders).map(({ file, text }) => ({ file, imports: importsOf(text) }));
 }

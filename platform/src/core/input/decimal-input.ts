@@ -11,6 +11,15 @@ import { JsonNumberText } from './json-number-text.js';
  */
 export const DECIMAL_TEXT_LENGTH_MAX = 64;
 const PLAIN_DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+
+/**
+ * The one plain-decimal check, for callers' amounts, stored DECIMAL columns and event amounts
+ * alike: an optional minus, digits, optionally a point and digits. No plus, no exponent, no
+ * spaces, no grouping; what to make of the sign and the scale is the caller's rule.
+ */
+export function isPlainDecimal(text: string): boolean {
+  return PLAIN_DECIMAL_TEXT.test(text);
+}
 const SEND_A_STRING = 'send amounts as strings, such as "10.50"';
 
 /** The kinds of GraphQL literal (graphql-js `Kind` values) the rule tells apart. */
@@ -22,7 +31,7 @@ export interface DecimalLiteral {
 function plainDecimalText(raw: string): string {
   const text = raw.trim();
   if (text.length > DECIMAL_TEXT_LENGTH_MAX) throw new BadUserInputError(`a Decimal may be at most ${DECIMAL_TEXT_LENGTH_MAX} characters`);
-  if (!PLAIN_DECIMAL_TEXT.test(text)) throw new BadUserInputError(`"${text}" is not a plain decimal: use digits with an optional point and fraction, no exponent, such as "10.50"`);
+  if (!isPlainDecimal(text)) throw new BadUserInputError(`"${text}" is not a plain decimal: use digits with an optional point and fraction, no exponent, such as "10.50"`);
   return text;
 }
 

@@ -1,4 +1,6 @@
 import { parse } from 'lossless-json';
+import { assert } from '../errors/index.js';
+import { isPlainDecimal } from '../input/decimal-input.js';
 
 /**
  * JSON.parse turns numbers into doubles, which cannot hold every DECIMAL(19,4); `lossless-json`
@@ -15,7 +17,7 @@ export class JsonNumber {
 
 /** Writes a decimal string (e.g. "995.5000") as a JSON number literal without float conversion: 995.5 */
 export function decimalToJsonNumber(decimal: string): string {
-  if (!/^-?\d+(\.\d+)?$/.test(decimal)) throw new Error(`not a plain decimal: ${decimal}`);
+  assert(isPlainDecimal(decimal), `not a plain decimal: ${decimal}`);
   const [integerPart = '0', fractionPart = ''] = decimal.split('.');
   const fraction = fractionPart.replace(/0+$/, '');
   const integer = integerPart.replace(/^(-?)0+(?=\d)/, '$1');
