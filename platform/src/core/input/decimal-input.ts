@@ -1,5 +1,6 @@
 import { BadUserInputError } from '../errors/index.js';
-import { JsonNumberText } from './json-number-text.js';
+import { JsonNumber } from '../json/lossless-json.js';
+import { isPlainDecimal } from './plain-decimal.js';
 
 /**
  * The one rule for a decimal a caller sends (the GraphQL `Decimal` scalar of every subgraph and of
@@ -10,16 +11,6 @@ import { JsonNumberText } from './json-number-text.js';
  * domain's rules (it knows the field and the limits).
  */
 export const DECIMAL_TEXT_LENGTH_MAX = 64;
-const PLAIN_DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
-
-/**
- * The one plain-decimal check, for callers' amounts, stored DECIMAL columns and event amounts
- * alike: an optional minus, digits, optionally a point and digits. No plus, no exponent, no
- * spaces, no grouping; what to make of the sign and the scale is the caller's rule.
- */
-export function isPlainDecimal(text: string): boolean {
-  return PLAIN_DECIMAL_TEXT.test(text);
-}
 const SEND_A_STRING = 'send amounts as strings, such as "10.50"';
 
 /** The kinds of GraphQL literal (graphql-js `Kind` values) the rule tells apart. */
@@ -45,7 +36,7 @@ function describe(value: unknown): string {
 export function decimalTextFromValue(value: unknown): string {
   if (typeof value === 'string') return plainDecimalText(value);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (value instanceof JsonNumberText) throw new BadUserInputError(`the JSON number ${value.text} is not an exact amount; ${SEND_A_STRING}`);
+  if (value instanceof JsonNumber) throw new BadUserInputError(`the JSON number ${value.text} is not an exact amount; ${SEND_A_STRING}`);
   if (typeof value === 'number') throw new BadUserInputError(`the JSON number ${String(value)} is not an exact amount; ${SEND_A_STRING}`);
   throw new BadUserInputError(`a Decimal must be a string such as "10.50", not ${describe(value)}`);
 }

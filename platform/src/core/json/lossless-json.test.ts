@@ -1,4 +1,4 @@
-import { decimalToJsonNumber, JsonNumber, parseJsonLossless } from './lossless-json.js';
+import { decimalToJsonNumber, hasInexactJsonNumber, JsonNumber, parseJsonKeepingNumberText, parseJsonLossless } from './lossless-json.js';
 
 describe('decimalToJsonNumber', () => {
   it.each([
@@ -32,8 +32,38 @@ describe('parseJsonLossless', () => {
     expect(parsed['amount']).toBe('\u0000n:777');
   });
 
+  it('is the same number class as the GraphQL bodies use: written back, it is the number JSON.parse makes', () => {
+    expect(JSON.stringify(parseJsonLossless('{"a":1.5,"b":[7,-2e1]}'))).toBe('{"a":1.5,"b":[7,-20]}');
+    expect((parseJsonLossless('[12.25]') as JsonNumber[])[0]?.toNumber()).toBe(12.25);
+  });
+
   it('still rejects invalid JSON', () => {
     expect(() => parseJsonLossless('{"a":}')).toThrow();
     expect(() => parseJsonLossless('{"a":1')).toThrow();
+  });
+});
+
+describe('JSON numbers keep their text where a double would lose it', () => {
+  it('finds fractions and exponents outside strings only', () => {
+    expect(hasInexactJsonNumber('{"query":"{ a(x: 1.5) }","variables":{"n":1,"b":true,"f":false}}')).toBe(false);
+    expect(hasInexactJsonNumber('{"variables":{"a":0.1}}')).toBe(true);
+    expect(hasInexactJsonNumber('{"variables":{"a":1e2}}')).toBe(true);
+    expect(hasInexactJsonNumber('{"variables":{"a":"say \\"1.5\\""}}')).toBe(false);
+  });
+
+  it('parses like JSON.parse, keeping each inexact number as text', () => {
+    const parsed = parseJsonKeepingNumberText('{"a":1.00000000000000001,"b":[1.5e2,-2E-1],"c":7,"d":"0.5","e":true}') as Record<string, unknown>;
+    expect(parsed['a']).toEqual(new JsonNumber('1.00000000000000001'));
+    expect(parsed['b']).toEqual([new JsonNumber('1.5e2'), new JsonNumber('-2E-1')]);
+    expect([parsed['c'], parsed['d'], parsed['e']]).toEqual([7, '0.5', true]);
+    // Forwarded as JSON, a kept number is the number JSON.parse would have made.
+    expect(JSON.stringify(parsed)).toBe(JSON.stringify(JSON.parse('{"a":1.00000000000000001,"b":[1.5e2,-2E-1],"c":7,"d":"0.5","e":true}')));
+  });
+
+  it('cannot be fooled by a string that looks like its sentinel, and rejects what JSON.parse rejects', () => {
+    const parsed = parseJsonKeepingNumberText('{"a":"\\u0000abc:0","b":0.5}') as Record<string, unknown>;
+    expect(parsed['a']).toBe('\u0000abc:0');
+    expect(() => parseJsonKeepingNumberText('{"a":1.}')).toThrow(SyntaxError);
+    expect(() => parseJsonKeepingNumberText('{"a":0.5,}')).toThrow(SyntaxError);
   });
 });
