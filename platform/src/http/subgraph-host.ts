@@ -86,15 +86,9 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   }
 }
 
-/**
- * The HTTP host of a subgraph: GraphQL over HTTP on /graphql behind the gateway's identity,
- * /health/live, /health/ready, optionally /metrics, and an attachment (graphql-ws) on the same
- * port. Refusals before GraphQL runs are JSON `{ code, message }` with the code's HTTP status.
- */
-export function createSubgraphHost<TContext extends BaseContext, TIdentity>(deps: SubgraphHostDeps<TContext, TIdentity>, config: SubgraphHostConfig): SubgraphHost {
-  const logger = deps.logger.child({ component: 'subgraph-http' });
-  const server = createServer((request, response) => serve(request, response));
-  const apollo = new ApolloServer<TContext>({
+/** Apollo Server as both subgraphs run it. */
+function createApollo<TContext extends BaseContext>(deps: Pick<SubgraphHostDeps<TContext, never>, 'schema' | 'formatError' | 'plugins'>, server: Server, logger: Logger): ApolloServer<TContext> {
+  return new ApolloServer<TContext>({
     schema: deps.schema,
     includeStacktraceInErrorResponses: false,
     // Our own shutdown (installShutdown) owns SIGTERM/SIGINT; Apollo's handler would race it (a
@@ -112,65 +106,82 @@ export function createSubgraphHost<TContext extends BaseContext, TIdentity>(deps
     ],
     logger,
   });
+}
+
+/** Hands one request with its body to Apollo and writes Apollo's answer (complete or streamed). */
+async function answerWithApollo<TContext extends BaseContext>(apollo: ApolloServer<TContext>, request: IncomingMessage, response: ServerResponse, body: unknown, context: () => TContext): Promise<void> {
+  const result = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: {
+      method: (request.method ?? 'GET').toUpperCase(),
+      headers: toHeaderMap(request),
+      search: new URL(request.url ?? '/', 'http://localhost').search,
+      body,
+    },
+    context: async () => context(),
+  });
+  for (const [name, value] of result.headers) response.setHeader(name, value);
+  response.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    response.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) response.write(chunk);
+  response.end();
+}
+
+async function answerReady(readiness: () => Promise<HostReadiness>, response: ServerResponse): Promise<void> {
+  try {
+    const { ready, details } = await readiness();
+    sendJson(response, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', ...details });
+  } catch (error: unknown) {
+    sendJson(response, 503, { status: 'unavailable', reason: error instanceof Error ? error.message : 'unknown' });
+  }
+}
+
+/** An AppError is the caller's answer ({ code, message } with its status); anything else is a 500 without internals. */
+function refuse(error: unknown, request: IncomingMessage, response: ServerResponse, logger: Logger): void {
+  if (isAppError(error)) {
+    if (error.code === ErrorCode.UNAUTHENTICATED) {
+      request.resume();
+      logger.warn({ reason: error.message }, 'request refused: no valid gateway identity');
+    }
+    if (!response.headersSent) sendJson(response, httpStatusByCode[error.code], errorBody(error));
+    return;
+  }
+  logger.error({ err: error }, 'request failed');
+  if (!response.headersSent) sendJson(response, 500, { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal server error' });
+  else response.destroy();
+}
+
+/**
+ * The HTTP host of a subgraph: GraphQL over HTTP on /graphql behind the gateway's identity,
+ * /health/live, /health/ready, optionally /metrics, and an attachment (graphql-ws) on the same
+ * port. Refusals before GraphQL runs are JSON `{ code, message }` with the code's HTTP status.
+ */
+export function createSubgraphHost<TContext extends BaseContext, TIdentity>(deps: SubgraphHostDeps<TContext, TIdentity>, config: SubgraphHostConfig): SubgraphHost {
+  const logger = deps.logger.child({ component: 'subgraph-http' });
+  const server = createServer((request, response) => serve(request, response));
+  const apollo = createApollo<TContext>(deps, server, logger);
   const attachment = deps.attach?.(server);
   let apolloStarted = false;
 
   async function handleGraphql(request: IncomingMessage, response: ServerResponse, requestId: string, requestLogger: Logger): Promise<void> {
     // Before reading the body: without the gateway's signed identity nothing else happens (401).
     const identity = await deps.authenticate(request);
-    const text = await readBody(request, config.httpBodyBytesMax);
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: (request.method ?? 'GET').toUpperCase(),
-        headers: toHeaderMap(request),
-        search: new URL(request.url ?? '/', 'http://localhost').search,
-        body: parseBody(text, request.headers['content-type']),
-      },
-      context: async () => deps.context({ requestId, identity, logger: requestLogger, request }),
-    });
-    for (const [name, value] of result.headers) response.setHeader(name, value);
-    response.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      response.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) response.write(chunk);
-    response.end();
-  }
-
-  async function handleReady(response: ServerResponse): Promise<void> {
-    try {
-      const readiness = await deps.readiness();
-      sendJson(response, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ok' : 'unavailable', ...readiness.details });
-    } catch (error: unknown) {
-      sendJson(response, 503, { status: 'unavailable', reason: error instanceof Error ? error.message : 'unknown' });
-    }
+    const body = parseBody(await readBody(request, config.httpBodyBytesMax), request.headers['content-type']);
+    await answerWithApollo(apollo, request, response, body, () => deps.context({ requestId, identity, logger: requestLogger, request }));
   }
 
   async function route(request: IncomingMessage, response: ServerResponse, path: string, requestId: string, requestLogger: Logger): Promise<void> {
     if (path === GRAPHQL_PATH) return handleGraphql(request, response, requestId, requestLogger);
     if (path === '/health/live') return sendJson(response, 200, { status: 'ok' });
-    if (path === '/health/ready') return handleReady(response);
+    if (path === '/health/ready') return answerReady(deps.readiness, response);
     if (path === '/metrics' && deps.metricsText !== undefined) {
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       response.end(deps.metricsText());
       return;
     }
     sendJson(response, 404, { code: ErrorCode.NOT_FOUND, message: `no route ${path}` });
-  }
-
-  function refuse(error: unknown, request: IncomingMessage, response: ServerResponse, requestLogger: Logger): void {
-    if (isAppError(error)) {
-      if (error.code === ErrorCode.UNAUTHENTICATED) {
-        request.resume();
-        requestLogger.warn({ reason: error.message }, 'request refused: no valid gateway identity');
-      }
-      if (!response.headersSent) sendJson(response, httpStatusByCode[error.code], errorBody(error));
-      return;
-    }
-    requestLogger.error({ err: error }, 'request failed');
-    if (!response.headersSent) sendJson(response, 500, { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal server error' });
-    else response.destroy();
   }
 
   function serve(request: IncomingMessage, response: ServerResponse): void {
