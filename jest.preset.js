@@ -15,7 +15,8 @@ module.exports = function jestProject(dir, name, extra = {}) {
     },
     moduleNameMapper: {
       '^(\\.{1,2}/.*)\\.js$': '$1',
-      '^@walletgraph/platform$': path.join(__dirname, 'platform/src/index.ts'),
+      // The platform's doors (package.json `exports`); there is no root door.
+      '^@walletgraph/platform/(core|http|db|kafka|auth)$': path.join(__dirname, 'platform/src/$1/index.ts'),
       '^@walletgraph/sdk$': path.join(__dirname, 'sdk/src/index.ts'),
     },
     testTimeout: 60_000,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { kafkaAccessNames, provisionWalletgraph } from '@walletgraph/platform';
+import { kafkaAccessNames, provisionWalletgraph } from '@walletgraph/platform/kafka';
 import { kafkaCredentialEnv } from './support/cluster';
 import { ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess } from './support/processes';
 import { dropDatabases, freePort, migrateAndSeed, withDatabase, type DatabaseUrls } from './support/scripts';

@@ -11,8 +11,8 @@ const secrets = {
 
 /** Kafka passwords of every principal for the bench's own broker: fresh per run, like the secrets above. */
 export const kafkaEnv = Object.fromEntries(
-  platform().KAFKA_PRINCIPALS.map((principal) => {
-    const name = platform().kafkaCredentialVariables(principal).password;
+  platform('kafka').KAFKA_PRINCIPALS.map((principal) => {
+    const name = platform('kafka').kafkaCredentialVariables(principal).password;
     return [name, process.env[name] ?? randomBytes(24).toString('hex')];
   }),
 );

@@ -17,7 +17,7 @@ const startTimeoutMs = 90_000;
 
 /** Rebuild only when a dist entry is missing or older than its sources' newest file (cheap check). */
 function needsBuild() {
-  const entries = ['platform/dist/index.js', 'subgraph-wallet/dist/main.js', 'subgraph-balance/dist/main.js', 'gateway/dist/main.js', 'gateway/supergraph.graphql'];
+  const entries = ['platform/dist/core/index.js', 'subgraph-wallet/dist/main.js', 'subgraph-balance/dist/main.js', 'gateway/dist/main.js', 'gateway/supergraph.graphql'];
   return entries.some((entry) => !existsSync(path.join(root, entry)));
 }
 

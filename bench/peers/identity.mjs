@@ -4,7 +4,7 @@
 // Env: INTERNAL_AUTH_SECRET (the run's secret, from bench/lib/auth.mjs).
 import { createRequire } from 'node:module';
 
-const { INTERNAL_IDENTITY_HEADER, mintInternalIdentity } = createRequire(import.meta.url)('../../platform/dist/index.js');
+const { INTERNAL_IDENTITY_HEADER, mintInternalIdentity } = createRequire(import.meta.url)('../../platform/dist/auth/index.js');
 
 /** Well inside the 60 s lifetime, so a token in flight never expires on its way. */
 const refreshMs = 30_000;

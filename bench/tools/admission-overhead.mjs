@@ -13,7 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dist = (file) => require(path.join(root, 'gateway/dist', file));
 const { Supergraph } = require('@apollo/federation-internals');
 const { ApolloServer } = require('@apollo/server');
-const { createLogger } = require('@walletgraph/platform');
+const { createLogger } = require('@walletgraph/platform/core');
 const { createDemandControl, createDemandControlPlugin } = dist('cost/demand-control.js');
 const { readSchemaCosts } = dist('cost/schema-costs.js');
 const { createMetrics } = dist('http/metrics.js');

@@ -1,7 +1,8 @@
 // The gateway requires a JWT. The chaos processes run on the built-in development secrets (no
 // AUTH_* variables), so the suite mints an admin token with them: the load exercises money and
 // events, not ownership rules (the gateway's own suites cover those).
-import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, DEV_AUTH_JWT_SECRET, mintUserToken } from '@walletgraph/platform';
+import { DEV_AUTH_JWT_SECRET } from '@walletgraph/platform/core';
+import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, mintUserToken } from '@walletgraph/platform/auth';
 
 let token: Promise<string> | undefined;
 

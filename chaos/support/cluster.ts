@@ -10,7 +10,7 @@ import type { ChaosSettings } from './env';
 import { chaosWallet, outcomeOf } from './wallet';
 import { ensureBuilt, isReady, SERVICE_SCRIPTS, type ServiceProcess } from './processes';
 import { balanceProcess, gatewayProcess, walletProcess } from './services';
-import { KAFKA_PRINCIPALS, kafkaCredentialVariables } from '@walletgraph/platform';
+import { KAFKA_PRINCIPALS, kafkaCredentialVariables } from '@walletgraph/platform/kafka';
 import {
   activeControllerId, dropDatabases, freePort, migrateAndSeed, repoRoot, startKafka, startKafkaNode, stopKafka, stopKafkaNode, waitForFullIsr, withDatabase, type DatabaseUrls,
 } from './scripts';

@@ -6,7 +6,7 @@
 //  5. every event an acknowledged mutation produced reached its topic (outbox fully drained).
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mariadb';
-import { connectMariaDb } from '@walletgraph/platform';
+import { connectMariaDb } from '@walletgraph/platform/db';
 import { canonicalBalance } from '../../subgraph-wallet/src/reconcile/compare';
 import { createReconciler, type ReconcileReport } from '../../subgraph-wallet/src/reconcile/reconciler';
 import type { TransferRecord } from './load';

@@ -1,7 +1,7 @@
 // Kafka clients of the suite, each as the principal whose rights it needs (the run's credentials
 // from the Jest global setup), and a reader of whole topics: what actually reached Kafka.
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_OBSERVER_GROUP_PREFIX, kafkaCredentialsFromEnv, type KafkaPrincipal } from '@walletgraph/platform';
+import { DEFAULT_OBSERVER_GROUP_PREFIX, kafkaCredentialsFromEnv, type KafkaPrincipal } from '@walletgraph/platform/kafka';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 
 export interface TopicMessage {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const platform = require(path.join(root, 'platform/dist/index.js'));
+const platform = Object.assign({}, ...['core', 'kafka'].map((door) => require(path.join(root, `platform/dist/${door}/index.js`))));
 
 const log = (line) => process.stdout.write(`[kafka-init] ${line}\n`);
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);

@@ -2,7 +2,8 @@ import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { QueryPlan } from '@apollo/query-planner';
-import { devSecretsWarning, mintUserToken, serviceIdentity, INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
+import { devSecretsWarning, mintUserToken, serviceIdentity, INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createIdentityMinter } from './auth/internal-identity.js';
 import { createClusterRateLimiter } from './auth/cluster-rate-limit.js';
@@ -14,8 +15,8 @@ import { readSchemaCosts } from './cost/schema-costs.js';
 import { createApolloServer } from './http/apollo.js';
 import { createGraphqlHttpHandler } from './http/graphql-http.js';
 import { createReadiness } from './http/health.js';
-import { createMetricsText } from './http/cluster-metrics.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetricsText } from './metrics/cluster-metrics.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createCors } from './http/cors.js';
 import { createRouter } from './http/router.js';
 import { createPlayground, placeholderHeaders, publicDir, type PlaygroundRuntimeConfig } from './playground/serve.js';
@@ -133,7 +134,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         readiness,
         playground,
         graphqlHttp: createGraphqlHttpHandler({ apollo, logger, metrics, authenticator, trustedDocuments }, config.limits),
-        sse: sse.handle,
+        sse,
         cors: createCors(config.corsOrigins),
       },
       { graphqlPath },

@@ -1,10 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { Logger } from '@walletgraph/platform';
-import { backoffDelayMs } from '@walletgraph/platform';
+import { backoffDelayMs, type Logger } from '@walletgraph/platform/core';
 import { serveClusterRateLimit } from './auth/cluster-rate-limit.js';
 import { bucketLimitsOf, createRateLimiter } from './auth/rate-limit.js';
 import type { RateLimitConfig } from './config.js';
-import { serveClusterMetrics } from './http/cluster-metrics.js';
+import { serveClusterMetrics } from './metrics/cluster-metrics.js';
 
 export interface PrimaryConfig {
   readonly workers: number;

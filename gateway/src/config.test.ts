@@ -1,4 +1,4 @@
-import { ConfigError } from '@walletgraph/platform';
+import { ConfigError } from '@walletgraph/platform/core';
 import { loadGatewayConfig } from './config';
 
 describe('gateway config', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { authEnvFields, envField, parseEnv, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform';
+import { envField, parseEnv } from '@walletgraph/platform/core';
+import { authEnvFields, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform/auth';
 
 const httpUrl = (fallback: string) =>
   z

@@ -1,6 +1,6 @@
 // Wiring only: config, logger, the gateway (or its workers), ordered shutdown.
 import cluster from 'node:cluster';
-import { ConfigError, createLogger, installShutdown } from '@walletgraph/platform';
+import { ConfigError, createLogger, installShutdown } from '@walletgraph/platform/core';
 import { createGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
 import { runPrimary } from './cluster.js';

@@ -1,13 +1,6 @@
 // Tokens for the end-to-end suites, signed with the built-in development secrets the test stack runs on.
-import {
-  DEFAULT_AUTH_AUDIENCE,
-  DEFAULT_AUTH_ISSUER,
-  DEV_AUTH_JWT_SECRET,
-  DEV_INTERNAL_AUTH_SECRET,
-  mintInternalIdentity,
-  mintUserToken,
-  type Identity,
-} from '@walletgraph/platform';
+import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '@walletgraph/platform/core';
+import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, mintInternalIdentity, mintUserToken, type Identity } from '@walletgraph/platform/auth';
 
 export const devUserToken: { readonly secret: string; readonly issuer: string; readonly audience: string } = { secret: DEV_AUTH_JWT_SECRET, issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createLogger } from '@walletgraph/platform';
+import { createLogger } from '@walletgraph/platform/core';
 import { adminAuthorization } from './auth';
 import { gql, subscribe, type Transport } from './client';
 import { startStack, type Stack } from './stack';

@@ -2,10 +2,10 @@
 // the Jest global setup) and the gateway, all on port 0. Reused by the gateway's and the SDK's
 // end-to-end suites.
 import { randomUUID } from 'node:crypto';
+import { retry, createLogger, type Logger } from '@walletgraph/platform/core';
 import {
-  createKafka, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph, retry, type KafkaAccessNames, type Logger,
-} from '@walletgraph/platform';
-import { createLogger } from '@walletgraph/platform';
+  createKafka, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph, type KafkaAccessNames,
+} from '@walletgraph/platform/kafka';
 import { createBalanceService, type BalanceService } from '../../subgraph-balance/src/app';
 import { loadBalanceConfig } from '../../subgraph-balance/src/config';
 import { createWalletService, type WalletService } from '../../subgraph-wallet/src/app';

@@ -16,15 +16,10 @@ import { createWalletClient, WalletError } from '@walletgraph/sdk';
 import { createConnection } from 'mariadb';
 import { createServiceProcess, ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess } from '../../chaos/support/processes';
 import { freePort, upsertScramUsers } from '../../chaos/support/scripts';
-import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER } from '../src/auth/config.js';
-import { INTERNAL_IDENTITY_HEADER } from '../src/auth/identity.js';
-import { mintInternalIdentity, mintUserToken } from '../src/auth/tokens.js';
-import { PUBLISHED_SECRETS } from '../src/config/published-secrets.js';
-import { kafkaAccessNames, provisionWalletgraph } from '../src/kafka/access.js';
-import { createKafka } from '../src/kafka/client.js';
-import { kafkaCredentialsFromEnv, kafkaCredentialVariables, type KafkaPrincipal } from '../src/kafka/credentials.js';
-import { createLogger } from '../src/logging/index.js';
-import { parseMysqlUrl } from '../src/db/mysql-url.js';
+import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, mintUserToken } from '@walletgraph/platform/auth';
+import { PUBLISHED_SECRETS, createLogger } from '@walletgraph/platform/core';
+import { createKafka, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph, type KafkaPrincipal } from '@walletgraph/platform/kafka';
+import { parseMysqlUrl } from '@walletgraph/platform/db';
 import {
   SECRETS_MOUNT, composeFiles, declaredSecrets, environmentOf, imageEnv, load, parseDotEnv, read, root, runSecretsScript, withSecretsDir, type Compose, type Env,
 } from './support/compose';

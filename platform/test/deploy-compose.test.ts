@@ -8,13 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { authEnvFields } from '../src/auth/config';
-import { resolveEnvFiles } from '../src/config/env-files.js';
-import { ENV_FILE_SUFFIX } from '../src/config/env-files.js';
-import { isPublishedSecret } from '../src/config/published-secrets.js';
-import { parseMysqlUrl } from '../src/db/mysql-url.js';
-import { DEFAULT_KAFKA_ACCESS_NAMES } from '../src/kafka/access.js';
-import { kafkaCredentialFields, kafkaCredentialVariables, type KafkaPrincipal } from '../src/kafka/credentials.js';
+import { authEnvFields } from '@walletgraph/platform/auth';
+import { resolveEnvFiles, ENV_FILE_SUFFIX, isPublishedSecret } from '@walletgraph/platform/core';
+import { parseMysqlUrl } from '@walletgraph/platform/db';
+import { DEFAULT_KAFKA_ACCESS_NAMES, kafkaCredentialFields, kafkaCredentialVariables, type KafkaPrincipal } from '@walletgraph/platform/kafka';
 import {
   SECRETS_MOUNT, SECRETS_SERVICE, composeFiles, declaredSecrets, environmentOf, exists, isPlainObject, load, parseDockerfile, parseDotEnv, read, root, runSecretsScript, withSecretsDir,
   type Compose, type ComposeService, type Env, type Instruction, type Problems, type Stage,

@@ -10,8 +10,8 @@ import { createConnection, type Connection } from 'mariadb';
 import { loadGatewayConfig } from '../../gateway/src/config.js';
 import { loadBalanceConfig } from '../../subgraph-balance/src/config.js';
 import { loadWalletConfig } from '../../subgraph-wallet/src/config.js';
-import { PUBLISHED_SECRETS } from '../src/config/published-secrets.js';
-import { parseMysqlUrl } from '../src/db/mysql-url.js';
+import { PUBLISHED_SECRETS } from '@walletgraph/platform/core';
+import { parseMysqlUrl } from '@walletgraph/platform/db';
 import { SECRETS_SERVICE, composeFiles, declaredSecrets, environmentOf, load, root, runSecretsScript, withSecretsDir, type Compose, type Env } from './support/compose';
 
 const compose = load(composeFiles.base).compose;

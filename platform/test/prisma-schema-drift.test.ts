@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConnection } from 'mariadb';
-import { parseMysqlUrl } from '../src/db/mysql-url.js';
+import { parseMysqlUrl } from '@walletgraph/platform/db';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const wasm = require('@prisma/prisma-schema-wasm') as { get_dmmf(params: string): string };

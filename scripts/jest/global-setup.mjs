@@ -32,8 +32,8 @@ export default async function globalSetup() {
   // Every principal gets a random password for this run (long enough for NODE_ENV=production,
   // which some suites run the services in): a process that does not pass them on fails loudly
   // instead of falling back to the development defaults.
-  for (const principal of platform().KAFKA_PRINCIPALS) {
-    const variable = platform().kafkaCredentialVariables(principal).password;
+  for (const principal of platform('kafka').KAFKA_PRINCIPALS) {
+    const variable = platform('kafka').kafkaCredentialVariables(principal).password;
     if (!process.env.TEST_KAFKA_BROKERS) process.env[variable] = randomBytes(24).toString('hex');
   }
   if (process.env.TEST_KAFKA_BROKERS) {

@@ -7,10 +7,15 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The platform package, built (npm run build) before any script uses it. */
-export function platform() {
+/**
+ * The platform doors the tools use (core, db, auth: configuration, the migration applier, tokens),
+ * built (npm run build) before any script uses them. The Kafka door only where asked
+ * (`platform('kafka')`: principals, credentials, ACL provisioning), so the token and migration tools
+ * never load kafkajs.
+ */
+export function platform(...extraDoors) {
   try {
-    return require(path.join(root, 'platform/dist/index.js'));
+    return Object.assign({}, ...['core', 'db', 'auth', ...extraDoors].map((door) => require(path.join(root, `platform/dist/${door}/index.js`))));
   } catch {
     throw new Error('platform is not built: run `npm run build` first');
   }

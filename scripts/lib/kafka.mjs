@@ -270,7 +270,7 @@ const ROOT = path.resolve(HERE, '../..');
 
 function platformKafka() {
   try {
-    return require(path.join(ROOT, 'platform/dist/index.js'));
+    return Object.assign({}, ...['core', 'kafka'].map((door) => require(path.join(ROOT, `platform/dist/${door}/index.js`))));
   } catch {
     throw new KafkaSetupError('the platform package is not built: run `npm run build` first (the local Kafka principals and ACLs come from platform/src/kafka)');
   }

@@ -1,5 +1,5 @@
 // Tokens for local use, signed like the gateway expects them: the same AUTH_* variables and the
-// same development defaults as the processes (platform/dist/auth is the one implementation).
+// same development defaults as the processes (platform's auth door is the one implementation).
 import { platform } from './databases.mjs';
 
 /** The two seeded clients (prisma/seed) and their names, for `npm start`'s ready-to-paste tokens. */

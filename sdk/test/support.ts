@@ -1,7 +1,7 @@
 // The SDK's end-to-end support: the gateway engineer's in-process stack, plus what it lacks for
 // the SDK's reconnect test (restarting only the gateway on the same port), built from the same
 // factories and settings.
-import { createLogger } from '@walletgraph/platform';
+import { createLogger } from '@walletgraph/platform/core';
 import { createGateway, type Gateway } from '../../gateway/src/app';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { adminToken, internalIdentity } from '../../gateway/test/auth';

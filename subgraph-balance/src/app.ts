@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, kafkaStartError, redactUrl, UnavailableError, type Identity, type Logger } from '@walletgraph/platform';
+import { assert, UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { redactUrl } from '@walletgraph/platform/db';
+import { createKafka, ensureTopics, kafkaStartError } from '@walletgraph/platform/kafka';
+import { createUserTokenVerifier, devSecretsWarning, type Identity } from '@walletgraph/platform/auth';
 import { createOwnershipDirectory } from './auth/ownership.js';
 import { parse } from 'graphql';
 import { Partitioners } from 'kafkajs';
 import type { BalanceConfig } from './config.js';
-import { createSubgraphServer, type Readiness } from './http/subgraph-server.js';
+import { urlHost } from '@walletgraph/platform/http';
+import { createGraphqlServer, type Readiness } from './http/graphql-server.js';
 import { createBalancePubSub } from './live/balance-pubsub.js';
 import { createLiveConsumer } from './live/live-consumer.js';
 import { createLivePublisher } from './live/live-publisher.js';
@@ -39,10 +43,6 @@ const READINESS_PING_TIMEOUT_MS = 2_000;
 
 function loadSchemaSdl(): string {
   return readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8');
-}
-
-function publicHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
 /** Wires the read model, the consumers, the subgraph and the old REST route of one instance. */
@@ -113,7 +113,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
-  const subgraph = createSubgraphServer({ schema, makeContext, readiness, metrics, logger }, {
+  const subgraph = createGraphqlServer({ schema, makeContext, readiness, metrics, logger }, {
     host: config.host,
     port: config.port,
     httpBodyBytesMax: config.httpBodyBytesMax,
@@ -126,7 +126,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
   );
   const urls = { graphql: '', ws: '', rest: '' };
   const urlOf = (name: keyof typeof urls): string => {
-    if (urls[name] === '') throw new Error(`invariant violated: ${name} URL read before start()`);
+    assert(urls[name] !== '', `${name} URL read before start()`);
     return urls[name];
   };
 
@@ -161,7 +161,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
         // Refused credentials or ACLs: said as such, not as an unreachable broker.
         throw kafkaStartError(error, principal);
       }
-      const host = publicHost(config.host);
+      const host = urlHost(config.host);
       const port = await subgraph.start();
       urls.graphql = `http://${host}:${port}/graphql`;
       urls.ws = `ws://${host}:${port}/graphql`;

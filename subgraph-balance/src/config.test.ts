@@ -1,4 +1,4 @@
-import { ConfigError } from '@walletgraph/platform';
+import { ConfigError } from '@walletgraph/platform/core';
 import { loadBalanceConfig } from './config.js';
 
 test('defaults work locally', () => {

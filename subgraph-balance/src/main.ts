@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, installShutdown } from '@walletgraph/platform';
+import { ConfigError, createLogger, installShutdown } from '@walletgraph/platform/core';
 import { createBalanceService } from './app.js';
 import { loadBalanceConfig } from './config.js';
 

@@ -2,17 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  DEFAULT_AUTH_AUDIENCE,
-  DEFAULT_AUTH_ISSUER,
-  DEV_AUTH_JWT_SECRET,
-  INTERNAL_IDENTITY_HEADER,
-  mintInternalIdentity,
-  mintUserToken,
-  verifyInternalIdentity,
-  DEV_INTERNAL_AUTH_SECRET,
-  type Identity,
-} from '@walletgraph/platform';
+import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '@walletgraph/platform/core';
+import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, mintUserToken, verifyInternalIdentity, type Identity } from '@walletgraph/platform/auth';
 import type { Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
 import { balanceTable, connectedProducer, identityHeaders, newEvent, provisionFor, testConfig, testKafka, testLogger, waitFor } from './helpers.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, UnavailableError } from '@walletgraph/platform';
+import { UnavailableError } from '@walletgraph/platform/core';
+import { createKafka } from '@walletgraph/platform/kafka';
 import { Partitioners } from 'kafkajs';
 import { createLivePublisher } from '../src/live/live-publisher.js';
 import { createMetrics, MetricName } from '../src/metrics.js';

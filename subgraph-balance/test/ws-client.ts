@@ -1,5 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 import WebSocket from 'ws';
 import { ADMIN, identityHeaders } from './helpers.js';
 

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createKafka, createUserTokenVerifier, devSecretsWarning, ensureTopics, type Logger } from '@walletgraph/platform';
+import { type Logger } from '@walletgraph/platform/core';
+import { createKafka, ensureTopics } from '@walletgraph/platform/kafka';
+import { createUserTokenVerifier, devSecretsWarning } from '@walletgraph/platform/auth';
 import type { WalletConfig } from './config.js';
-import { createGraphqlServer, type GraphqlServer } from './http/graphql-server.js';
-import { closeServer, listen, urlHost } from './http/node-http.js';
+import { closeServer, listen, urlHost, type SubgraphHost } from '@walletgraph/platform/http';
+import { createGraphqlServer } from './http/graphql-server.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox/relay.js';
 import { createLoaders } from './resolvers/loaders.js';
 import { createRestServer, type RestServer } from './rest/server.js';
@@ -11,7 +13,6 @@ import { createDatabase, type Database } from './store/database.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
 import { createWalletQueries } from './use-cases/queries.js';
 import { createWalletUseCases } from './use-cases/wallet.js';
-import { headerOf } from './http/node-http.js';
 
 export interface WalletServiceOptions {
   /** Observes every SQL statement (tests count them to prove batching). */
@@ -37,7 +38,7 @@ export function loadTypeDefs(): string {
 export function createWalletService(config: WalletConfig, logger: Logger, options: WalletServiceOptions = {}): WalletService {
   let db: Database | undefined;
   let relay: OutboxRelay | undefined;
-  let graphql: GraphqlServer | undefined;
+  let graphql: SubgraphHost | undefined;
   let rest: RestServer | undefined;
   let graphqlUrl: string | undefined;
   let restUrl: string | undefined;
@@ -77,28 +78,19 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
       {
         logger,
         typeDefs: loadTypeDefs(),
-        contextFor: (requestId, requestLogger, req, identity) => ({
-          requestId,
-          identity,
-          logger: requestLogger,
-          loaders: createLoaders(queries),
-          useCases,
-          queries,
-          meta: { traceparent: headerOf(req, 'traceparent') },
-        }),
+        contextFor: (base) => ({ ...base, loaders: createLoaders(queries), useCases, queries }),
         readiness: async () => {
           await database.ping();
-          return { database: 'ok', outboxRelay: outboxRelay.status() };
+          return { ready: true, details: { database: 'ok', outboxRelay: outboxRelay.status() } };
         },
       },
-      { httpBodyBytesMax: config.httpBodyBytesMax, internalSecret: config.auth.internalSecret },
+      { host: config.host, port: config.graphqlPort, httpBodyBytesMax: config.httpBodyBytesMax, internalSecret: config.auth.internalSecret },
     );
-    await graphql.start();
+    const graphqlPort = await graphql.start();
     rest = createRestServer(
       { logger, useCases, queries, verifyUserToken: createUserTokenVerifier(config.auth.user) },
       { httpBodyBytesMax: config.httpBodyBytesMax, devMode: config.auth.devMode },
     );
-    const graphqlPort = await listen(graphql.server, config.graphqlPort, config.host);
     const restPort = await listen(rest.server, config.restPort, config.host);
     graphqlUrl = `http://${urlHost(config.host)}:${graphqlPort}/graphql`;
     restUrl = `http://${urlHost(config.host)}:${restPort}`;
@@ -107,7 +99,6 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
   }
 
   async function stop(): Promise<void> {
-    if (graphql) await closeServer(graphql.server);
     if (rest) await closeServer(rest.server);
     if (graphql) await graphql.stop();
     if (relay) await relay.stop();

@@ -1,4 +1,4 @@
-import { ConfigError } from '@walletgraph/platform';
+import { ConfigError } from '@walletgraph/platform/core';
 import { loadWalletConfig } from './config.js';
 
 describe('loadWalletConfig', () => {

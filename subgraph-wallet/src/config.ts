@@ -1,6 +1,6 @@
-import {
-  authEnvFields, envField, kafkaCredentialFields, parseEnv, refineAuthEnv, refineKafkaCredentials, resolveAuthConfig, resolveKafkaAuth, Topics, type AuthConfig, type KafkaAuthConfig,
-} from '@walletgraph/platform';
+import { envField, parseEnv } from '@walletgraph/platform/core';
+import { kafkaCredentialFields, refineKafkaCredentials, resolveKafkaAuth, Topics, type KafkaAuthConfig } from '@walletgraph/platform/kafka';
+import { authEnvFields, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform/auth';
 import { z } from 'zod';
 
 /** A TCP port; 0 asks the OS for a free one (tests, side-by-side instances). */

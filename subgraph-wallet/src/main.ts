@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, installShutdown, isAppError } from '@walletgraph/platform';
+import { ConfigError, createLogger, installShutdown, isAppError } from '@walletgraph/platform/core';
 import pino from 'pino';
 import { createWalletService } from './app.js';
 import { loadWalletConfig } from './config.js';

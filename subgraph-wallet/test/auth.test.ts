@@ -1,6 +1,6 @@
 // The wallet subgraph's own guard: the gateway's signed identity on every request, the policy on every field.
 import { randomUUID } from 'node:crypto';
-import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, type Identity } from '@walletgraph/platform';
+import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, type Identity } from '@walletgraph/platform/auth';
 import type { WalletService } from '../src/app.js';
 import { balanceOf, errorCode, gql, identityHeaders, M, newAccount, startService, uniqueEmail } from './helpers.js';
 

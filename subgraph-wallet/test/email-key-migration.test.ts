@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { applyMigrations, connectMariaDb, parseMysqlUrl } from '@walletgraph/platform';
+import { applyMigrations, connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
 import { silentLogger } from './helpers';
 
 const migrationsDir = path.resolve(__dirname, '../../prisma/wallet/migrations');

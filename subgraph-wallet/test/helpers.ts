@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  connectMariaDb, createKafka, createLogger, DEFAULT_OBSERVER_GROUP_PREFIX, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, kafkaCredentialsFromEnv, mintInternalIdentity, parseMysqlUrl,
-  type Identity, type KafkaPrincipal, type Logger,
-} from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET, type Logger } from '@walletgraph/platform/core';
+import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
+import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, type Identity } from '@walletgraph/platform/auth';
+import { createKafka, DEFAULT_OBSERVER_GROUP_PREFIX, kafkaCredentialsFromEnv, type KafkaPrincipal } from '@walletgraph/platform/kafka';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { createWalletService, type WalletService, type WalletServiceOptions } from '../src/app.js';
 import { loadWalletConfig, type WalletConfig } from '../src/config.js';
@@ -213,7 +213,7 @@ export async function startTcpGate(target: { host: string; port: number }, initi
 /** A migrated, empty wallet database of its own, for tests that must not share the outbox. */
 export async function createIsolatedWalletDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const path = await import('node:path');
-  const { applyMigrations } = await import('@walletgraph/platform');
+  const { applyMigrations } = await import('@walletgraph/platform/db');
   const base = parseMysqlUrl(process.env['WALLET_DATABASE_URL'] as string);
   const database = `${base.database.slice(0, 40)}_i${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const auth = base.password ? `${encodeURIComponent(base.user)}:${encodeURIComponent(base.password)}` : encodeURIComponent(base.user);

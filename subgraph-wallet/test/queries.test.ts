@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseMysqlUrl } from '@walletgraph/platform';
+import { parseMysqlUrl } from '@walletgraph/platform/db';
 import type { WalletService } from '../src/app.js';
 import { errorCode, gql, identityHeaders, M, newAccount, startService, startTcpGate, uniqueEmail } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka } from '@walletgraph/platform';
+import { createKafka } from '@walletgraph/platform/kafka';
 import type { WalletService } from '../src/app.js';
 import { createOutboxRelay, type OutboxRelay } from '../src/outbox/relay.js';
 import {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WalletService } from '../src/app.js';
-import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, DEV_AUTH_JWT_SECRET, mintUserToken, type Identity } from '@walletgraph/platform';
+import { DEV_AUTH_JWT_SECRET } from '@walletgraph/platform/core';
+import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, mintUserToken, type Identity } from '@walletgraph/platform/auth';
 import { balanceOf, newAccount, sql, startService, uniqueEmail } from './helpers.js';
 
 let service: WalletService;

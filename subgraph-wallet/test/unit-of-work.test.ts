@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { parseMysqlUrl, UnavailableError } from '@walletgraph/platform';
+import { UnavailableError } from '@walletgraph/platform/core';
+import { parseMysqlUrl } from '@walletgraph/platform/db';
 import { createConnection, type Connection } from 'mariadb';
 import type { WalletService } from '../src/app.js';
 import { Money } from '../src/domain/money.js';

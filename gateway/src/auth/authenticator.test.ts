@@ -1,4 +1,5 @@
-import { createUserTokenVerifier, mintUserToken, UnauthenticatedError, type Identity, type UserTokenVerifier } from '@walletgraph/platform';
+import { UnauthenticatedError } from '@walletgraph/platform/core';
+import { createUserTokenVerifier, mintUserToken, type Identity, type UserTokenVerifier } from '@walletgraph/platform/auth';
 import { createAuthenticator, createCachingVerifier } from './authenticator';
 
 const secret = 'test-user-jwt-secret-of-at-least-32-characters';

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { bearerToken, createUserTokenVerifier, UnauthenticatedError, type Identity, type UserTokenConfig, type UserTokenVerifier } from '@walletgraph/platform';
+import { UnauthenticatedError } from '@walletgraph/platform/core';
+import { bearerToken, createUserTokenVerifier, type Identity, type UserTokenConfig, type UserTokenVerifier } from '@walletgraph/platform/auth';
 import { createBoundedCache } from '../cache/bounded-cache.js';
 
 /** graphql-ws close code for a connection_init without valid credentials (graphql-ws's own "Unauthorized"). */

@@ -1,4 +1,4 @@
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 
 /**
  * One caller: role, subject and, for clients, the client id. What is bound to a caller (an upstream

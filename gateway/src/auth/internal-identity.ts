@@ -1,4 +1,4 @@
-import { mintInternalIdentity, INTERNAL_TTL_SEC_MAX, type Identity } from '@walletgraph/platform';
+import { mintInternalIdentity, INTERNAL_TTL_SEC_MAX, type Identity } from '@walletgraph/platform/auth';
 import { createBoundedCache } from '../cache/bounded-cache.js';
 
 /** Signs the verified caller's identity for one subgraph request (≤ 60 s); the subgraphs trust only this. */

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 import type { RateLimitConfig } from '../config.js';
-import type { GatewayContext } from '../http/request-context.js';
+import type { GatewayContext } from '../context/request-context.js';
 
 export const RATE_LIMITED = 'RATE_LIMITED';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { createLogger } from '@walletgraph/platform';
-import { createMetrics } from '../http/metrics';
+import { createLogger } from '@walletgraph/platform/core';
+import { createMetrics } from '../metrics/metrics';
 import { supergraphFile } from '../supergraph/compose';
 import { createDemandControl } from './demand-control';
 import { readSchemaCosts } from './schema-costs';

@@ -1,10 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import type { Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
 import type { CostConfig } from '../config.js';
-import { LimitCode, LimitExceededError } from '../http/limit-errors.js';
-import type { GatewayMetrics } from '../http/metrics.js';
-import type { GatewayContext } from '../http/request-context.js';
+import { LimitCode, LimitExceededError } from '../limits/limit-errors.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { GatewayContext } from '../context/request-context.js';
 import { actualCost, compileCost, estimatedCost, type CompiledCost, type Variables } from './estimate.js';
 import type { SchemaCosts } from './schema-costs.js';
 

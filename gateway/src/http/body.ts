@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '@walletgraph/platform';
-import { LimitCode } from './limit-errors.js';
+import { sendJson } from '@walletgraph/platform/http';
+import { LimitCode } from '../limits/limit-errors.js';
 
-export { readBodyBounded as readBody, sendJson, type BodyResult } from '@walletgraph/platform';
+export { readBodyBounded as readBody, sendJson, type BodyResult } from '@walletgraph/platform/http';
 
 export function sendPayloadTooLarge(response: ServerResponse, bodyBytesMax: number, headers: Record<string, string> = {}): void {
   sendJson(

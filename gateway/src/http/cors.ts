@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { headerOf } from '@walletgraph/platform';
+import { headerOf } from '@walletgraph/platform/http';
 import { sendJson } from './body.js';
 
 /** Request headers a cross-origin caller may send (what the SDK, GraphiQL and tracing use). */

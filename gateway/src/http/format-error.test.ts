@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { asGraphQLError, createFormatError, errorCodeOf } from './format-error';
-import { LimitExceededError } from './limit-errors';
+import { LimitExceededError } from '../limits/limit-errors';
 
 describe('formatError', () => {
   it('keeps a limit code through Apollo\'s validation wrapping', () => {

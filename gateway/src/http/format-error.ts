@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { AppError, ErrorCode } from '@walletgraph/platform';
-import { LimitExceededError } from './limit-errors.js';
+import { AppError, ErrorCode } from '@walletgraph/platform/core';
+import { LimitExceededError } from '../limits/limit-errors.js';
 
 export interface FormatErrorConfig {
   /** false in production: internal messages and stack traces are replaced. */

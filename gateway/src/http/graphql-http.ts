@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
 import { unauthenticatedError, type Authenticator, type Credentials } from '../auth/authenticator.js';
 import { untrustedDocumentBeforeParsing } from '../trusted-documents/http-precheck.js';
 import type { TrustedDocumentPolicy } from '../trusted-documents/policy.js';
 import type { GatewayLimits } from '../config.js';
 import { readBody, sendJson, sendPayloadTooLarge } from './body.js';
 import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
-import { LimitCode } from './limit-errors.js';
-import type { GatewayMetrics } from './metrics.js';
-import { createGatewayContext, requestIdFrom, type GatewayContext } from './request-context.js';
+import { LimitCode } from '../limits/limit-errors.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import { createGatewayContext, requestIdFrom, type GatewayContext } from '../context/request-context.js';
 
 export interface GraphqlHttpDeps {
   readonly apollo: ApolloServer<GatewayContext>;

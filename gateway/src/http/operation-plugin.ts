@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
-import type { GatewayContext } from './request-context.js';
+import type { GatewayContext } from '../context/request-context.js';
 
 /**
  * No operation to run: an `operationName` the document does not define, or none for a document of

@@ -1,9 +1,9 @@
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { createLogger } from '@walletgraph/platform';
-import { createMetrics } from './metrics';
+import { createLogger } from '@walletgraph/platform/core';
+import { createMetrics } from '../metrics/metrics';
 import { createObservabilityPlugin } from './plugins';
-import type { GatewayContext } from './request-context';
+import type { GatewayContext } from '../context/request-context';
 
 const logger = createLogger({ name: 'plugins-test', level: 'silent' });
 

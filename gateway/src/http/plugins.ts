@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayMetrics, OperationType } from './metrics.js';
-import type { GatewayContext } from './request-context.js';
+import type { GatewayMetrics, OperationType } from '../metrics/metrics.js';
+import type { GatewayContext } from '../context/request-context.js';
 import { errorCodeOf } from './format-error.js';
 
 /** Counts, latency and one log line per operation, each carrying the request id. */

@@ -1,14 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
 import type { Playground } from '../playground/serve.js';
 import { wantsPlayground } from '../playground/serve.js';
-import { sseRequestKindOf } from '../subscriptions/sse-routing.js';
 import { sendJson } from './body.js';
 import type { Cors } from './cors.js';
 import { handleLive, handleReady, type Readiness } from './health.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/** A GraphQL transport that claims some /graphql requests for itself (graphql-sse's). */
+export interface ClaimingHandler {
+  accepts(request: IncomingMessage): boolean;
+  readonly handle: Handler;
+}
 
 export interface RouterDeps {
   readonly logger: Logger;
@@ -18,12 +23,14 @@ export interface RouterDeps {
   readonly readiness: Readiness;
   readonly playground: Playground;
   readonly graphqlHttp: Handler;
-  readonly sse: Handler;
+  /** Server-Sent Events (subscriptions/sse.ts), handed in so HTTP stays below the subscriptions layer. */
+  readonly sse: ClaimingHandler;
   readonly cors: Cors;
 }
 
 /**
- * One path per concern; /graphql picks SSE (only what graphql-sse's clients send, see sse-routing.ts),
+ * One path per concern; /graphql picks SSE (only what graphql-sse's clients send, see
+ * subscriptions/sse-routing.ts),
  * the playground, or plain GraphQL over HTTP by the request itself.
  */
 export function createRouter(deps: RouterDeps, config: { readonly graphqlPath: string }): Handler {
@@ -31,7 +38,7 @@ export function createRouter(deps: RouterDeps, config: { readonly graphqlPath: s
     if (deps.cors.handle(request, response)) return;
     const { pathname } = new URL(request.url ?? '/', 'http://gateway.local');
     if (pathname === config.graphqlPath) {
-      if (sseRequestKindOf(request) !== undefined) return deps.sse(request, response);
+      if (deps.sse.accepts(request)) return deps.sse.handle(request, response);
       if (wantsPlayground(request)) return deps.playground.page(response);
       return deps.graphqlHttp(request, response);
     }

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { GatewayContext } from '../http/request-context.js';
+import type { GatewayContext } from '../context/request-context.js';
 import { resolveVariableInputs } from './variables.js';
 
 /**

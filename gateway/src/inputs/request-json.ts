@@ -1,8 +1,8 @@
-import { hasInexactJsonNumber, JsonNumberText, parseJsonKeepingNumberText } from '@walletgraph/platform';
+import { hasInexactJsonNumber, JsonNumber, parseJsonKeepingNumberText } from '@walletgraph/platform/core';
 
 /** Every kept number text in `value` back to the number JSON.parse would have made (in place). */
 function restoreNumbers(value: unknown): unknown {
-  if (value instanceof JsonNumberText) return value.toNumber();
+  if (value instanceof JsonNumber) return value.toNumber();
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) record[key] = restoreNumbers(record[key]);
@@ -19,7 +19,7 @@ function keepTextsInVariablesOnly(operation: unknown): unknown {
 
 /**
  * A GraphQL request body (HTTP POST, SSE; one operation or a batch): JSON.parse, except that
- * numbers in `variables` written with a fraction or exponent keep their text (JsonNumberText)
+ * numbers in `variables` written with a fraction or exponent keep their text (JsonNumber)
  * until the variable rules have seen where they go. A body without such numbers costs one scan
  * more than JSON.parse.
  */

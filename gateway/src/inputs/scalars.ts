@@ -1,5 +1,5 @@
 import { GraphQLError, isScalarType, type GraphQLSchema } from 'graphql';
-import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform';
+import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform/core';
 
 /** Custom scalars whose input is text only: a number at their position is never passed on as a double. */
 export const DECIMAL_SCALAR = 'Decimal';

@@ -1,5 +1,5 @@
 import { buildSchema, getOperationAST, parse } from 'graphql';
-import { JsonNumberText } from '@walletgraph/platform';
+import { JsonNumber } from '@walletgraph/platform/core';
 import { installInputScalars } from './scalars';
 import { resolveVariableInputs, VARIABLE_DEPTH_MAX } from './variables';
 
@@ -20,14 +20,14 @@ const quote = operation('query($order: Order!, $n: Int, $ids: [ID!], $free: Stri
 
 describe('resolveVariableInputs', () => {
   it('turns kept number texts back into numbers except where a Decimal is declared', () => {
-    const kept = new JsonNumberText('1.5e2');
-    const variables: Record<string, unknown> = { order: { legs: [{ amount: kept }], count: new JsonNumberText('2.0'), amount: new JsonNumberText('0.1') }, n: new JsonNumberText('1e1'), ids: [new JsonNumberText('3.0')], extra: new JsonNumberText('4.5') };
+    const kept = new JsonNumber('1.5e2');
+    const variables: Record<string, unknown> = { order: { legs: [{ amount: kept }], count: new JsonNumber('2.0'), amount: new JsonNumber('0.1') }, n: new JsonNumber('1e1'), ids: [new JsonNumber('3.0')], extra: new JsonNumber('4.5') };
     expect(resolveVariableInputs(schema, quote, variables)).toEqual([]);
-    expect(variables).toEqual({ order: { legs: [{ amount: kept }], count: 2, amount: new JsonNumberText('0.1') }, n: 10, ids: [3], extra: 4.5 });
+    expect(variables).toEqual({ order: { legs: [{ amount: kept }], count: 2, amount: new JsonNumber('0.1') }, n: 10, ids: [3], extra: 4.5 });
   });
 
   it('a single item where a list is declared is walked as an item (graphql-js coerces it to a list)', () => {
-    const kept = new JsonNumberText('0.5');
+    const kept = new JsonNumber('0.5');
     const variables: Record<string, unknown> = { order: { legs: { amount: kept } } };
     resolveVariableInputs(schema, quote, variables);
     expect((variables['order'] as { legs: { amount: unknown } }).legs.amount).toBe(kept);
@@ -46,7 +46,7 @@ describe('resolveVariableInputs', () => {
     let deep: unknown = [];
     for (let level = 0; level < 45_000; level += 1) deep = [deep];
     expect(resolveVariableInputs(schema, quote, { ids: deep }).map((error) => [error.message, error.extensions['code']])).toEqual([[`$ids[0][0]… is nested deeper than ${VARIABLE_DEPTH_MAX} levels; no input of this API is`, 'BAD_USER_INPUT']]);
-    let atTheBound: unknown = new JsonNumberText('1.0');
+    let atTheBound: unknown = new JsonNumber('1.0');
     for (let level = 0; level < VARIABLE_DEPTH_MAX; level += 1) atTheBound = [atTheBound];
     const variables: Record<string, unknown> = { free: atTheBound };
     expect(resolveVariableInputs(schema, quote, variables)).toEqual([]);

@@ -9,7 +9,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { isWellFormedText, JsonNumberText } from '@walletgraph/platform';
+import { isWellFormedText, JsonNumber } from '@walletgraph/platform/core';
 import { DECIMAL_SCALAR } from './scalars.js';
 
 /** Refusals reported per operation; past this the caller has been told enough. */
@@ -44,7 +44,7 @@ export function resolveVariableInputs(schema: GraphQLSchema, operation: Operatio
 
   const visit = (value: unknown, type: GraphQLInputType | undefined, path: (string | number)[]): unknown => {
     if (errors.length >= errorCountMax) return value;
-    if (value instanceof JsonNumberText) return type !== undefined && getNamedType(type).name === DECIMAL_SCALAR ? value : value.toNumber();
+    if (value instanceof JsonNumber) return type !== undefined && getNamedType(type).name === DECIMAL_SCALAR ? value : value.toNumber();
     if (typeof value === 'string') {
       if (!isWellFormedText(value)) errors.push(new GraphQLError(`${pathText(path)} is not valid Unicode text (it holds a lone surrogate)`, { extensions: { code: 'BAD_USER_INPUT' } }));
       return value;

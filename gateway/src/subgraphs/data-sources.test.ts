@@ -1,10 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import { createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, verifyInternalIdentity, type Identity } from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET } from '@walletgraph/platform/core';
+import { INTERNAL_IDENTITY_HEADER, verifyInternalIdentity, type Identity } from '@walletgraph/platform/auth';
 import { createIdentityMinter } from '../auth/internal-identity';
-import { createMetrics, type GatewayMetrics } from '../http/metrics';
-import { createGatewayContext } from '../http/request-context';
+import { createMetrics, type GatewayMetrics } from '../metrics/metrics';
+import { createGatewayContext } from '../context/request-context';
 import { headersWithConnectionParams } from '../subscriptions/connection-headers';
 import { createSubgraphDataSources, isQueryOperation, type DataSourceConfig } from './data-sources';
 

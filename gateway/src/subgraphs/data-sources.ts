@@ -3,11 +3,12 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseCacheControlHeader.js';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
-import { INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
+import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
-import type { GatewayMetrics } from '../http/metrics.js';
-import { forwardedHeaderNames, type GatewayContext } from '../http/request-context.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import { forwardedHeaderNames, type GatewayContext } from '../context/request-context.js';
 import { createSubgraphHttpClient, type SubgraphHttpClient, type SubgraphHttpResponse } from './http-client.js';
 import { createInflightDeduper, type InflightDeduper } from './inflight.js';
 

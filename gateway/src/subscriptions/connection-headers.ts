@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { forwardedHeaderNames } from '../http/request-context.js';
+import { forwardedHeaderNames } from '../context/request-context.js';
 
 /**
  * Browsers cannot set headers on a WebSocket, so clients may also send them in connectionParams,

@@ -1,12 +1,13 @@
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
-import { INTERNAL_IDENTITY_HEADER, type Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
+import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import { callerKeyOf } from '../auth/caller-key.js';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
-import type { GatewayMetrics } from '../http/metrics.js';
-import type { GatewayContext } from '../http/request-context.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { GatewayContext } from '../context/request-context.js';
 import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import { SubscriptionErrorCode, subscriptionError } from './errors.js';
 import type { SubscriptionPlanner } from './planner.js';

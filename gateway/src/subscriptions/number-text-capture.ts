@@ -1,5 +1,5 @@
 import type { WebSocket, WebSocketServer } from 'ws';
-import { hasInexactJsonNumber, parseJsonKeepingNumberText } from '@walletgraph/platform';
+import { hasInexactJsonNumber, parseJsonKeepingNumberText } from '@walletgraph/platform/core';
 
 /** Subscribe messages with exact number texts waiting for onSubscribe, per socket. */
 const pendingNumberTextsMax = 64;

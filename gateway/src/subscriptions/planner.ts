@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
 import { print, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { assert } from '@walletgraph/platform';
+import { assert } from '@walletgraph/platform/core';
 import type { BoundedCache } from '../cache/bounded-cache.js';
 import { installInputScalars } from '../inputs/scalars.js';
 

@@ -1,13 +1,14 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { createHandler } from 'graphql-sse';
-import { describeIdentity, UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { assert, UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
+import { describeIdentity } from '@walletgraph/platform/auth';
 import type { Authenticator, Credentials } from '../auth/authenticator.js';
 import { callerKeyOf } from '../auth/caller-key.js';
 import { endAtTokenExpiry } from '../auth/token-expiry.js';
 import { readBody, sendJson, sendPayloadTooLarge } from '../http/body.js';
-import type { GatewayMetrics } from '../http/metrics.js';
-import { createGatewayContext } from '../http/request-context.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import { createGatewayContext } from '../context/request-context.js';
 import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
 import { SubscriptionErrorCode } from './errors.js';
 import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
@@ -108,7 +109,7 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
       authenticate: () => token,
       onSubscribe: (request, params) => {
         const credentials = credentialsByRequest.get(request.raw);
-        if (credentials === undefined) throw new Error('invariant violated: SSE operation without an authenticated request');
+        assert(credentials !== undefined, 'SSE operation without an authenticated request');
         const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
         const stream = streamByRequest.get(request.raw);
         const prepared = deps.operations.prepare(params, context, 'sse', stream?.slots);
@@ -244,6 +245,8 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
   }
 
   return {
+    /** Whether a /graphql request is graphql-sse's (the router's question; see sse-routing.ts). */
+    accepts: (request: IncomingMessage): boolean => sseRequestKindOf(request) !== undefined,
     handle,
     reservationCount: (): number => reservations.size(),
     /** At shutdown: drops every reservation and ends the subscriptions of streams never opened. */

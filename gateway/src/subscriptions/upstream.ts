@@ -1,6 +1,6 @@
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { backoffDelayMs, sleep, type Logger } from '@walletgraph/platform';
+import { backoffDelayMs, sleep, type Logger } from '@walletgraph/platform/core';
 import { SubscriptionErrorCode, describeUpstreamFailure, subscriptionError } from './errors.js';
 
 export interface UpstreamRequest {

@@ -3,10 +3,10 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UnauthenticatedError, type Logger } from '@walletgraph/platform';
+import { assert, UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
 import { WS_CLOSE_TOKEN_EXPIRED, WS_CLOSE_UNAUTHENTICATED, type Authenticator, type Credentials } from '../auth/authenticator.js';
 import { atDeadline, tokenExpiredError } from '../auth/token-expiry.js';
-import { createGatewayContext } from '../http/request-context.js';
+import { createGatewayContext } from '../context/request-context.js';
 import { headersWithConnectionParams } from './connection-headers.js';
 import { createNumberTextCapture } from './number-text-capture.js';
 import { isPreparedOperation, type Operations } from './operations.js';
@@ -89,7 +89,7 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
       onSubscribe: (ctx, id, payload) => {
         const credentials = credentialsBySocket.get(ctx.extra.socket);
         // graphql-ws never runs onSubscribe before a successful onConnect; missing credentials are a bug.
-        if (credentials === undefined) throw new Error('invariant violated: subscribe on an unauthenticated socket');
+        assert(credentials !== undefined, 'subscribe on an unauthenticated socket');
         // Between exp and the close: refuse rather than serve on an expired token.
         if (isExpired(credentials)) return [tokenExpiredError()];
         const headers = headersWithConnectionParams(ctx.extra.request.headers, ctx.connectionParams ?? undefined);

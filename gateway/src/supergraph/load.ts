@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '@walletgraph/platform';
+import { ConfigError } from '@walletgraph/platform/core';
 import { supergraphFile } from './compose.js';
 
 /** Reads the supergraph composed at build time; the gateway never introspects running subgraphs. */

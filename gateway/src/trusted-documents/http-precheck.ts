@@ -1,4 +1,4 @@
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 import { TrustedDocumentCode, type TrustedDocumentPolicy } from './policy.js';
 import type { GraphQLError } from 'graphql';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '@walletgraph/platform';
+import { ConfigError } from '@walletgraph/platform/core';
 
 /** The SDK's manifest, committed: sdk/persisted-query-manifest.json (from src/ or dist/ alike). */
 export const defaultManifestFile = path.resolve(__dirname, '..', '..', '..', 'sdk', 'persisted-query-manifest.json');

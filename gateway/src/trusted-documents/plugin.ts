@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from '../http/request-context.js';
+import type { GatewayContext } from '../context/request-context.js';
 import type { TrustedDocuments } from './manifest.js';
 import type { TrustedDocumentError, TrustedDocumentPolicy } from './policy.js';
 

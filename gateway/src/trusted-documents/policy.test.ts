@@ -1,4 +1,4 @@
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 import { parseManifest, sha256Hex } from './manifest';
 import { createTrustedDocumentPolicy } from './policy';
 import { withTrustedDocuments, type QueryTextCache } from './plugin';

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 import type { TrustedDocumentsConfig } from '../config.js';
 import { sha256Hex, type TrustedDocuments } from './manifest.js';
 

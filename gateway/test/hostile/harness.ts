@@ -3,7 +3,7 @@
 // for a mutation, proof that nothing changed. Adding an attack is adding one row.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 import type { WalletClient } from '@walletgraph/sdk';
 import { sql } from '../../../subgraph-wallet/test/helpers';
 import { devUserToken, userToken } from '../auth';

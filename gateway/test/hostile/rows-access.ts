@@ -3,7 +3,8 @@
 // security.test.ts; these rows hold the same line on the transports and shapes it does not).
 import { createHmac, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, INTERNAL_AUDIENCE, INTERNAL_ISSUER } from '@walletgraph/platform';
+import { DEV_INTERNAL_AUTH_SECRET } from '@walletgraph/platform/core';
+import { INTERNAL_IDENTITY_HEADER, INTERNAL_AUDIENCE, INTERNAL_ISSUER } from '@walletgraph/platform/auth';
 import type { Caller, Fixture, Outcome, Row, Wire } from './harness';
 
 const TRANSFER = 'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }';

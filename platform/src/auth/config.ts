@@ -1,12 +1,8 @@
 import { z } from 'zod';
-import { envField } from '../config/parse-env.js';
-import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '../config/published-secrets.js';
+import { checkProductionSecret, DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET, envField, SECRET_LENGTH_MIN } from '../core/index.js';
 import type { UserTokenConfig } from './tokens.js';
 
 /** Secrets shorter than this are refused in production (HS256 wants ≥ 256 bits). */
-export const SECRET_LENGTH_MIN = 32;
-// Built-in secrets for local use only; production refuses them (and any other `dev-only-` value).
-export { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '../config/published-secrets.js';
 export const DEFAULT_AUTH_ISSUER = 'walletgraph-dev';
 export const DEFAULT_AUTH_AUDIENCE = 'walletgraph';
 
@@ -32,16 +28,6 @@ type AuthEnvInput = {
   INTERNAL_AUTH_SECRET?: string | undefined;
   WALLETGRAPH_DEV_MODE: boolean;
 };
-
-/** Production refuses a missing, short or development-only secret (`dev-only-` prefix). */
-export function checkProductionSecret(name: string, value: string | undefined, ctx: z.RefinementCtx, required: boolean): void {
-  if (value === undefined) {
-    if (required) ctx.addIssue({ code: 'custom', path: [name], message: `is required when NODE_ENV=production (at least ${SECRET_LENGTH_MIN} characters)` });
-    return;
-  }
-  if (value.length < SECRET_LENGTH_MIN) ctx.addIssue({ code: 'custom', path: [name], message: `must be at least ${SECRET_LENGTH_MIN} characters when NODE_ENV=production` });
-  if (value.startsWith('dev-only-')) ctx.addIssue({ code: 'custom', path: [name], message: 'is a development-only value; set a real secret in production' });
-}
 
 /** superRefine for a schema spreading authEnvFields: production needs real secrets and no dev mode. */
 export function refineAuthEnv(env: AuthEnvInput, ctx: z.RefinementCtx): void {

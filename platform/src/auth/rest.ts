@@ -1,4 +1,4 @@
-import { UnauthenticatedError } from '../errors/index.js';
+import { UnauthenticatedError } from '../core/index.js';
 import type { Identity } from './identity.js';
 import { bearerToken, type UserTokenVerifier } from './tokens.js';
 

@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { UnauthenticatedError } from '../errors/index.js';
+import { UnauthenticatedError } from '../core/index.js';
 import { bearerToken, createUserTokenVerifier, INTERNAL_TTL_SEC_MAX, mintInternalIdentity, mintUserToken, verifyInternalIdentity } from './tokens.js';
 
 const secret = 'a-test-secret-that-is-long-enough-for-hs256';

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { UnauthenticatedError } from '../errors/index.js';
+import { UnauthenticatedError } from '../core/index.js';
 import type { Identity, InternalIdentity } from './identity.js';
 
 /** Tokens longer than this are refused before any cryptography runs. */

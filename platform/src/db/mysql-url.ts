@@ -1,5 +1,5 @@
 import type { PoolConfig } from 'mariadb';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError } from '../core/index.js';
 
 export interface MysqlTarget {
   readonly host: string;

@@ -1,6 +1,5 @@
 import { createConnection, createPool, type Connection, type ConnectionConfig, type Pool, type PoolConfig } from 'mariadb';
-import type { Logger } from '../logging/index.js';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError, type Logger } from '../core/index.js';
 
 /**
  * The session time zone of every connection: DATETIME defaults (`CURRENT_TIMESTAMP(3)`), `NOW()`

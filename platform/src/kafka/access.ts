@@ -1,5 +1,5 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type AclEntry, type Kafka } from 'kafkajs';
-import { Topics } from '../events/contracts.js';
+import { Topics } from './contracts.js';
 import type { KafkaPrincipal } from './credentials.js';
 import type { TopicSpec } from './client.js';
 

@@ -1,6 +1,6 @@
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConfigError, isAppError, UnavailableError } from '../errors/index.js';
+import { ConfigError, isAppError, UnavailableError } from '../core/index.js';
 import { topicConfig } from './access.js';
 import type { KafkaSasl } from './credentials.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors/index.js';
+import { ConfigError } from '../core/index.js';
 import { devKafkaPassword, kafkaCredentialsFromEnv, kafkaCredentialVariables, KAFKA_PRINCIPALS } from './credentials.js';
 
 const strong = 'a'.repeat(40);
@@ -56,7 +56,7 @@ describe('Kafka credentials from the environment', () => {
 
 describe('published development passwords', () => {
   it('lists every principal development password as published (refused in every variable in production)', async () => {
-    const { PUBLISHED_SECRETS } = await import('../config/published-secrets.js');
+    const { PUBLISHED_SECRETS } = await import('../core/config/published-secrets.js');
     for (const principal of KAFKA_PRINCIPALS) expect(PUBLISHED_SECRETS.has(devKafkaPassword(principal))).toBe(true);
   });
 });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { checkProductionSecret } from '../auth/config.js';
-import { parseEnv } from '../config/parse-env.js';
+import { checkProductionSecret, parseEnv } from '../core/index.js';
 
 /**
  * Who talks to Kafka. One SCRAM-SHA-512 principal per service (least privilege, see access.ts),

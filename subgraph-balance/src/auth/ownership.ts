@@ -1,4 +1,5 @@
-import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, serviceIdentity, UnavailableError, type Logger } from '@walletgraph/platform';
+import { UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, serviceIdentity } from '@walletgraph/platform/auth';
 
 /**
  * Which client owns an account is the wallet's fact; the read model does not store it. This asks

@@ -1,4 +1,5 @@
-import { ForbiddenError, type Identity } from '@walletgraph/platform';
+import { ForbiddenError } from '@walletgraph/platform/core';
+import type { Identity } from '@walletgraph/platform/auth';
 
 /** accountId → owning client id, null when the wallet does not know the account. */
 export type OwnerOf = (accountId: string) => Promise<string | null>;

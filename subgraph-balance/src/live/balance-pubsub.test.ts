@@ -1,4 +1,4 @@
-import { createLogger } from '@walletgraph/platform';
+import { createLogger } from '@walletgraph/platform/core';
 import { createMetrics } from '../metrics.js';
 import { createBalancePubSub } from './balance-pubsub.js';
 import { SlowSubscriberError, SubscriptionLimitError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
 import { MetricName, type Metrics } from '../metrics.js';
 import { SlowSubscriberError, SubscriptionLimitError } from './errors.js';
 import type { LiveBalance } from './live-message.js';

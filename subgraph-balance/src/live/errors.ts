@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '@walletgraph/platform';
+import { AppError, ErrorCode } from '@walletgraph/platform/core';
 
 /** A subscription limit was reached; the client may retry later or use fewer subscriptions. */
 export class SubscriptionLimitError extends AppError {

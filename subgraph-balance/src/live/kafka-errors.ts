@@ -1,4 +1,4 @@
-import { UnavailableError } from '@walletgraph/platform';
+import { UnavailableError } from '@walletgraph/platform/core';
 import { KafkaJSError } from 'kafkajs';
 
 /** A failed send after kafkajs's own bounded retries means the broker is away: retry later. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createGroupConsumer, UnavailableError, type Logger } from '@walletgraph/platform';
-import type { Consumer, Kafka } from 'kafkajs';
+import { retry, UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { createGroupConsumer } from '@walletgraph/platform/kafka';
+import { KafkaJSError, type Consumer, type Kafka } from 'kafkajs';
 import { MetricName, type Metrics } from '../metrics.js';
 import type { BalancePubSub } from './balance-pubsub.js';
 import { decodeLiveBalance } from './live-message.js';
@@ -16,6 +17,14 @@ export interface LiveConsumerConfig {
   /** Longest the broker holds a fetch that found nothing (kafkajs `maxWaitTimeInMs`, whose 5 s default delays the first update after a quiet spell). */
   readonly fetchWaitMsMax: number;
 }
+
+/**
+ * Reading the topic's end offsets right after the topic was created (a fresh cluster, a test run)
+ * can meet a partition whose leader is not elected yet ("This server is not the leader"): kafkajs
+ * marks that retriable, and a few jittered attempts outlast the election.
+ */
+const OFFSETS_RETRY = { attemptCountMax: 8, delayMsInitial: 100, delayMsMax: 2_000 } as const;
+const isRetriableKafkaError = (error: unknown): boolean => error instanceof KafkaJSError && error.retriable;
 
 export interface LiveConsumer {
   /** Resolves once the consumer has joined and owns every partition of the live topic. */
@@ -56,7 +65,11 @@ export function createLiveConsumer(
     await admin.connect();
     try {
       // Explicit offsets, so "from now on" means the moment start() resolves, not a later first fetch.
-      const offsets = await admin.fetchTopicOffsets(config.topic);
+      const offsets = await retry(() => admin.fetchTopicOffsets(config.topic), {
+        ...OFFSETS_RETRY,
+        shouldRetry: isRetriableKafkaError,
+        onRetry: (error, attempt, delayMs) => logger.warn({ err: error, attempt, delayMs }, 'reading the live topic offsets failed; retrying'),
+      });
       for (const { partition, offset } of offsets) created.seek({ topic: config.topic, partition, offset });
     } finally {
       await admin.disconnect();

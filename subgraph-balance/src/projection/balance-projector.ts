@@ -1,4 +1,5 @@
-import { createGroupConsumer, decodeBalanceUpdated, EventDecodeError, type Logger } from '@walletgraph/platform';
+import { assert, type Logger } from '@walletgraph/platform/core';
+import { createGroupConsumer, decodeBalanceUpdated, EventDecodeError } from '@walletgraph/platform/kafka';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { LivePublisher } from '../live/live-publisher.js';
 import { MetricName, type Metrics } from '../metrics.js';
@@ -141,7 +142,7 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
     const sides = run.flatMap((pending) => pending.sides);
     const applied = await persist('balance apply', () => deps.repository.applySides(sides), context);
     if (applied === ABANDONED) return 'abandoned';
-    if (applied.length !== sides.length) throw new Error(`invariant violated: ${applied.length} results for ${sides.length} sides`);
+    assert(applied.length === sides.length, `${applied.length} results for ${sides.length} sides`);
     countOutcomes(applied);
     await afterCommit(topic, partition, run, applied);
     // Republished (same version) states go out again: a crash may have lost the first publish.

@@ -1,4 +1,4 @@
-import { EventHeader } from '@walletgraph/platform';
+import { EventHeader } from '@walletgraph/platform/kafka';
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { kafkaSendError } from '../live/kafka-errors.js';
 

@@ -1,4 +1,4 @@
-import { backoffDelayMs, isRetriable, sleep, type Logger } from '@walletgraph/platform';
+import { backoffDelayMs, isRetriable, sleep, type Logger } from '@walletgraph/platform/core';
 
 export const ABANDONED = Symbol('abandoned');
 

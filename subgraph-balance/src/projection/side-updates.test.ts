@@ -1,4 +1,4 @@
-import { EventDecodeError } from '@walletgraph/platform';
+import { EventDecodeError } from '@walletgraph/platform/kafka';
 import { sideUpdatesOf } from './side-updates.js';
 
 const A = '11111111-1111-4111-8111-111111111111';

@@ -1,4 +1,4 @@
-import { EventDecodeError, type BalanceUpdatedPayload } from '@walletgraph/platform';
+import { EventDecodeError, type BalanceUpdatedPayload } from '@walletgraph/platform/kafka';
 import type { SideUpdate } from '../store/version-rule.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
-import type { Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
 import { SubscriptionLimitError } from '../live/errors.js';
 import type { BalancePubSub, BalanceSubscription } from '../live/balance-pubsub.js';
 import type { LiveBalance } from '../live/live-message.js';

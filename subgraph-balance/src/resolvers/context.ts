@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Identity } from '@walletgraph/platform';
+import type { Identity } from '@walletgraph/platform/auth';
 import type { OwnershipDirectory } from '../auth/ownership.js';
 import type { OwnerOf } from '../auth/policy.js';
 import type { BalanceRepository, BalanceState } from '../store/balance-repository.js';

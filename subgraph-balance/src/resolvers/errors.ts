@@ -1,4 +1,4 @@
-import { BadUserInputError, isAppError } from '@walletgraph/platform';
+import { BadUserInputError, isAppError } from '@walletgraph/platform/core';
 import { GraphQLError } from 'graphql';
 
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform';
+import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform/core';
 
 /** The balance subgraph takes no amount as input today; if it does, the platform's one rule applies. */
 export const DecimalScalar = new GraphQLScalarType<string, string>({

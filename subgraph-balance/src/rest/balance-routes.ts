@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { decimalToJsonNumber, ErrorCode, httpStatusByCode, isAppError, restRequestIdentity, type Logger, type UserTokenVerifier } from '@walletgraph/platform';
+import { decimalToJsonNumber, ErrorCode, httpStatusByCode, isAppError, type Logger } from '@walletgraph/platform/core';
+import { listen, requestIdFrom, sendJson } from '@walletgraph/platform/http';
+import { restRequestIdentity, type UserTokenVerifier } from '@walletgraph/platform/auth';
 import type { OwnershipDirectory } from '../auth/ownership.js';
 import { mayReadBalance } from '../auth/policy.js';
 import type { BalanceRepository } from '../store/balance-repository.js';
-import { requestIdOf, sendJson } from '../http/request.js';
 
 const ROUTE = /^\/balances\/([^/]+)\/?$/;
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -30,7 +30,7 @@ export function createBalanceRestServer(
   const logger = deps.logger.child({ component: 'rest' });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const requestId = requestIdOf(request);
+    const requestId = requestIdFrom(request.headers);
     response.setHeader('x-request-id', requestId);
     const url = new URL(request.url ?? '/', 'http://localhost');
     logger.debug({ requestId, method: request.method, path: url.pathname }, 'request');
@@ -67,14 +67,7 @@ export function createBalanceRestServer(
 
   return {
     async start() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const port = (server.address() as AddressInfo).port;
+      const port = await listen(server, config.port, config.host);
       logger.info({ port }, 'Ms-Balance REST listening');
       return port;
     },

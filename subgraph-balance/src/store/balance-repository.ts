@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { duplicateKeyName, isConnectionError, isTransientSqlError, retry, UnavailableError } from '@walletgraph/platform';
+import { assert, duplicateKeyName, isConnectionError, isTransientSqlError, retry, UnavailableError } from '@walletgraph/platform/core';
 import { Prisma } from '../generated/prisma/client.js';
 import type { BalancePrisma } from './prisma.js';
 import { formatDecimal } from './decimal.js';
@@ -131,7 +131,7 @@ export function createBalanceRepository(deps: { readonly prisma: BalancePrisma }
     },
     async applySides(sides) {
       if (sides.length === 0) return [];
-      if (sides.length > APPLY_SIDES_MAX) throw new Error(`invariant violated: ${sides.length} sides in one transaction (max ${APPLY_SIDES_MAX})`);
+      assert(sides.length <= APPLY_SIDES_MAX, `${sides.length} sides in one transaction (max ${APPLY_SIDES_MAX})`);
       const transaction = () =>
         prisma.$transaction((tx) => applyInTransaction(tx, sides), {
           timeout: config.transactionTimeoutMs,

@@ -1,3 +1,4 @@
+import { assert } from '@walletgraph/platform/core';
 import { formatDecimal } from './decimal.js';
 import { decideSide, type SideUpdate } from './version-rule.js';
 
@@ -56,7 +57,7 @@ export function planBatch(stored: ReadonlyMap<string, BalanceState>, sides: read
       changed.add(side.accountId);
       planned.push({ outcome: 'applied', state: next });
     } else {
-      if (row === undefined) throw new Error(`invariant violated: ${decision.kind} decided for ${side.accountId} without a row`);
+      assert(row !== undefined, `${decision.kind} decided for ${side.accountId} without a row`);
       planned.push({ outcome: decision.kind === 'republish' ? 'republished' : 'stale', state: row });
     }
   }

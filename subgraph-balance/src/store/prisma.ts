@@ -1,5 +1,6 @@
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
-import { createMariaDbPool, parseMysqlUrl, poolConfigFor, type Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
+import { createMariaDbPool, parseMysqlUrl, poolConfigFor } from '@walletgraph/platform/db';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export interface PrismaClientConfig {

@@ -1,4 +1,5 @@
-import { ForbiddenError, type Identity } from '@walletgraph/platform';
+import { ForbiddenError } from '@walletgraph/platform/core';
+import type { Identity } from '@walletgraph/platform/auth';
 import type { Cursor } from '../domain/cursor.js';
 import { parseUuid } from '../domain/validation.js';
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@walletgraph/platform';
+import { BadUserInputError } from '@walletgraph/platform/core';
 import { isUuid } from './validation.js';
 
 /** A position in a list ordered by (createdAt, id). Opaque to clients. */

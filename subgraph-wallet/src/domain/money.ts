@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@walletgraph/platform';
+import { assert, BadUserInputError, isPlainDecimal } from '@walletgraph/platform/core';
 import DecimalJs from 'decimal.js';
 
 /** Enough significant digits for any sum of two DECIMAL(19,4) values; never rounds in our range. */
@@ -13,7 +13,6 @@ export const AMOUNT_MAX = new Money('1000000000');
 export const BALANCE_MAX = new Money('999999999999999.9999');
 /** Longest amount text accepted before parsing (guards the parser against hostile input). */
 const AMOUNT_TEXT_LENGTH_MAX = 40;
-const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 
 /** Reads a user-supplied amount: a plain positive decimal, at most 4 places, at most AMOUNT_MAX. */
 export function parseAmount(raw: unknown, field = 'amount'): Money {
@@ -21,7 +20,7 @@ export function parseAmount(raw: unknown, field = 'amount'): Money {
   if (text === undefined || text.length === 0) throw new BadUserInputError(`${field} must be a decimal number`, { details: { field } });
   if (text.length > AMOUNT_TEXT_LENGTH_MAX) throw new BadUserInputError(`${field} is too long`, { details: { field } });
   if (text.startsWith('-')) throw new BadUserInputError(`${field} must be positive`, { details: { field } });
-  if (!PLAIN_DECIMAL.test(text)) throw new BadUserInputError(`${field} must be a plain decimal number such as 10.50`, { details: { field } });
+  if (!isPlainDecimal(text)) throw new BadUserInputError(`${field} must be a plain decimal number such as 10.50`, { details: { field } });
   const amount = new Money(text);
   if (amount.decimalPlaces() > MONEY_SCALE) {
     throw new BadUserInputError(`${field} has more than ${MONEY_SCALE} decimal places`, { details: { field } });
@@ -34,7 +33,7 @@ export function parseAmount(raw: unknown, field = 'amount'): Money {
 /** Reads a stored DECIMAL(19,4) (string or Prisma Decimal); a bad value is a bug, not user input. */
 export function moneyFromStore(value: { toString(): string } | string): Money {
   const text = typeof value === 'string' ? value : value.toString();
-  if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`invariant violated: stored money is not a plain decimal: ${text}`);
+  assert(isPlainDecimal(text), `stored money is not a plain decimal: ${text}`);
   return new Money(text);
 }
 

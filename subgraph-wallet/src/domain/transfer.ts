@@ -1,4 +1,4 @@
-import { assert, BadUserInputError, InsufficientFundsError } from '@walletgraph/platform';
+import { assert, BadUserInputError, InsufficientFundsError } from '@walletgraph/platform/core';
 import { BALANCE_MAX, type Money } from './money.js';
 
 /** accounts.version is a signed INT. */

@@ -1,4 +1,4 @@
-import { assertWellFormedText, BadUserInputError } from '@walletgraph/platform';
+import { assertWellFormedText, BadUserInputError } from '@walletgraph/platform/core';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const NAME_LENGTH_MAX = 255;

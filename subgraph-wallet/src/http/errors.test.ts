@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { InsufficientFundsError } from '@walletgraph/platform';
+import { InsufficientFundsError } from '@walletgraph/platform/core';
 import { formatError } from './errors.js';
 
 describe('formatError', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { encodeEvent, EventHeader, EventName, PRODUCER_NAME, SCHEMA_VERSION, type WalletEvent } from '@walletgraph/platform';
+import { encodeEvent, EventHeader, EventName, PRODUCER_NAME, SCHEMA_VERSION, type WalletEvent } from '@walletgraph/platform/kafka';
 import { moneyText, type Money } from '../domain/money.js';
 import type { AccountChange } from '../domain/transfer.js';
 

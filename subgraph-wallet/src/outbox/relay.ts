@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { backoffDelayMs, connectMariaDb, parseMysqlUrl, sleep, type Logger } from '@walletgraph/platform';
+import { assert, backoffDelayMs, sleep, type Logger } from '@walletgraph/platform/core';
+import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
 import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
 import type { Connection } from 'mariadb';
 import type { OutboxRelayConfig } from '../config.js';
@@ -51,7 +52,7 @@ interface OutboxRow {
 
 function parseHeaders(text: string): Record<string, string> {
   const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('invariant violated: outbox headers are not an object');
+  assert(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), 'outbox headers are not an object');
   return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 

@@ -1,4 +1,4 @@
-import { assert } from '@walletgraph/platform';
+import { assert } from '@walletgraph/platform/core';
 import { write, type Statement } from '../store/statement.js';
 import type { OutboxMessage } from './events.js';
 

@@ -1,3 +1,4 @@
+import { assert, isPlainDecimal } from '@walletgraph/platform/core';
 import { Money } from '../domain/money.js';
 
 /** One account as a side of the comparison sees it; `balance` is canonical decimal text ("995", "0.5"). */
@@ -30,7 +31,7 @@ export interface Drift {
 
 /** Canonical text of a stored DECIMAL ("1000.0000" → "1000"), so both sides compare exactly. */
 export function canonicalBalance(text: string): string {
-  if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`invariant violated: not a plain decimal: ${text}`);
+  assert(isPlainDecimal(text), `not a plain decimal: ${text}`);
   return new Money(text).toFixed();
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '@walletgraph/platform';
+import { ConfigError } from '@walletgraph/platform/core';
 import { loadReconcileConfig, parseReconcileArgs } from './config.js';
 import { partitionLag } from './lag.js';
 

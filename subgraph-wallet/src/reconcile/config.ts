@@ -1,4 +1,5 @@
-import { ConfigError, envField, kafkaCredentialFields, parseEnv, refineKafkaCredentials, resolveKafkaAuth, type KafkaAuthConfig } from '@walletgraph/platform';
+import { ConfigError, envField, parseEnv } from '@walletgraph/platform/core';
+import { kafkaCredentialFields, refineKafkaCredentials, resolveKafkaAuth, type KafkaAuthConfig } from '@walletgraph/platform/kafka';
 import { z } from 'zod';
 import { walletStoreEnvFields } from '../config.js';
 

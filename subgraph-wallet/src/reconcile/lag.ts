@@ -1,4 +1,4 @@
-import { kafkaFailureKind } from '@walletgraph/platform';
+import { kafkaFailureKind } from '@walletgraph/platform/kafka';
 import type { Admin } from 'kafkajs';
 
 export interface PartitionLag {

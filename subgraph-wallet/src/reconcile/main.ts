@@ -1,4 +1,4 @@
-import { ConfigError, isAppError } from '@walletgraph/platform';
+import { ConfigError, isAppError } from '@walletgraph/platform/core';
 import { loadReconcileConfig, parseReconcileArgs, USAGE } from './config.js';
 import { ExitCode, formatRun, runToJson } from './report.js';
 import { reconcileLogger, runReconcile } from './run.js';

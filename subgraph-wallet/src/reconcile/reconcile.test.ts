@@ -3,10 +3,10 @@
 // (projector) running in-process.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import {
-  applyMigrations, createKafka, createLogger, DEV_INTERNAL_AUTH_SECRET, INTERNAL_IDENTITY_HEADER, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables,
-  mintInternalIdentity, parseMysqlUrl, provisionWalletgraph, type Logger,
-} from '@walletgraph/platform';
+import { createLogger, DEV_INTERNAL_AUTH_SECRET, type Logger } from '@walletgraph/platform/core';
+import { applyMigrations, parseMysqlUrl } from '@walletgraph/platform/db';
+import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity } from '@walletgraph/platform/auth';
+import { createKafka, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph } from '@walletgraph/platform/kafka';
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'mariadb';
 import { createWalletService, type WalletService } from '../app.js';

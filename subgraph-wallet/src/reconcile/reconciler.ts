@@ -1,4 +1,4 @@
-import { sleep } from '@walletgraph/platform';
+import { sleep } from '@walletgraph/platform/core';
 import type { Admin } from 'kafkajs';
 import type { Connection } from 'mariadb';
 import { compareAccounts, DriftKind, type Drift } from './compare.js';

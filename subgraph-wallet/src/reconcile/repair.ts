@@ -1,4 +1,5 @@
 import type { Connection } from 'mariadb';
+import { assert } from '@walletgraph/platform/core';
 import { moneyFromStore } from '../domain/money.js';
 import { singleAccountBalanceEvent, type EventTopics } from '../outbox/events.js';
 import { DriftKind, type Drift } from './compare.js';
@@ -43,7 +44,7 @@ export async function repairDrift(wallet: Connection, topics: EventTopics, drift
     const updated = (await wallet.query('UPDATE accounts SET version = ?, updated_at = ? WHERE id = ? AND version = ?', [
       version, now, drift.accountId, lockedVersion,
     ])) as { affectedRows: number };
-    if (updated.affectedRows !== 1) throw new Error(`invariant violated: account ${drift.accountId} changed while locked`);
+    assert(updated.affectedRows === 1, `account ${drift.accountId} changed while locked`);
     await wallet.query(
       'INSERT INTO outbox_events (event_id, topic, message_key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       [message.eventId, message.topic, message.messageKey, message.payload, message.headers, message.createdAt],

@@ -1,4 +1,5 @@
-import { createKafka, createLogger, type Logger } from '@walletgraph/platform';
+import { createLogger, type Logger } from '@walletgraph/platform/core';
+import { createKafka } from '@walletgraph/platform/kafka';
 import type { Admin } from 'kafkajs';
 import type { Connection } from 'mariadb';
 import pino from 'pino';

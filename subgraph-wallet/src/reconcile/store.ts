@@ -1,4 +1,5 @@
-import { connectMariaDb, parseMysqlUrl, toUnavailable } from '@walletgraph/platform';
+import { toUnavailable } from '@walletgraph/platform/core';
+import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
 import type { Connection } from 'mariadb';
 import { canonicalBalance, type AccountSnapshot } from './compare.js';
 

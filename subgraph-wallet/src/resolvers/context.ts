@@ -1,4 +1,5 @@
-import type { Identity, Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
+import type { Identity } from '@walletgraph/platform/auth';
 import type { WalletQueries } from '../use-cases/queries.js';
 import type { RequestMeta, WalletUseCases } from '../use-cases/wallet.js';
 import type { Loaders } from './loaders.js';

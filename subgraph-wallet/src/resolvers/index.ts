@@ -1,4 +1,4 @@
-import { assert } from '@walletgraph/platform';
+import { assert } from '@walletgraph/platform/core';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { isUuid, parsePageSize, parseUuid } from '../domain/validation.js';

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform';
+import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform/core';
 import { moneyDisplay, type Money } from '../domain/money.js';
 
 function isMoney(value: unknown): value is Money {

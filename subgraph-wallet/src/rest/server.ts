@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import {
-  AppError,
-  BadUserInputError,
-  decimalToJsonNumber,
-  httpStatusByCode,
-  isConnectionError,
-  JsonNumber,
-  parseJsonLossless,
-  restRequestIdentity,
-  type Identity,
-  type Logger,
-  type UserTokenVerifier,
-} from '@walletgraph/platform';
+import { AppError, BadUserInputError, decimalToJsonNumber, httpStatusByCode, isConnectionError, JsonNumber, parseJsonLossless, type Logger } from '@walletgraph/platform/core';
+import { errorBody, headerOf, readBody, requestIdFrom, sendJson } from '@walletgraph/platform/http';
+import { restRequestIdentity, type Identity, type UserTokenVerifier } from '@walletgraph/platform/auth';
 import { assertMayCreateAccount, assertMayCreateClient, assertMayTransferFrom } from '../auth/policy.js';
 import { createLoaders } from '../resolvers/loaders.js';
 import type { WalletQueries } from '../use-cases/queries.js';
 import { moneyText } from '../domain/money.js';
-import { errorBody, headerOf, readBody, requestIdOf, sendJson } from '../http/node-http.js';
 import type { RequestMeta, WalletUseCases } from '../use-cases/wallet.js';
 
 export interface RestServerDeps {
@@ -72,7 +61,7 @@ function routes(useCases: WalletUseCases, queries: WalletQueries): Record<string
       const loaders = createLoaders(queries);
       await assertMayTransferFrom(identity, body['account_id_from'], (id) => loaders.account.load(id));
       // The old API had no idempotency key: without the optional header every call is a new transfer.
-      const idempotencyKey = headerOf(req, 'idempotency-key') ?? randomUUID();
+      const idempotencyKey = headerOf(req.headers, 'idempotency-key') ?? randomUUID();
       const transaction = await useCases.transfer(
         { accountIdFrom: body['account_id_from'], accountIdTo: body['account_id_to'], amount: body['amount'], idempotencyKey },
         meta,
@@ -99,15 +88,15 @@ export function createRestServer(deps: RestServerDeps, config: RestServerConfig)
       res.setHeader('allow', 'POST');
       return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: `${path} accepts POST only` });
     }
-    const identity = await restRequestIdentity(headerOf(req, 'authorization'), deps.verifyUserToken, config.devMode);
+    const identity = await restRequestIdentity(headerOf(req.headers, 'authorization'), deps.verifyUserToken, config.devMode);
     const body = parseRequestBody(await readBody(req, config.httpBodyBytesMax));
-    const traceparent = headerOf(req, 'traceparent');
+    const traceparent = headerOf(req.headers, 'traceparent');
     sendJson(res, 201, await route(body, { traceparent }, req, identity));
   }
 
   const server = createServer((req, res) => {
     const startedAt = performance.now();
-    const requestId = requestIdOf(req);
+    const requestId = requestIdFrom(req.headers);
     const logger = deps.logger.child({ requestId });
     res.setHeader('x-request-id', requestId);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

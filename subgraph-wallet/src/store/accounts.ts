@@ -1,4 +1,4 @@
-import { assert } from '@walletgraph/platform';
+import { assert } from '@walletgraph/platform/core';
 import { lockOrder, type AccountChange, type AccountState } from '../domain/transfer.js';
 import { moneyColumn, moneyFromStore } from '../domain/money.js';
 import type { Database } from './database.js';

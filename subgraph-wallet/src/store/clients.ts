@@ -1,4 +1,4 @@
-import { ConflictError, duplicateKeyName } from '@walletgraph/platform';
+import { ConflictError, duplicateKeyName } from '@walletgraph/platform/core';
 import type { Cursor } from '../domain/cursor.js';
 import type { Database } from './database.js';
 import { withDb } from './database.js';

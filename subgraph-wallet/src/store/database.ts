@@ -1,5 +1,6 @@
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
-import { createMariaDbPool, parseMysqlUrl, poolConfigFor, toUnavailable, type Logger } from '@walletgraph/platform';
+import { toUnavailable, type Logger } from '@walletgraph/platform/core';
+import { createMariaDbPool, parseMysqlUrl, poolConfigFor } from '@walletgraph/platform/db';
 import type { Pool } from 'mariadb';
 import { PrismaClient } from '../generated/prisma/client.js';
 

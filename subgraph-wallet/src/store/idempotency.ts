@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { duplicateKeyName } from '@walletgraph/platform';
+import { duplicateKeyName } from '@walletgraph/platform/core';
 import type { Operation } from '../domain/idempotency.js';
 import type { Database } from './database.js';
 import { withDb } from './database.js';

@@ -1,4 +1,4 @@
-import { assert } from '@walletgraph/platform';
+import { assert } from '@walletgraph/platform/core';
 
 /**
  * One SQL statement of a unit of work, with how to read its result. Statements are built by the

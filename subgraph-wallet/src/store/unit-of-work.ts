@@ -1,4 +1,4 @@
-import { isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform';
+import { assert, isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform/core';
 import type { PoolConnection } from 'mariadb';
 import type { Database } from './database.js';
 import type { Statement, StatementResults } from './statement.js';
@@ -73,7 +73,7 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
         }
         throw error;
       }
-      if (!Array.isArray(results) || results.length !== all.length) throw new Error(`invariant violated: ${all.length} statements returned ${Array.isArray(results) ? results.length : 'no'} results`);
+      assert(Array.isArray(results) && results.length === all.length, `${all.length} statements returned ${Array.isArray(results) ? results.length : 'no'} results`);
       const values = all.map((s, i) => s.read(results[i]));
       return values.slice(leading) as StatementResults<S>;
     },

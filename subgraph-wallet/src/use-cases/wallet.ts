@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@walletgraph/platform';
+import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@walletgraph/platform/core';
 import { Operation, requestHash } from '../domain/idempotency.js';
 import { Money, moneyText, parseAmount } from '../domain/money.js';
 import { assertDistinctAccounts, planDeposit, planTransfer } from '../domain/transfer.js';

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../errors/index.js';
+import { UnavailableError } from './index.js';
 
 /** MySQL/MariaDB error numbers that mean "try again": deadlock, lock wait timeout. */
 const TRANSIENT_SQL_ERRNOS = new Set([1213, 1205]);

@@ -1,4 +1,4 @@
-import { decimalToJsonNumber, JsonNumber, parseJsonLossless } from './lossless-json.js';
+import { decimalToJsonNumber, JsonNumber, parseJsonLossless } from '../core/index.js';
 
 /** Topic names of the old system (CONTRACTS.md), the defaults of every process. */
 export const Topics = {

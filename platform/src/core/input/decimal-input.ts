@@ -1,5 +1,6 @@
 import { BadUserInputError } from '../errors/index.js';
-import { JsonNumberText } from './json-number-text.js';
+import { JsonNumber } from '../json/lossless-json.js';
+import { isPlainDecimal } from './plain-decimal.js';
 
 /**
  * The one rule for a decimal a caller sends (the GraphQL `Decimal` scalar of every subgraph and of
@@ -10,7 +11,6 @@ import { JsonNumberText } from './json-number-text.js';
  * domain's rules (it knows the field and the limits).
  */
 export const DECIMAL_TEXT_LENGTH_MAX = 64;
-const PLAIN_DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 const SEND_A_STRING = 'send amounts as strings, such as "10.50"';
 
 /** The kinds of GraphQL literal (graphql-js `Kind` values) the rule tells apart. */
@@ -22,7 +22,7 @@ export interface DecimalLiteral {
 function plainDecimalText(raw: string): string {
   const text = raw.trim();
   if (text.length > DECIMAL_TEXT_LENGTH_MAX) throw new BadUserInputError(`a Decimal may be at most ${DECIMAL_TEXT_LENGTH_MAX} characters`);
-  if (!PLAIN_DECIMAL_TEXT.test(text)) throw new BadUserInputError(`"${text}" is not a plain decimal: use digits with an optional point and fraction, no exponent, such as "10.50"`);
+  if (!isPlainDecimal(text)) throw new BadUserInputError(`"${text}" is not a plain decimal: use digits with an optional point and fraction, no exponent, such as "10.50"`);
   return text;
 }
 
@@ -36,7 +36,7 @@ function describe(value: unknown): string {
 export function decimalTextFromValue(value: unknown): string {
   if (typeof value === 'string') return plainDecimalText(value);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (value instanceof JsonNumberText) throw new BadUserInputError(`the JSON number ${value.text} is not an exact amount; ${SEND_A_STRING}`);
+  if (value instanceof JsonNumber) throw new BadUserInputError(`the JSON number ${value.text} is not an exact amount; ${SEND_A_STRING}`);
   if (typeof value === 'number') throw new BadUserInputError(`the JSON number ${String(value)} is not an exact amount; ${SEND_A_STRING}`);
   throw new BadUserInputError(`a Decimal must be a string such as "10.50", not ${describe(value)}`);
 }

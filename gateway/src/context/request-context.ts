@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { describeIdentity, headerOf, requestIdFrom, type Identity, type Logger } from '@walletgraph/platform';
+import type { Logger } from '@walletgraph/platform/core';
+import { headerOf, requestIdFrom } from '@walletgraph/platform/http';
+import { describeIdentity, type Identity } from '@walletgraph/platform/auth';
 
 /**
  * Headers the gateway passes on to subgraphs, unchanged (the request id is generated if absent).

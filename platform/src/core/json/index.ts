@@ -1,2 +1,1 @@
-export * from './contracts.js';
 export * from './lossless-json.js';

@@ -1,3 +1,3 @@
+export * from './plain-decimal.js';
 export * from './decimal-input.js';
-export * from './json-number-text.js';
 export * from './text.js';
