@@ -2,7 +2,7 @@
 // than configured is reported, never grown (growing moves accounts to other partitions).
 import { randomUUID } from 'node:crypto';
 import { createKafka, kafkaAccessNames, kafkaCredentialsFromEnv, provisionWalletgraph } from '../src/kafka/index.js';
-import { createLogger } from '../src/logging/index.js';
+import { createLogger } from '../src/core/index.js';
 
 const logger = createLogger({ name: 'provision-test', level: 'silent' });
 

@@ -39,7 +39,7 @@ const PLATFORM_DOOR_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
   core: ['zod', 'pino', 'lossless-json', 'node:fs'],
   http: ['node:http', 'node:crypto', 'node:net', '@apollo/server', 'graphql'],
   db: ['mariadb', 'pino', 'node:crypto', 'node:fs/promises', 'node:path'],
-  kafka: ['kafkajs', 'pino'],
+  kafka: ['kafkajs', 'pino', 'zod'],
   auth: ['jose', 'zod', 'node:http'],
 };
 
