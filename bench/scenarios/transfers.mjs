@@ -46,10 +46,10 @@ export async function runTransfers({ agent, gatewayUrl, accounts, hotPair, calle
     return [accounts[a], accounts[b]];
   };
   const hot = (c, n) => ((c + n) % 2 === 0 ? hotPair : [hotPair[1], hotPair[0]]);
-  await closedLoop({ agent, gatewayUrl, callers, durationS: warmupS, pickPair: randomPair });
+  const warmup = await closedLoop({ agent, gatewayUrl, callers, durationS: warmupS, pickPair: randomPair });
   const distinct = await closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: randomPair });
   log(`transfers distinct: ${distinct.per_s}/s accepted, p99 ${distinct.latency_ms.p99} ms, refused ${JSON.stringify(distinct.refused)}`);
   const hotPairResult = await closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: hot });
   log(`transfers hot pair: ${hotPairResult.per_s}/s accepted, p99 ${hotPairResult.latency_ms.p99} ms, refused ${JSON.stringify(hotPairResult.refused)}`);
-  return { distinct, hot_pair: hotPairResult };
+  return { warmup_accepted: warmup.accepted, distinct, hot_pair: hotPairResult };
 }
