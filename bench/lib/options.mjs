@@ -3,8 +3,8 @@ const profiles = {
   quick: {
     accounts: 2_000,
     readLevels: [64],
-    readDurationS: 2,
-    readWarmupS: 0.5,
+    readDurationS: 3,
+    readWarmupS: 1,
     readRepetitions: 3,
     clientCount: 1_000,
     overheadRequests: 300,
@@ -43,7 +43,7 @@ const profiles = {
 export const scenarioNames = ['read', 'overhead', 'transfers', 'propagation', 'subscribers'];
 
 const usage = `npm run bench -- [options]
-  --quick               short profile (≈ 5 minutes): 2 s read cells, 1,000 subscribers (admin and clients)
+  --quick               short profile (≈ 7 minutes): read cells 3 × 3 s, 1,000 subscribers (admin and clients)
   --only=a,b            scenarios among ${scenarioNames.join(', ')} (default: all)
   --build               rebuild before running (default: only when build outputs are missing)
   --profile             run our gateway and both subgraphs under --cpu-prof; profiles go to bench/results/profiles/<process>/
