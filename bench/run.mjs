@@ -171,7 +171,7 @@ async function main() {
     if (options.only.includes('transfers')) {
       const ledgerBefore = options.running ? undefined : await transactionLedger(databaseUrls.WALLET_DATABASE_URL);
       raw.transfers = await scenario('transfers', () =>
-        runTransfers({ agent: createAgent(p.transferCallers), gatewayUrl, accounts: accounts.transfers, hotPair: accounts.hotPair, callers: p.transferCallers, durationS: p.transferDurationS, warmupS: p.transferWarmupS, log }),
+        runTransfers({ agent: createAgent(p.transferCallers), gatewayUrl, accounts: accounts.transfers, hotPair: accounts.hotPair, callers: p.transferCallers, durationS: p.transferDurationS, warmupS: p.transferWarmupS, log, cpuMs: () => ({ gateway: cpuMsOf(pidOf('gateway')), wallet: cpuMsOf(pidOf('wallet')), balance: cpuMsOf(pidOf('balance')) }) }),
       );
       if (ledgerBefore) {
         // Every accepted transfer is a row, and money only moved: nothing acknowledged was lost.

@@ -65,7 +65,7 @@ export function summaryOf(raw) {
   return {
     read: raw.read ? readSummary(raw) : null,
     overhead_ratio: raw.overhead?.ratio_p50 ?? null,
-    transfers: t ? { distinct_per_s: t.distinct.per_s, hot_pair_per_s: t.hot_pair.per_s, p99_ms: t.distinct.latency_ms.p99, hot_pair_p99_ms: t.hot_pair.latency_ms.p99, refused: { distinct: t.distinct.refused, hot_pair: t.hot_pair.refused }, ledger: t.ledger ?? null } : null,
+    transfers: t ? { distinct_per_s: t.distinct.per_s, hot_pair_per_s: t.hot_pair.per_s, p99_ms: t.distinct.latency_ms.p99, hot_pair_p99_ms: t.hot_pair.latency_ms.p99, cpu_us_per_transfer: { distinct: t.distinct.cpu_us_per_transfer ?? null, hot_pair: t.hot_pair.cpu_us_per_transfer ?? null }, refused: { distinct: t.distinct.refused, hot_pair: t.hot_pair.refused }, ledger: t.ledger ?? null } : null,
     propagation_ms: raw.propagation
       ? { measured_from: 'mutation sent', event: strip(raw.propagation.event), readable: strip(raw.propagation.readable), rate_per_s: raw.propagation.achieved_per_s, lost_events: raw.propagation.lost_events, ...(raw.propagation_low_rate ? { low_rate: { rate_per_s: raw.propagation_low_rate.achieved_per_s, event: strip(raw.propagation_low_rate.event), readable: strip(raw.propagation_low_rate.readable) } } : {}) }
       : null,
@@ -134,6 +134,7 @@ export function humanTable(raw, summary, targets) {
   if (raw.transfers) {
     const t = raw.transfers;
     lines.push(`Transfers (${t.distinct.callers} callers): distinct ${t.distinct.per_s}/s p99 ${t.distinct.latency_ms.p99} ms; hot pair ${t.hot_pair.per_s}/s p99 ${t.hot_pair.latency_ms.p99} ms; refused ${JSON.stringify(t.distinct.refused)} / ${JSON.stringify(t.hot_pair.refused)}`);
+    lines.push(`  CPU µs per transfer (distinct / hot pair): ${['gateway', 'wallet', 'balance'].map((n) => `${n} ${t.distinct.cpu_us_per_transfer?.[n] ?? '—'} / ${t.hot_pair.cpu_us_per_transfer?.[n] ?? '—'}`).join(', ')}`);
     if (t.ledger) lines.push(`  ledger: ${t.ledger.accepted} accepted, ${t.ledger.rows} new transaction rows, balances total unchanged: ${t.ledger.total_unchanged}`);
   }
   for (const [name, p] of [['', raw.propagation], [' (below saturation)', raw.propagation_low_rate]]) {
