@@ -126,7 +126,8 @@ async function main() {
       await ensureBuilt(log, { force: options.build });
       brokers = await stack.startKafka();
       await prepareDatabases(databaseUrls, log);
-      subgraphs = await startSubgraphs(stack, { brokers, urls: databaseUrls, profileDir });
+      subgraphs = await startSubgraphs(stack, { brokers, urls: databaseUrls, profileDir, ...(options.subgraphsRoot ? { subgraphsRoot: path.resolve(options.subgraphsRoot) } : {}) });
+      raw.subgraphs_root = options.subgraphsRoot ?? null;
       ({ ids, owners } = await seedSql(databaseUrls, p.accounts));
       log(`seeded ${ids.length} accounts (SQL, both databases)`);
       const trustedDocumentsPath = writeTrustedDocuments(workDir, { Read: readQuery, Live: balanceSubscription });

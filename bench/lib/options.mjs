@@ -52,6 +52,8 @@ const usage = `npm run bench -- [options]
                         only bench/results/unrecorded.json (git-ignored)
   --compare-gateway=F   also measure reads through another build of our gateway (its main.js, e.g. a copy of
                         gateway/dist from before a change) as target ours_b, in the same run
+  --subgraphs-root=DIR  run the subgraphs built in another checkout DIR (its subgraph-*/dist), e.g. the commit
+                        before a change, to compare subgraph CPU per read in alternating runs
   --workers=N           processes per target, the same for every one (ours GATEWAY_WORKERS, Hive --fork,
                         stock Apollo and the plain handler under node:cluster; default 1)
   --repetitions=N       measurements per read cell, targets alternating (default 3; medians with min–max)
@@ -70,7 +72,7 @@ export function parseOptions(argv) {
     if (!match) throw new Error(`unknown argument ${arg}\n${usage}`);
     flags.set(match[1], match[2] ?? true);
   }
-  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'compare-gateway', 'repetitions', 'levels', 'help'];
+  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'compare-gateway', 'repetitions', 'levels', 'subgraphs-root', 'help'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${usage}`);
   if (flags.has('help')) return { help: usage };
   const mode = flags.has('quick') ? 'quick' : 'full';
@@ -98,5 +100,6 @@ export function parseOptions(argv) {
   // A running stack's process count is not ours to set: its gateway alone would differ from the peers.
   if (useRunning && workers !== 1) throw new Error('--workers cannot be combined with --use-running (the running gateway has its own worker count; the peers would not match it)');
   const compareGateway = flags.has('compare-gateway') ? String(flags.get('compare-gateway')) : undefined;
-  return { mode, profile, only, compareGateway, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
+  const subgraphsRoot = flags.has('subgraphs-root') ? String(flags.get('subgraphs-root')) : undefined;
+  return { mode, profile, only, compareGateway, subgraphsRoot, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
 }

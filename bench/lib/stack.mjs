@@ -128,12 +128,13 @@ function profileOptions(profileDir, name) {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir }) {
+/** `subgraphsRoot`: another checkout whose built subgraphs to run (--subgraphs-root, an A/B of subgraph builds). */
+export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir, subgraphsRoot = root }) {
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
   const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv, ...kafkaEnv };
   await Promise.all([
-    stack.startNode('wallet', [path.join(root, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
-    stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),
+    stack.startNode('wallet', [path.join(subgraphsRoot, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
+    stack.startNode('balance', [path.join(subgraphsRoot, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),
   ]);
   void gatewayWorkers;
   return {
