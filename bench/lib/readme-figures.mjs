@@ -12,7 +12,8 @@ const span = (r) => (r ? ` (${n(r[0])}–${n(r[1])})` : '');
 /** Markdown for the README from a latest.json object. */
 export function readmeFigures(latest) {
   const d = latest.details ?? {};
-  const lines = [`Recorded run of ${d.date ?? latest.date ?? '?'} (${d.mode ?? '?'} mode, load average ${(d.machine?.load_before ?? []).join(' ')} before the run, ${d.machine?.nproc ?? '?'} cores, ${d.workers ?? 1} process(es) per target). Read cells: median of ${latest.read?.repetitions ?? '?'} interleaved repetitions (min–max), ${latest.read?.connections ?? '?'} connections:`, ''];
+  const reads = latest.read ? ` Read cells: median of ${latest.read.repetitions ?? '?'} interleaved repetitions (min–max), ${latest.read.connections ?? '?'} connections:` : '';
+  const lines = [`Recorded run of ${d.date ?? latest.date ?? '?'} (${d.mode ?? '?'} mode, load average ${(d.machine?.load_before ?? []).join(' ')} before the run, ${d.machine?.nproc ?? '?'} cores, ${d.workers ?? 1} process(es) per target).${reads}`, ''];
   if (latest.note) lines.push(`_${latest.note}_`, '');
   const cells = latest.read?.cells ?? {};
   const targets = ['ours', 'stock_apollo', 'stock_apollo_ka', 'hive', 'hive_jit', 'limit'].filter((t) => Object.values(cells).some((c) => c[t]));
@@ -26,7 +27,7 @@ export function readmeFigures(latest) {
   const p = latest.propagation_ms;
   if (p) lines.push(`Transfer ${p.measured_from === 'mutation sent' ? 'sent' : 'response'} → \`balanceUpdated\` at a subscriber: p99 ${n(p.event.p99)} ms at ${n(p.rate_per_s)} transfers/s${p.low_rate ? `, ${n(p.low_rate.event.p99)} ms at ${n(p.low_rate.rate_per_s)}/s` : ''}.`);
   for (const s of latest.subscribers ?? []) lines.push(`${n(s.count)} subscribers as ${s.identities} (${n(s.identity_count)} identities): fan-out p99 ${n(s.fanout_p99_ms)} ms, gateway RSS ${n(s.gateway_rss_mb)} MB.`);
-  if (latest.rss_mb) lines.push(`Gateway RSS under the read load: ${n(latest.rss_mb.gateway_under_reads ?? latest.rss_mb.gateway)} MB.`);
+  if (latest.rss_mb?.gateway_under_reads) lines.push(`Gateway RSS under the read load: ${n(latest.rss_mb.gateway_under_reads)} MB.`);
   return lines.join('\n');
 }
 

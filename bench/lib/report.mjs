@@ -154,7 +154,7 @@ export function humanTable(raw, summary, targets) {
 export function resultsMarkdown(raw, summary, targets, table) {
   return `# Benchmark results
 
-Produced by \`npm run bench${raw.mode === 'quick' ? ' -- --quick' : ''} -- --record\` (see \`bench/README.md\`). Figures from one run, ${raw.date};
+Produced by \`npm run bench -- ${raw.mode === 'quick' ? '--quick ' : ''}--record\` (see \`bench/README.md\`). Figures from one run, ${raw.date};
 its JSON is \`bench/results/latest.json\` (and \`bench/results/${raw.file_date}.json\`), earlier runs beside it.
 ${raw.mode === 'quick' ? '\n**This is a quick-mode run** (short durations): indicative only.\n' : ''}
 ## Machine
