@@ -7,13 +7,18 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { createAgent } from './lib/http-client.mjs';
+import { authEnv, clientAuthorizations, kafkaEnv } from './lib/auth.mjs';
 import { parseOptions } from './lib/options.mjs';
+import { reconcile, transactionLedger } from './lib/ledger.mjs';
+import { writeReadmeFigures } from './lib/readme-figures.mjs';
 import { humanTable, resultsMarkdown, summaryOf, targetsOf } from './lib/report.mjs';
+
 import { cpuMsOf, createRssSampler } from './lib/rss.mjs';
 import { readVersions, seedSql, seedThroughGateway } from './lib/seed.mjs';
-import { createStack, ensureBuilt, prepareDatabases, root, startOurs, startPeers, startSubgraphs, writeSupergraph } from './lib/stack.mjs';
+import { createStack, ensureBuilt, peerNames, prepareDatabases, root, startOurs, startPeers, startSubgraphs, writeSupergraph, writeTrustedDocuments } from './lib/stack.mjs';
+import { balanceSubscription } from './lib/live.mjs';
 import { runOverhead } from './scenarios/overhead.mjs';
-import { checkSameAnswers, runReads } from './scenarios/read.mjs';
+import { checkSameAnswers, readQuery, runReads } from './scenarios/read.mjs';
 import { runPropagation, runSubscriberScale } from './scenarios/live.mjs';
 import { runTransfers } from './scenarios/transfers.mjs';
 
@@ -39,6 +44,24 @@ function machine() {
     os: `${os.type()} ${os.release()}`,
     load_before: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
+}
+
+/** Versions of what is measured: our commit and every peer's package. */
+function versions() {
+  const version = (pkg) => {
+    try {
+      return JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim() + (execSync('git status --porcelain --untracked-files=no', { cwd: root, encoding: 'utf8' }).trim() ? '+changes' : '');
+  } catch {
+    /* not a git checkout */
+  }
+  return { walletgraph: commit, '@apollo/gateway': version('@apollo/gateway'), '@apollo/server': version('@apollo/server'), '@graphql-hive/gateway': version('@graphql-hive/gateway'), autocannon: version('autocannon'), kafkajs: version('kafkajs') };
 }
 
 async function waitUntilSame(targets, id, agent) {
@@ -71,7 +94,7 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) return console.log(options.help);
   const p = options.profile;
-  const raw = { mode: options.mode, date: new Date().toISOString(), machine: machine(), workers: options.workers, accounts: p.accounts, profile: p, rss_mb_by_scenario: {} };
+  const raw = { mode: options.mode, date: new Date().toISOString(), machine: machine(), versions: versions(), workers: options.workers, accounts: p.accounts, profile: p, rss_mb_by_scenario: {} };
   log(`mode ${options.mode}; scenarios ${options.only.join(', ')}; load average ${raw.machine.load_before.join(' ')}`);
   const workDir = path.join(os.tmpdir(), `wgbench-${process.pid}`);
   mkdirSync(workDir, { recursive: true });
@@ -90,29 +113,33 @@ async function main() {
     let subgraphs;
     let gatewayUrl;
     let ids;
+    let owners;
+    let brokers;
     const profileDir = options.cpuProfile ? path.join(resultsDir, 'profiles') : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     const subscriptionsMax = Math.max(10_000, ...p.subscriberCounts) + 500;
     if (options.running) {
       subgraphs = { wallet: options.running.wallet, balance: options.running.balance };
       gatewayUrl = options.running.gateway;
-      ids = await seedThroughGateway(gatewayUrl, p.accounts, { log });
+      ({ ids, owners } = await seedThroughGateway(gatewayUrl, p.accounts, { log }));
     } else {
       await ensureBuilt(log, { force: options.build });
-      const brokers = await stack.startKafka();
+      brokers = await stack.startKafka();
       await prepareDatabases(databaseUrls, log);
-      subgraphs = await startSubgraphs(stack, { brokers, urls: databaseUrls, profileDir });
-      ids = await seedSql(databaseUrls, p.accounts);
+      subgraphs = await startSubgraphs(stack, { brokers, urls: databaseUrls, profileDir, ...(options.subgraphsRoot ? { subgraphsRoot: path.resolve(options.subgraphsRoot) } : {}) });
+      raw.subgraphs_root = options.subgraphsRoot ?? null;
+      ({ ids, owners } = await seedSql(databaseUrls, p.accounts));
       log(`seeded ${ids.length} accounts (SQL, both databases)`);
-      gatewayUrl = await startOurs(stack, subgraphs, { workers: options.workers, profileDir, subscriptionsMax });
+      const trustedDocumentsPath = writeTrustedDocuments(workDir, { Read: readQuery, Live: balanceSubscription });
+      gatewayUrl = await startOurs(stack, subgraphs, { workers: options.workers, profileDir, subscriptionsMax, trustedDocumentsPath });
     }
     const wsUrl = gatewayUrl.replace(/^http/, 'ws');
     const accounts = partition(ids);
     const sampler = createRssSampler(() => [
-      ...['gateway', 'gateway_b', 'wallet', 'balance', 'stock_apollo', 'hive', 'limit'].map((name) => [name, stack.pidOf(name) ?? options.pids[name]]),
+      ...['gateway', 'gateway_b', 'wallet', 'balance', ...peerNames].map((name) => [name, stack.pidOf(name) ?? options.pids[name]]),
     ]);
     const pidOf = (name) => stack.pidOf(name) ?? options.pids[name];
-    const targetProcess = { ours: 'gateway', ours_b: 'gateway_b', stock_apollo: 'stock_apollo', hive: 'hive', limit: 'limit' };
+    const targetProcess = { ours: 'gateway', ours_b: 'gateway_b', ...Object.fromEntries(peerNames.map((n) => [n, n])) };
     const cpuMs = (target) => ({ target: cpuMsOf(pidOf(targetProcess[target])), wallet: cpuMsOf(pidOf('wallet')), balance: cpuMsOf(pidOf('balance')) });
     const scenario = async (name, fn) => {
       sampler.begin();
@@ -127,23 +154,33 @@ async function main() {
     if (options.only.includes('read') || options.only.includes('overhead')) {
       const supergraphFile = writeSupergraph(workDir, subgraphs);
       const peers = await startPeers(stack, subgraphs, { supergraphFile, workers: options.workers, workDir });
-      const compared = options.compareGateway ? { ours_b: await startOurs(stack, subgraphs, { workers: options.workers, subscriptionsMax, name: 'gateway_b', main: options.compareGateway }) } : {};
+      const compared = options.compareGateway ? { ours_b: await startOurs(stack, subgraphs, { workers: options.workers, subscriptionsMax, trustedDocumentsPath: path.join(workDir, 'trusted-documents.json'), name: 'gateway_b', main: options.compareGateway }) } : {};
       const targets = { ours: gatewayUrl, ...compared, ...peers };
       await waitUntilSame(targets, accounts.reads[0], agent);
-      log(`all four targets give the same answer; read targets: ${Object.entries(targets).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      log(`all ${Object.keys(targets).length} targets give the same answer; read targets: ${Object.entries(targets).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       if (options.only.includes('read')) {
-        raw.read = await scenario('read', () => runReads({ targets, ids: accounts.reads, hotId: accounts.reads[7], levels: p.readLevels, durationS: p.readDurationS, warmupS: p.readWarmupS, log, cpuMs }));
+        // 1,000 distinct client tokens, each reading its own account (one client owns each seeded account).
+        const clients = await clientAuthorizations(accounts.reads.slice(0, p.clientCount), owners);
+        raw.read = await scenario('read', () => runReads({ targets, ids: accounts.reads, hotId: accounts.reads[7], clients, levels: p.readLevels, durationS: p.readDurationS, warmupS: p.readWarmupS, repetitions: p.readRepetitions, log, cpuMs }));
       }
-      for (const name of ['gateway_b', 'stock_apollo', 'hive', 'limit']) await stack.stopProcess(name);
+      for (const name of ['gateway_b', ...peerNames]) await stack.stopProcess(name);
       if (options.only.includes('overhead')) {
         raw.overhead = await scenario('overhead', () => runOverhead({ gatewayUrl, subgraphs, ids: accounts.reads, requestCount: p.overheadRequests, agent }));
         log(`overhead: direct p50 ${raw.overhead.direct_ms.p50} ms, gateway p50 ${raw.overhead.gateway_ms.p50} ms, ratio ${raw.overhead.ratio_p50}`);
       }
     }
     if (options.only.includes('transfers')) {
+      const ledgerBefore = options.running ? undefined : await transactionLedger(databaseUrls.WALLET_DATABASE_URL);
       raw.transfers = await scenario('transfers', () =>
-        runTransfers({ agent: createAgent(p.transferCallers), gatewayUrl, accounts: accounts.transfers, hotPair: accounts.hotPair, callers: p.transferCallers, durationS: p.transferDurationS, warmupS: p.transferWarmupS, log }),
+        runTransfers({ agent: createAgent(p.transferCallers), gatewayUrl, accounts: accounts.transfers, hotPair: accounts.hotPair, callers: p.transferCallers, durationS: p.transferDurationS, warmupS: p.transferWarmupS, log, cpuMs: () => ({ gateway: cpuMsOf(pidOf('gateway')), wallet: cpuMsOf(pidOf('wallet')), balance: cpuMsOf(pidOf('balance')) }) }),
       );
+      if (ledgerBefore) {
+        // Every accepted transfer is a row, and money only moved: nothing acknowledged was lost.
+        const after = await transactionLedger(databaseUrls.WALLET_DATABASE_URL);
+        const accepted = raw.transfers.warmup_accepted + raw.transfers.distinct.accepted + raw.transfers.hot_pair.accepted;
+        raw.transfers.ledger = { accepted, rows: after.rows - ledgerBefore.rows, total_unchanged: after.total === ledgerBefore.total };
+        log(`transfers ledger: ${accepted} accepted, ${raw.transfers.ledger.rows} new rows, total unchanged ${raw.transfers.ledger.total_unchanged}`);
+      }
     }
     if (options.only.includes('propagation')) {
       const pairs = accounts.propagation(p.propagationPairs);
@@ -159,16 +196,25 @@ async function main() {
     }
     if (options.only.includes('subscribers')) {
       raw.subscribers = [];
+      const subscriberClients = new Map((await clientAuthorizations(accounts.subscribers.flat(), owners)).map((c) => [c.id, c.authorization]));
       for (const count of p.subscriberCounts) {
-        const versions = await readVersions(gatewayUrl, accounts.subscribers.flat());
-        const perConnection = 10;
-        raw.subscribers.push(
-          await scenario(`subscribers_${count}`, () =>
-            runSubscriberScale({ gatewayUrl, wsUrl, pairs: accounts.subscribers, versions, count, perConnection, ratePerS: p.subscriberRatePerS, durationS: p.subscriberDurationS, log, rssNow: () => sampler.currentMb('gateway') }),
-          ),
-        );
-        await new Promise((r) => setTimeout(r, 2_000)); // let the gateway release the closed subscriptions
+        // As the one admin, and as each account's own client (one identity per account).
+        for (const identities of ['admin', 'clients']) {
+          const versions = await readVersions(gatewayUrl, accounts.subscribers.flat());
+          const perConnection = 10;
+          const authorizationOf = identities === 'clients' ? (id) => subscriberClients.get(id) : undefined;
+          raw.subscribers.push(
+            await scenario(`subscribers_${count}_${identities}`, () =>
+              runSubscriberScale({ gatewayUrl, wsUrl, pairs: accounts.subscribers, versions, count, perConnection, ratePerS: p.subscriberRatePerS, durationS: p.subscriberDurationS, log, rssNow: () => sampler.currentMb('gateway'), authorizationOf, identities }),
+            ),
+          );
+          await new Promise((r) => setTimeout(r, 2_000)); // let the gateway release the closed subscriptions
+        }
       }
+    }
+    if (!options.running && (options.only.includes('transfers') || options.only.includes('propagation'))) {
+      raw.reconciler = await reconcile({ urls: databaseUrls, brokers, env: { ...authEnv, ...kafkaEnv } });
+      log(`reconciler: ${raw.reconciler.status}`);
     }
     agent.destroy();
     raw.machine.load_after = os.loadavg().map((l) => Math.round(l * 100) / 100);
@@ -177,16 +223,21 @@ async function main() {
     const targets = targetsOf(summary, raw);
     const table = humanTable(raw, summary, targets);
     mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify({ ...summary, targets, details: raw }, null, 2)}\n`);
+    raw.file_date = raw.date.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+    const json = `${JSON.stringify({ ...summary, targets, details: raw }, null, 2)}\n`;
     if (options.record) {
+      // latest.json and a dated copy are committed; earlier dated copies stay beside them.
+      writeFileSync(path.join(resultsDir, 'latest.json'), json);
+      writeFileSync(path.join(resultsDir, `${raw.file_date}.json`), json);
       // The hand-written "## Findings" section (profiles, causes) survives a re-record.
       const file = path.join(root, 'bench/RESULTS.md');
       const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
       const findings = previous.includes('\n## Findings') ? previous.slice(previous.indexOf('\n## Findings')) : '';
       writeFileSync(file, resultsMarkdown(raw, summary, targets, table) + findings);
-    }
+      writeReadmeFigures(path.join(root, 'README.md'), path.join(resultsDir, 'latest.json'));
+    } else writeFileSync(path.join(resultsDir, 'unrecorded.json'), json);
     console.log(`\n${table}\n`);
-    log(`wrote bench/results/latest.json${options.record ? ' and bench/RESULTS.md' : ''}; logs in ${workDir}`);
+    log(`wrote ${options.record ? `bench/results/latest.json, bench/results/${raw.file_date}.json, bench/RESULTS.md and README.md's figures` : 'bench/results/unrecorded.json (git-ignored; --record writes latest.json)'}; logs in ${workDir}`);
   } finally {
     await stopEverything();
     if (options.cpuProfile) log('CPU profiles in bench/results/profiles/{gateway,wallet,balance}/ (open in Chrome DevTools or speedscope)');

@@ -38,3 +38,15 @@ export async function benchHeaders() {
   }
   return { authorization: bearer, [p.INTERNAL_IDENTITY_HEADER]: identity };
 }
+
+/** `Bearer …` client tokens (role client, its own client id), one per account owner: [{ id, authorization }]. */
+export async function clientAuthorizations(accountIds, owners) {
+  const p = platform();
+  return Promise.all(
+    accountIds.map(async (id) => {
+      const clientId = owners.get(id);
+      const token = await p.mintUserToken({ role: 'client', subject: `bench-client-${clientId}`, clientId }, { secret: secrets.AUTH_JWT_SECRET, issuer: authEnv.AUTH_ISSUER, audience: authEnv.AUTH_AUDIENCE, expiresIn: '12h' });
+      return { id, authorization: `Bearer ${token}` };
+    }),
+  );
+}

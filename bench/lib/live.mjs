@@ -7,17 +7,22 @@ import WebSocket from 'ws';
 export const balanceSubscription = 'subscription Live($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version } }';
 
 /**
- * Opens `count` subscriptions, subscription j on accountIds[j % accountIds.length], packed
- * `perConnection` to a WebSocket. onEvent(accountId, version, nowMs) for every event.
+ * Opens `count` subscriptions packed `perConnection` to a WebSocket. As the admin (authorizationOf
+ * absent): subscription j on accountIds[j % accountIds.length]. As clients (authorizationOf(accountId)
+ * → that account owner's `Bearer …`): connection c authenticates as the owner of
+ * accountIds[c % accountIds.length] and holds its subscriptions on that account, so every account's
+ * subscribers come from its own caller. onEvent(accountId, version, nowMs) for every event.
  */
-export async function openSubscribers({ wsUrl, accountIds, count, perConnection, onEvent, onError, connectConcurrency = 50 }) {
+export async function openSubscribers({ wsUrl, accountIds, count, perConnection, onEvent, onError, authorizationOf, connectConcurrency = 50 }) {
   const clients = [];
   const connectionCount = Math.ceil(count / perConnection);
   let next = 0;
   const connectOne = async () => {
     while (next < connectionCount) {
       const c = next++;
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0, connectionParams: async () => ({ authorization: (await benchHeaders()).authorization }) });
+      const ownAccount = accountIds[c % accountIds.length];
+      const authorization = authorizationOf === undefined ? (await benchHeaders()).authorization : authorizationOf(ownAccount);
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0, connectionParams: () => ({ authorization }) });
       await new Promise((resolve, reject) => {
         const offConnected = client.on('connected', () => {
           offConnected();
@@ -29,7 +34,7 @@ export async function openSubscribers({ wsUrl, accountIds, count, perConnection,
       clients.push(client);
       for (let j = c * perConnection; j < Math.min(count, (c + 1) * perConnection); j += 1) {
         // graphql-ws has no subscribe acknowledgement: callers learn that j is live from its first event.
-        const id = accountIds[j % accountIds.length];
+        const id = authorizationOf === undefined ? accountIds[j % accountIds.length] : ownAccount;
         client.subscribe(
           { query: balanceSubscription, variables: { id }, operationName: 'Live' },
           {
@@ -57,7 +62,9 @@ export async function openSubscribers({ wsUrl, accountIds, count, perConnection,
 
 /**
  * Matches events to transfers by (account, version): each pair has at most one transfer in flight,
- * and every transfer of pair i raises the version of both its accounts by exactly one.
+ * and every transfer of pair i raises the version of both its accounts by exactly one. Latency is
+ * measured from the moment the mutation was sent (an event may arrive before the response; it is
+ * matched when the response tells its version).
  */
 export function createMatcher() {
   const responseMsByKey = new Map();
@@ -69,19 +76,19 @@ export function createMatcher() {
   const key = (accountId, version) => `${accountId}:${version}`;
   return {
     latenciesMs,
-    /** A transfer's response: the events it will cause carry these (account, version) pairs. */
-    responded(expected, nowMs) {
-      if (nowMs < measureFromMs) {
-        for (const [accountId, version] of expected) responseMsByKey.set(key(accountId, version), nowMs);
+    /** A transfer's response (sent at sentMs): the events it causes carry these (account, version) pairs. */
+    responded(expected, sentMs) {
+      if (sentMs < measureFromMs) {
+        for (const [accountId, version] of expected) responseMsByKey.set(key(accountId, version), sentMs);
         return;
       }
       for (const [accountId, version] of expected) {
         const k = key(accountId, version);
         const eventMs = eventMsByKey.get(k);
-        if (eventMs === undefined) responseMsByKey.set(k, nowMs);
+        if (eventMs === undefined) responseMsByKey.set(k, sentMs);
         else {
-          // The event beat the HTTP response to the client: the propagation is "free" for this one.
-          for (const ms of [].concat(eventMs)) latenciesMs.push(Math.max(0, ms - nowMs));
+          // The event beat the HTTP response to the client: still measured from the send.
+          for (const ms of [].concat(eventMs)) latenciesMs.push(ms - sentMs);
           eventMsByKey.delete(k);
         }
       }

@@ -5,6 +5,8 @@ const profiles = {
     readLevels: [64],
     readDurationS: 3,
     readWarmupS: 1,
+    readRepetitions: 3,
+    clientCount: 1_000,
     overheadRequests: 300,
     transferCallers: 32,
     transferDurationS: 4,
@@ -19,9 +21,11 @@ const profiles = {
   },
   full: {
     accounts: 2_000,
-    readLevels: [16, 64, 256],
-    readDurationS: 10,
-    readWarmupS: 3,
+    readLevels: [64],
+    readDurationS: 8,
+    readWarmupS: 2,
+    readRepetitions: 3,
+    clientCount: 1_000,
     overheadRequests: 2_000,
     transferCallers: 32,
     transferDurationS: 15,
@@ -39,14 +43,21 @@ const profiles = {
 export const scenarioNames = ['read', 'overhead', 'transfers', 'propagation', 'subscribers'];
 
 const usage = `npm run bench -- [options]
-  --quick               short profile (< 2 minutes): one read level (64), 1,000 subscribers
+  --quick               short profile (≈ 7 minutes): read cells 3 × 3 s, 1,000 subscribers (admin and clients)
   --only=a,b            scenarios among ${scenarioNames.join(', ')} (default: all)
   --build               rebuild before running (default: only when build outputs are missing)
   --profile             run our gateway and both subgraphs under --cpu-prof; profiles go to bench/results/profiles/<process>/
-  --record              also rewrite bench/RESULTS.md from this run
+  --record              write bench/results/latest.json and bench/results/<date>.json (both committed) and
+                        rewrite bench/RESULTS.md and the README's figures from it; without it a run writes
+                        only bench/results/unrecorded.json (git-ignored)
   --compare-gateway=F   also measure reads through another build of our gateway (its main.js, e.g. a copy of
                         gateway/dist from before a change) as target ours_b, in the same run
-  --workers=N           gateway worker count, the same for ours and Hive (default 1)
+  --subgraphs-root=DIR  run the subgraphs built in another checkout DIR (its subgraph-*/dist), e.g. the commit
+                        before a change, to compare subgraph CPU per read in alternating runs
+  --workers=N           processes per target, the same for every one (ours GATEWAY_WORKERS, Hive --fork,
+                        stock Apollo and the plain handler under node:cluster; default 1)
+  --repetitions=N       measurements per read cell, targets alternating (default 3; medians with min–max)
+  --levels=a,b          read connection levels (default 64)
   --subscribers=a,b     subscriber counts (default 1000 quick, 1000,10000 full)
   --rate=N              propagation transfer rate per second (default 200)
   --use-running         measure a running stack instead of starting one; needs
@@ -61,13 +72,17 @@ export function parseOptions(argv) {
     if (!match) throw new Error(`unknown argument ${arg}\n${usage}`);
     flags.set(match[1], match[2] ?? true);
   }
-  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'compare-gateway', 'help'];
+  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'compare-gateway', 'repetitions', 'levels', 'subgraphs-root', 'help'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${usage}`);
   if (flags.has('help')) return { help: usage };
   const mode = flags.has('quick') ? 'quick' : 'full';
   const profile = { ...profiles[mode] };
   if (flags.has('subscribers')) profile.subscriberCounts = String(flags.get('subscribers')).split(',').map(Number);
   if (flags.has('rate')) profile.propagationRatePerS = Number(flags.get('rate'));
+  if (flags.has('levels')) profile.readLevels = String(flags.get('levels')).split(',').map(Number);
+  if (profile.readLevels.some((l) => !Number.isInteger(l) || l < 1 || l > 1024)) throw new Error('--levels must be integers 1..1024');
+  if (flags.has('repetitions')) profile.readRepetitions = Number(flags.get('repetitions'));
+  if (!Number.isInteger(profile.readRepetitions) || profile.readRepetitions < 1 || profile.readRepetitions > 20) throw new Error('--repetitions must be 1..20');
   const only = flags.has('only') ? String(flags.get('only')).split(',') : scenarioNames;
   for (const name of only) if (!scenarioNames.includes(name)) throw new Error(`unknown scenario ${name}`);
   const useRunning = flags.has('use-running');
@@ -82,6 +97,9 @@ export function parseOptions(argv) {
   const pids = flags.has('pids') ? Object.fromEntries(String(flags.get('pids')).split(',').map((kv) => kv.split(':')).map(([k, v]) => [k, Number(v)])) : {};
   const workers = Number(flags.get('workers') ?? 1);
   if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be 1..8');
+  // A running stack's process count is not ours to set: its gateway alone would differ from the peers.
+  if (useRunning && workers !== 1) throw new Error('--workers cannot be combined with --use-running (the running gateway has its own worker count; the peers would not match it)');
   const compareGateway = flags.has('compare-gateway') ? String(flags.get('compare-gateway')) : undefined;
-  return { mode, profile, only, compareGateway, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
+  const subgraphsRoot = flags.has('subgraphs-root') ? String(flags.get('subgraphs-root')) : undefined;
+  return { mode, profile, only, compareGateway, subgraphsRoot, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
 }

@@ -24,7 +24,7 @@ async function insertRows(connection, sqlHead, rows) {
   }
 }
 
-/** count accounts (one client each) with seedAmount at version seedVersion in both databases. */
+/** count accounts (one client each) with seedAmount at version seedVersion in both databases; { ids, owners: Map account id → client id }. */
 export async function seedSql(urls, count) {
   const now = new Date();
   const accounts = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), clientId: randomUUID(), i }));
@@ -41,16 +41,17 @@ export async function seedSql(urls, count) {
   } finally {
     await balance.end();
   }
-  return accounts.map((a) => a.id);
+  return { ids: accounts.map((a) => a.id), owners: new Map(accounts.map((a) => [a.id, a.clientId])) };
 }
 
 /**
  * A running stack: createClient → createAccount → deposit through the gateway, then wait until the
- * read model shows the last account's balance. Returns { ids, versionOf } (versions are read back).
+ * read model shows the last account's balance. Returns { ids, owners: Map account id → client id }.
  */
 export async function seedThroughGateway(gatewayUrl, count, { concurrency = 16, log }) {
   const agent = createAgent(concurrency);
   const ids = [];
+  const owners = new Map();
   const runId = randomUUID().slice(0, 8);
   let next = 0;
   const worker = async () => {
@@ -61,6 +62,7 @@ export async function seedThroughGateway(gatewayUrl, count, { concurrency = 16, 
       const id = account.createAccount.id;
       await graphql(agent, gatewayUrl, 'mutation($i:DepositInput!){deposit(input:$i){id}}', { i: { accountId: id, amount: seedAmount, idempotencyKey: `bench-seed-${id}` } });
       ids.push(id);
+      owners.set(id, client.createClient.id);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -73,7 +75,7 @@ export async function seedThroughGateway(gatewayUrl, count, { concurrency = 16, 
   }
   log(`seeded ${ids.length} accounts through the gateway`);
   agent.destroy();
-  return ids;
+  return { ids, owners };
 }
 
 /** Current wallet versions of ids, read through the balance read model once it has caught up. */

@@ -2,6 +2,7 @@
 // and the three peers. Every process listens on 127.0.0.1 only, on free ports; logs go to files.
 import { authEnv, benchRateLimitEnv, kafkaEnv } from './auth.mjs';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,21 @@ export function writeSupergraph(dir, urls) {
   if (!sdl.includes(urls.wallet) || !sdl.includes(urls.balance)) throw new Error('could not rewrite the subgraph URLs in gateway/supergraph.graphql');
   const file = path.join(dir, 'supergraph.graphql');
   writeFileSync(file, sdl);
+  return file;
+}
+
+/**
+ * The SDK's trusted-documents manifest plus the bench's own client operations (`documents`: name →
+ * text), as a client app of ours would ship them: our gateway runs with trusted documents for the
+ * client role (its production default), so the 1,000-client mix pays that check as well.
+ */
+export function writeTrustedDocuments(dir, documents) {
+  const manifest = JSON.parse(readFileSync(path.join(root, 'sdk/persisted-query-manifest.json'), 'utf8'));
+  for (const [name, body] of Object.entries(documents)) {
+    manifest.operations.push({ id: createHash('sha256').update(body).digest('hex'), name, type: body.trimStart().split(/\s/)[0], body });
+  }
+  const file = path.join(dir, 'trusted-documents.json');
+  writeFileSync(file, JSON.stringify(manifest));
   return file;
 }
 
@@ -112,12 +128,13 @@ function profileOptions(profileDir, name) {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir }) {
+/** `subgraphsRoot`: another checkout whose built subgraphs to run (--subgraphs-root, an A/B of subgraph builds). */
+export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir, subgraphsRoot = root }) {
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
   const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv, ...kafkaEnv };
   await Promise.all([
-    stack.startNode('wallet', [path.join(root, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
-    stack.startNode('balance', [path.join(root, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),
+    stack.startNode('wallet', [path.join(subgraphsRoot, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
+    stack.startNode('balance', [path.join(subgraphsRoot, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),
   ]);
   void gatewayWorkers;
   return {
@@ -128,7 +145,7 @@ export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, pro
 }
 
 /** Our gateway (optionally under --cpu-prof into profileDir); `main` picks another build (--compare-gateway). */
-export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax, name = 'gateway', main = 'gateway/dist/main.js' }) {
+export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax, trustedDocumentsPath, name = 'gateway', main = 'gateway/dist/main.js' }) {
   const port = await freePort();
   const nodeOptions = profileOptions(profileDir, name);
   await stack.startNode(
@@ -146,6 +163,7 @@ export async function startOurs(stack, subgraphs, { workers, profileDir, subscri
       GATEWAY_SUBSCRIPTIONS_MAX: String(subscriptionsMax),
       // Every bench subscriber is the one 'bench' admin: its per-caller bound must not cut the fan-out.
       GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX: String(subscriptionsMax),
+      ...(trustedDocumentsPath ? { GATEWAY_TRUSTED_DOCUMENTS_PATH: trustedDocumentsPath } : {}),
       ...authEnv,
       ...benchRateLimitEnv,
     },
@@ -155,22 +173,38 @@ export async function startOurs(stack, subgraphs, { workers, profileDir, subscri
   return `http://127.0.0.1:${port}/graphql`;
 }
 
+/**
+ * The peers, each with `workers` processes: stock Apollo with its own fetcher (defaults) and with a
+ * keep-alive undici pool; Hive with defaults and with --jit (as its maintainers benchmark it); the
+ * plain handler. Stock Apollo and the plain handler run under peers/cluster.mjs (node:cluster).
+ */
 export async function startPeers(stack, subgraphs, { supergraphFile, workers, workDir }) {
-  const ports = { stock: await freePort(), hive: await freePort(), limit: await freePort() };
+  const names = ['stock_apollo', 'stock_apollo_ka', 'hive', 'hive_jit', 'limit'];
+  const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()])));
   const prod = { NODE_ENV: 'production' };
-  // Every peer signs the identity the subgraphs demand (peers/identity.mjs), so they need the run's secret.
-  await stack.startNode('stock_apollo', [path.join(benchDir, 'peers/stock-apollo.mjs')], { ...prod, ...authEnv, SUPERGRAPH_PATH: supergraphFile, PORT: String(ports.stock) }, ports.stock);
-  // The CLI with defaults plus peers/hive.config.mjs (the identity header only), run from an empty
-  // directory so that no other gateway.config.* is picked up.
+  const clustered = (script) => [path.join(benchDir, 'peers/cluster.mjs'), String(workers), path.join(benchDir, script)];
+  // Every peer verifies the caller's bearer token and signs the identity the subgraphs demand (peers/identity.mjs).
+  for (const [name, fetcher] of [['stock_apollo', 'default'], ['stock_apollo_ka', 'keepalive']]) {
+    await stack.startNode(name, clustered('peers/stock-apollo.mjs'), { ...prod, ...authEnv, SUPERGRAPH_PATH: supergraphFile, PORT: String(ports[name]), FETCHER: fetcher }, ports[name]);
+  }
+  // The CLI plus peers/hive.config.mjs (the identity header only), run from an empty directory so
+  // that no other gateway.config.* is picked up.
   const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
   const hiveConfig = path.join(benchDir, 'peers/hive.config.mjs');
-  await stack.startNode('hive', [hiveBin, 'supergraph', supergraphFile, '--config-path', hiveConfig, '--host', '127.0.0.1', '--port', String(ports.hive), '--fork', String(workers)], { ...prod, ...authEnv }, ports.hive, { cwd: workDir });
-  await stack.startNode('limit', [path.join(benchDir, 'peers/limit.mjs')], { ...prod, ...authEnv, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) }, ports.limit);
+  for (const [name, extra] of [['hive', []], ['hive_jit', ['--jit']]]) {
+    await stack.startNode(name, [hiveBin, 'supergraph', supergraphFile, '--config-path', hiveConfig, '--host', '127.0.0.1', '--port', String(ports[name]), '--fork', String(workers), ...extra], { ...prod, ...authEnv }, ports[name], { cwd: workDir });
+  }
+  await stack.startNode('limit', clustered('peers/limit.mjs'), { ...prod, ...authEnv, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) }, ports.limit);
   return {
-    stock_apollo: `http://127.0.0.1:${ports.stock}/`,
+    stock_apollo: `http://127.0.0.1:${ports.stock_apollo}/`,
+    stock_apollo_ka: `http://127.0.0.1:${ports.stock_apollo_ka}/`,
     hive: `http://127.0.0.1:${ports.hive}/graphql`,
+    hive_jit: `http://127.0.0.1:${ports.hive_jit}/graphql`,
     limit: `http://127.0.0.1:${ports.limit}/graphql`,
   };
 }
+
+/** The peer process names (for memory and CPU sampling and for stopping them). */
+export const peerNames = ['stock_apollo', 'stock_apollo_ka', 'hive', 'hive_jit', 'limit'];
 
 export { sleep, statSync };

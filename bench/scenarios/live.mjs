@@ -15,6 +15,7 @@ function createPairSender({ agent, gatewayUrl, pairs, versions, matcher, onRespo
   const inFlight = new Set();
   const send = (pair) => {
     pair.busy = true;
+    const sentMs = performance.now();
     const promise = transfer(agent, gatewayUrl, pair.from, pair.to)
       .then((r) => {
         const nowMs = performance.now();
@@ -24,8 +25,8 @@ function createPairSender({ agent, gatewayUrl, pairs, versions, matcher, onRespo
         }
         pair.fromVersion += 1;
         pair.toVersion += 1;
-        matcher.responded([[pair.from, pair.fromVersion], [pair.to, pair.toVersion]], nowMs);
-        onResponded?.(pair, nowMs);
+        matcher.responded([[pair.from, pair.fromVersion], [pair.to, pair.toVersion]], sentMs);
+        onResponded?.(pair, nowMs, sentMs);
       })
       .catch(() => {
         failedCount += 1;
@@ -100,12 +101,12 @@ async function waitFor(predicate, timeoutMs, what) {
   }
 }
 
-/** Polls balance(accountId) through the gateway until it shows `version`; ms after the response. */
-async function readableAfter(agent, gatewayUrl, accountId, version, respondedMs, timeoutMs = 5_000) {
+/** Polls balance(accountId) through the gateway until it shows `version`; ms after the mutation was sent. */
+async function readableAfter(agent, gatewayUrl, accountId, version, sentMs, timeoutMs = 5_000) {
   const body = JSON.stringify({ query: 'query Readable($id: ID!) { balance(accountId: $id) { version } }', variables: { id: accountId }, operationName: 'Readable' });
-  while (performance.now() - respondedMs < timeoutMs) {
+  while (performance.now() - sentMs < timeoutMs) {
     const { json } = await postJson(agent, gatewayUrl, body);
-    if ((json?.data?.balance?.version ?? 0) >= version) return performance.now() - respondedMs;
+    if ((json?.data?.balance?.version ?? 0) >= version) return performance.now() - sentMs;
   }
   return null;
 }
@@ -127,10 +128,10 @@ export async function runPropagation({ gatewayUrl, wsUrl, pairs, versions, rateP
       pairs,
       versions,
       matcher,
-      onResponded: (pair, nowMs) => {
+      onResponded: (pair, _nowMs, sentMs) => {
         respondedCount += 1;
         if (measuring && respondedCount % readableSampleEvery === 0) {
-          polls.push(readableAfter(pollAgent, gatewayUrl, pair.from, pair.fromVersion, nowMs).then((ms) => ms !== null && readableMs.push(ms)));
+          polls.push(readableAfter(pollAgent, gatewayUrl, pair.from, pair.fromVersion, sentMs).then((ms) => ms !== null && readableMs.push(ms)));
         }
       },
     });
@@ -160,10 +161,6 @@ export async function runPropagation({ gatewayUrl, wsUrl, pairs, versions, rateP
   }
 }
 
-/**
- * count subscribers spread over the accounts of `pairs` (both sides), perConnection per WebSocket;
- * transfers at ratePerS; every delivery's latency is measured from its transfer's response.
- */
 /** gateway_upstream_reconnects_total from our gateway's /metrics (null when unavailable). */
 async function upstreamReconnects(gatewayUrl) {
   try {
@@ -175,7 +172,12 @@ async function upstreamReconnects(gatewayUrl) {
   }
 }
 
-export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, count, perConnection, ratePerS, durationS, log, rssNow }) {
+/**
+ * count subscribers spread over the accounts of `pairs` (both sides), perConnection per WebSocket,
+ * as the one admin or (authorizationOf given) as each account's own client; transfers at ratePerS;
+ * every delivery's latency is measured from the moment its transfer was sent.
+ */
+export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, count, perConnection, ratePerS, durationS, log, rssNow, authorizationOf, identities = 'admin' }) {
   const agent = createAgent(64);
   const matcher = createMatcher();
   let errorCount = 0;
@@ -187,8 +189,8 @@ export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, c
   const accountIds = pairs.flat();
   const openedAtMs = performance.now();
   const reconnectsBefore = await upstreamReconnects(gatewayUrl);
-  const subscribers = await openSubscribers({ wsUrl, accountIds, count, perConnection, onEvent: matcher.event, onError });
-  log(`subscribers: ${count} open on ${subscribers.connectionCount} connections in ${Math.round(performance.now() - openedAtMs)} ms`);
+  const subscribers = await openSubscribers({ wsUrl, accountIds, count, perConnection, onEvent: matcher.event, onError, authorizationOf });
+  log(`subscribers (${identities}): ${count} open on ${subscribers.connectionCount} connections in ${Math.round(performance.now() - openedAtMs)} ms`);
   try {
     const sender = createPairSender({ agent, gatewayUrl, pairs, versions, matcher });
     // Every subscriber gets one event per warm-up round (both sides of each pair are covered).
@@ -202,8 +204,8 @@ export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, c
     const deliveriesExpected = pacing.sent * (count / pairs.length);
     await waitFor(() => matcher.latenciesMs.length >= deliveriesExpected, 30_000, 'the last deliveries').catch((error) => log(`subscribers: ${error.message}`));
     const fanout = summarize(matcher.latenciesMs);
-    const result = { count, connections: subscribers.connectionCount, per_connection: perConnection, rate_per_s: ratePerS, ...pacing, deliveries: matcher.latenciesMs.length, deliveries_expected: Math.round(deliveriesExpected), upstream_reconnects: reconnectsBefore === null ? null : (await upstreamReconnects(gatewayUrl)) - reconnectsBefore, fanout_ms: fanout, gateway_rss_mb_with_subscribers: gatewayIdleMb, subscriber_errors: errorCount };
-    log(`subscribers ${count}: fan-out p50 ${fanout.p50} p95 ${fanout.p95} p99 ${fanout.p99} ms over ${fanout.count}/${Math.round(deliveriesExpected)} deliveries, ${result.upstream_reconnects} upstream reconnects; gateway RSS ${gatewayIdleMb} MB`);
+    const result = { count, identities, identity_count: identities === 'admin' ? 1 : Math.min(subscribers.connectionCount, accountIds.length), connections: subscribers.connectionCount, per_connection: perConnection, rate_per_s: ratePerS, ...pacing, deliveries: matcher.latenciesMs.length, deliveries_expected: Math.round(deliveriesExpected), upstream_reconnects: reconnectsBefore === null ? null : (await upstreamReconnects(gatewayUrl)) - reconnectsBefore, fanout_ms: fanout, gateway_rss_mb_with_subscribers: gatewayIdleMb, subscriber_errors: errorCount };
+    log(`subscribers ${count} (${identities}): fan-out p50 ${fanout.p50} p95 ${fanout.p95} p99 ${fanout.p99} ms over ${fanout.count}/${Math.round(deliveriesExpected)} deliveries, ${result.upstream_reconnects} upstream reconnects; gateway RSS ${gatewayIdleMb} MB`);
     return result;
   } finally {
     await subscribers.close();

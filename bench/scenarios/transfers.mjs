@@ -38,7 +38,18 @@ async function closedLoop({ agent, gatewayUrl, callers, durationS, pickPair }) {
   return { per_s: Math.round(accepted / elapsedS), accepted, refused: refusals, latency_ms: summarize(latenciesMs), callers };
 }
 
-export async function runTransfers({ agent, gatewayUrl, accounts, hotPair, callers, durationS, warmupS, log }) {
+/** Runs a phase and adds CPU µs per accepted transfer of each process (`cpuMs()` → { name: ms | null }). */
+async function withCpu(cpuMs, phase) {
+  const before = cpuMs?.();
+  const result = await phase();
+  const after = cpuMs?.();
+  if (before && after && result.accepted > 0) {
+    result.cpu_us_per_transfer = Object.fromEntries(Object.entries(before).filter(([name, ms]) => ms !== null && after[name] !== null).map(([name, ms]) => [name, Math.round(((after[name] - ms) * 1000) / result.accepted)]));
+  }
+  return result;
+}
+
+export async function runTransfers({ agent, gatewayUrl, accounts, hotPair, callers, durationS, warmupS, log, cpuMs }) {
   const randomPair = () => {
     const a = (Math.random() * accounts.length) | 0;
     let b = (Math.random() * (accounts.length - 1)) | 0;
@@ -46,10 +57,10 @@ export async function runTransfers({ agent, gatewayUrl, accounts, hotPair, calle
     return [accounts[a], accounts[b]];
   };
   const hot = (c, n) => ((c + n) % 2 === 0 ? hotPair : [hotPair[1], hotPair[0]]);
-  await closedLoop({ agent, gatewayUrl, callers, durationS: warmupS, pickPair: randomPair });
-  const distinct = await closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: randomPair });
-  log(`transfers distinct: ${distinct.per_s}/s accepted, p99 ${distinct.latency_ms.p99} ms, refused ${JSON.stringify(distinct.refused)}`);
-  const hotPairResult = await closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: hot });
-  log(`transfers hot pair: ${hotPairResult.per_s}/s accepted, p99 ${hotPairResult.latency_ms.p99} ms, refused ${JSON.stringify(hotPairResult.refused)}`);
-  return { distinct, hot_pair: hotPairResult };
+  const warmup = await closedLoop({ agent, gatewayUrl, callers, durationS: warmupS, pickPair: randomPair });
+  const distinct = await withCpu(cpuMs, () => closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: randomPair }));
+  log(`transfers distinct: ${distinct.per_s}/s accepted, p99 ${distinct.latency_ms.p99} ms, refused ${JSON.stringify(distinct.refused)}, CPU µs per transfer ${JSON.stringify(distinct.cpu_us_per_transfer ?? {})}`);
+  const hotPairResult = await withCpu(cpuMs, () => closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: hot }));
+  log(`transfers hot pair: ${hotPairResult.per_s}/s accepted, p99 ${hotPairResult.latency_ms.p99} ms, refused ${JSON.stringify(hotPairResult.refused)}, CPU µs per transfer ${JSON.stringify(hotPairResult.cpu_us_per_transfer ?? {})}`);
+  return { warmup_accepted: warmup.accepted, distinct, hot_pair: hotPairResult };
 }

@@ -71,7 +71,7 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
       { db: database, logger, onOutboxCommit: () => outboxRelay.wake() },
       { retryCountMax: config.transferRetryCountMax, timeoutMs: config.transactionTimeoutMs },
     );
-    const useCases = createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics });
+    const useCases = createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics, transferBatch: config.transferBatch });
     const queries = createWalletQueries({ db: database });
 
     graphql = createGraphqlServer(

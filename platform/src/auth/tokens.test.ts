@@ -86,3 +86,30 @@ describe('internal identities', () => {
     });
   });
 });
+
+describe('internalIdentityFromHeaders remembers a verified token until it expires', () => {
+  const secret = 's'.repeat(32);
+  // A remembered answer is the very object of the first verification; a new verification makes a new one.
+  it('answers a known token from memory, but never for another secret, for a per-request token, or after exp', async () => {
+    const { internalIdentityFromHeaders } = await import('./internal-request.js');
+    const { INTERNAL_IDENTITY_HEADER } = await import('./identity.js');
+    try {
+      const token = await mintInternalIdentity({ role: 'client', subject: 'c', clientId }, { secret, ttlSec: 2 });
+      const headers = { [INTERNAL_IDENTITY_HEADER]: token };
+      const first = await internalIdentityFromHeaders(headers, secret);
+      expect(first).toMatchObject({ role: 'client', clientId });
+      expect(await internalIdentityFromHeaders(headers, secret)).toBe(first);
+      await expect(internalIdentityFromHeaders(headers, `${secret}x`)).rejects.toThrow(/signature/);
+      const perRequest = { [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity({ role: 'admin', subject: 'a' }, { secret, requestId: 'req-1' }) };
+      expect(await internalIdentityFromHeaders(perRequest, secret)).not.toBe(await internalIdentityFromHeaders(perRequest, secret));
+      // Past exp (2 s; the cache has no clock tolerance) the token is verified again (jose still
+      // accepts it within its 5 s tolerance), so the answer is a new object.
+      jest.useFakeTimers({ now: Date.now() + 3_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      const again = await internalIdentityFromHeaders(headers, secret);
+      expect(again).toEqual(first);
+      expect(again).not.toBe(first);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

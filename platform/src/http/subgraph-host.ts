@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
-import { BadUserInputError, ErrorCode, httpStatusByCode, isAppError, type Logger } from '../core/index.js';
+import { BadUserInputError, ErrorCode, httpStatusByCode, isAppError, lazyChildLogger, type Logger } from '../core/index.js';
 import { errorBody, listen, readBody, requestIdFrom, sendJson } from './node-http.js';
 
 /** One authenticated GraphQL request, as the subgraph's context builder sees it. */
@@ -187,13 +187,14 @@ export function createSubgraphHost<TContext extends BaseContext, TIdentity>(deps
   function serve(request: IncomingMessage, response: ServerResponse): void {
     const startedAt = performance.now();
     const requestId = requestIdFrom(request.headers);
-    const requestLogger = logger.child({ requestId });
+    // Made on first use: a request that logs nothing (the access line below a disabled level) pays no child.
+    const requestLogger = lazyChildLogger(logger, () => ({ requestId }));
     response.setHeader('x-request-id', requestId);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     route(request, response, path, requestId, requestLogger)
       .catch((error: unknown) => refuse(error, request, response, requestLogger))
       .finally(() => {
-        if (HEALTH_PATHS.has(path)) return;
+        if (HEALTH_PATHS.has(path) || !logger.isLevelEnabled(config.accessLogLevel)) return;
         requestLogger[config.accessLogLevel]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(performance.now() - startedAt) }, 'request');
       });
   }

@@ -1,6 +1,7 @@
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import type { Logger } from '@walletgraph/platform/core';
 import { createMariaDbPool, parseMysqlUrl, poolConfigFor } from '@walletgraph/platform/db';
+import type { Pool } from 'mariadb';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export interface PrismaClientConfig {
@@ -17,6 +18,14 @@ export interface PrismaClientDeps {
 }
 
 export type BalancePrisma = PrismaClient;
+
+/** The driver pool under each client this module built, and its SQL observer (reads that skip Prisma). */
+const driverPools = new WeakMap<object, { readonly pool: Pool; readonly onSqlQuery: ((sql: string) => void) | undefined }>();
+
+/** The pool under a client built by createPrismaClient (undefined for any other client). */
+export function driverPoolOf(prisma: BalancePrisma): { readonly pool: Pool; readonly onSqlQuery: ((sql: string) => void) | undefined } | undefined {
+  return driverPools.get(prisma);
+}
 
 /** The only place a Prisma client is built: MariaDB driver adapter, DECIMAL kept as strings. */
 export function createPrismaClient(deps: PrismaClientDeps, config: PrismaClientConfig): BalancePrisma {
@@ -36,8 +45,13 @@ export function createPrismaClient(deps: PrismaClientDeps, config: PrismaClientC
   // The client owns the pool: $disconnect() ends it.
   const adapter = new PrismaMariaDb(pool, { disposeExternalPool: true });
   const onSqlQuery = deps.onSqlQuery;
-  if (onSqlQuery === undefined) return new PrismaClient({ adapter });
+  if (onSqlQuery === undefined) {
+    const plain = new PrismaClient({ adapter });
+    driverPools.set(plain, { pool, onSqlQuery });
+    return plain;
+  }
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   client.$on('query', (event) => onSqlQuery(event.query));
+  driverPools.set(client, { pool, onSqlQuery });
   return client as unknown as BalancePrisma;
 }

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { Logger } from '@walletgraph/platform/core';
+import { lazyChildLogger, type Logger } from '@walletgraph/platform/core';
 import { createSubgraphHost, headerOf, type HostReadiness, type SubgraphHost } from '@walletgraph/platform/http';
 import { describeIdentity, internalIdentityFromHeaders, type InternalIdentity } from '@walletgraph/platform/auth';
 import { GraphQLError, parse } from 'graphql';
@@ -46,7 +46,7 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
       schema: buildSubgraphSchema([{ typeDefs: parse(deps.typeDefs), resolvers }]),
       authenticate: (request) => internalIdentityFromHeaders(request.headers, config.internalSecret),
       context: ({ requestId, identity, logger, request }) =>
-        deps.contextFor({ requestId, identity, logger: logger.child({ identity: describeIdentity(identity) }), meta: { traceparent: headerOf(request.headers, 'traceparent') } }),
+        deps.contextFor({ requestId, identity, logger: lazyChildLogger(logger, () => ({ identity: describeIdentity(identity) })), meta: { traceparent: headerOf(request.headers, 'traceparent') } }),
       readiness: deps.readiness,
       formatError,
       plugins: [errorLoggingPlugin],

@@ -2,7 +2,7 @@ import { assert } from '@walletgraph/platform/core';
 import { lockOrder, type AccountChange, type AccountState } from '../domain/transfer.js';
 import { moneyColumn, moneyFromStore } from '../domain/money.js';
 import type { Database } from './database.js';
-import { withDb } from './database.js';
+import { placeholders, selectRows, utcDate, withDb } from './database.js';
 import type { AccountRecord } from './records.js';
 import { rowsOf, write, type Statement } from './statement.js';
 
@@ -72,9 +72,23 @@ function toRecord(row: AccountRow): AccountRecord {
   return { id: row.id, clientId: row.clientId, balance: moneyFromStore(row.balance), version: row.version, createdAt: row.createdAt };
 }
 
+interface AccountTextRow {
+  readonly id: string;
+  readonly client_id: string;
+  readonly balance: string;
+  readonly version: number | bigint;
+  readonly created_at: string;
+}
+
+/** By primary key, on the driver pool (the hot read of every federated account request). */
 export async function findAccountsByIds(db: Database, ids: readonly string[]): Promise<AccountRecord[]> {
-  const rows = await withDb(() => db.prisma.account.findMany({ where: { id: { in: [...ids] } } }));
-  return rows.map(toRecord);
+  if (ids.length === 0) return [];
+  const rows = await selectRows<AccountTextRow>(
+    db,
+    `SELECT id, client_id, CAST(balance AS CHAR) AS balance, version, CAST(created_at AS CHAR) AS created_at FROM accounts WHERE id IN (${placeholders(ids.length)})`,
+    ids,
+  );
+  return rows.map((row) => ({ id: row.id, clientId: row.client_id, balance: moneyFromStore(row.balance), version: Number(row.version), createdAt: utcDate(row.created_at) }));
 }
 
 export async function findAccountsByClientIds(db: Database, clientIds: readonly string[]): Promise<AccountRecord[]> {

@@ -1,7 +1,7 @@
 import { ConflictError, duplicateKeyName } from '@walletgraph/platform/core';
 import type { Cursor } from '../domain/cursor.js';
 import type { Database } from './database.js';
-import { withDb } from './database.js';
+import { placeholders, selectRows, utcDate, withDb } from './database.js';
 import type { ClientRecord } from './records.js';
 import { rowsOf, type Statement } from './statement.js';
 
@@ -21,8 +21,15 @@ export function clientExists(id: string): Statement<boolean> {
   return { sql: 'SELECT id FROM clients WHERE id = ? LOCK IN SHARE MODE', values: [id], read: (result) => rowsOf(result).length === 1 };
 }
 
+/** By primary key, on the driver pool (the hot read of every federated client request). */
 export async function findClientsByIds(db: Database, ids: readonly string[]): Promise<ClientRecord[]> {
-  return withDb(() => db.prisma.client.findMany({ where: { id: { in: [...ids] } } }));
+  if (ids.length === 0) return [];
+  const rows = await selectRows<{ id: string; name: string; email: string; created_at: string; updated_at: string }>(
+    db,
+    `SELECT id, name, email, CAST(created_at AS CHAR) AS created_at, CAST(updated_at AS CHAR) AS updated_at FROM clients WHERE id IN (${placeholders(ids.length)})`,
+    ids,
+  );
+  return rows.map((row) => ({ id: row.id, name: row.name, email: row.email, createdAt: utcDate(row.created_at), updatedAt: utcDate(row.updated_at) }));
 }
 
 /** Oldest first by (createdAt, id), `limit` rows after the cursor. */

@@ -69,3 +69,23 @@ export async function withDb<T>(operation: () => Promise<T>): Promise<T> {
     throw toUnavailable(error);
   }
 }
+
+/**
+ * A read by constant SQL text on the driver pool, without Prisma: the hot by-id reads of a federated
+ * request (one per loader batch) skip Prisma's per-query compile and result mapping. Reported to
+ * onSqlQuery like Prisma's statements.
+ */
+export async function selectRows<Row>(db: Database, sql: string, values: readonly unknown[]): Promise<Row[]> {
+  db.onSqlQuery?.(sql);
+  return withDb(async () => (await db.pool.query({ sql }, [...values])) as Row[]);
+}
+
+/** `?, ?, …` for an IN list of `count` values (count ≥ 1; loaders bound it). */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/** A DATETIME(3) read as text (`CAST(… AS CHAR)`, session in UTC) → Date, whatever the process time zone. */
+export function utcDate(text: string): Date {
+  return new Date(`${text.replace(' ', 'T')}Z`);
+}

@@ -13,6 +13,7 @@ import { claimIdempotencyKey, findIdempotencyRecord, IdempotencyKeyTaken } from 
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
 import { findDepositById, findTransactionsByIds, insertDeposit, insertTransaction } from '../store/transactions.js';
 import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
+import { createTransferBatcher, type TransferBatchConfig, type TransferRequest } from './transfer-batcher.js';
 
 export interface WalletUseCasesDeps {
   readonly db: Database;
@@ -22,6 +23,8 @@ export interface WalletUseCasesDeps {
 
 export interface WalletUseCasesConfig {
   readonly topics: EventTopics;
+  /** Group commit of concurrent transfers; absent: every transfer in its own transaction. */
+  readonly transferBatch?: TransferBatchConfig;
 }
 
 /** Where a request came from; carried into event headers. */
@@ -89,15 +92,55 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       } catch (error: unknown) {
         if (!(error instanceof IdempotencyKeyTaken)) throw error;
       }
-      const existing = await findIdempotencyRecord(db, claim.key);
-      if (existing !== undefined) {
-        if (existing.operation !== claim.operation || existing.requestHash !== claim.hash) throw new IdempotencyKeyReusedError();
-        deps.logger.debug({ operation: claim.operation, resultId: existing.resultId }, 'idempotent replay');
-        return load(existing.resultId);
-      }
+      const replayed = await replay(claim, load);
+      if (replayed.found) return replayed.value;
       assert(attempt < REPLAY_ATTEMPT_COUNT_MAX, 'idempotency key reported taken but never found');
     }
   }
+
+  /** The first result of a committed key with the same input; refused for another input. */
+  async function replay<T>(claim: { key: string; operation: Operation; hash: string }, load: (resultId: string) => Promise<T>): Promise<{ found: true; value: T } | { found: false }> {
+    const existing = await findIdempotencyRecord(db, claim.key);
+    if (existing === undefined) return { found: false };
+    if (existing.operation !== claim.operation || existing.requestHash !== claim.hash) throw new IdempotencyKeyReusedError();
+    deps.logger.debug({ operation: claim.operation, resultId: existing.resultId }, 'idempotent replay');
+    return { found: true, value: await load(existing.resultId) };
+  }
+
+  const loadTransaction = async (transactionId: string): Promise<TransactionRecord> => {
+    const [transaction] = await findTransactionsByIds(db, [transactionId]);
+    assert(transaction !== undefined, `transaction ${transactionId} recorded for an idempotency key is missing`);
+    return transaction;
+  };
+
+  /** One transfer in its own transaction (the path without group commit, and its fallback). */
+  function transferAlone(request: TransferRequest): Promise<TransactionRecord> {
+    const { from, to, amount, key, hash, traceparent } = request;
+    return idempotent(
+      { key, operation: Operation.transfer, hash },
+      (transactionId, now) => async (tx) => {
+        const [locked] = await tx.run(lockAccounts([from, to]));
+        const fromState = locked.get(from);
+        const toState = locked.get(to);
+        if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
+        if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
+        const plan = planTransfer(fromState, toState, amount);
+        const transaction: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now };
+        const events = transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent });
+        await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(transaction), appendOutbox(events));
+        return transaction;
+      },
+      loadTransaction,
+    );
+  }
+
+  const batcher =
+    config.transferBatch === undefined || config.transferBatch.sizeMax <= 1
+      ? undefined
+      : createTransferBatcher(
+          { unitOfWork, logger: deps.logger, alone: async (request) => ({ kind: 'committed', record: await transferAlone(request) }) },
+          { ...config.transferBatch, topics: config.topics },
+        );
 
   return {
     async createClient(input) {
@@ -151,26 +194,13 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       const amount = parseAmount(input.amount);
       const key = parseIdempotencyKey(input.idempotencyKey);
       const hash = requestHash(Operation.transfer, { accountIdFrom: from, accountIdTo: to, amount: moneyText(amount) });
-      return idempotent(
-        { key, operation: Operation.transfer, hash },
-        (transactionId, now) => async (tx) => {
-          const [locked] = await tx.run(lockAccounts([from, to]));
-          const fromState = locked.get(from);
-          const toState = locked.get(to);
-          if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
-          if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
-          const plan = planTransfer(fromState, toState, amount);
-          const transaction: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now };
-          const events = transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent: meta.traceparent });
-          await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(transaction), appendOutbox(events));
-          return transaction;
-        },
-        async (transactionId) => {
-          const [transaction] = await findTransactionsByIds(db, [transactionId]);
-          assert(transaction !== undefined, `transaction ${transactionId} recorded for an idempotency key is missing`);
-          return transaction;
-        },
-      );
+      const request: TransferRequest = { from, to, amount, key, hash, traceparent: meta.traceparent };
+      if (batcher === undefined) return transferAlone(request);
+      const outcome = await batcher.submit(request);
+      if (outcome.kind === 'committed') return outcome.record;
+      // The key was committed before (in an earlier batch, or by a transfer alone): replay it.
+      const replayed = await replay({ key, operation: Operation.transfer, hash }, loadTransaction);
+      return replayed.found ? replayed.value : transferAlone(request);
     },
   };
 }

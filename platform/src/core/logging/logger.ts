@@ -33,3 +33,25 @@ export function createLogger(config: LoggerConfig, destination?: pino.Destinatio
   };
   return destination === undefined ? pino(options) : pino(options, destination);
 }
+
+/**
+ * `parent.child(bindings)`, made on first use: pino builds (and redacts) a child's bindings when it
+ * is created, and most requests never log. Same behaviour as the child itself for every call.
+ */
+export function lazyChildLogger(parent: Logger, bindings: () => Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const real = (): Logger => (child ??= parent.child(bindings()));
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      const target = real();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set(_target, property, value) {
+      return Reflect.set(real(), property, value);
+    },
+    has(_target, property) {
+      return Reflect.has(real(), property);
+    },
+  });
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, type Logger } from '@walletgraph/platform/core';
+import { Operation } from '../domain/idempotency.js';
+import type { Money } from '../domain/money.js';
+import { planTransfer, type AccountChange, type AccountState } from '../domain/transfer.js';
+import { transferEvents, type EventTopics, type OutboxMessage } from '../outbox/events.js';
+import { appendOutbox } from '../outbox/writer.js';
+import { storedKey } from '../store/idempotency.js';
+import type { TransactionRecord } from '../store/records.js';
+import type { Statement } from '../store/statement.js';
+import { applyFinalAccountState, claimedResultIds, claimIdempotencyKeyIfFree, insertTransactions, lockAccountSet, releaseIdempotencyKeys } from '../store/transfer-batch.js';
+import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
+
+/**
+ * Group commit of transfers: concurrent transfers are collected for a bounded moment (at most
+ * `sizeMax` of them, at most `windowMs` after the first) and applied in ONE database transaction:
+ * 1. claim every idempotency key (sorted) and lock every account of the batch in ascending id order,
+ *    one round trip;
+ * 2. plan each transfer in arrival order against the locked balances, each with its own rules
+ *    (a refused transfer — insufficient funds, unknown account, balance limit — is left out, its key
+ *    given back, and never fails the others); a key already committed is a replay;
+ * 3. write the final balances, every transfer's row and its own outbox events, release the refused
+ *    keys, one round trip; commit; wake the relay once (one relay batch).
+ * If the batch transaction fails as a whole (database unavailable, conflicts beyond the retries),
+ * every transfer of it runs alone through the ordinary path, so one bad batch fails no transfer
+ * that would have succeeded alone.
+ */
+
+export interface TransferBatchConfig {
+  /** Transfers per transaction; 1 turns group commit off (every transfer alone). */
+  readonly sizeMax: number;
+  /** Longest a transfer waits for others before its batch is committed. */
+  readonly windowMs: number;
+}
+
+export interface TransferRequest {
+  readonly from: string;
+  readonly to: string;
+  readonly amount: Money;
+  readonly key: string;
+  readonly hash: string;
+  readonly traceparent?: string | undefined;
+}
+
+/** Committed in this batch, or the key was already committed by another call (the caller replays it). */
+export type TransferOutcome = { readonly kind: 'committed'; readonly record: TransactionRecord } | { readonly kind: 'taken' };
+
+export interface TransferBatcher {
+  submit(request: TransferRequest): Promise<TransferOutcome>;
+}
+
+export interface TransferBatcherDeps {
+  readonly unitOfWork: UnitOfWork;
+  readonly logger: Logger;
+  /** The ordinary one-transfer path, for a batch that failed as a whole. */
+  readonly alone: (request: TransferRequest) => Promise<TransferOutcome>;
+}
+
+interface Pending {
+  readonly request: TransferRequest;
+  readonly resolve: (outcome: TransferOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type ItemResult = { readonly ok: TransferOutcome } | { readonly error: unknown };
+
+/** Plans the batch in arrival order on the locked states; the statements of its second round trip. */
+function planBatch(items: readonly Pending[], locked: Map<string, AccountState>, claimedIds: ReadonlyMap<number, string>, now: Date, topics: EventTopics): { results: ItemResult[]; writes: Statement<void>[] } {
+  const states = new Map(locked);
+  const changed = new Map<string, AccountChange>();
+  const records: TransactionRecord[] = [];
+  const events: OutboxMessage[] = [];
+  const released: string[] = [];
+  const results = items.map((item, i): ItemResult => {
+    // The transaction's id is the result id its key was claimed with (a replay loads it by that id).
+    const transactionId = claimedIds.get(i);
+    if (transactionId === undefined) return { ok: { kind: 'taken' } };
+    const { from, to, amount, traceparent } = item.request;
+    try {
+      const fromState = states.get(from);
+      const toState = states.get(to);
+      if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
+      if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
+      const plan = planTransfer(fromState, toState, amount);
+      const record: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now };
+      for (const change of [plan.from, plan.to]) {
+        states.set(change.id, change);
+        changed.set(change.id, change);
+      }
+      records.push(record);
+      events.push(...transferEvents(topics, { id: record.id, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent }));
+      return { ok: { kind: 'committed', record } };
+    } catch (error: unknown) {
+      released.push(item.request.key);
+      return { error };
+    }
+  });
+  const writes: Statement<void>[] = [];
+  if (released.length > 0) writes.push(releaseIdempotencyKeys(released));
+  for (const change of changed.values()) writes.push(applyFinalAccountState(change, (locked.get(change.id) as AccountState).version, now));
+  if (records.length > 0) writes.push(insertTransactions(records));
+  for (let i = 0; i < events.length; i += OUTBOX_ROWS_PER_STATEMENT) writes.push(appendOutbox(events.slice(i, i + OUTBOX_ROWS_PER_STATEMENT)));
+  return { results, writes };
+}
+
+/** appendOutbox takes at most 100 messages per statement. */
+const OUTBOX_ROWS_PER_STATEMENT = 100;
+
+/** The batch's transaction; resolves one result per item, in order. */
+async function applyBatch(tx: Tx, items: readonly Pending[], topics: EventTopics): Promise<ItemResult[]> {
+  const now = new Date();
+  const resultIds = items.map(() => randomUUID());
+  // Sorted claims: two batches never wait on each other's keys in a cycle.
+  const claimOrder = items.map((_, i) => i).sort((a, b) => (storedKey(items[a]!.request.key) < storedKey(items[b]!.request.key) ? -1 : 1));
+  for (const i of claimOrder) {
+    const { key, hash } = items[i]!.request;
+    tx.queue(claimIdempotencyKeyIfFree({ key, operation: Operation.transfer, requestHash: hash, resultId: resultIds[i]!, createdAt: now }));
+  }
+  const [owners, locked] = await tx.run(
+    claimedResultIds(items.map((item) => item.request.key)),
+    lockAccountSet(items.flatMap((item) => [item.request.from, item.request.to])),
+  );
+  const claimedIds = new Map(items.map((item, i) => [i, resultIds[i]!] as const).filter(([i, id]) => owners.get(storedKey(items[i]!.request.key)) === id));
+  const { results, writes } = planBatch(items, locked, claimedIds, now, topics);
+  if (writes.length > 0) await tx.run(...writes);
+  return results;
+}
+
+export function createTransferBatcher(deps: TransferBatcherDeps, config: TransferBatchConfig & { readonly topics: EventTopics }): TransferBatcher {
+  let pending: Pending[] = [];
+  let keys = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function commit(items: readonly Pending[]): Promise<void> {
+    let results: ItemResult[];
+    try {
+      results = await deps.unitOfWork.run((tx) => applyBatch(tx, items, config.topics), { writesOutbox: true });
+    } catch (error: unknown) {
+      deps.logger.warn({ err: error, transferCount: items.length }, 'transfer batch failed as a whole; running each transfer alone');
+      await Promise.all(items.map((item) => deps.alone(item.request).then(item.resolve, item.reject)));
+      return;
+    }
+    results.forEach((result, i) => ('ok' in result ? items[i]!.resolve(result.ok) : items[i]!.reject(result.error)));
+  }
+
+  function flush(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const items = pending;
+    pending = [];
+    keys = new Set();
+    if (items.length > 0) void commit(items);
+  }
+
+  return {
+    submit(request) {
+      if (config.sizeMax <= 1) return deps.alone(request);
+      return new Promise<TransferOutcome>((resolve, reject) => {
+        // The same key twice in one batch: the second goes to the next batch and replays the first.
+        if (keys.has(request.key)) flush();
+        pending.push({ request, resolve, reject });
+        keys.add(request.key);
+        if (pending.length >= config.sizeMax) flush();
+        else if (timer === undefined) timer = setTimeout(flush, config.windowMs);
+      });
+    },
+  };
+}
