@@ -33,6 +33,9 @@ export interface RouterDeps {
 /** A GraphQL request's SERVER span: a child of the caller's `traceparent`, or the root of a new trace. */
 async function tracedGraphqlHttp(handler: Handler, request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
   const traced = startServerSpan(request, pathname);
+  // W3C Trace Context level 2: the caller learns its request's trace id (to open it in Zipkin).
+  const { traceId, spanId, traceFlags } = traced.span.spanContext();
+  if (traced.span.isRecording()) response.setHeader('traceresponse', `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`);
   try {
     await context.with(traced.context, () => handler(request, response));
   } finally {

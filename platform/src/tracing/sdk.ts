@@ -44,3 +44,44 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
     },
   };
 }
+
+/** A finished span as the in-memory exporter keeps it (the fields tests read). */
+export interface RecordedSpan {
+  readonly name: string;
+  readonly kind: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * For tests of code that makes spans: an always-on provider, registered globally, that keeps every
+ * finished span in memory. `stop()` unregisters it.
+ */
+export function startInMemoryTracing(): { spans(): RecordedSpan[]; stop(): Promise<void> } {
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const exporter = new base.InMemorySpanExporter();
+  const provider = new NodeTracerProvider({ sampler: new base.AlwaysOnSampler(), spanProcessors: [new base.SimpleSpanProcessor(exporter)] });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  return {
+    spans: () =>
+      exporter.getFinishedSpans().map((span) => ({
+        name: span.name,
+        kind: span.kind,
+        traceId: span.spanContext().traceId,
+        spanId: span.spanContext().spanId,
+        parentSpanId: span.parentSpanContext?.spanId,
+        attributes: span.attributes,
+      })),
+    async stop() {
+      await provider.shutdown();
+      api.trace.disable();
+      api.context.disable();
+      api.propagation.disable();
+    },
+  };
+}
