@@ -11,6 +11,8 @@ describe('tracing configuration (OTEL_* variables)', () => {
     expect(load({ OTEL_SERVICE_NAME: 'x', OTEL_TRACES_SAMPLER: 'always_on' })).toEqual({ enabled: false });
     expect(load({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9411/api/v2/spans', OTEL_SDK_DISABLED: 'true' })).toEqual({ enabled: false });
     expect(load({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9411/api/v2/spans', OTEL_TRACES_EXPORTER: 'none' })).toEqual({ enabled: false });
+    // An empty value is an unset one (OpenTelemetry's rule; docker compose blanks a variable so).
+    expect(load({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: '', OTEL_TRACES_SAMPLER_ARG: '' })).toEqual({ enabled: false });
   });
 
   it('exports to Zipkin, parent-based and 100 % by default, named after the process', () => {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** OpenTelemetry's rule: an empty value is the same as an unset one (compose's `${X-default}` can blank one). */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 /**
  * The standard OpenTelemetry variables this repository reads (one config module per process
  * spreads these fields into its schema). Without an exporter endpoint tracing is off: no SDK is
@@ -8,16 +11,16 @@ import { z } from 'zod';
 export const tracingEnvFields = {
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
   OTEL_SERVICE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').optional(),
-  OTEL_TRACES_EXPORTER: z.enum(['zipkin', 'otlp', 'none']).optional(),
-  OTEL_EXPORTER_ZIPKIN_ENDPOINT: z.string().url().optional(),
+  OTEL_TRACES_EXPORTER: unsetIfEmpty(z.enum(['zipkin', 'otlp', 'none'])),
+  OTEL_EXPORTER_ZIPKIN_ENDPOINT: unsetIfEmpty(z.string().url()),
   /** Base URL of an OTLP/HTTP collector; traces go to `<base>/v1/traces`. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(z.string().url()),
   /** Full URL for traces only (wins over OTEL_EXPORTER_OTLP_ENDPOINT). */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: unsetIfEmpty(z.string().url()),
   OTEL_TRACES_SAMPLER: z
     .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
     .default('parentbased_always_on'),
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_TRACES_SAMPLER_ARG: unsetIfEmpty(z.coerce.number().min(0).max(1)),
   /** Longest a finished span waits before it is exported (ms). */
   OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).max(60_000).default(1_000),
   /** Finished spans buffered for export; beyond it new spans are dropped (counted by the SDK). */
