@@ -6,7 +6,7 @@
 const args = process.argv.slice(2);
 const flag = args.indexOf('--zipkin');
 const zipkin = (flag >= 0 ? args[flag + 1] : undefined) ?? process.env.ZIPKIN_URL ?? `http://127.0.0.1:${process.env.ZIPKIN_PORT ?? 9411}`;
-const traceId = args.find((arg, index) => /^[0-9a-f]{16,32}$/.test(arg) && index !== flag + 1);
+const traceId = args.find((arg, index) => /^[0-9a-f]{16,32}$/.test(arg) && (flag < 0 || index !== flag + 1));
 if (traceId === undefined) {
   console.error('usage: npm run -s trace -- <32-hex trace id> [--zipkin http://127.0.0.1:9411]');
   process.exit(2);
