@@ -3,13 +3,15 @@
 // KAFKA_BROKERS_COUNT=3 or `npm start -- --brokers 3`), ensure databases, migrate, seed, then run both
 // subgraphs and the gateway with prefixed, readable logs. Ctrl-C stops all of it. Kafka credentials:
 // KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD, shared by the broker and the services (development
-// defaults when unset).
+// defaults when unset). WALLETGRAPH_TRACING=zipkin also starts a Zipkin server (127.0.0.1:9411,
+// ZIPKIN_PORT) and points every process's OpenTelemetry exporter at it.
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, buildEnv } from './lib/build.mjs';
 import { startKafka } from './lib/kafka.mjs';
+import { startZipkin } from './lib/zipkin.mjs';
 import { ensureMariaDb } from './lib/mariadb.mjs';
 import { defaultUrls, migrateAll, seedAll, platform } from './lib/databases.mjs';
 import { isPortFree, killWithDeadline, waitForPort } from './lib/proc.mjs';
@@ -35,6 +37,7 @@ const brokerCount = Number(brokersFlag >= 0 ? process.argv[brokersFlag + 1] : pr
 
 const children = [];
 let kafka;
+let zipkin;
 let stopping = false;
 
 async function stopAll(code) {
@@ -43,6 +46,7 @@ async function stopAll(code) {
   log('stopping…');
   for (const child of [...children].reverse()) await killWithDeadline(child, { timeoutMs: 10_000 });
   if (kafka) await kafka.stop();
+  if (zipkin) await zipkin.stop();
   log('stopped');
   process.exit(code);
 }
@@ -78,6 +82,20 @@ async function printTokens() {
   }
 }
 
+/**
+ * WALLETGRAPH_TRACING=zipkin: a local Zipkin, every process exporting to it (100 % sampled unless
+ * OTEL_TRACES_SAMPLER says otherwise). Otherwise the OTEL_* variables pass through as set (an
+ * OTLP collector of your own: OTEL_EXPORTER_OTLP_ENDPOINT); none set, tracing is off.
+ */
+async function startTracingBackend() {
+  const mode = process.env.WALLETGRAPH_TRACING ?? 'off';
+  if (mode === 'off') return;
+  if (mode !== 'zipkin') throw new Error(`WALLETGRAPH_TRACING must be zipkin or off, not ${mode}`);
+  zipkin = await startZipkin({ port: Number(process.env.ZIPKIN_PORT ?? 9411), log: (line) => log(`[zipkin] ${line}`) });
+  env.OTEL_EXPORTER_ZIPKIN_ENDPOINT = zipkin.spansUrl;
+  env.OTEL_TRACES_EXPORTER = 'zipkin';
+}
+
 async function main() {
   for (const service of services) {
     for (const port of service.ports) {
@@ -98,6 +116,7 @@ async function main() {
   const { parseMysqlUrl } = platform();
   const target = parseMysqlUrl(env.WALLET_DATABASE_URL);
   await ensureMariaDb({ host: target.host, port: target.port, log });
+  await startTracingBackend();
   await migrateAll(env, log);
   await seedAll(env, log);
   for (const service of services) run(service);
@@ -109,6 +128,7 @@ async function main() {
   log(`wallet subgraph   http://localhost:${portOf(services[0].ports[0])}/graphql   (old REST on :${portOf(services[0].ports[1])})`);
   log(`balance subgraph  http://localhost:${portOf(services[1].ports[0])}/graphql   (old REST on :${portOf(services[1].ports[1])})`);
   log(`Kafka             ${env.KAFKA_BROKERS}   (SASL/SCRAM-SHA-512; principals and ACLs: README, "Kafka security")`);
+  if (zipkin) log(`Zipkin (traces)   ${zipkin.url}/zipkin/   (a trace by id: ${zipkin.url}/zipkin/traces/<trace id>)`);
   await printTokens();
   log(`walletgraph is up. Playground: http://localhost:${gatewayPort}/graphql   (Ctrl-C stops everything)`);
 }

@@ -129,9 +129,9 @@ function profileOptions(profileDir, name) {
 }
 
 /** `subgraphsRoot`: another checkout whose built subgraphs to run (--subgraphs-root, an A/B of subgraph builds). */
-export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir, subgraphsRoot = root }) {
+export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, profileDir, subgraphsRoot = root, env = {} }) {
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
-  const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv, ...kafkaEnv };
+  const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv, ...kafkaEnv, ...env };
   await Promise.all([
     stack.startNode('wallet', [path.join(subgraphsRoot, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
     stack.startNode('balance', [path.join(subgraphsRoot, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),
@@ -145,7 +145,7 @@ export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, pro
 }
 
 /** Our gateway (optionally under --cpu-prof into profileDir); `main` picks another build (--compare-gateway). */
-export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax, trustedDocumentsPath, name = 'gateway', main = 'gateway/dist/main.js' }) {
+export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax, trustedDocumentsPath, name = 'gateway', main = 'gateway/dist/main.js', env = {} }) {
   const port = await freePort();
   const nodeOptions = profileOptions(profileDir, name);
   await stack.startNode(
@@ -166,6 +166,7 @@ export async function startOurs(stack, subgraphs, { workers, profileDir, subscri
       ...(trustedDocumentsPath ? { GATEWAY_TRUSTED_DOCUMENTS_PATH: trustedDocumentsPath } : {}),
       ...authEnv,
       ...benchRateLimitEnv,
+      ...env,
     },
     port,
     { nodeOptions },

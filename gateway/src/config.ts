@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envField, parseEnv } from '@walletgraph/platform/core';
 import { authEnvFields, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform/auth';
+import { refineTracingEnv, resolveTracingConfig, tracingEnvFields, type TracingConfig } from '@walletgraph/platform/tracing';
 
 const httpUrl = (fallback: string) =>
   z
@@ -36,6 +37,7 @@ export const COST_MAX_DEFAULT = 5_000;
 const schema = z
   .object({
     ...authEnvFields,
+    ...tracingEnvFields,
     LOG_LEVEL: envField.logLevel(),
     GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
     GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
@@ -84,6 +86,7 @@ const schema = z
       .refine((origins) => origins.length <= CORS_ORIGINS_MAX, { message: `at most ${CORS_ORIGINS_MAX} origins` }),
   })
   .superRefine(refineAuthEnv)
+  .superRefine(refineTracingEnv)
   .refine((env) => env.GATEWAY_PORT !== 0 || env.GATEWAY_WORKERS === 1, {
     message: 'GATEWAY_PORT=0 (a random port) only works with GATEWAY_WORKERS=1',
     path: ['GATEWAY_PORT'],
@@ -120,6 +123,8 @@ export interface GatewayLimits {
 export interface GatewayConfig {
   readonly production: boolean;
   readonly logLevel: string;
+  /** OpenTelemetry (OTEL_* variables); off without an exporter endpoint. */
+  readonly tracing: TracingConfig;
   readonly port: number;
   readonly host: string;
   readonly subgraphs: SubgraphEndpoints;
@@ -187,6 +192,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   return {
     production,
     logLevel: e.LOG_LEVEL,
+    tracing: resolveTracingConfig(e, 'gateway'),
     port: e.GATEWAY_PORT,
     host: e.GATEWAY_HOST,
     subgraphs: {

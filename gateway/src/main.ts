@@ -1,6 +1,7 @@
 // Wiring only: config, logger, the gateway (or its workers), ordered shutdown.
 import cluster from 'node:cluster';
 import { ConfigError, createLogger, installShutdown } from '@walletgraph/platform/core';
+import { startTracing } from '@walletgraph/platform/tracing';
 import { createGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
 import { runPrimary } from './cluster.js';
@@ -12,8 +13,10 @@ async function main(): Promise<void> {
     runPrimary({ logger }, { workers: config.workers, shutdownDeadlineMs: config.shutdownDeadlineMs, rateLimit: config.rateLimit });
     return;
   }
+  // Each worker traces itself (the primary serves no requests).
+  const tracing = startTracing(config.tracing, logger);
   const gateway = createGateway(config, cluster.isWorker ? logger.child({ workerId: cluster.worker?.id }) : logger);
-  installShutdown(logger, [{ name: 'gateway', stop: () => gateway.stop() }], config.shutdownDeadlineMs);
+  installShutdown(logger, [{ name: 'gateway', stop: () => gateway.stop() }, { name: 'tracing', stop: () => tracing.stop() }], config.shutdownDeadlineMs);
   await gateway.start();
 }
 

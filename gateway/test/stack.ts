@@ -42,7 +42,7 @@ function requiredEnv(name: string): string {
 }
 
 /** Every principal's credentials of this run (set by the Jest global setup): each service picks its own. */
-function kafkaCredentialEnv(): Record<string, string> {
+export function kafkaCredentialEnv(): Record<string, string> {
   return Object.fromEntries(
     KAFKA_PRINCIPALS.flatMap((principal) => Object.values(kafkaCredentialVariables(principal))).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])),
   );
@@ -53,7 +53,7 @@ function kafkaCredentialEnv(): Record<string, string> {
  * services may not create topics), then waiting until every partition has a leader so the stack
  * starts deterministically.
  */
-async function prepareTopics(brokers: string, names: KafkaAccessNames, logger: Logger): Promise<void> {
+export async function prepareTopics(brokers: string, names: KafkaAccessNames, logger: Logger): Promise<void> {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'gateway-test-stack', sasl: kafkaCredentialsFromEnv('admin', process.env).sasl }, logger);
   await provisionWalletgraph(kafka, names, 3);
   const topics = Object.values(names.topics);

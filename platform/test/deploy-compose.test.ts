@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { authEnvFields } from '@walletgraph/platform/auth';
+import { tracingEnvFields } from '@walletgraph/platform/tracing';
 import { resolveEnvFiles, ENV_FILE_SUFFIX, isPublishedSecret } from '@walletgraph/platform/core';
 import { parseMysqlUrl } from '@walletgraph/platform/db';
 import { DEFAULT_KAFKA_ACCESS_NAMES, kafkaCredentialFields, kafkaCredentialVariables, type KafkaPrincipal } from '@walletgraph/platform/kafka';
@@ -225,7 +226,7 @@ function configKeys(configFile: string): Set<string> {
   const body = source.slice(open, end);
   const keys = new Set([...body.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1] ?? ''));
   // Shared sets of variables spread into the schema (token settings, the wallet store's) are read too.
-  const spreads: Readonly<Record<string, object>> = { authEnvFields, walletStoreEnvFields };
+  const spreads: Readonly<Record<string, object>> = { authEnvFields, walletStoreEnvFields, tracingEnvFields };
   for (const [name, fields] of Object.entries(spreads)) {
     if (new RegExp(`\\.\\.\\.${name}\\b`).test(body)) for (const key of Object.keys(fields)) keys.add(key);
   }
@@ -630,7 +631,7 @@ function buildTargets(compose: Compose): Array<{ name: string; oneShot: boolean 
 }
 
 describe('docker compose deployment', () => {
-  const expectedServices = ['secrets', 'token', 'mysql', 'kafka-1', 'kafka-2', 'kafka-3', 'kafka-init', 'kafka-ui', 'migrate', 'subgraph-wallet', 'subgraph-balance', 'gateway'];
+  const expectedServices = ['secrets', 'token', 'mysql', 'kafka-1', 'kafka-2', 'kafka-3', 'kafka-init', 'kafka-ui', 'zipkin', 'migrate', 'subgraph-wallet', 'subgraph-balance', 'gateway'];
 
   it.each(Object.entries(composeFiles))('%s: compose files pass every check', (_label, files) => {
     const { compose, problems } = load(files);

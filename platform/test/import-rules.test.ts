@@ -75,11 +75,11 @@ describe('broken invariants fail through assert()', () => {
 });
 
 describe('what each built door loads (npm test builds first)', () => {
-  /** The I/O libraries a fresh process has loaded after requiring one door from platform/dist. */
+  /** The I/O libraries (and the OpenTelemetry SDK) a fresh process has loaded after requiring one door from platform/dist. */
   function librariesLoadedBy(door: string): string[] {
     const entry = path.join(root, 'platform/dist', door, 'index.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-    const script = `require(${JSON.stringify(entry)}); const found = new Set(); for (const key of Object.keys(require.cache)) { const m = /node_modules[\\\\/](kafkajs|mariadb|jose)[\\\\/]/.exec(key); if (m) found.add(m[1]); } console.log(JSON.stringify([...found].sort()));`;
+    const script = `require(${JSON.stringify(entry)}); const found = new Set(); for (const key of Object.keys(require.cache)) { const m = /node_modules[\\\\/](kafkajs|mariadb|jose|@opentelemetry[\\\\/]sdk-trace-node)[\\\\/]/.exec(key); if (m) found.add(m[1]); } console.log(JSON.stringify([...found].sort()));`;
     return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
   }
 
@@ -89,6 +89,8 @@ describe('what each built door loads (npm test builds first)', () => {
     ['auth', ['jose']],
     ['db', ['mariadb']],
     ['kafka', ['kafkajs']],
+    // The SDK is required only by startTracing with an exporter configured: off costs nothing.
+    ['tracing', []],
   ])('%s loads %j', (door, libraries) => {
     expect(librariesLoadedBy(door)).toEqual(libraries);
   });

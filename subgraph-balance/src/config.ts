@@ -1,10 +1,12 @@
 import { envField, parseEnv } from '@walletgraph/platform/core';
+import { refineTracingEnv, resolveTracingConfig, tracingEnvFields, type TracingConfig } from '@walletgraph/platform/tracing';
 import { kafkaCredentialFields, refineKafkaCredentials, resolveKafkaAuth, Topics, type KafkaAuthConfig } from '@walletgraph/platform/kafka';
 import { authEnvFields, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform/auth';
 import { z } from 'zod';
 
 const schema = z.object({
   ...authEnvFields,
+  ...tracingEnvFields,
   WALLET_SUBGRAPH_URL: z
     .string()
     .default('http://127.0.0.1:4001/graphql')
@@ -46,7 +48,7 @@ const schema = z.object({
   HTTP_BODY_BYTES_MAX: envField.positiveInt(102_400, 10_485_760),
   BALANCE_LOADER_BATCH_SIZE_MAX: envField.positiveInt(500, 10_000),
   SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
-}).superRefine(refineAuthEnv).superRefine((env, ctx) => refineKafkaCredentials('balance', env, ctx)).superRefine((env, context) => {
+}).superRefine(refineAuthEnv).superRefine(refineTracingEnv).superRefine((env, ctx) => refineKafkaCredentials('balance', env, ctx)).superRefine((env, context) => {
   // Each partition in progress holds a pool connection for its transaction.
   const concurrent = env.CONSUMER_PARTITIONS_CONCURRENT_MAX;
   if (concurrent !== undefined && concurrent > env.DATABASE_POOL_SIZE_MAX) {
@@ -67,6 +69,8 @@ export interface BalanceConfig {
   readonly restPort: number;
   readonly host: string;
   readonly logLevel: string;
+  /** OpenTelemetry (OTEL_* variables); off without an exporter endpoint. */
+  readonly tracing: TracingConfig;
   readonly consumerGroup: string;
   /** Each instance's live consumer group is `<prefix>-<random uuid>`: every instance sees every live event. */
   readonly liveGroupPrefix: string;
@@ -115,6 +119,7 @@ export function loadBalanceConfig(env: NodeJS.ProcessEnv): BalanceConfig {
     restPort: e.BALANCE_REST_PORT,
     host: e.BALANCE_HOST,
     logLevel: e.LOG_LEVEL,
+    tracing: resolveTracingConfig(e, 'subgraph-balance'),
     consumerGroup: e.BALANCE_CONSUMER_GROUP,
     liveGroupPrefix: e.BALANCE_LIVE_GROUP_PREFIX,
     topics: { balances: e.KAFKA_TOPIC_BALANCES, deadLetter: e.KAFKA_TOPIC_BALANCES_DLQ, live: e.KAFKA_TOPIC_BALANCES_LIVE },

@@ -1,10 +1,12 @@
 import { ConfigError, createLogger, installShutdown } from '@walletgraph/platform/core';
+import { startTracing } from '@walletgraph/platform/tracing';
 import { createBalanceService } from './app.js';
 import { loadBalanceConfig } from './config.js';
 
 async function main(): Promise<void> {
   const config = loadBalanceConfig(process.env);
   const logger = createLogger({ name: 'subgraph-balance', level: config.logLevel });
+  const tracing = startTracing(config.tracing, logger);
   const service = createBalanceService(config, logger);
   try {
     await service.start();
@@ -14,7 +16,7 @@ async function main(): Promise<void> {
     await service.stop().catch(() => undefined);
     process.exit(1);
   }
-  installShutdown(logger, [{ name: 'subgraph-balance', stop: () => service.stop() }], config.shutdownDeadlineMs);
+  installShutdown(logger, [{ name: 'subgraph-balance', stop: () => service.stop() }, { name: 'tracing', stop: () => tracing.stop() }], config.shutdownDeadlineMs);
   logger.info({ graphqlUrl: service.graphqlUrl, restUrl: service.restUrl }, 'subgraph-balance started');
 }
 

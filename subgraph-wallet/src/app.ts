@@ -13,6 +13,7 @@ import { createDatabase, type Database } from './store/database.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
 import { createWalletQueries } from './use-cases/queries.js';
 import { createWalletUseCases } from './use-cases/wallet.js';
+import { tracedUseCases } from './use-cases/traced.js';
 
 export interface WalletServiceOptions {
   /** Observes every SQL statement (tests count them to prove batching). */
@@ -71,7 +72,7 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
       { db: database, logger, onOutboxCommit: () => outboxRelay.wake() },
       { retryCountMax: config.transferRetryCountMax, timeoutMs: config.transactionTimeoutMs },
     );
-    const useCases = createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics, transferBatch: config.transferBatch });
+    const useCases = tracedUseCases(createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics, transferBatch: config.transferBatch }));
     const queries = createWalletQueries({ db: database });
 
     graphql = createGraphqlServer(

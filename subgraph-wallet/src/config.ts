@@ -1,6 +1,7 @@
 import { envField, parseEnv } from '@walletgraph/platform/core';
 import { kafkaCredentialFields, refineKafkaCredentials, resolveKafkaAuth, Topics, type KafkaAuthConfig } from '@walletgraph/platform/kafka';
 import { authEnvFields, refineAuthEnv, resolveAuthConfig, type AuthConfig } from '@walletgraph/platform/auth';
+import { refineTracingEnv, resolveTracingConfig, tracingEnvFields, type TracingConfig } from '@walletgraph/platform/tracing';
 import { z } from 'zod';
 
 /** A TCP port; 0 asks the OS for a free one (tests, side-by-side instances). */
@@ -16,6 +17,7 @@ export const walletStoreEnvFields = {
 
 const schema = z.object({
   ...authEnvFields,
+  ...tracingEnvFields,
   ...walletStoreEnvFields,
   ...kafkaCredentialFields('wallet'),
   WALLET_PORT: listenPort(4001),
@@ -37,7 +39,7 @@ const schema = z.object({
   TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
   HTTP_BODY_BYTES_MAX: envField.positiveInt(1_048_576, 64 * 1_048_576),
   SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
-}).superRefine(refineAuthEnv).superRefine((env, ctx) => refineKafkaCredentials('wallet', env, ctx));
+}).superRefine(refineAuthEnv).superRefine(refineTracingEnv).superRefine((env, ctx) => refineKafkaCredentials('wallet', env, ctx));
 
 export interface OutboxRelayConfig {
   /** Rows read and published per round. */
@@ -61,6 +63,8 @@ export interface WalletConfig {
   readonly restPort: number;
   readonly host: string;
   readonly logLevel: string;
+  /** OpenTelemetry (OTEL_* variables); off without an exporter endpoint. */
+  readonly tracing: TracingConfig;
   readonly topics: { readonly transactions: string; readonly balances: string; readonly partitionCount: number };
   readonly outboxRelayEnabled: boolean;
   readonly outboxRelay: OutboxRelayConfig;
@@ -87,6 +91,7 @@ export function loadWalletConfig(env: NodeJS.ProcessEnv): WalletConfig {
     restPort: e.WALLET_REST_PORT,
     host: e.WALLET_HOST,
     logLevel: e.LOG_LEVEL,
+    tracing: resolveTracingConfig(e, 'subgraph-wallet'),
     topics: { transactions: e.KAFKA_TOPIC_TRANSACTIONS, balances: e.KAFKA_TOPIC_BALANCES, partitionCount: e.KAFKA_TOPIC_PARTITIONS },
     outboxRelayEnabled: e.OUTBOX_RELAY_ENABLED,
     outboxRelay: {

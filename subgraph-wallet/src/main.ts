@@ -1,4 +1,5 @@
 import { ConfigError, createLogger, installShutdown, isAppError } from '@walletgraph/platform/core';
+import { startTracing } from '@walletgraph/platform/tracing';
 import pino from 'pino';
 import { createWalletService } from './app.js';
 import { loadWalletConfig } from './config.js';
@@ -16,9 +17,10 @@ async function main(): Promise<void> {
     }
   });
   const logger = createLogger({ name: 'subgraph-wallet', level: config.logLevel }, destination);
+  const tracing = startTracing(config.tracing, logger);
   const service = createWalletService(config, logger);
   await service.start();
-  installShutdown(logger, [{ name: 'subgraph-wallet', stop: () => service.stop() }], config.shutdownDeadlineMs);
+  installShutdown(logger, [{ name: 'subgraph-wallet', stop: () => service.stop() }, { name: 'tracing', stop: () => tracing.stop() }], config.shutdownDeadlineMs);
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@ import { installInputScalars } from '../inputs/scalars.js';
 import { createLimitsRule } from '../limits/limits.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { createOperationPlugin } from './operation-plugin.js';
+import { operationSpanPlugin } from '@walletgraph/platform/http';
 import { createObservabilityPlugin } from './plugins.js';
 import { createRateLimitPlugin, RATE_LIMITED, type RateLimiter } from '../auth/rate-limit.js';
 import type { GatewayContext } from '../context/request-context.js';
@@ -96,6 +97,7 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
       ...(deps.demandControl === undefined ? [] : [createDemandControlPlugin(deps.demandControl)]),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
+      operationSpanPlugin<GatewayContext>(),
     ],
   });
 }

@@ -5,7 +5,7 @@ import { sendJson } from './body.js';
 /** Request headers a cross-origin caller may send (what the SDK, GraphiQL and tracing use). */
 const ALLOWED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'x-request-id', 'traceparent', 'tracestate', 'apollo-require-preflight', 'x-apollo-operation-name'] as const;
 /** Response headers a cross-origin caller may read. */
-const EXPOSED_RESPONSE_HEADERS = ['x-request-id', 'retry-after', 'www-authenticate'] as const;
+const EXPOSED_RESPONSE_HEADERS = ['x-request-id', 'retry-after', 'www-authenticate', 'traceresponse'] as const;
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 /** How long a browser may cache a preflight answer. */
 const PREFLIGHT_MAX_AGE_S = 600;

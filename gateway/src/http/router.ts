@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@walletgraph/platform/core';
+import { endServerSpan, startServerSpan } from '@walletgraph/platform/http';
+import { context } from '@walletgraph/platform/tracing';
 import type { Playground } from '../playground/serve.js';
 import { wantsPlayground } from '../playground/serve.js';
 import { sendJson } from './body.js';
@@ -28,6 +30,19 @@ export interface RouterDeps {
   readonly cors: Cors;
 }
 
+/** A GraphQL request's SERVER span: a child of the caller's `traceparent`, or the root of a new trace. */
+async function tracedGraphqlHttp(handler: Handler, request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+  const traced = startServerSpan(request, pathname);
+  // W3C Trace Context level 2: the caller learns its request's trace id (to open it in Zipkin).
+  const { traceId, spanId, traceFlags } = traced.span.spanContext();
+  if (traced.span.isRecording()) response.setHeader('traceresponse', `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`);
+  try {
+    await context.with(traced.context, () => handler(request, response));
+  } finally {
+    endServerSpan(traced.span, response);
+  }
+}
+
 /**
  * One path per concern; /graphql picks SSE (only what graphql-sse's clients send, see
  * subscriptions/sse-routing.ts),
@@ -40,7 +55,7 @@ export function createRouter(deps: RouterDeps, config: { readonly graphqlPath: s
     if (pathname === config.graphqlPath) {
       if (deps.sse.accepts(request)) return deps.sse.handle(request, response);
       if (wantsPlayground(request)) return deps.playground.page(response);
-      return deps.graphqlHttp(request, response);
+      return tracedGraphqlHttp(deps.graphqlHttp, request, response, pathname);
     }
     if (pathname === '/health/live') return handleLive(response);
     if (pathname === '/health/ready') return handleReady(deps.readiness, response);

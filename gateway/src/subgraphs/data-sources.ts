@@ -5,6 +5,7 @@ import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseC
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
 import type { Logger } from '@walletgraph/platform/core';
 import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
+import { traceCarrierOf, withTraceHeaders } from '@walletgraph/platform/tracing';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
@@ -63,6 +64,8 @@ async function headersFor(context: unknown, deps: DataSourceDeps, planHeaders: I
     const value = context.forwardedHeaders[name];
     if (value !== undefined) headers[name] = value;
   }
+  // Tracing on: the subgraph's span is a child of this fetch's span (gateway.fetch), not of the caller's.
+  Object.assign(headers, withTraceHeaders({}, traceCarrierOf()));
   headers[INTERNAL_IDENTITY_HEADER] = await deps.mintIdentity(context.identity, context.requestId);
   return headers;
 }

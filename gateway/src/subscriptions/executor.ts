@@ -13,6 +13,7 @@ import { SubscriptionErrorCode, subscriptionError } from './errors.js';
 import type { SubscriptionPlanner } from './planner.js';
 import type { KeyedSlots, Slots } from './slots.js';
 import { createUpstreamPool, type UpstreamEvent, type UpstreamPool } from './upstream.js';
+import { inPushSpan } from './event-trace.js';
 
 export type Transport = 'ws' | 'sse';
 
@@ -214,7 +215,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
           }
           throw error;
         }
-        const result = await resolveEvent(request, plan, subgraphName, event);
+        const result = await inPushSpan(event, request.transport, () => resolveEvent(request, plan, subgraphName, event));
         deps.metrics.subscriptionEventCount.inc({ outcome: result.errors === undefined ? 'ok' : 'error' });
         return { done: false, value: result };
       },

@@ -10,6 +10,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { GraphQLSchema } from 'graphql';
 import { BadUserInputError, ErrorCode, httpStatusByCode, isAppError, lazyChildLogger, type Logger } from '../core/index.js';
 import { errorBody, listen, readBody, requestIdFrom, sendJson } from './node-http.js';
+import { endServerSpan, operationSpanPlugin, startServerSpan } from './server-span.js';
+import { context } from '@opentelemetry/api';
 
 /** One authenticated GraphQL request, as the subgraph's context builder sees it. */
 export interface SubgraphRequest<TIdentity> {
@@ -102,6 +104,7 @@ function createApollo<TContext extends BaseContext>(deps: Pick<SubgraphHostDeps<
       ApolloServerPluginLandingPageDisabled(),
       // No federated tracing (ftv1): we do not report to Apollo, and tracing costs CPU per field.
       ApolloServerPluginInlineTraceDisabled(),
+      operationSpanPlugin<TContext>(),
       ...(deps.plugins ?? []),
     ],
     logger,
@@ -191,11 +194,17 @@ export function createSubgraphHost<TContext extends BaseContext, TIdentity>(deps
     const requestLogger = lazyChildLogger(logger, () => ({ requestId }));
     response.setHeader('x-request-id', requestId);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    route(request, response, path, requestId, requestLogger)
+    // Health checks get no span: a poll every few seconds would drown the traces that matter.
+    const traced = HEALTH_PATHS.has(path) ? undefined : startServerSpan(request, path);
+    const routed = traced === undefined ? route(request, response, path, requestId, requestLogger) : context.with(traced.context, () => route(request, response, path, requestId, requestLogger));
+    routed
       .catch((error: unknown) => refuse(error, request, response, requestLogger))
       .finally(() => {
+        if (traced !== undefined) endServerSpan(traced.span, response);
         if (HEALTH_PATHS.has(path) || !logger.isLevelEnabled(config.accessLogLevel)) return;
-        requestLogger[config.accessLogLevel]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(performance.now() - startedAt) }, 'request');
+        const logAccess = (): void => requestLogger[config.accessLogLevel]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(performance.now() - startedAt) }, 'request');
+        if (traced === undefined) logAccess();
+        else context.with(traced.context, logAccess);
       });
   }
 

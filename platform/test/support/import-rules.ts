@@ -36,11 +36,14 @@ const insideOf = (target: string | undefined, folder: string): boolean => target
 
 /** The platform's doors: the packages each may import (and their sub-paths) besides its own folder and core. */
 const PLATFORM_DOOR_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
-  core: ['zod', 'pino', 'lossless-json', 'node:fs'],
-  http: ['node:http', 'node:crypto', 'node:net', '@apollo/server', 'graphql'],
+  // @opentelemetry/api is the tracing API alone (a no-op until the tracing door starts the SDK):
+  // core reads the active span for log lines, http opens the server span of a request.
+  core: ['zod', 'pino', 'lossless-json', 'node:fs', '@opentelemetry/api'],
+  http: ['node:http', 'node:crypto', 'node:net', '@apollo/server', 'graphql', '@opentelemetry/api'],
   db: ['mariadb', 'pino', 'node:crypto', 'node:fs/promises', 'node:path'],
   kafka: ['kafkajs', 'pino', 'zod'],
   auth: ['jose', 'zod', 'node:http'],
+  tracing: ['@opentelemetry/api', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/exporter-zipkin', '@opentelemetry/exporter-trace-otlp-http', 'zod'],
 };
 
 /**

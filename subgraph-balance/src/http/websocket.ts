@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MetricName, type Metrics } from '../metrics.js';
 import type { BalanceContext, ConnectionState } from '../resolvers/context.js';
+import { withEventTrace } from '../live/live-trace.js';
 
 /** Close codes this server uses besides graphql-ws's own. */
 export const CloseCode = {
@@ -73,8 +74,10 @@ export function attachWebSocket(server: Server, deps: WebSocketDeps, config: Web
         assert(identity !== undefined, 'operation on an unauthenticated socket');
         return deps.makeContext(requestIdFrom(ctx.extra.request.headers), identity, connectionOf(ctx.extra.socket));
       },
-      onNext: (ctx) => {
+      onNext: (ctx, _id, _payload, args, result) => {
         if (ctx.extra.socket.bufferedAmount > config.subscriberBufferedBytesMax) closeSlow(ctx.extra.socket);
+        // The update's trace goes to the gateway in extensions.traceContext (it continues it in its push).
+        return withEventTrace(args.contextValue, result);
       },
     },
     wsServer,

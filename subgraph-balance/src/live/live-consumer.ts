@@ -5,6 +5,7 @@ import { KafkaJSError, type Consumer, type Kafka } from 'kafkajs';
 import { MetricName, type Metrics } from '../metrics.js';
 import type { BalancePubSub } from './balance-pubsub.js';
 import { decodeLiveBalance } from './live-message.js';
+import { inLiveConsumeSpan } from './live-trace.js';
 
 export interface LiveConsumerConfig {
   readonly topic: string;
@@ -95,7 +96,7 @@ export function createLiveConsumer(
             return;
           }
           deps.metrics.increment(MetricName.liveEventsReceived);
-          deps.pubsub.publish(update);
+          await inLiveConsumeSpan(config.topic, message.headers, update, () => deps.pubsub.publish(update));
         },
       });
       await joined;

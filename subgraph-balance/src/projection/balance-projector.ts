@@ -8,6 +8,8 @@ import type { SideUpdate } from '../store/version-rule.js';
 import type { DeadLetterPublisher } from './dead-letter.js';
 import { ABANDONED, retryWhileActive, type PersistentRetryContext } from './retry-until-applied.js';
 import { sideUpdatesOf } from './side-updates.js';
+import { startRunTrace } from './run-trace.js';
+import { SpanKind } from '@walletgraph/platform/tracing';
 
 export interface AppliedMessage {
   readonly topic: string;
@@ -139,15 +141,26 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
 
   /** One transaction for the run, then one live publish; the caller resolves the offsets. */
   async function applyRun(topic: string, partition: number, run: readonly PendingMessage[], context: PersistentRetryContext): Promise<RunResult> {
+    const runTrace = startRunTrace(topic, partition, run);
+    try {
+      return await applyTracedRun(topic, partition, run, context, runTrace);
+    } finally {
+      runTrace.end();
+    }
+  }
+
+  async function applyTracedRun(topic: string, partition: number, run: readonly PendingMessage[], context: PersistentRetryContext, runTrace: ReturnType<typeof startRunTrace>): Promise<RunResult> {
     const sides = run.flatMap((pending) => pending.sides);
-    const applied = await persist('balance apply', () => deps.repository.applySides(sides), context);
+    const applied = await runTrace.stage('read model write', SpanKind.INTERNAL, () => persist('balance apply', () => deps.repository.applySides(sides), context));
     if (applied === ABANDONED) return 'abandoned';
     assert(applied.length === sides.length, `${applied.length} results for ${sides.length} sides`);
     countOutcomes(applied);
     await afterCommit(topic, partition, run, applied);
     // Republished (same version) states go out again: a crash may have lost the first publish.
-    const states = applied.filter((side) => side.outcome !== 'stale').map((side) => side.state);
-    const published = await persist('live publish', () => deps.livePublisher.publish(states), context);
+    const live = applied.flatMap((side, sideIndex) => (side.outcome === 'stale' ? [] : [{ state: side.state, sideIndex }]));
+    const published = await runTrace.stage('balances.live publish', SpanKind.PRODUCER, (carrierOfSide) =>
+      persist('live publish', () => deps.livePublisher.publish(live.map((l) => l.state), live.map((l) => carrierOfSide(l.sideIndex))), context),
+    );
     return published === ABANDONED ? 'abandoned' : 'done';
   }
 

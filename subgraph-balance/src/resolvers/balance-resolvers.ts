@@ -3,6 +3,7 @@ import type { Logger } from '@walletgraph/platform/core';
 import { SubscriptionLimitError } from '../live/errors.js';
 import type { BalancePubSub, BalanceSubscription } from '../live/balance-pubsub.js';
 import type { LiveBalance } from '../live/live-message.js';
+import { noteResolvedUpdate } from '../live/live-trace.js';
 import { MetricName, type Metrics } from '../metrics.js';
 import type { BalanceState } from '../store/balance-repository.js';
 import type { BalanceContext, ConnectionState } from './context.js';
@@ -92,7 +93,10 @@ export function createBalanceResolvers(deps: BalanceResolverDeps, config: Balanc
             throw toGraphQLError(error);
           }
         },
-        resolve: (update: LiveBalance) => update,
+        resolve: (update: LiveBalance, _args: unknown, context: BalanceContext) => {
+          noteResolvedUpdate(context, update);
+          return update;
+        },
       },
     },
   };

@@ -11,6 +11,11 @@ export interface OutboxMessage {
   readonly payload: string;
   readonly headers: string;
   readonly createdAt: Date;
+  /**
+   * The trace context (JSON carrier) of the request that wrote the event; absent: the context active
+   * when the row is appended. A group commit sets it per transfer (its batch runs in one request's context).
+   */
+  readonly traceContext?: string | null;
 }
 
 export interface EventTopics {

@@ -3,7 +3,9 @@ import { assert, backoffDelayMs, sleep, type Logger } from '@walletgraph/platfor
 import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
 import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
 import type { Connection } from 'mariadb';
+import { withTraceHeaders, type TraceCarrier } from '@walletgraph/platform/tracing';
 import type { OutboxRelayConfig } from '../config.js';
+import { startPublishSpans } from './publish-trace.js';
 
 export interface OutboxRelayDeps {
   readonly logger: Logger;
@@ -48,6 +50,7 @@ interface OutboxRow {
   readonly message_key: string;
   readonly payload: string;
   readonly headers: string;
+  readonly trace_context: string | null;
 }
 
 function parseHeaders(text: string): Record<string, string> {
@@ -65,12 +68,12 @@ const partitionOf = Partitioners.DefaultPartitioner();
  * led by a broker that already answered, it skips them and still resolves (sendMessages keeps one
  * response per broker), which a leader failover on a three-broker cluster triggered.
  */
-function toPartitionBatches(rows: readonly OutboxRow[], partitions: ReadonlyMap<string, PartitionMetadata[]>): TopicMessages[] {
+function toPartitionBatches(rows: readonly OutboxRow[], partitions: ReadonlyMap<string, PartitionMetadata[]>, traceOf: (row: OutboxRow) => TraceCarrier | undefined): TopicMessages[] {
   const byPartition = new Map<string, TopicMessages>();
   for (const row of rows) {
     const metadata = partitions.get(row.topic);
     if (metadata === undefined || metadata.length === 0) throw new Error(`no partition metadata for topic ${row.topic}`);
-    const message: Message = { key: row.message_key, value: row.payload, headers: parseHeaders(row.headers) };
+    const message: Message = { key: row.message_key, value: row.payload, headers: withTraceHeaders(parseHeaders(row.headers), traceOf(row)) };
     const partition = partitionOf({ topic: row.topic, partitionMetadata: metadata, message });
     const group = byPartition.get(`${row.topic}/${partition}`) ?? { topic: row.topic, messages: [] };
     group.messages.push({ ...message, partition });
@@ -154,7 +157,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
     try {
       while (!abort.signal.aborted) {
         const rows = (await connection.query(
-          'SELECT id, topic, message_key, payload, headers FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?',
+          'SELECT id, topic, message_key, payload, headers, trace_context FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?',
           [settings.batchSizeMax],
         )) as OutboxRow[];
         if (rows.length === 0) {
@@ -163,13 +166,16 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
           continue;
         }
         idlePollMs = IDLE_POLL_MS_MIN;
+        const publishSpans = startPublishSpans(rows, sendFailureCount + 1);
         try {
           producer ??= await newProducer();
           // One request per partition leader at a time (see toPartitionBatches), in order.
-          for (const batch of toPartitionBatches(rows, await partitionsOf(rows.map((row) => row.topic)))) {
+          for (const batch of toPartitionBatches(rows, await partitionsOf(rows.map((row) => row.topic)), publishSpans.carrierOf)) {
             await producer.sendBatch({ acks: -1, topicMessages: [batch] });
           }
+          publishSpans.end();
         } catch (error: unknown) {
+          publishSpans.end(error);
           sendFailureCount += 1;
           const delayMs = backoffDelayMs(sendFailureCount - 1, { delayMsInitial: 200, delayMsMax: settings.backoffMsMax });
           logger.warn({ err: error, attempt: sendFailureCount, delayMs, backlogBatchSize: rows.length }, 'publishing outbox batch failed; will retry the same batch');

@@ -2,6 +2,7 @@ import { assert, isTransientSqlError, retry, toUnavailable, UnavailableError, ty
 import type { PoolConnection } from 'mariadb';
 import type { Database } from './database.js';
 import type { Statement, StatementResults } from './statement.js';
+import { inCommitSpan, inSqlSpan, inTransactionSpan } from './sql-trace.js';
 
 /** The open transaction handed to a unit of work's body. */
 export interface Tx {
@@ -62,10 +63,11 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
       if (onSqlQuery !== undefined) for (const s of all) onSqlQuery(s.sql);
       let results: unknown;
       try {
-        results =
+        results = await inSqlSpan(all, async () =>
           all.length === 1
             ? [await connection.query((all[0] as Statement<unknown>).sql, [...(all[0] as Statement<unknown>).values])]
-            : await connection.query(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.values));
+            : await connection.query(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.values)),
+        );
       } catch (error: unknown) {
         for (const s of all) {
           const mapped = s.mapError?.(error);
@@ -101,7 +103,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps, config: UnitOfWorkConfig)
       if (expired) throw new UnavailableError('database transaction timed out; try again');
       if (tx.begun) {
         deps.db.onSqlQuery?.('COMMIT');
-        await connection.query('COMMIT');
+        await inCommitSpan(() => connection.query('COMMIT'));
       }
       return result;
     } catch (error: unknown) {
@@ -119,7 +121,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps, config: UnitOfWorkConfig)
       const result = await retry(
         async () => {
           try {
-            return await once(work);
+            return await inTransactionSpan(() => once(work));
           } catch (error: unknown) {
             if (isTransientSqlError(error)) throw new TransientTransactionError('database transaction conflicted; retrying', { cause: error });
             throw toUnavailable(error);

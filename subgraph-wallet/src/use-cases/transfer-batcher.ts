@@ -40,6 +40,8 @@ export interface TransferRequest {
   readonly key: string;
   readonly hash: string;
   readonly traceparent?: string | undefined;
+  /** The OpenTelemetry context of the transfer's request (JSON carrier; null untraced): its outbox rows keep it. */
+  readonly traceContext?: string | null;
 }
 
 /** Committed in this batch, or the key was already committed by another call (the caller replays it). */
@@ -75,7 +77,7 @@ function planBatch(items: readonly Pending[], locked: Map<string, AccountState>,
     // The transaction's id is the result id its key was claimed with (a replay loads it by that id).
     const transactionId = claimedIds.get(i);
     if (transactionId === undefined) return { ok: { kind: 'taken' } };
-    const { from, to, amount, traceparent } = item.request;
+    const { from, to, amount, traceparent, traceContext = null } = item.request;
     try {
       const fromState = states.get(from);
       const toState = states.get(to);
@@ -88,7 +90,7 @@ function planBatch(items: readonly Pending[], locked: Map<string, AccountState>,
         changed.set(change.id, change);
       }
       records.push(record);
-      events.push(...transferEvents(topics, { id: record.id, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent }));
+      for (const event of transferEvents(topics, { id: record.id, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent })) events.push({ ...event, traceContext });
       return { ok: { kind: 'committed', record } };
     } catch (error: unknown) {
       released.push(item.request.key);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@walletgraph/platform/core';
+import { traceCarrierText } from '@walletgraph/platform/tracing';
 import { Operation, requestHash } from '../domain/idempotency.js';
 import { Money, moneyText, parseAmount } from '../domain/money.js';
 import { assertDistinctAccounts, planDeposit, planTransfer } from '../domain/transfer.js';
@@ -194,7 +195,7 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       const amount = parseAmount(input.amount);
       const key = parseIdempotencyKey(input.idempotencyKey);
       const hash = requestHash(Operation.transfer, { accountIdFrom: from, accountIdTo: to, amount: moneyText(amount) });
-      const request: TransferRequest = { from, to, amount, key, hash, traceparent: meta.traceparent };
+      const request: TransferRequest = { from, to, amount, key, hash, traceparent: meta.traceparent, traceContext: traceCarrierText() };
       if (batcher === undefined) return transferAlone(request);
       const outcome = await batcher.submit(request);
       if (outcome.kind === 'committed') return outcome.record;

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -7,6 +8,17 @@ export interface LoggerConfig {
   readonly level: string;
 }
 
+/**
+ * `trace_id` and `span_id` of the span active where the line is written (none outside a span, and
+ * none while tracing is off: the API's no-op has no active span).
+ */
+export function traceLogFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
 /** Structured JSON logs on stdout; secrets are redacted wherever they might appear. */
 export function createLogger(config: LoggerConfig, destination?: pino.DestinationStream): Logger {
   const options: LoggerOptions = {
@@ -14,6 +26,7 @@ export function createLogger(config: LoggerConfig, destination?: pino.Destinatio
     level: config.level,
     base: { service: config.name },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: traceLogFields,
     redact: {
       // Tokens and secrets never reach a log line, whatever object carries them.
       paths: [

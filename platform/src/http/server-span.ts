@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+
+/**
+ * The SERVER span of one HTTP request, a child of the caller's `traceparent` (the gateway's
+ * subgraph fetch), or a new root. A no-op span while tracing is off.
+ */
+export function startServerSpan(request: IncomingMessage, path: string): { readonly span: Span; readonly context: Context } {
+  const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+  const method = request.method ?? 'GET';
+  const span = trace.getTracer('walletgraph').startSpan(
+    `${method} ${path}`,
+    { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } },
+    parent,
+  );
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+export function endServerSpan(span: Span, response: ServerResponse): void {
+  span.setAttribute('http.response.status_code', response.statusCode);
+  if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+}
+
+/**
+ * Names the request's span after its operation (`mutation CreateTransaction`), with its type and
+ * name as attributes: never the document's literals, the variables or any header.
+ */
+export function operationSpanPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      const span = trace.getSpan(context.active());
+      if (span === undefined || !span.isRecording()) return {};
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          const type = operation?.operation ?? 'query';
+          span.setAttributes({ 'graphql.operation.type': type, ...(operationName === null ? {} : { 'graphql.operation.name': operationName }) });
+          span.updateName(`${type} ${operationName ?? '(anonymous)'}`);
+        },
+      };
+    },
+  };
+}

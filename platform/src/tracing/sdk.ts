@@ -1,0 +1,87 @@
+import type { Logger } from '../core/index.js';
+import type { TracingConfig } from './config.js';
+
+/** This process's tracing: `stop()` flushes what is buffered (ordered shutdown calls it last). */
+export interface Tracing {
+  readonly enabled: boolean;
+  stop(): Promise<void>;
+}
+
+const OFF: Tracing = { enabled: false, stop: async () => undefined };
+
+/**
+ * Starts the OpenTelemetry SDK when `config.enabled`: a NodeTracerProvider with a parent-based
+ * (or plain) trace-id-ratio sampler, a bounded BatchSpanProcessor and the Zipkin or OTLP/HTTP
+ * exporter, registered globally with the W3C trace-context propagator and AsyncLocalStorage.
+ * Off: nothing is loaded (the SDK modules are required only here) and the API stays a no-op.
+ */
+export function startTracing(config: TracingConfig, logger: Logger): Tracing {
+  if (!config.enabled) return OFF;
+  // require, not import(): the SDK loads only here, and in CommonJS (Jest runs the built doors too).
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const exporter =
+    config.exporter.kind === 'zipkin'
+      ? new (require('@opentelemetry/exporter-zipkin') as typeof import('@opentelemetry/exporter-zipkin')).ZipkinExporter({ url: config.exporter.url, serviceName: config.serviceName })
+      : new (require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: config.exporter.url });
+  const root = config.sampler.ratio >= 1 ? new base.AlwaysOnSampler() : config.sampler.ratio <= 0 ? new base.AlwaysOffSampler() : new base.TraceIdRatioBasedSampler(config.sampler.ratio);
+  const sampler = config.sampler.parentBased ? new base.ParentBasedSampler({ root }) : root;
+  const processor = new base.BatchSpanProcessor(exporter, {
+    maxQueueSize: config.queueSizeMax,
+    maxExportBatchSize: config.exportBatchSizeMax,
+    scheduledDelayMillis: config.scheduleDelayMs,
+    exportTimeoutMillis: config.exportTimeoutMs,
+  });
+  const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), sampler, spanProcessors: [processor] });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  logger.info({ serviceName: config.serviceName, exporter: config.exporter.kind, exporterUrl: config.exporter.url, sampler: config.sampler }, 'tracing on');
+  return {
+    enabled: true,
+    async stop() {
+      await provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing the last spans failed'));
+    },
+  };
+}
+
+/** A finished span as the in-memory exporter keeps it (the fields tests read). */
+export interface RecordedSpan {
+  readonly name: string;
+  readonly kind: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * For tests of code that makes spans: an always-on provider, registered globally, that keeps every
+ * finished span in memory. `stop()` unregisters it.
+ */
+export function startInMemoryTracing(): { spans(): RecordedSpan[]; stop(): Promise<void> } {
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const exporter = new base.InMemorySpanExporter();
+  const provider = new NodeTracerProvider({ sampler: new base.AlwaysOnSampler(), spanProcessors: [new base.SimpleSpanProcessor(exporter)] });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  return {
+    spans: () =>
+      exporter.getFinishedSpans().map((span) => ({
+        name: span.name,
+        kind: span.kind,
+        traceId: span.spanContext().traceId,
+        spanId: span.spanContext().spanId,
+        parentSpanId: span.parentSpanContext?.spanId,
+        attributes: span.attributes,
+      })),
+    async stop() {
+      await provider.shutdown();
+      api.trace.disable();
+      api.context.disable();
+      api.propagation.disable();
+    },
+  };
+}
