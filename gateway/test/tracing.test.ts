@@ -170,6 +170,10 @@ describe('tracing: one trace from the caller to the subscriber, in Zipkin', () =
     const write = named(spans, 'subgraph-balance', 'read model write') as ZipkinSpan;
     expect(write.parentId).toBe(named(spans, 'subgraph-balance', `${topics.balances} process`)?.id);
     expect(named(spans, 'subgraph-balance', 'balances.live publish')?.timestamp).toBeGreaterThanOrEqual(write.timestamp + (write.duration ?? 0));
+    // Prisma's instrumentation: the read model's queries are spans under the write.
+    const prismaSpans = spans.filter((span) => serviceOf(span) === 'subgraph-balance' && span.name?.startsWith('prisma:') === true);
+    expect(prismaSpans.length).toBeGreaterThan(0);
+    expect(prismaSpans.every((span) => ancestorsOf(span, spans).includes(write))).toBe(true);
     const publish = named(spans, 'subgraph-wallet', `${topics.balances} publish`) as ZipkinSpan;
     expect(publish.timestamp).toBeGreaterThanOrEqual(commit.timestamp + (commit.duration ?? 0));
     expect(named(spans, 'subgraph-wallet', `${topics.transactions} publish`)).toBeDefined();

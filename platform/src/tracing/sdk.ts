@@ -1,3 +1,5 @@
+import { isSpanContextValid, SpanKind, trace, type Attributes, type Context, type Link } from '@opentelemetry/api';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../core/index.js';
 import type { TracingConfig } from './config.js';
 
@@ -27,7 +29,7 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
       ? new (require('@opentelemetry/exporter-zipkin') as typeof import('@opentelemetry/exporter-zipkin')).ZipkinExporter({ url: config.exporter.url, serviceName: config.serviceName })
       : new (require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: config.exporter.url });
   const root = config.sampler.ratio >= 1 ? new base.AlwaysOnSampler() : config.sampler.ratio <= 0 ? new base.AlwaysOffSampler() : new base.TraceIdRatioBasedSampler(config.sampler.ratio);
-  const sampler = config.sampler.parentBased ? new base.ParentBasedSampler({ root }) : root;
+  const sampler = config.sampler.parentBased ? new base.ParentBasedSampler({ root: entryPointsOnly(root) }) : entryPointsOnly(root);
   const processor = new base.BatchSpanProcessor(exporter, {
     maxQueueSize: config.queueSizeMax,
     maxExportBatchSize: config.exportBatchSizeMax,
@@ -36,12 +38,35 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
   });
   const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), sampler, spanProcessors: [processor] });
   provider.register({ propagator: new W3CTraceContextPropagator() });
+  // Prisma's own spans (operation, serialization, each db_query) under the request's span.
+  const { PrismaInstrumentation } = require('@prisma/instrumentation') as typeof import('@prisma/instrumentation');
+  const prisma = new PrismaInstrumentation();
+  prisma.setTracerProvider(provider);
+  prisma.enable();
   logger.info({ serviceName: config.serviceName, exporter: config.exporter.kind, exporterUrl: config.exporter.url, sampler: config.sampler }, 'tracing on');
   return {
     enabled: true,
     async stop() {
+      prisma.disable();
       await provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing the last spans failed'));
     },
+  };
+}
+
+/**
+ * A trace starts only at an entry point (a request served, a message consumed or produced): a span
+ * of another kind without a parent (a Prisma query of a readiness check, a background job) is not
+ * recorded, instead of becoming a one-span trace of its own.
+ */
+function entryPointsOnly(root: Sampler): Sampler {
+  const entryKinds: ReadonlySet<SpanKind> = new Set([SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER]);
+  return {
+    shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+      const parent = trace.getSpanContext(context);
+      if ((parent !== undefined && isSpanContextValid(parent)) || entryKinds.has(kind)) return root.shouldSample(context, traceId, name, kind, attributes, links);
+      return { decision: 0 }; // SamplingDecision.NOT_RECORD (the enum would load the SDK with this module)
+    },
+    toString: () => `EntryPointsOnly{${root.toString()}}`,
   };
 }
 

@@ -43,7 +43,7 @@ const PLATFORM_DOOR_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
   db: ['mariadb', 'pino', 'node:crypto', 'node:fs/promises', 'node:path'],
   kafka: ['kafkajs', 'pino', 'zod'],
   auth: ['jose', 'zod', 'node:http'],
-  tracing: ['@opentelemetry/api', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/exporter-zipkin', '@opentelemetry/exporter-trace-otlp-http', 'zod'],
+  tracing: ['@opentelemetry/api', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/exporter-zipkin', '@opentelemetry/exporter-trace-otlp-http', '@prisma/instrumentation', 'zod'],
 };
 
 /**

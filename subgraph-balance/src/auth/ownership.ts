@@ -1,5 +1,6 @@
 import { UnavailableError, type Logger } from '@walletgraph/platform/core';
 import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, serviceIdentity } from '@walletgraph/platform/auth';
+import { traceCarrierOf, withTraceHeaders } from '@walletgraph/platform/tracing';
 
 /**
  * Which client owns an account is the wallet's fact; the read model does not store it. This asks
@@ -45,7 +46,8 @@ export function createOwnershipDirectory(deps: { readonly logger: Logger; readon
     try {
       const response = await fetchImpl(config.walletSubgraphUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: token },
+        // The wallet's span joins the trace of the request that asked (tracing on).
+        headers: withTraceHeaders<Record<string, string>>({ 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: token }, traceCarrierOf()),
         body: JSON.stringify({ query, variables: { representations: accountIds.map((id) => ({ __typename: 'Account', id })) } }),
         signal: AbortSignal.timeout(config.timeoutMs),
       });

@@ -69,8 +69,10 @@ export function startRunTrace(topic: string, partition: number, run: readonly Tr
         const span = stageSpans[messageOfSide[sideIndex] ?? -1];
         return span === undefined ? undefined : traceCarrierOf(trace.setSpan(context.active(), span));
       };
+      // The stage's own child spans (Prisma's queries of the write) go under the first traced message's.
+      const first = stageSpans.find((span) => span !== undefined);
       try {
-        return await work(carrierOfSide);
+        return await (first === undefined ? work(carrierOfSide) : context.with(trace.setSpan(context.active(), first), () => work(carrierOfSide)));
       } catch (error: unknown) {
         for (const span of stageSpans) if (span !== undefined) recordFailure(span, error);
         throw error;
