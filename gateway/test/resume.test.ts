@@ -15,7 +15,7 @@ let wallet: WalletClient;
 beforeAll(async () => {
   stack = await startStack({
     // Long enough to outlast a balance subgraph restart (its consumers rejoin their groups).
-    gatewayEnv: { GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: '200', GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: '250' },
+    gatewayEnv: { GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: '100', GATEWAY_UPSTREAM_RETRY_DELAY_MS_MAX: '500' },
     balanceEnv: { BALANCE_MIN_VERSION_WAIT_MS_MAX: String(MIN_VERSION_WAIT_MS_MAX), BALANCE_HISTORY_VERSIONS_PER_ACCOUNT_MAX: '1000' },
   });
   wallet = testWallet(stack);
