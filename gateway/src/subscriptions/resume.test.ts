@@ -29,12 +29,16 @@ test('every delivered version advances the resubscription point; the alias is re
 
 test("the client's own afterVersion (variable or literal) is the starting point; Last-Event-ID overrides it", () => {
   const withVariable = resumableUpstream('subscription($id:ID!,$after:Int){balanceUpdated(accountId:$id,afterVersion:$after){amount}}', { id: 'a', after: 7 });
-  expect(withVariable?.variables).toEqual({ id: 'a', after: 7, [RESUME_VARIABLE]: 7 });
-  expect(withVariable?.query).not.toContain('afterVersion: $after');
+  // The client's variable carries the resume point (its definition must stay used).
+  expect(withVariable?.variables).toEqual({ id: 'a', after: 7 });
+  expect(withVariable?.query).toContain('afterVersion: $after');
+  expect(withVariable?.query).not.toContain(RESUME_VARIABLE);
+  withVariable?.accept({ data: { balanceUpdated: { amount: '1', [VERSION_ALIAS]: 8 } } });
+  expect(withVariable?.variables).toEqual({ id: 'a', after: 8 });
   const literal = resumableUpstream('subscription($id:ID!){balanceUpdated(accountId:$id,afterVersion:9){amount}}', { id: 'a' });
   expect(literal?.variables[RESUME_VARIABLE]).toBe(9);
   const fromHeader = resumableUpstream('subscription($id:ID!,$after:Int){balanceUpdated(accountId:$id,afterVersion:$after){amount}}', { id: 'a', after: 7 }, 12);
-  expect(fromHeader?.variables[RESUME_VARIABLE]).toBe(12);
+  expect(fromHeader?.variables['after']).toBe(12);
   expect(fromHeader?.accept({ data: { balanceUpdated: { amount: '1', [VERSION_ALIAS]: 12 } } })).toEqual({ deliver: false });
 });
 

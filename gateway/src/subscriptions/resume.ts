@@ -48,24 +48,25 @@ export function resumableUpstream(primaryOperation: string, variables: Record<st
   const field = operation === undefined ? undefined : resumableField(operation);
   if (operation === undefined || field === undefined || field.selectionSet === undefined) return undefined;
   const given = field.arguments?.find((a) => a.name.value === RESUME_ARGUMENT);
-  const resumeArgument: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: RESUME_ARGUMENT }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } } };
+  // The client's own variable, when it passed one, carries the resume point (its definition stays used).
+  const clientVariable = given?.value.kind === Kind.VARIABLE ? given.value.name.value : undefined;
+  const resumeVariable = clientVariable ?? RESUME_VARIABLE;
+  const resumeArgument: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: RESUME_ARGUMENT }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: resumeVariable } } };
   const versionSelection: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: VERSION_ALIAS }, name: { kind: Kind.NAME, value: 'version' } };
   const rewrittenField: FieldNode = {
     ...field,
     arguments: [...(field.arguments ?? []).filter((a) => a !== given), resumeArgument],
     selectionSet: { ...field.selectionSet, selections: [...field.selectionSet.selections, versionSelection] },
   };
+  const addedDefinition = { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } }, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } } } as const;
   const rewritten: OperationDefinitionNode = {
     ...operation,
-    variableDefinitions: [
-      ...(operation.variableDefinitions ?? []),
-      { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } }, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } } },
-    ],
+    variableDefinitions: [...(operation.variableDefinitions ?? []), ...(clientVariable === undefined ? [addedDefinition] : [])],
     selectionSet: { ...operation.selectionSet, selections: [rewrittenField] },
   };
   const responseKey = field.alias?.value ?? field.name.value;
   // Last-Event-ID (a reconnecting EventSource) is where the client is now, whatever its query says.
-  const sent: Record<string, unknown> = { ...variables, [RESUME_VARIABLE]: resumeAfterVersion ?? initialVersion(given, variables) };
+  const sent: Record<string, unknown> = { ...variables, [resumeVariable]: resumeAfterVersion ?? initialVersion(given, variables) };
   let last: number | undefined = resumeAfterVersion;
   return {
     query: print({ ...document, definitions: document.definitions.map((d) => (d === operation ? rewritten : d)) }),
@@ -80,7 +81,7 @@ export function resumableUpstream(primaryOperation: string, variables: Record<st
       if (typeof version !== 'number') return { deliver: true };
       if (last !== undefined && version <= last) return { deliver: false };
       last = version;
-      sent[RESUME_VARIABLE] = version;
+      sent[resumeVariable] = version;
       return { deliver: true, version };
     },
   };
