@@ -127,3 +127,12 @@ test('return() closes the live subscription and ends the stream', async () => {
   expect(live.closed).toBe(true);
   await expect(pending).resolves.toEqual({ done: true, value: undefined });
 });
+
+test('a gap whose versions were all pruned ends the stream with RESUME_POINT_EXPIRED instead of reading the history in a loop', async () => {
+  const live = fakeLive();
+  const history = fakeHistory([]);
+  const stream = createResumeStream({ live, history }, config, { accountId: ACCOUNT, lastVersion: 4, replay: false });
+  live.push(9);
+  await expect(stream.next()).rejects.toMatchObject({ code: 'RESUME_POINT_EXPIRED', details: { afterVersion: 4 } });
+  expect(history.reads).toHaveLength(1);
+});

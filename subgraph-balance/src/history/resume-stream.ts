@@ -34,6 +34,8 @@ export interface ResumeStart {
 export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamConfig, start: ResumeStart): AsyncIterableIterator<LiveBalance> {
   let last = start.lastVersion;
   let needHistory = start.replay;
+  /** The next history read fills a gap a live update revealed (it must find something). */
+  let gapSeen = false;
   let ready: LiveBalance[] = [];
   const buffer: LiveBalance[] = [];
   let liveEnded = false;
@@ -63,10 +65,11 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     }
   })();
 
-  async function fillFromHistory(after: number): Promise<void> {
+  /** `mustFind`: a live update showed versions above `after` exist, so an empty page means they were pruned. */
+  async function fillFromHistory(after: number, mustFind: boolean): Promise<void> {
     const page = await deps.history.readAfter(start.accountId, after, config.pageRowsMax);
     const first = page[0];
-    if (first !== undefined && first.version !== after + 1) throw new ResumePointExpiredError(start.accountId, after, first.version);
+    if (first === undefined ? mustFind : first.version !== after + 1) throw new ResumePointExpiredError(start.accountId, after, first?.version);
     ready = page.map(({ accountId, amount, version, updatedAt }) => ({ accountId, amount, version, updatedAt }));
     needHistory = page.length === config.pageRowsMax;
   }
@@ -80,7 +83,8 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
         return queued;
       }
       if (needHistory && last !== undefined) {
-        await fillFromHistory(last);
+        await fillFromHistory(last, gapSeen);
+        gapSeen = false;
         if (ready.length > 0) continue;
       }
       needHistory = false;
@@ -91,6 +95,7 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
       // A gap: the versions between are committed (the live update follows its commit), so the history has them.
       buffer.unshift(head);
       needHistory = true;
+      gapSeen = true;
     }
   }
 
