@@ -87,11 +87,18 @@ test('every applied version is kept in balance_history with its amount, at most 
   expect(await historyVersions(account)).toEqual(range(60 - RETAINED, 59));
   const rows = (await pool.query('SELECT CAST(amount AS CHAR) AS amount FROM balance_history WHERE account_id = ? AND version = 59', [account])) as Array<{ amount: string }>;
   expect(rows[0]?.amount).toBe('1059.2500');
-  // A redelivered version adds no row.
-  await send(account, [58, 59]);
-  await send(account, [60]);
+  // The transfer behind a version, when the event names it.
+  const transactionId = randomUUID();
+  const named = newEvent({ id: account, balance: '1.5', version: 60 });
+  await producer.send({ topic: config.topics.balances, messages: [{ ...named, value: named.value.replace(/}}$/, `,"transaction_id":"${transactionId}"}}`) }] });
   await reaches(account, 60);
-  expect(await historyVersions(account)).toEqual(range(61 - RETAINED, 60));
+  const causes = (await pool.query('SELECT version, transaction_id FROM balance_history WHERE account_id = ? AND version >= 59 ORDER BY version', [account])) as Array<{ version: number; transaction_id: string | null }>;
+  expect(causes.map((row) => [Number(row.version), row.transaction_id])).toEqual([[59, null], [60, transactionId]]);
+  // A redelivered version adds no row.
+  await send(account, [58, 59, 60]);
+  await send(account, [61]);
+  await reaches(account, 61);
+  expect(await historyVersions(account)).toEqual(range(62 - RETAINED, 61));
 });
 
 test('history older than BALANCE_HISTORY_AGE_MS_MAX is pruned', async () => {

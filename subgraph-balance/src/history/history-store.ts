@@ -40,12 +40,13 @@ export function historyEntryOf(row: HistoryRow): HistoryEntry {
  * a retried transaction or an old un-versioned event never adds a second one.
  */
 export async function recordHistory(tx: Prisma.TransactionClient, applied: readonly AppliedSide[], retention: HistoryRetention): Promise<void> {
-  const states = applied.filter((side) => side.outcome === 'applied').map((side) => side.state);
+  const sides = applied.filter((side) => side.outcome === 'applied');
+  const states = sides.map((side) => side.state);
   if (states.length === 0) return;
   await tx.$executeRaw`
-    INSERT INTO balance_history (account_id, version, amount, recorded_at)
-    VALUES ${Prisma.join(states.map((s) => Prisma.sql`(${s.accountId}, ${s.version}, ${s.amount}, ${s.updatedAt})`))}
-    ON DUPLICATE KEY UPDATE amount = VALUES(amount), recorded_at = VALUES(recorded_at)`;
+    INSERT INTO balance_history (account_id, version, amount, transaction_id, recorded_at)
+    VALUES ${Prisma.join(sides.map(({ state: s, transactionId }) => Prisma.sql`(${s.accountId}, ${s.version}, ${s.amount}, ${transactionId ?? null}, ${s.updatedAt})`))}
+    ON DUPLICATE KEY UPDATE amount = VALUES(amount), transaction_id = VALUES(transaction_id), recorded_at = VALUES(recorded_at)`;
   const newest = new Map<string, number>();
   for (const state of states) newest.set(state.accountId, Math.max(newest.get(state.accountId) ?? 0, state.version));
   const expired = [...newest]
