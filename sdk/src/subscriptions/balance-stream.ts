@@ -78,7 +78,7 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
   /** Unsubscribed because the reader is `bufferCountMax` behind; resubscribes when it catches up. */
   #paused = false;
   /** Always 0: versions are never dropped (a slow reader pauses the subscription). Kept for compatibility. */
-  readonly droppedCount = 0;
+  readonly droppedCount: number = 0;
 
   constructor(deps: BalanceStreamDeps, options: BalanceStreamOptions = {}) {
     this.#deps = deps;
