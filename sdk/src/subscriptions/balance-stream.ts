@@ -77,6 +77,7 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
   readonly #variables: Record<string, unknown>;
   /** Unsubscribed because the reader is `bufferCountMax` behind; resubscribes when it catches up. */
   #paused = false;
+  #generation = 0;
   /** Always 0: versions are never dropped (a slow reader pauses the subscription). Kept for compatibility. */
   readonly droppedCount: number = 0;
 
@@ -142,11 +143,21 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
   }
 
   #subscribe(): void {
+    // graphql-ws completes a subscription we end ourselves (pause, resubscribe): only the current one speaks.
+    const generation = ++this.#generation;
+    const current = (): boolean => generation === this.#generation;
     this.#unsubscribe = this.#deps.connection.subscribe({ ...this.#deps.request, variables: this.#variables }, {
-      next: (result) => this.#onResult(result),
-      error: (failure: unknown) => this.#onError(errorFromSink(failure)),
-      complete: () => this.#end({ kind: 'ended' }),
+      next: (result) => current() && this.#onResult(result),
+      error: (failure: unknown) => current() && this.#onError(errorFromSink(failure)),
+      complete: () => current() && this.#end({ kind: 'ended' }),
     });
+  }
+
+  /** Ends the current subscription; whatever it still reports is ignored. */
+  #detach(): void {
+    this.#generation += 1;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
   #onResult(result: FormattedExecutionResult<Record<string, unknown>>): void {
@@ -164,8 +175,7 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
 
   #onError(error: WalletError): void {
     if (this.#state.kind !== 'open') return;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.#detach();
     if (!error.retriable || this.#resubscribeCount + 1 >= this.#deps.resubscribe.attemptCountMax) {
       this.#end({ kind: 'failed', error });
       return;
@@ -185,8 +195,7 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
     if (this.#buffer.length >= this.#deps.bufferCountMax) {
       // Not dropped: the subscription pauses, and resumes after the newest buffered version.
       this.#paused = true;
-      this.#unsubscribe?.();
-      this.#unsubscribe = undefined;
+      this.#detach();
       return;
     }
     this.#variables['afterVersion'] = balance.version;
