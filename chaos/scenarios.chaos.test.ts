@@ -13,7 +13,7 @@ import { transferWithRetries, type TransferRecord } from './support/load';
 import { createScenarioRunner, expectClean, stopAllLoads } from './support/scenario';
 import { chaosWallet, outcomeOf } from './support/wallet';
 import { isReady } from './support/processes';
-import { watchBalance, type StreamFate } from './support/subscriptions';
+import { versionBreak, watchBalance, type StreamFate } from './support/subscriptions';
 import { chaosKafka, readTopics } from './support/topics';
 
 const settings = loadChaosSettings();
@@ -193,8 +193,12 @@ for (const run of runs) {
       expect(Object.keys(result.errorCodes).filter((code) => code === 'NETWORK_ERROR' || code === 'BAD_RESPONSE' || code === 'UNKNOWN')).toEqual([]);
     });
 
-    it('balance subgraph restarted while subscriptions are open: error or resumed stream, never silence; gateway stays up', async () => {
-      const watched = cluster.accounts.load.slice(0, 4).map((id) => watchBalance(cluster.gatewayWsUrl, id));
+    it('balance subgraph restarted while subscriptions are open: error or resumed stream, never silence, every version once in order; gateway stays up', async () => {
+      const watchedIds = cluster.accounts.load.slice(0, 4);
+      const reader = chaosWallet(cluster.gatewayUrl);
+      const startVersions = await Promise.all(watchedIds.map(async (id) => (await reader.balance(id))?.version));
+      await reader.close();
+      const watched = watchedIds.map((id, i) => watchBalance(cluster.gatewayWsUrl, id, startVersions[i]));
       const gatewayDown: number[] = [];
       let polling = true;
       const poller = (async () => {
@@ -225,9 +229,17 @@ for (const run of runs) {
             const outcomes = await Promise.all(watched.map((w, i) => w.fateAfter(versionsAtFault[i] ?? -1, 20_000)));
             watched.forEach((w, i) => (fates[w.accountId] = outcomes[i] as StreamFate));
             const silent = outcomes.filter((f) => f === 'silent').length;
+            // The gateway resumes its upstream after the last version it delivered: no gap, no repeat.
+            const breaks = watched.flatMap((w, i) => {
+              const broken = versionBreak(w.versions(), startVersions[i]);
+              return broken === undefined ? [] : [`${w.accountId}: ${broken}`];
+            });
             return {
               records,
-              violations: silent > 0 ? [{ invariant: 4, detail: `${silent} subscription(s) fell silent after the subgraph restart` }] : [],
+              violations: [
+                ...(silent > 0 ? [{ invariant: 4 as const, detail: `${silent} subscription(s) fell silent after the subgraph restart` }] : []),
+                ...(breaks.length > 0 ? [{ invariant: 4 as const, detail: `subscriber(s) saw non-consecutive versions: ${breaks.join('; ')}` }] : []),
+              ],
               extra: { subscriptionFates: outcomes },
             };
           },

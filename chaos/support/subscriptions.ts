@@ -19,9 +19,23 @@ export interface WatchedBalance {
   close(): Promise<void>;
 }
 
-const QUERY = 'subscription($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version } }';
+const QUERY = 'subscription($id: ID!, $after: Int) { balanceUpdated(accountId: $id, afterVersion: $after) { accountId amount version } }';
 
-export function watchBalance(wsUrl: string, accountId: string): WatchedBalance {
+/**
+ * Versions of an account go up by one per change, and a subscriber sees each once (issue 17):
+ * the first break of that rule in `versions` (a gap or a repeat), or undefined.
+ */
+export function versionBreak(versions: readonly number[], afterVersion?: number): string | undefined {
+  let previous = afterVersion;
+  for (const version of versions) {
+    if (previous !== undefined && version !== previous + 1) return `${version} after ${previous}`;
+    previous = version;
+  }
+  return undefined;
+}
+
+/** `afterVersion`: the version the watcher starts after (read first, as the SDK does), so nothing before its first event can be missed. */
+export function watchBalance(wsUrl: string, accountId: string, afterVersion?: number): WatchedBalance {
   // No automatic reconnect: the test must see what a plain client sees.
   const client: Client = createClient({
     url: wsUrl,
@@ -37,7 +51,7 @@ export function watchBalance(wsUrl: string, accountId: string): WatchedBalance {
     for (const listener of listeners) listener();
   };
   const dispose = client.subscribe<{ balanceUpdated: { version: number } }>(
-    { query: QUERY, variables: { id: accountId } },
+    { query: QUERY, variables: { id: accountId, after: afterVersion ?? null } },
     {
       next: (value) => {
         if (value.errors !== undefined && value.errors.length > 0) ended ??= 'errored';

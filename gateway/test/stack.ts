@@ -31,6 +31,8 @@ export interface Stack {
   readonly wallet: WalletService;
   readonly balance: BalanceService;
   readonly gateway: Gateway;
+  /** Stops the balance subgraph and starts a new instance on the same ports (`balance` is then the new one). */
+  restartBalance(): Promise<BalanceService>;
   /** Stops the gateway, then both subgraphs; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -93,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     logger.child({ service: 'wallet' }),
   );
-  const balanceService = (walletGraphqlUrl: string) => createBalanceService(
+  const balanceService = (walletGraphqlUrl: string, ports: Readonly<Record<string, string>> = {}) => createBalanceService(
     loadBalanceConfig({
       // The balance subgraph asks the wallet subgraph who owns an account (client authorization).
       WALLET_SUBGRAPH_URL: walletGraphqlUrl,
@@ -114,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       RETRY_DELAY_MS_MAX: '200',
       DATABASE_POOL_SIZE_MAX: '4',
       ...options.balanceEnv,
+      ...ports,
     }),
     logger.child({ service: 'balance' }),
   );
@@ -160,7 +163,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     await gateway.start();
     started.push(gateway);
-    return { url: gateway.url, wsUrl: gateway.wsUrl, origin: new URL(gateway.url).origin, wallet, balance, gateway, stop: stopAll };
+    let currentBalance = balance;
+    const restartBalance = async (): Promise<BalanceService> => {
+      const ports = { BALANCE_PORT: new URL(currentBalance.graphqlUrl).port, BALANCE_REST_PORT: new URL(currentBalance.restUrl).port };
+      await currentBalance.stop();
+      started.splice(started.indexOf(currentBalance), 1);
+      const next = balanceService(wallet.graphqlUrl, ports);
+      await next.start();
+      started.splice(1, 0, next);
+      currentBalance = next;
+      return next;
+    };
+    return {
+      url: gateway.url, wsUrl: gateway.wsUrl, origin: new URL(gateway.url).origin, wallet, gateway, stop: stopAll, restartBalance,
+      get balance() {
+        return currentBalance;
+      },
+    };
   } catch (error: unknown) {
     await stopAll();
     throw error;

@@ -69,8 +69,12 @@ export interface WalletClient {
   account(id: string): Promise<Account | null>;
   /** Newest first. Throws NOT_FOUND (on the first page) when the account does not exist. */
   transactions(accountId: string, options?: TransactionsOptions): TransactionIterable;
-  /** The read model's balance; null until it has seen the account. */
-  balance(accountId: string): Promise<Balance | null>;
+  /**
+   * The read model's balance; null until it has seen the account. With `minVersion` (e.g. a
+   * transfer's `balanceVersionFrom`), the server waits until the read model has that version:
+   * you read your own write. Past the server's wait: MIN_VERSION_TIMEOUT (retriable, retried).
+   */
+  balance(accountId: string, options?: { readonly minVersion?: number }): Promise<Balance | null>;
   /** Live balance updates with strictly increasing `version`; see `BalanceStream`. */
   onBalanceUpdated(accountId: string, options?: BalanceStreamOptions): BalanceStream;
   /** Any typed document (query or mutation) against the gateway. */
@@ -104,8 +108,8 @@ export function createWalletClient(options: WalletClientOptions): WalletClient {
     }
   }
 
-  async function readBalance(accountId: string): Promise<Balance | null> {
-    const data = await execute(BalanceDocument, { accountId }, true);
+  async function readBalance(accountId: string, minVersion?: number): Promise<Balance | null> {
+    const data = await execute(BalanceDocument, { accountId, ...(minVersion === undefined ? {} : { minVersion }) }, true);
     return data.balance === null ? null : parseBalance(data.balance, 'balance');
   }
 
@@ -139,7 +143,7 @@ export function createWalletClient(options: WalletClientOptions): WalletClient {
         return data.account.transactions;
       }, pageOptions);
     },
-    balance: readBalance,
+    balance: (accountId, balanceOptions) => readBalance(accountId, balanceOptions?.minVersion),
     onBalanceUpdated(accountId, streamOptions) {
       assertOpen();
       connection ??= createSubscriptionConnection(resolved);

@@ -29,6 +29,10 @@ export const ApiErrorCode = {
   PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
   /** A document sent by id that the gateway does not know. */
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** `balance(minVersion)` waited the server's maximum and the read model has not reached that version yet: retry. */
+  MIN_VERSION_TIMEOUT: 'MIN_VERSION_TIMEOUT',
+  /** `balanceUpdated(afterVersion)` asked for versions the history no longer keeps: read the balance again and subscribe from it. */
+  RESUME_POINT_EXPIRED: 'RESUME_POINT_EXPIRED',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
@@ -46,6 +50,7 @@ export type WalletErrorCode = ApiErrorCode | ClientErrorCode;
 const retriableApiCodes: ReadonlySet<WalletErrorCode> = new Set<WalletErrorCode>([
   ApiErrorCode.SERVICE_UNAVAILABLE,
   ApiErrorCode.SUBSCRIPTION_SLOW_CONSUMER,
+  ApiErrorCode.MIN_VERSION_TIMEOUT,
 ]);
 
 const knownCodes: ReadonlySet<string> = new Set<string>([...Object.values(ApiErrorCode), ...Object.values(ClientErrorCode)]);

@@ -68,7 +68,7 @@ export interface WalletClientOptions {
    * before a balance stream fails. Default 10 attempts, 250 ms doubling to at most 5 000 ms.
    */
   readonly reconnect?: Partial<RetryPolicy>;
-  /** Balance updates buffered per stream for a slow reader; beyond it the oldest are dropped. Default 100. */
+  /** Balance versions buffered per stream for a slow reader; beyond it the stream pauses its subscription and resumes after the newest buffered version (none is dropped). Default 100. */
   readonly streamBufferCountMax?: number;
   /** Client ping interval that detects a dead WebSocket; 0 disables. Default 10 000. */
   readonly keepAliveMs?: number;

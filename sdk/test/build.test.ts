@@ -86,7 +86,7 @@ test('the check fails when an operation changed after the manifest was generated
       await writeFile(path.join(tempDir, file), await readFile(path.join(sdkDir, 'src/operations', file), 'utf8'));
     }
     const queries = await readFile(path.join(tempDir, 'queries.graphql'), 'utf8');
-    const changed = queries.replace('query Balance($accountId: ID!) {\n  balance(accountId: $accountId) {\n', '$&    account {\n      id\n    }\n');
+    const changed = queries.replace('query Balance($accountId: ID!, $minVersion: Int) {\n  balance(accountId: $accountId, minVersion: $minVersion) {\n', '$&    account {\n      id\n    }\n');
     expect(changed).not.toBe(queries);
     await writeFile(path.join(tempDir, 'queries.graphql'), changed);
     const { code, stderr } = await check('--operations', tempDir);

@@ -22,6 +22,9 @@ import { createBalanceLoader, createBaselineReader, createOwnerLoader, type Bala
 import { createBalanceRestServer } from './rest/balance-routes.js';
 import { createBalanceRepository } from './store/balance-repository.js';
 import { createPrismaClient } from './store/prisma.js';
+import { createHistoryPruner } from './history/history-pruner.js';
+import { createHistoryRepository } from './history/history-repository.js';
+import { createVersionWaiters } from './history/version-waiters.js';
 
 /** Seams for tests; production passes none. */
 export interface BalanceServiceHooks {
@@ -53,14 +56,23 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     poolSizeMax: config.databasePoolSizeMax,
     acquireTimeoutMs: config.databaseAcquireTimeoutMs,
   });
-  const repository = createBalanceRepository({ prisma }, { transactionTimeoutMs: config.databaseTransactionTimeoutMs });
+  const repository = createBalanceRepository({ prisma }, { transactionTimeoutMs: config.databaseTransactionTimeoutMs, history: config.history });
+  const history = createHistoryRepository({ prisma });
+  const historyPruner = createHistoryPruner({ history, logger }, { ageMsMax: config.history.ageMsMax, intervalMs: config.history.pruneIntervalMs, rowsMax: config.history.pruneRowsMax });
+  const waiters = createVersionWaiters({ waitersMax: config.minVersion.waitersMax });
+  metrics.registerGauge('balance_min_version_waiting', () => waiters.waitingCount());
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, sasl: config.kafkaAuth.sasl }, logger);
   // acks=all (kafkajs' default) and idempotence: a retried send after a leader change is neither
   // duplicated nor reordered on `balances.live` (subscribers see versions in order) or the DLQ.
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const pubsub = createBalancePubSub({ metrics, logger }, { subscriptionsMax: config.subscriptionsMax, queueEventsMax: config.subscriptionQueueEventsMax });
   metrics.registerGauge('balance_subscriptions_active', () => pubsub.subscriptionCount());
-  const liveConsumer = createLiveConsumer({ kafka, pubsub, metrics, logger }, {
+  // Every committed version reaches every instance here: subscribers, and reads waiting for a minVersion.
+  const liveFeed = { ...pubsub, publish: (update: Parameters<typeof pubsub.publish>[0]) => {
+    pubsub.publish(update);
+    waiters.notify(update.accountId, update.version);
+  } };
+  const liveConsumer = createLiveConsumer({ kafka, pubsub: liveFeed, metrics, logger }, {
     topic: config.topics.live,
     groupPrefix: config.liveGroupPrefix,
     sessionTimeoutMs: config.consumerSessionTimeoutMs,
@@ -93,7 +105,14 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     },
   );
   const schema = buildSubgraphSchema([
-    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({ readBaseline: createBaselineReader(repository, config.loaderBatchSizeMax), pubsub, metrics, logger }, config) },
+    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({
+      readBaseline: createBaselineReader(repository, config.loaderBatchSizeMax),
+      pubsub,
+      metrics,
+      logger,
+      history,
+      minVersion: { waiters, readFresh: async (accountId) => (await repository.findByAccountIds([accountId]))[0] ?? null },
+    }, config) },
   ]);
   const ownership = createOwnershipDirectory({ logger }, { ...config.ownership, internalSecret: config.auth.internalSecret });
   const makeContext = (requestId: string, identity: Identity, connection?: ConnectionState): BalanceContext => ({
@@ -148,6 +167,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       await repository.ping().catch((error: unknown) => {
         throw new UnavailableError(`cannot reach the balance database at ${redactUrl(config.databaseUrl)}`, { cause: error });
       });
+      historyPruner.start();
       const principal = { username: config.kafkaAuth.sasl.username, brokers: config.kafkaBrokers };
       try {
         if (config.ensureTopics) {
@@ -180,6 +200,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
         }
       };
       await step(() => rest.stop());
+      await step(() => historyPruner.stop());
       await step(() => pubsub.closeAll());
       await step(() => subgraph.stop());
       await step(() => projector.stop());

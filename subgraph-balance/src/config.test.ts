@@ -29,6 +29,12 @@ test.each([
   ['PROJECTION_BATCH_SIZE_MAX', '5001'],
   ['CONSUMER_PARTITIONS_CONCURRENT_MAX', '11'],
   ['CONSUMER_FETCH_WAIT_MS_MAX', '-1'],
+  ['BALANCE_HISTORY_VERSIONS_PER_ACCOUNT_MAX', '0'],
+  ['BALANCE_HISTORY_AGE_MS_MAX', '0'],
+  ['BALANCE_HISTORY_PRUNE_ROWS_MAX', '1.5'],
+  ['BALANCE_REPLAY_PAGE_ROWS_MAX', '10001'],
+  ['BALANCE_MIN_VERSION_WAIT_MS_MAX', '60001'],
+  ['BALANCE_MIN_VERSION_WAITERS_MAX', 'many'],
 ])('%s=%s is refused with its name in the message', (name, value) => {
   expect(() => loadBalanceConfig({ [name]: value })).toThrow(ConfigError);
   expect(() => loadBalanceConfig({ [name]: value })).toThrow(new RegExp(name));
@@ -50,4 +56,11 @@ test('Kafka credentials of the balance principal: development default locally, a
   const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'j'.repeat(40), INTERNAL_AUTH_SECRET: 'i'.repeat(40) };
   expect(() => loadBalanceConfig(production)).toThrow(/KAFKA_BALANCE_PASSWORD: is required when NODE_ENV=production/);
   expect(loadBalanceConfig({ ...production, KAFKA_BALANCE_PASSWORD: 'b'.repeat(40) }).kafkaAuth.devSecretsUsed).toEqual([]);
+});
+
+test('history retention and minVersion waits: bounded defaults', () => {
+  expect(loadBalanceConfig({})).toMatchObject({
+    history: { versionsPerAccountMax: 10_000, ageMsMax: 7 * 24 * 3_600_000, pruneIntervalMs: 60_000, pruneRowsMax: 10_000, replayPageRowsMax: 500 },
+    minVersion: { waitMsMax: 5_000, waitersMax: 10_000 },
+  });
 });

@@ -48,6 +48,13 @@ const schema = z.object({
   HTTP_BODY_BYTES_MAX: envField.positiveInt(102_400, 10_485_760),
   BALANCE_LOADER_BATCH_SIZE_MAX: envField.positiveInt(500, 10_000),
   SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
+  BALANCE_HISTORY_VERSIONS_PER_ACCOUNT_MAX: envField.positiveInt(10_000, 10_000_000),
+  BALANCE_HISTORY_AGE_MS_MAX: envField.positiveInt(7 * 24 * 3_600_000, 366 * 24 * 3_600_000),
+  BALANCE_HISTORY_PRUNE_INTERVAL_MS: envField.positiveInt(60_000, 3_600_000),
+  BALANCE_HISTORY_PRUNE_ROWS_MAX: envField.positiveInt(10_000, 1_000_000),
+  BALANCE_REPLAY_PAGE_ROWS_MAX: envField.positiveInt(500, 10_000),
+  BALANCE_MIN_VERSION_WAIT_MS_MAX: envField.positiveInt(5_000, 60_000),
+  BALANCE_MIN_VERSION_WAITERS_MAX: envField.positiveInt(10_000, 1_000_000),
 }).superRefine(refineAuthEnv).superRefine(refineTracingEnv).superRefine((env, ctx) => refineKafkaCredentials('balance', env, ctx)).superRefine((env, context) => {
   // Each partition in progress holds a pool connection for its transaction.
   const concurrent = env.CONSUMER_PARTITIONS_CONCURRENT_MAX;
@@ -100,6 +107,10 @@ export interface BalanceConfig {
   readonly shutdownDeadlineMs: number;
   /** Internal identity secret (GraphQL, WebSocket), user-token settings and dev mode (REST). */
   readonly auth: AuthConfig;
+  /** Retention of `balance_history` (what a resuming subscription can replay). */
+  readonly history: { readonly versionsPerAccountMax: number; readonly ageMsMax: number; readonly pruneIntervalMs: number; readonly pruneRowsMax: number; readonly replayPageRowsMax: number };
+  /** `balance(minVersion)`: longest wait, and how many reads may wait at once on this instance. */
+  readonly minVersion: { readonly waitMsMax: number; readonly waitersMax: number };
   /** Who owns an account is the wallet's fact: asked from its subgraph, positive answers cached. */
   readonly ownership: { readonly walletSubgraphUrl: string; readonly cacheEntriesMax: number; readonly timeoutMs: number };
 }
@@ -143,6 +154,14 @@ export function loadBalanceConfig(env: NodeJS.ProcessEnv): BalanceConfig {
     loaderBatchSizeMax: e.BALANCE_LOADER_BATCH_SIZE_MAX,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     auth: resolveAuthConfig(e),
+    history: {
+      versionsPerAccountMax: e.BALANCE_HISTORY_VERSIONS_PER_ACCOUNT_MAX,
+      ageMsMax: e.BALANCE_HISTORY_AGE_MS_MAX,
+      pruneIntervalMs: e.BALANCE_HISTORY_PRUNE_INTERVAL_MS,
+      pruneRowsMax: e.BALANCE_HISTORY_PRUNE_ROWS_MAX,
+      replayPageRowsMax: e.BALANCE_REPLAY_PAGE_ROWS_MAX,
+    },
+    minVersion: { waitMsMax: e.BALANCE_MIN_VERSION_WAIT_MS_MAX, waitersMax: e.BALANCE_MIN_VERSION_WAITERS_MAX },
     ownership: { walletSubgraphUrl: e.WALLET_SUBGRAPH_URL, cacheEntriesMax: e.BALANCE_OWNERSHIP_CACHE_ENTRIES_MAX, timeoutMs: e.BALANCE_OWNERSHIP_TIMEOUT_MS },
   };
 }

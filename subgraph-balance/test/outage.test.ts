@@ -13,7 +13,7 @@ import { balanceTable, connectedProducer, newEvent, provisionFor, testConfig, te
 test('database down: the event is retried (heartbeating) until the database returns; nothing is skipped or committed early', async () => {
   const config = testConfig({ KAFKA_TOPIC_PARTITIONS: '1' });
   const prisma = createPrismaClient({}, { databaseUrl: config.databaseUrl, poolSizeMax: 2, acquireTimeoutMs: 2_000 });
-  const real = createBalanceRepository({ prisma }, { transactionTimeoutMs: 5_000 });
+  const real = createBalanceRepository({ prisma }, { transactionTimeoutMs: 5_000, history: { versionsPerAccountMax: 10_000 } });
   let databaseDown = true;
   let failedAttempts = 0;
   const repository: BalanceRepository = {

@@ -56,7 +56,7 @@ describe('events on Kafka', () => {
     expect(updated.value).toBe(
       `{"Name":"BalanceUpdated","Payload":{"account_id_from":"${a.accountId}","account_id_to":"${b.accountId}",` +
         `"balance_account_id_from":995,"balance_account_id_to":1005,"version_account_id_from":2,"version_account_id_to":2,` +
-        `"event_id":"${eventId}","occurred_at":"${occurredAt}"}}`,
+        `"event_id":"${eventId}","occurred_at":"${occurredAt}","transaction_id":"${transactionId}"}}`,
     );
     expect(updated.key).toBe(a.accountId);
     expectHeaders(updated, 'BalanceUpdated');

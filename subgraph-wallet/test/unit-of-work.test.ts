@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function transferRow(from: string, to: string) {
-  return { id: randomUUID(), accountIdFrom: from, accountIdTo: to, amount: new Money('1'), createdAt: new Date() };
+  return { id: randomUUID(), accountIdFrom: from, accountIdTo: to, amount: new Money('1'), createdAt: new Date(), versionFrom: null, versionTo: null };
 }
 
 describe('unit of work (multi-statement transactions)', () => {

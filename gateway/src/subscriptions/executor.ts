@@ -14,6 +14,7 @@ import type { SubscriptionPlanner } from './planner.js';
 import type { KeyedSlots, Slots } from './slots.js';
 import { createUpstreamPool, type UpstreamEvent, type UpstreamPool } from './upstream.js';
 import { inPushSpan } from './event-trace.js';
+import { deliveredVersion, resumableUpstream, type ResumableUpstream } from './resume.js';
 
 export type Transport = 'ws' | 'sse';
 
@@ -26,6 +27,8 @@ export interface SubscribeRequest {
   readonly transport: Transport;
   /** The client connection's own bound (SUBSCRIPTIONS_PER_CONNECTION_MAX), when the transport has connections. */
   readonly connectionSlots?: Slots;
+  /** Resume after this version (an SSE client's Last-Event-ID), over the operation's own afterVersion. */
+  readonly resumeAfterVersion?: number;
 }
 
 export interface ExecutorConfig {
@@ -167,8 +170,10 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     deps.metrics.subscriptionsActive.inc({ transport: request.transport });
     const plan = pluggedPlan(node.primary, node.rest);
     const variables = Object.fromEntries((node.primary.variableUsages ?? []).filter((name) => name in request.variables).map((name) => [name, request.variables[name]]));
+    // A reconnecting upstream resubscribes after the last version this client was sent.
+    const resumable = resumableUpstream(node.primary.operation, variables, request.resumeAfterVersion);
     const upstream = poolFor(node.primary.serviceName, wsUrl).open(
-      { query: node.primary.operation, variables, operationName: node.primary.operationName },
+      { query: resumable?.query ?? node.primary.operation, variables: resumable?.variables ?? variables, operationName: node.primary.operationName },
       {
         // Subscriptions of the same caller may share an upstream connection; different callers never do.
         key: callerKey,
@@ -177,10 +182,10 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       },
       request.context.logger,
     );
-    return downstream(request, plan, node.primary.serviceName, upstream, callerKey);
+    return downstream(request, plan, node.primary.serviceName, upstream, callerKey, resumable);
   }
 
-  function downstream(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, upstream: AsyncIterableIterator<UpstreamEvent>, callerKey: string): AsyncIterableIterator<ExecutionResult> {
+  function downstream(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, upstream: AsyncIterableIterator<UpstreamEvent>, callerKey: string, resumable: ResumableUpstream | undefined): AsyncIterableIterator<ExecutionResult> {
     let closed = false;
     const finish = async (): Promise<void> => {
       if (closed) return;
@@ -200,8 +205,17 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       async next() {
         if (closed) return done;
         let event: UpstreamEvent;
+        let version: number | undefined;
         try {
-          const step = await upstream.next();
+          let step = await upstream.next();
+          // A version already sent (a resubscription overlapping what was delivered) is not sent twice.
+          for (;;) {
+            if (step.done === true || closed || resumable === undefined) break;
+            const accepted = resumable.accept(step.value);
+            version = accepted.version;
+            if (accepted.deliver) break;
+            step = await upstream.next();
+          }
           if (step.done === true || closed) {
             await finish();
             return done;
@@ -216,6 +230,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
           throw error;
         }
         const result = await inPushSpan(event, request.transport, () => resolveEvent(request, plan, subgraphName, event));
+        if (version !== undefined) deliveredVersion.set(result, version);
         deps.metrics.subscriptionEventCount.inc({ outcome: result.errors === undefined ? 'ok' : 'error' });
         return { done: false, value: result };
       },

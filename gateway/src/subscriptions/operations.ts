@@ -35,6 +35,8 @@ export type PreparedOperation = {
   readonly context: GatewayContext;
   readonly transport: Transport;
   readonly connectionSlots: Slots | undefined;
+  /** Resume after this version (SSE Last-Event-ID); see resume.ts. */
+  readonly resumeAfterVersion?: number;
   /** A subscription's cost per event (demand control), to score each event's actual cost with. */
   readonly admitted: Admitted | undefined;
 };

@@ -15,6 +15,8 @@ import { isPreparedOperation, type Operations, type PreparedOperation } from './
 import type { SubscriptionPlanner } from './planner.js';
 import { createSlots, type Slots } from './slots.js';
 import { createSseReservations } from './sse-reservations.js';
+import { deliveredVersion } from './resume.js';
+import { createSseEventIds, lastEventIdOf } from './sse-event-ids.js';
 import { asksForEventStreamOnly, EVENT_STREAM, sseRequestKindOf, streamTokenOf } from './sse-routing.js';
 
 export interface SseDeps {
@@ -101,6 +103,7 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
   const streamByRequest = new WeakMap<IncomingMessage, SingleStream>();
   const streamByOperation = new WeakMap<PreparedOperation, SingleStream>();
   const expiryByOperation = new WeakMap<PreparedOperation, number>();
+  const eventIds = createSseEventIds();
 
   const createProtocolHandler = (token: string | null): ProtocolHandler =>
     createHandler<IncomingMessage, { res: ServerResponse }, PreparedOperation>({
@@ -112,7 +115,14 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
         assert(credentials !== undefined, 'SSE operation without an authenticated request');
         const context = createGatewayContext(request.raw.headers, deps.logger, credentials.identity);
         const stream = streamByRequest.get(request.raw);
-        const prepared = deps.operations.prepare(params, context, 'sse', stream?.slots);
+        const operation = deps.operations.prepare(params, context, 'sse', stream?.slots);
+        // A distinct connection stream's events carry their version as `id`; a reconnecting EventSource resumes after Last-Event-ID.
+        const lastEventId = stream === undefined ? lastEventIdOf(request.raw) : undefined;
+        if (lastEventId === 'invalid') {
+          const body = JSON.stringify({ errors: [{ message: 'Last-Event-ID must be a version (an integer from 0 to 2147483647)', extensions: { code: 'BAD_USER_INPUT' } }] });
+          return [body, { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
+        }
+        const prepared = isPreparedOperation(operation) && lastEventId !== undefined ? { ...operation, resumeAfterVersion: lastEventId } : operation;
         // Refused like graphql-sse refuses unparsable queries: the errors as JSON, with the HTTP
         // status the refusal carries (403/404 for trusted documents, as over HTTP), else 400.
         if (!isPreparedOperation(prepared)) {
@@ -134,7 +144,10 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
         const stream = streamByOperation.get(args.contextValue);
         return stream === undefined ? limited : tracked(limited, stream.subscriptions);
       },
-      onNext: (_ctx, _request, result) => (result.errors === undefined ? result : { ...result, errors: deps.operations.formatErrors(result.errors) }),
+      onNext: (_ctx, request, result) => {
+        if (token === null) eventIds.record(request.raw, deliveredVersion.get(result));
+        return result.errors === undefined ? result : { ...result, errors: deps.operations.formatErrors(result.errors) };
+      },
     });
 
   const distinctHandler = createProtocolHandler(null);
@@ -150,9 +163,10 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
     config,
   );
 
-  async function pipe(stream: AsyncIterableIterator<string>, response: ServerResponse): Promise<void> {
+  async function pipe(stream: AsyncIterableIterator<string>, response: ServerResponse, label: (chunk: string) => string = (chunk) => chunk): Promise<void> {
     response.once('close', () => void stream.return?.(undefined));
-    for await (const chunk of stream) {
+    for await (const text of stream) {
+      const chunk = label(text);
       if (!response.writable) break;
       const closed = await new Promise<boolean>((resolve) => {
         response.write(chunk, (error) => resolve(error !== undefined && error !== null));
@@ -220,7 +234,7 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
       response.end(result ?? undefined);
       return;
     }
-    if (stream === undefined) return pipe(result, response);
+    if (stream === undefined) return pipe(result, response, (chunk) => eventIds.label(request, chunk));
     reservations.opened(stream.token);
     try {
       await pipe(result, response);

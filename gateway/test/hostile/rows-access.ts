@@ -34,6 +34,9 @@ const foreignRows: Row[] = [
   { name: 'deposit by a client (admins only) over HTTP', transport: 'http', as: 'owner', request: (f) => ({ query: 'mutation($input: DepositInput!) { deposit(input: $input) { id } }', variables: { input: { accountId: f.owner.from, amount: '100', idempotencyKey: randomUUID() } } }), expect: { code: 'FORBIDDEN' }, changesNothing: true },
   { name: 'balanceUpdated of a foreign account over WebSocket', transport: 'ws', as: 'other', request: watchOwner, expect: { code: 'FORBIDDEN' } },
   { name: 'balanceUpdated of a foreign account over SSE', transport: 'sse', as: 'other', request: watchOwner, expect: { code: 'FORBIDDEN' } },
+  // Issue 17: the new arguments open nothing new. A foreign minVersion read is null at once (no wait), a resume is refused.
+  { name: 'balance(minVersion) of a foreign account over HTTP looks unknown, without waiting', transport: 'http', as: 'other', request: (f) => ({ query: 'query($id: ID!) { balance(accountId: $id, minVersion: 1000000) { amount } }', variables: { id: f.owner.from } }), expect: { status: 200, code: 'none', data: 'null' } },
+  { name: 'balanceUpdated(afterVersion) of a foreign account over WebSocket', transport: 'ws', as: 'other', request: (f) => ({ query: 'subscription($id: ID!) { balanceUpdated(accountId: $id, afterVersion: 0) { amount version } }', variables: { id: f.owner.from } }), expect: { code: 'FORBIDDEN' } },
 ];
 
 /** A gateway identity signed with the real internal secret (HS256, by hand), but made to live `lifetimeSec`. */

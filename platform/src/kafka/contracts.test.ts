@@ -19,6 +19,16 @@ describe('encodeEvent', () => {
     );
   });
 
+  it('names the transfer behind a BalanceUpdated last, and reads it back (one that is not a UUID is dropped, the event still applies)', () => {
+    const T = 'a0000000-0000-4000-8000-00000000000a';
+    const text = encodeEvent({ Name: 'BalanceUpdated', Payload: { account_id_from: A, account_id_to: B, balance_account_id_from: '1', balance_account_id_to: '2', version_account_id_from: 2, version_account_id_to: 3, transaction_id: T } });
+    expect(text.endsWith(`"version_account_id_to":3,"transaction_id":"${T}"}}`)).toBe(true);
+    expect(decodeBalanceUpdated(Buffer.from(text)).transaction_id).toBe(T);
+    const malformed = decodeBalanceUpdated(Buffer.from(text.replace(T, 'not-a-uuid')));
+    expect(malformed.transaction_id).toBeUndefined();
+    expect(malformed.version_account_id_to).toBe(3);
+  });
+
   it('keeps values a double cannot hold exact', () => {
     const text = encodeEvent({ Name: 'BalanceUpdated', Payload: { account_id_from: A, account_id_to: A, balance_account_id_from: '999999999999999.9999', balance_account_id_to: '999999999999999.9999' } });
     expect(text).toContain('"balance_account_id_from":999999999999999.9999');

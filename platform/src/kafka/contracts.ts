@@ -50,6 +50,8 @@ export interface BalanceUpdatedPayload {
   readonly version_account_id_to?: number;
   readonly event_id?: string;
   readonly occurred_at?: string;
+  /** The transfer that caused the change (absent for deposits, openings and old events). */
+  readonly transaction_id?: string;
 }
 
 export type WalletEvent =
@@ -76,6 +78,7 @@ export function encodeEvent(event: WalletEvent): string {
   if (p.version_account_id_to !== undefined) extra.push(`"version_account_id_to":${p.version_account_id_to}`);
   if (p.event_id !== undefined) extra.push(`"event_id":${jsonString(p.event_id)}`);
   if (p.occurred_at !== undefined) extra.push(`"occurred_at":${jsonString(p.occurred_at)}`);
+  if (p.transaction_id !== undefined) extra.push(`"transaction_id":${jsonString(p.transaction_id)}`);
   return (
     `{"Name":"BalanceUpdated","Payload":{"account_id_from":${jsonString(p.account_id_from)},` +
     `"account_id_to":${jsonString(p.account_id_to)},"balance_account_id_from":${decimalToJsonNumber(p.balance_account_id_from)},` +
@@ -173,11 +176,15 @@ export function decodeBalanceUpdated(value: Buffer | null): BalanceUpdatedPayloa
   }
   const eventId = typeof p['event_id'] === 'string' ? p['event_id'] : undefined;
   const occurredAt = typeof p['occurred_at'] === 'string' ? p['occurred_at'] : undefined;
+  // Metadata only (the history's cause column): one that is not a UUID is dropped, the balance still applies.
+  const rawTransactionId = p['transaction_id'];
+  const transactionId = typeof rawTransactionId === 'string' && UUID_PATTERN.test(rawTransactionId) ? rawTransactionId.toLowerCase() : undefined;
   return {
     ...result,
     ...(versionFrom === undefined ? {} : { version_account_id_from: versionFrom, version_account_id_to: versionTo as number }),
     ...(eventId === undefined ? {} : { event_id: eventId }),
     ...(occurredAt === undefined ? {} : { occurred_at: occurredAt }),
+    ...(transactionId === undefined ? {} : { transaction_id: transactionId }),
   };
 }
 

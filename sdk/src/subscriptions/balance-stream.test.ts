@@ -1,7 +1,7 @@
 import type { FormattedExecutionResult, Sink } from 'graphql-ws/client';
 import { NetworkError, WalletError, isRefusal } from '../errors';
 import { BalanceStream, type Balance, type BalanceStreamDeps } from './balance-stream';
-import type { SubscriptionConnection } from './connection';
+import type { SubscriptionConnection, SubscriptionRequest } from './connection';
 
 type ResultSink = Sink<FormattedExecutionResult<Record<string, unknown>>>;
 
@@ -10,12 +10,16 @@ function balanceAt(version: number): Balance {
 }
 
 /** A connection the test drives by hand: it records sinks and fires reconnects on demand. */
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
 function fakeConnection() {
   const sinks: ResultSink[] = [];
+  const requests: SubscriptionRequest[] = [];
   const reconnectListeners = new Set<() => void>();
   let unsubscribed = 0;
   const connection: SubscriptionConnection = {
-    subscribe: (_request, sink) => {
+    subscribe: (request, sink) => {
+      requests.push(request);
       sinks.push(sink);
       return () => {
         unsubscribed += 1;
@@ -30,6 +34,7 @@ function fakeConnection() {
   return {
     connection,
     sinks,
+    requests,
     emit: (version: number) => sinks.at(-1)?.next({ data: { balanceUpdated: balanceAt(version) } }),
     reconnect: () => reconnectListeners.forEach((listener) => listener()),
     get unsubscribed() {
@@ -66,6 +71,7 @@ async function versions(stream: BalanceStream, count: number): Promise<number[]>
 test('yields strictly increasing versions, dropping stale and duplicate ones', async () => {
   const fake = fakeConnection();
   const stream = makeStream(fake);
+  await flush();
   const pending = stream.next();
   fake.emit(2);
   expect((await pending).value).toMatchObject({ version: 2 });
@@ -74,45 +80,67 @@ test('yields strictly increasing versions, dropping stale and duplicate ones', a
   await stream.return();
 });
 
-test('a slow reader keeps the newest updates up to the buffer bound', async () => {
+test('a slow reader loses nothing: past the buffer bound the subscription pauses, then resumes after the newest buffered version', async () => {
   const fake = fakeConnection();
-  const stream = makeStream(fake);
+  const stream = makeStream(fake, { readBalance: async () => balanceAt(0) });
+  await flush();
   [1, 2, 3, 4, 5].forEach((v) => fake.emit(v));
-  expect(stream.droppedCount).toBe(2);
-  expect(await versions(stream, 3)).toEqual([3, 4, 5]);
+  expect(fake.unsubscribed).toBe(1);
+  // graphql-ws completes the subscription the stream ended itself: that must not end the stream.
+  fake.sinks[0]?.complete();
+  expect(await versions(stream, 3)).toEqual([1, 2, 3]);
+  expect(fake.requests.at(-1)?.variables).toMatchObject({ afterVersion: 3 });
+  [4, 5].forEach((v) => fake.emit(v));
+  expect(await versions(stream, 2)).toEqual([4, 5]);
+  expect(stream.droppedCount).toBe(0);
   await stream.return();
 });
 
-test('after a reconnect it reads the balance and yields it only if newer', async () => {
+test('it reads the current balance first and subscribes right after its version; every received version advances the resume point', async () => {
   const fake = fakeConnection();
-  let current = balanceAt(4);
-  const stream = makeStream(fake, { readBalance: async () => current });
+  const stream = makeStream(fake, { readBalance: async () => balanceAt(4) });
+  await flush();
+  expect(fake.requests).toHaveLength(1);
+  const variables = fake.requests[0]?.variables as Record<string, unknown>;
+  expect(variables).toEqual({ accountId: 'a', afterVersion: 4 });
   fake.emit(4);
-  expect(await versions(stream, 1)).toEqual([4]);
-  const pending = stream.next();
-  fake.reconnect(); // version 4 again: not yielded
-  current = balanceAt(7);
-  fake.reconnect(); // version 7: missed while away, yielded
-  expect((await pending).value).toMatchObject({ version: 7 });
-  fake.emit(6);
-  fake.emit(8);
-  expect(await versions(stream, 1)).toEqual([8]);
+  fake.emit(5);
+  // graphql-ws resends this same object when it reconnects: the resubscription starts after 5.
+  expect(variables['afterVersion']).toBe(5);
+  expect(await versions(stream, 1)).toEqual([5]);
   await stream.return();
 });
 
-test('emitCurrent yields the balance read right after subscribing', async () => {
+test('afterVersion starts from a version the app already has, without reading the balance', async () => {
+  const fake = fakeConnection();
+  let reads = 0;
+  const stream = new BalanceStream(
+    { connection: fake.connection, request: { query: 's', operationName: undefined, variables: { accountId: 'a' } }, readBalance: async () => { reads += 1; return balanceAt(9); }, resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 }, bufferCountMax: 2, onEnd: () => undefined },
+    { afterVersion: 6 },
+  );
+  expect(fake.requests[0]?.variables).toEqual({ accountId: 'a', afterVersion: 6 });
+  fake.emit(6);
+  fake.emit(7);
+  expect(await versions(stream, 1)).toEqual([7]);
+  expect(reads).toBe(0);
+  await stream.return();
+});
+
+test('emitCurrent yields the balance the stream starts from', async () => {
   const fake = fakeConnection();
   const stream = new BalanceStream(
     { connection: fake.connection, request: { query: 's', operationName: undefined, variables: {} }, readBalance: async () => balanceAt(9), resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 }, bufferCountMax: 2, onEnd: () => undefined },
     { emitCurrent: true },
   );
   expect(await versions(stream, 1)).toEqual([9]);
+  expect(fake.requests[0]?.variables).toMatchObject({ afterVersion: 9 });
   await stream.return();
 });
 
 test('a retriable subscription error re-subscribes, a refusal ends the stream', async () => {
   const fake = fakeConnection();
   const stream = makeStream(fake);
+  await flush();
   const pending = stream.next();
   fake.sinks[0]?.next({ errors: [{ message: 'balance subgraph away', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
   await new Promise((resolve) => setTimeout(resolve, 20));
@@ -122,12 +150,12 @@ test('a retriable subscription error re-subscribes, a refusal ends the stream', 
   fake.sinks[1]?.error([{ message: 'no', extensions: { code: 'FORBIDDEN' } }]);
   await expect(stream.next()).rejects.toMatchObject({ code: 'FORBIDDEN' });
   expect(await stream.next()).toEqual({ done: true, value: undefined });
-  expect(fake.listenerCount).toBe(0);
 });
 
 test('retriable errors stop after the resubscribe bound', async () => {
   const fake = fakeConnection();
   const stream = makeStream(fake);
+  await flush();
   const outcome = stream.next().catch((error: unknown) => error);
   for (let i = 0; i < 3; i += 1) {
     fake.sinks.at(-1)?.next({ errors: [{ message: 'away', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
@@ -140,6 +168,7 @@ test('retriable errors stop after the resubscribe bound', async () => {
 test('a lost connection (graphql-ws gave up) fails with a NetworkError', async () => {
   const fake = fakeConnection();
   const stream = makeStream(fake);
+  await flush();
   const pending = stream.next();
   fake.sinks[0]?.error({ code: 1006, reason: '' });
   const error: unknown = await pending.catch((e: unknown) => e);
@@ -153,6 +182,7 @@ test.each([
 ])('a connection closed with %i is a refusal (%s), not a network failure', async (code, reason, expected) => {
   const fake = fakeConnection();
   const stream = makeStream(fake);
+  await flush();
   const pending = stream.next();
   fake.sinks[0]?.error({ code, reason });
   const error: unknown = await pending.catch((e: unknown) => e);
@@ -170,6 +200,7 @@ test('return() and abort end the stream and unsubscribe once', async () => {
     { connection: fake.connection, request: { query: 's', operationName: undefined, variables: {} }, readBalance: async () => null, resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 }, bufferCountMax: 2, onEnd: () => (ended += 1) },
     { signal: controller.signal },
   );
+  await flush();
   const pending = stream.next();
   controller.abort();
   expect(await pending).toEqual({ done: true, value: undefined });

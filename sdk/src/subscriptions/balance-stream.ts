@@ -10,8 +10,9 @@ export type Balance = BalanceFieldsFragment;
 
 export interface BalanceStreamDeps {
   readonly connection: SubscriptionConnection;
+  /** `variables.afterVersion` is set by the stream: it resumes after the newest version it received. */
   readonly request: SubscriptionRequest;
-  /** Reads the current balance over HTTP; used to catch up after a reconnect. */
+  /** Reads the current balance over HTTP: the stream starts from its version. */
   readonly readBalance: () => Promise<Balance | null>;
   readonly resubscribe: RetryPolicy;
   readonly bufferCountMax: number;
@@ -20,8 +21,14 @@ export interface BalanceStreamDeps {
 }
 
 export interface BalanceStreamOptions {
-  /** Yield the current balance first (read after subscribing). Default false. */
+  /** Yield the current balance first (the one the stream starts from). Default false. */
   readonly emitCurrent?: boolean;
+  /**
+   * Start right after this version (one your app already has) instead of the current balance:
+   * every later version is yielded, the retained history first. If the server no longer keeps
+   * versions that old, the stream fails with RESUME_POINT_EXPIRED.
+   */
+  readonly afterVersion?: number;
   /** Ends the stream like `return()`. */
   readonly signal?: AbortSignal;
 }
@@ -50,9 +57,11 @@ function errorFromSink(failure: unknown): WalletError {
 }
 
 /**
- * A live balance: an async iterator of strictly increasing versions. It subscribes at once,
- * re-subscribes after retriable subscription errors, and after any reconnect reads the current
- * balance so an update missed while disconnected is not lost (only the newest state is).
+ * A live balance: an async iterator of every version, once, in order. It reads the current
+ * balance and subscribes right after its version (no race between the read and the subscribe);
+ * after a reconnect or a retriable error it resubscribes after the newest version it received, and
+ * the server replays what was missed. A reader more than `bufferCountMax` versions behind pauses
+ * the subscription instead of losing versions; it resumes when the reader has caught up.
  */
 export class BalanceStream implements AsyncIterableIterator<Balance> {
   readonly #deps: BalanceStreamDeps;
@@ -64,16 +73,42 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
   #state: Settled = { kind: 'open' };
   #unsubscribe: (() => void) | undefined;
   #resubscribeCount = 0;
-  readonly #removeReconnectListener: () => void;
-  /** How many updates the buffer dropped for a slow reader; visible for monitoring and tests. */
-  droppedCount = 0;
+  /** Sent on every (re)subscribe: graphql-ws sends this same object again when it reconnects. */
+  readonly #variables: Record<string, unknown>;
+  /** Unsubscribed because the reader is `bufferCountMax` behind; resubscribes when it catches up. */
+  #paused = false;
+  #generation = 0;
+  /** Always 0: versions are never dropped (a slow reader pauses the subscription). Kept for compatibility. */
+  readonly droppedCount: number = 0;
 
   constructor(deps: BalanceStreamDeps, options: BalanceStreamOptions = {}) {
     this.#deps = deps;
-    this.#removeReconnectListener = deps.connection.onReconnected(() => void this.#catchUp());
+    this.#variables = { ...deps.request.variables, afterVersion: options.afterVersion ?? null };
     options.signal?.addEventListener('abort', () => void this.return(), { once: true });
+    if (options.afterVersion !== undefined) {
+      this.#lastYieldedVersion = options.afterVersion;
+      this.#subscribe();
+    } else {
+      void this.#startFromCurrent(options.emitCurrent === true);
+    }
+  }
+
+  /** Reads the balance, then subscribes after its version: nothing between the two is missed. */
+  async #startFromCurrent(emitCurrent: boolean): Promise<void> {
+    let current: Balance | null;
+    try {
+      current = await this.#deps.readBalance();
+    } catch (error: unknown) {
+      this.#end({ kind: 'failed', error: error instanceof WalletError ? error : new WalletError(ClientErrorCode.BAD_RESPONSE, String(error), { cause: error }) });
+      return;
+    }
+    if (this.#state.kind !== 'open') return;
+    if (current !== null) {
+      if (emitCurrent) this.#push(current);
+      else this.#lastYieldedVersion = current.version;
+      this.#variables['afterVersion'] = current.version;
+    }
     this.#subscribe();
-    if (options.emitCurrent === true) void this.#catchUp();
   }
 
   [Symbol.asyncIterator](): this {
@@ -84,6 +119,10 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
     const balance = this.#buffer.shift();
     if (balance !== undefined) {
       this.#lastYieldedVersion = balance.version;
+      if (this.#paused && this.#buffer.length === 0 && this.#state.kind === 'open') {
+        this.#paused = false;
+        this.#subscribe();
+      }
       return Promise.resolve({ done: false, value: balance });
     }
     if (this.#state.kind === 'failed') {
@@ -104,11 +143,21 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
   }
 
   #subscribe(): void {
-    this.#unsubscribe = this.#deps.connection.subscribe(this.#deps.request, {
-      next: (result) => this.#onResult(result),
-      error: (failure: unknown) => this.#onError(errorFromSink(failure)),
-      complete: () => this.#end({ kind: 'ended' }),
+    // graphql-ws completes a subscription we end ourselves (pause, resubscribe): only the current one speaks.
+    const generation = ++this.#generation;
+    const current = (): boolean => generation === this.#generation;
+    this.#unsubscribe = this.#deps.connection.subscribe({ ...this.#deps.request, variables: this.#variables }, {
+      next: (result) => current() && this.#onResult(result),
+      error: (failure: unknown) => current() && this.#onError(errorFromSink(failure)),
+      complete: () => current() && this.#end({ kind: 'ended' }),
     });
+  }
+
+  /** Ends the current subscription; whatever it still reports is ignored. */
+  #detach(): void {
+    this.#generation += 1;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
   #onResult(result: FormattedExecutionResult<Record<string, unknown>>): void {
@@ -126,8 +175,7 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
 
   #onError(error: WalletError): void {
     if (this.#state.kind !== 'open') return;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.#detach();
     if (!error.retriable || this.#resubscribeCount + 1 >= this.#deps.resubscribe.attemptCountMax) {
       this.#end({ kind: 'failed', error });
       return;
@@ -135,37 +183,28 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
     const delayMs = backoffDelayMs(this.#deps.resubscribe, this.#resubscribeCount);
     this.#resubscribeCount += 1;
     void sleep(delayMs).then(() => {
-      if (this.#state.kind !== 'open') return;
-      this.#subscribe();
-      void this.#catchUp();
+      // Resubscribes after the newest version received: the server replays the rest.
+      if (this.#state.kind === 'open' && !this.#paused) this.#subscribe();
     });
   }
 
-  /** Best effort: a failed read only means the next pushed update brings the stream up to date. */
-  async #catchUp(): Promise<void> {
-    try {
-      const balance = await this.#deps.readBalance();
-      if (balance !== null) this.#push(balance);
-    } catch (error: unknown) {
-      if (!(error instanceof WalletError)) throw error;
-    }
-  }
-
   #push(balance: Balance): void {
-    if (this.#state.kind !== 'open') return;
+    if (this.#state.kind !== 'open' || this.#paused) return;
     const newestVersion = this.#buffer.at(-1)?.version ?? this.#lastYieldedVersion;
     if (balance.version <= newestVersion) return;
+    if (this.#buffer.length >= this.#deps.bufferCountMax) {
+      // Not dropped: the subscription pauses, and resumes after the newest buffered version.
+      this.#paused = true;
+      this.#detach();
+      return;
+    }
+    this.#variables['afterVersion'] = balance.version;
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       this.#failWaiters.shift();
       this.#lastYieldedVersion = balance.version;
       waiter({ done: false, value: balance });
       return;
-    }
-    if (this.#buffer.length >= this.#deps.bufferCountMax) {
-      // A balance is state, not an event: the newest one supersedes the ones a slow reader missed.
-      this.#buffer.shift();
-      this.droppedCount += 1;
     }
     this.#buffer.push(balance);
   }
@@ -175,7 +214,6 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
     this.#state = state;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
-    this.#removeReconnectListener();
     this.#deps.onEnd();
     if (this.#waiters.length === 0) return;
     // A waiter means the buffer is empty: hand the outcome to the pending reads.

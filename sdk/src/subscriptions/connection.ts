@@ -47,7 +47,9 @@ export function createSubscriptionConnection(options: ResolvedOptions): Subscrip
     subscribe(request, sink) {
       const payload = {
         query: request.query,
-        variables: { ...request.variables },
+        // Not copied: graphql-ws sends this payload again after a reconnect, so a stream that
+        // advances its `afterVersion` here resumes where it was (see BalanceStream).
+        variables: request.variables as Record<string, unknown>,
         ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
         ...(request.extensions === undefined ? {} : { extensions: { ...request.extensions } }),
       };

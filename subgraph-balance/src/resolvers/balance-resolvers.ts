@@ -8,7 +8,11 @@ import { MetricName, type Metrics } from '../metrics.js';
 import type { BalanceState } from '../store/balance-repository.js';
 import type { BalanceContext, ConnectionState } from './context.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
-import { parseAccountId, toGraphQLError } from './errors.js';
+import { parseAccountId, parseVersionArg, toGraphQLError } from './errors.js';
+import { ResumePointExpiredError } from '../history/errors.js';
+import type { HistoryRepository } from '../history/history-repository.js';
+import { readAtLeastVersion, type MinVersionReadDeps } from '../history/min-version-read.js';
+import { createResumeStream } from '../history/resume-stream.js';
 import { assertMaySubscribe, mayReadBalance } from '../auth/policy.js';
 
 export interface BalanceResolverDeps {
@@ -17,10 +21,15 @@ export interface BalanceResolverDeps {
   readonly pubsub: BalancePubSub;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  readonly history: HistoryRepository;
+  readonly minVersion: MinVersionReadDeps;
 }
 
 export interface BalanceResolverConfig {
   readonly subscriptionsPerConnectionMax: number;
+  readonly subscriptionQueueEventsMax: number;
+  readonly history: { readonly replayPageRowsMax: number };
+  readonly minVersion: { readonly waitMsMax: number };
 }
 
 interface AccountReference {
@@ -43,56 +52,69 @@ function openSubscription(deps: BalanceResolverDeps, config: BalanceResolverConf
   return subscription;
 }
 
+/** Refuses a resume point the history no longer covers, at subscribe time rather than at the next update. */
+async function assertResumable(deps: BalanceResolverDeps, accountId: string, afterVersion: number, current: BalanceState | null): Promise<void> {
+  if (current === null || current.version <= afterVersion) return;
+  const oldest = await deps.history.oldestVersion(accountId);
+  if (oldest === undefined || oldest > afterVersion + 1) throw new ResumePointExpiredError(accountId, afterVersion, oldest);
+}
+
+async function openBalanceStream(deps: BalanceResolverDeps, config: BalanceResolverConfig, args: { accountId?: unknown; afterVersion?: unknown }, context: BalanceContext): Promise<AsyncIterableIterator<LiveBalance>> {
+  const accountId = parseAccountId(args.accountId);
+  const afterVersion = parseVersionArg(args.afterVersion, 'afterVersion');
+  let subscription: BalanceSubscription | undefined;
+  try {
+    await assertMaySubscribe(context.identity, accountId, context.ownerOf);
+    subscription = openSubscription(deps, config, accountId, context.connection);
+    // Registered before reading the baseline, so nothing committed in between is missed.
+    const current = await deps.readBaseline(accountId);
+    if (afterVersion !== undefined) await assertResumable(deps, accountId, afterVersion, current);
+    const lastVersion = afterVersion ?? current?.version;
+    return createResumeStream(
+      { live: subscription, history: deps.history },
+      { pageRowsMax: config.history.replayPageRowsMax, liveBufferEventsMax: config.subscriptionQueueEventsMax },
+      { accountId, lastVersion, replay: afterVersion !== undefined },
+    );
+  } catch (error: unknown) {
+    subscription?.close();
+    throw toGraphQLError(error);
+  }
+}
+
+async function readBalance(deps: BalanceResolverDeps, config: BalanceResolverConfig, accountId: string, minVersionArg: unknown, context: BalanceContext): Promise<BalanceState | null> {
+  const minVersion = parseVersionArg(minVersionArg, 'minVersion');
+  try {
+    // Not yours looks exactly like unknown: null.
+    if (!(await mayReadBalance(context.identity, accountId, context.ownerOf))) return null;
+    const first = await context.balanceByAccountId.load(accountId);
+    if (minVersion === undefined) return first;
+    return await readAtLeastVersion(deps.minVersion, config.minVersion.waitMsMax, accountId, minVersion, first);
+  } catch (error: unknown) {
+    throw toGraphQLError(error);
+  }
+}
+
 export function createBalanceResolvers(deps: BalanceResolverDeps, config: BalanceResolverConfig): GraphQLResolverMap<BalanceContext> {
   return {
     Decimal: DecimalScalar,
     DateTime: DateTimeScalar,
     Query: {
-      async balance(_parent: unknown, args: { accountId?: unknown }, context: BalanceContext) {
-        const accountId = parseAccountId(args.accountId);
-        try {
-          // Not yours looks exactly like unknown: null.
-          if (!(await mayReadBalance(context.identity, accountId, context.ownerOf))) return null;
-          return await context.balanceByAccountId.load(accountId);
-        } catch (error: unknown) {
-          throw toGraphQLError(error);
-        }
-      },
+      balance: (_parent: unknown, args: { accountId?: unknown; minVersion?: unknown }, context: BalanceContext) =>
+        readBalance(deps, config, parseAccountId(args.accountId), args.minVersion, context),
     },
     Account: {
       __resolveReference(reference: AccountReference) {
         return { id: reference.id };
       },
-      async balance(account: AccountReference, _args: unknown, context: BalanceContext) {
-        const accountId = parseAccountId(account.id, 'id');
-        try {
-          if (!(await mayReadBalance(context.identity, accountId, context.ownerOf))) return null;
-          return await context.balanceByAccountId.load(accountId);
-        } catch (error: unknown) {
-          throw toGraphQLError(error);
-        }
-      },
+      balance: (account: AccountReference, args: { minVersion?: unknown }, context: BalanceContext) =>
+        readBalance(deps, config, parseAccountId(account.id, 'id'), args.minVersion, context),
     },
     Balance: {
       account: (balance: LiveBalance) => ({ __typename: 'Account', id: balance.accountId }),
     },
     Subscription: {
       balanceUpdated: {
-        async subscribe(_parent: unknown, args: { accountId?: unknown }, context: BalanceContext) {
-          const accountId = parseAccountId(args.accountId);
-          let subscription: BalanceSubscription | undefined;
-          try {
-            await assertMaySubscribe(context.identity, accountId, context.ownerOf);
-            subscription = openSubscription(deps, config, accountId, context.connection);
-            // Registered before reading the baseline, so nothing committed in between is missed.
-            const current = await deps.readBaseline(accountId);
-            if (current !== null) subscription.setBaselineVersion(current.version);
-            return subscription;
-          } catch (error: unknown) {
-            subscription?.close();
-            throw toGraphQLError(error);
-          }
-        },
+        subscribe: (_parent: unknown, args: { accountId?: unknown; afterVersion?: unknown }, context: BalanceContext) => openBalanceStream(deps, config, args, context),
         resolve: (update: LiveBalance, _args: unknown, context: BalanceContext) => {
           noteResolvedUpdate(context, update);
           return update;

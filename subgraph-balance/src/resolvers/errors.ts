@@ -19,3 +19,15 @@ export function parseAccountId(value: unknown, field = 'accountId'): string {
   }
   return value.toLowerCase();
 }
+
+/** Largest version a GraphQL Int (and the wallet's signed INT column) can carry. */
+export const VERSION_MAX = 2_147_483_647;
+
+/** `afterVersion` / `minVersion`: absent, or an integer in 0..VERSION_MAX; anything else is the caller's mistake. */
+export function parseVersionArg(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > VERSION_MAX) {
+    throw toGraphQLError(new BadUserInputError(`${field} must be an integer from 0 to ${VERSION_MAX}`, { details: { field } }));
+  }
+  return value;
+}

@@ -5,6 +5,7 @@ import { driverPoolOf, type BalancePrisma } from './prisma.js';
 import { formatDecimal } from './decimal.js';
 import { planBatch, type AppliedSide, type BalanceState } from './batch-plan.js';
 import type { SideUpdate } from './version-rule.js';
+import { recordHistory, type HistoryRetention } from '../history/history-store.js';
 
 export type { AppliedSide, BalanceState, SideOutcome } from './batch-plan.js';
 
@@ -23,6 +24,8 @@ export interface BalanceRepository {
 export interface BalanceRepositoryConfig {
   /** Longest a single apply transaction may run. */
   readonly transactionTimeoutMs: number;
+  /** Every applied version is also written to `balance_history` in the same transaction. */
+  readonly history: HistoryRetention;
 }
 
 /** Sides one transaction may apply (two per event); a bug above if exceeded. */
@@ -91,7 +94,7 @@ function lockedState(row: LockedRow): BalanceState {
 
 const rowValues = (state: BalanceState) => Prisma.sql`(${state.id}, ${state.accountId}, ${state.amount}, ${state.version}, ${state.updatedAt}, ${state.updatedAt})`;
 
-async function applyInTransaction(tx: Prisma.TransactionClient, sides: readonly SideUpdate[]): Promise<AppliedSide[]> {
+async function applyInTransaction(tx: Prisma.TransactionClient, sides: readonly SideUpdate[], history: HistoryRetention): Promise<AppliedSide[]> {
   // One lock order for every transaction (ascending account id), so two partitions touching the
   // same accounts wait for each other instead of deadlocking.
   const accountIds = [...new Set(sides.map((side) => side.accountId))].sort();
@@ -114,6 +117,7 @@ async function applyInTransaction(tx: Prisma.TransactionClient, sides: readonly 
       VALUES ${Prisma.join(plan.updates.map(rowValues))}
       ON DUPLICATE KEY UPDATE amount = VALUES(amount), version = VALUES(version), updated_at = VALUES(updated_at)`;
   }
+  await recordHistory(tx, plan.sides, history);
   return [...plan.sides];
 }
 
@@ -154,7 +158,7 @@ export function createBalanceRepository(deps: { readonly prisma: BalancePrisma }
       if (sides.length === 0) return [];
       assert(sides.length <= APPLY_SIDES_MAX, `${sides.length} sides in one transaction (max ${APPLY_SIDES_MAX})`);
       const transaction = () =>
-        prisma.$transaction((tx) => applyInTransaction(tx, sides), {
+        prisma.$transaction((tx) => applyInTransaction(tx, sides, config.history), {
           timeout: config.transactionTimeoutMs,
           maxWait: config.transactionTimeoutMs,
           // No gap locks: accounts without a row are not locked by the read, so concurrent

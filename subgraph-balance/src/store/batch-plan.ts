@@ -17,6 +17,8 @@ export interface AppliedSide {
   readonly outcome: SideOutcome;
   /** The row right after this side (unchanged for `republished` and `stale`). */
   readonly state: BalanceState;
+  /** The transfer that caused an applied side, when its event named one. */
+  readonly transactionId?: string;
 }
 
 export interface BatchPlan {
@@ -55,7 +57,7 @@ export function planBatch(stored: ReadonlyMap<string, BalanceState>, sides: read
       };
       current.set(side.accountId, next);
       changed.add(side.accountId);
-      planned.push({ outcome: 'applied', state: next });
+      planned.push({ outcome: 'applied', state: next, ...(side.transactionId === undefined ? {} : { transactionId: side.transactionId }) });
     } else {
       assert(row !== undefined, `${decision.kind} decided for ${side.accountId} without a row`);
       planned.push({ outcome: decision.kind === 'republish' ? 'republished' : 'stale', state: row });

@@ -4,6 +4,8 @@ export interface SideUpdate {
   /** Exact decimal string, the balance after the change. */
   readonly amount: string;
   readonly version: number | undefined;
+  /** The transfer that caused it, when the event names one (kept in the balance history). */
+  readonly transactionId?: string;
 }
 
 export type SideDecision =

@@ -42,7 +42,7 @@ function message(topic: string, messageKey: string, eventId: string, event: Wall
   return { eventId, topic, messageKey, payload: encodeEvent(event), headers: JSON.stringify(headers), createdAt: context.occurredAt };
 }
 
-function balanceUpdated(topics: EventTopics, from: AccountChange, to: AccountChange, context: EventContext): OutboxMessage {
+function balanceUpdated(topics: EventTopics, from: AccountChange, to: AccountChange, context: EventContext, transactionId?: string): OutboxMessage {
   const eventId = randomUUID();
   const event: WalletEvent = {
     Name: EventName.BalanceUpdated,
@@ -55,6 +55,8 @@ function balanceUpdated(topics: EventTopics, from: AccountChange, to: AccountCha
       version_account_id_to: to.version,
       event_id: eventId,
       occurred_at: context.occurredAt.toISOString(),
+      // The balance history records which transfer produced each version.
+      ...(transactionId === undefined ? {} : { transaction_id: transactionId }),
     },
   };
   return message(topics.balances, from.id, eventId, event, context);
@@ -70,7 +72,7 @@ export function transferEvents(
     Name: EventName.TransactionCreated,
     Payload: { id: transfer.id, account_id_from: transfer.from.id, account_id_to: transfer.to.id, amount: moneyText(transfer.amount) },
   };
-  return [message(topics.transactions, transfer.from.id, randomUUID(), created, context), balanceUpdated(topics, transfer.from, transfer.to, context)];
+  return [message(topics.transactions, transfer.from.id, randomUUID(), created, context), balanceUpdated(topics, transfer.from, transfer.to, context, transfer.id)];
 }
 
 /**

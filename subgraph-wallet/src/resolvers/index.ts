@@ -13,9 +13,16 @@ import {
   visibleAccount,
   visibleClient,
   visibleTransaction,
+  ownsAccount,
 } from '../auth/policy.js';
 import type { WalletContext } from './context.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
+
+async function mayKnowVersion(ctx: WalletContext, accountId: string): Promise<boolean> {
+  if (ctx.identity.role !== 'client') return true;
+  const account = await ctx.loaders.account.load(accountId);
+  return account !== null && ownsAccount(ctx.identity, account);
+}
 
 interface PageArgs {
   readonly first?: number | null;
@@ -101,6 +108,10 @@ export const resolvers: GraphQLResolverMap<WalletContext> = {
       assertAccountDetailsVisible(ctx.identity, account, 'createdAt');
       return account.createdAt;
     },
+    version: (account: AccountRecord, _: unknown, ctx: WalletContext) => {
+      assertAccountDetailsVisible(ctx.identity, account, 'version');
+      return account.version;
+    },
     transactions: async (account: AccountRecord, args: PageArgs, ctx: WalletContext) => {
       assertAccountDetailsVisible(ctx.identity, account, 'transactions');
       const limit = parsePageSize(args.first);
@@ -116,5 +127,8 @@ export const resolvers: GraphQLResolverMap<WalletContext> = {
     // A counterparty account is returned (its id is part of the transaction); its details are guarded on Account.
     accountFrom: (t: TransactionRecord, _: unknown, ctx: WalletContext) => required(ctx.loaders.account.load(t.accountIdFrom), 'account'),
     accountTo: (t: TransactionRecord, _: unknown, ctx: WalletContext) => required(ctx.loaders.account.load(t.accountIdTo), 'account'),
+    // A side's version tells how often that account changed: only its owner (or staff) sees it; the counterparty gets null.
+    balanceVersionFrom: async (t: TransactionRecord, _: unknown, ctx: WalletContext) => ((await mayKnowVersion(ctx, t.accountIdFrom)) ? t.versionFrom : null),
+    balanceVersionTo: async (t: TransactionRecord, _: unknown, ctx: WalletContext) => ((await mayKnowVersion(ctx, t.accountIdTo)) ? t.versionTo : null),
   },
 };

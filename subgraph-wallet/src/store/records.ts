@@ -23,6 +23,9 @@ export interface TransactionRecord {
   readonly accountIdTo: string;
   readonly amount: Money;
   readonly createdAt: Date;
+  /** Account versions each side reached with this transfer; null for transfers older than the columns. */
+  readonly versionFrom: number | null;
+  readonly versionTo: number | null;
 }
 
 export interface DepositRecord {

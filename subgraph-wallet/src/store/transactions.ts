@@ -8,8 +8,8 @@ import { write, type Statement } from './statement.js';
 
 export function insertTransaction(record: TransactionRecord): Statement<void> {
   return write(
-    'INSERT INTO transactions (id, account_id_from, account_id_to, amount, created_at) VALUES (?, ?, ?, ?, ?)',
-    [record.id, record.accountIdFrom, record.accountIdTo, moneyColumn(record.amount), record.createdAt],
+    'INSERT INTO transactions (id, account_id_from, account_id_to, amount, created_at, version_from, version_to) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [record.id, record.accountIdFrom, record.accountIdTo, moneyColumn(record.amount), record.createdAt, record.versionFrom, record.versionTo],
     1,
     'transaction insert',
   );
@@ -30,6 +30,8 @@ interface TransactionRow {
   readonly accountIdTo: string;
   readonly amount: { toString(): string };
   readonly createdAt: Date;
+  readonly versionFrom: number | null;
+  readonly versionTo: number | null;
 }
 
 function toRecord(row: TransactionRow): TransactionRecord {
@@ -53,6 +55,8 @@ interface PageRow {
   readonly account_id_to: string;
   readonly amount: string;
   readonly created_at: Date | string;
+  readonly version_from: number | bigint | null;
+  readonly version_to: number | bigint | null;
 }
 
 function side(column: 'account_id_from' | 'account_id_to', accountId: string, limit: number, after: Cursor | undefined): Prisma.Sql {
@@ -61,7 +65,7 @@ function side(column: 'account_id_from' | 'account_id_to', accountId: string, li
     after === undefined
       ? Prisma.empty
       : Prisma.sql` AND (created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`;
-  return Prisma.sql`(SELECT CAST(${accountId} AS CHAR(36)) AS owner, id, account_id_from, account_id_to, CAST(amount AS CHAR) AS amount, created_at
+  return Prisma.sql`(SELECT CAST(${accountId} AS CHAR(36)) AS owner, id, account_id_from, account_id_to, CAST(amount AS CHAR) AS amount, created_at, version_from, version_to
     FROM transactions WHERE ${where}${range} ORDER BY created_at DESC, id DESC LIMIT ${limit})`;
 }
 
@@ -85,6 +89,8 @@ export async function pageTransactionsForAccounts(
       accountIdTo: row.account_id_to,
       amount: moneyFromStore(row.amount),
       createdAt: row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at.replace(' ', 'T')}Z`),
+      versionFrom: row.version_from === null ? null : Number(row.version_from),
+      versionTo: row.version_to === null ? null : Number(row.version_to),
     });
   }
   for (const [id, list] of byAccount) {

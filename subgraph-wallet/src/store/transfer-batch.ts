@@ -73,8 +73,8 @@ export function applyFinalAccountState(change: AccountChange, lockedVersion: num
 export function insertTransactions(records: readonly TransactionRecord[]): Statement<void> {
   assert(records.length > 0, 'insertTransactions needs records');
   return write(
-    `INSERT INTO transactions (id, account_id_from, account_id_to, amount, created_at) VALUES ${records.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-    records.flatMap((r) => [r.id, r.accountIdFrom, r.accountIdTo, moneyColumn(r.amount), r.createdAt]),
+    `INSERT INTO transactions (id, account_id_from, account_id_to, amount, created_at, version_from, version_to) VALUES ${records.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    records.flatMap((r) => [r.id, r.accountIdFrom, r.accountIdTo, moneyColumn(r.amount), r.createdAt, r.versionFrom, r.versionTo]),
     records.length,
     'transaction insert',
   );

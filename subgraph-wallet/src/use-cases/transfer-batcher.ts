@@ -84,7 +84,7 @@ function planBatch(items: readonly Pending[], locked: Map<string, AccountState>,
       if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
       if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
       const plan = planTransfer(fromState, toState, amount);
-      const record: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now };
+      const record: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now, versionFrom: plan.from.version, versionTo: plan.to.version };
       for (const change of [plan.from, plan.to]) {
         states.set(change.id, change);
         changed.set(change.id, change);

@@ -126,7 +126,7 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
         if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
         if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
         const plan = planTransfer(fromState, toState, amount);
-        const transaction: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now };
+        const transaction: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now, versionFrom: plan.from.version, versionTo: plan.to.version };
         const events = transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent });
         await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(transaction), appendOutbox(events));
         return transaction;

@@ -9,6 +9,10 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** `balance(minVersion)` waited its maximum and the read model has not reached that version (retriable). */
+  MIN_VERSION_TIMEOUT: 'MIN_VERSION_TIMEOUT',
+  /** `balanceUpdated(afterVersion)` asked to resume before the oldest retained version (not retriable: resync). */
+  RESUME_POINT_EXPIRED: 'RESUME_POINT_EXPIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -23,4 +27,6 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
+  MIN_VERSION_TIMEOUT: 503,
+  RESUME_POINT_EXPIRED: 410,
 };

@@ -1,0 +1,140 @@
+import { assert } from '@walletgraph/platform/core';
+import type { BalanceSubscription } from '../live/balance-pubsub.js';
+import type { LiveBalance } from '../live/live-message.js';
+import { ResumePointExpiredError } from './errors.js';
+import type { HistoryRepository } from './history-repository.js';
+
+export interface ResumeStreamDeps {
+  /** Registered before anything is read, so nothing committed meanwhile is missed. */
+  readonly live: BalanceSubscription;
+  readonly history: Pick<HistoryRepository, 'readAfter'>;
+}
+
+export interface ResumeStreamConfig {
+  /** History rows read per query (replay and gap fill). */
+  readonly pageRowsMax: number;
+  /** Live updates held while the subscriber catches up; the oldest are dropped past it (history has them). */
+  readonly liveBufferEventsMax: number;
+}
+
+export interface ResumeStart {
+  readonly accountId: string;
+  /** The last version the subscriber has; undefined: start with whatever comes next. */
+  readonly lastVersion: number | undefined;
+  /** True when versions above `lastVersion` may exist already (a resume): the history is read first. */
+  readonly replay: boolean;
+}
+
+/**
+ * One account's versions, each exactly once and consecutively: retained history above the
+ * start first, then live updates. A live update that skips versions (another instance published
+ * late, the buffer dropped some) is preceded by the missing ones read from the history; if the
+ * history no longer has them the stream ends with RESUME_POINT_EXPIRED instead of jumping.
+ */
+export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamConfig, start: ResumeStart): AsyncIterableIterator<LiveBalance> {
+  let last = start.lastVersion;
+  let needHistory = start.replay;
+  /** The next history read fills a gap a live update revealed (it must find something). */
+  let gapSeen = false;
+  let ready: LiveBalance[] = [];
+  const buffer: LiveBalance[] = [];
+  let liveEnded = false;
+  let liveFailure: unknown;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  /** Set by every wake-up, so one that lands while `step` runs is not lost. */
+  let signalled = false;
+  const notify = (): void => {
+    signalled = true;
+    wake?.();
+    wake = undefined;
+  };
+
+  void (async () => {
+    try {
+      for await (const update of deps.live) {
+        buffer.push(update);
+        if (buffer.length > config.liveBufferEventsMax) buffer.shift();
+        notify();
+      }
+    } catch (error: unknown) {
+      liveFailure = error;
+    } finally {
+      liveEnded = true;
+      notify();
+    }
+  })();
+
+  /** `mustFind`: a live update showed versions above `after` exist, so an empty page means they were pruned. */
+  async function fillFromHistory(after: number, mustFind: boolean): Promise<void> {
+    const page = await deps.history.readAfter(start.accountId, after, config.pageRowsMax);
+    const first = page[0];
+    if (first === undefined ? mustFind : first.version !== after + 1) throw new ResumePointExpiredError(start.accountId, after, first?.version);
+    ready = page.map(({ accountId, amount, version, updatedAt }) => ({ accountId, amount, version, updatedAt }));
+    needHistory = page.length === config.pageRowsMax;
+  }
+
+  /** The next version to send, or undefined when nothing is available yet. */
+  async function step(): Promise<LiveBalance | undefined> {
+    for (;;) {
+      const queued = ready.shift();
+      if (queued !== undefined) {
+        if (last !== undefined && queued.version <= last) continue;
+        return queued;
+      }
+      if (needHistory && last !== undefined) {
+        await fillFromHistory(last, gapSeen);
+        gapSeen = false;
+        if (ready.length > 0) continue;
+      }
+      needHistory = false;
+      const head = buffer.shift();
+      if (head === undefined) return undefined;
+      if (last === undefined || head.version === last + 1) return head;
+      if (head.version <= last) continue;
+      // A gap: the versions between are committed (the live update follows its commit), so the history has them.
+      buffer.unshift(head);
+      needHistory = true;
+      gapSeen = true;
+    }
+  }
+
+  const done = { done: true as const, value: undefined };
+  const iterator: AsyncIterableIterator<LiveBalance> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      for (;;) {
+        if (closed) return done;
+        signalled = false;
+        const update = await step();
+        if (update !== undefined) {
+          assert(last === undefined || update.version === last + 1, `resume stream would send ${update.version} after ${String(last)}`);
+          last = update.version;
+          return { done: false, value: update };
+        }
+        if (liveEnded) {
+          closed = true;
+          if (liveFailure !== undefined) throw liveFailure;
+          return done;
+        }
+        if (signalled) continue;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+    async return() {
+      closed = true;
+      deps.live.close();
+      notify();
+      return done;
+    },
+    async throw(error?: unknown) {
+      closed = true;
+      deps.live.close();
+      notify();
+      throw error;
+    },
+  };
+  return iterator;
+}
