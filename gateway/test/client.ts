@@ -7,8 +7,8 @@ import { adminAuthorization } from './auth';
 
 export interface GqlError {
   readonly message: string;
-  readonly path?: ReadonlyArray<string | number>;
-  readonly extensions?: { readonly code?: string } & Record<string, unknown>;
+  readonly path?: ReadonlyArray<string | number> | undefined;
+  readonly extensions?: ({ readonly code?: string } & Record<string, unknown>) | undefined;
 }
 
 export interface GqlResult<T = Record<string, unknown>> {
@@ -36,8 +36,8 @@ export async function gql<T = Record<string, unknown>>(url: string, query: strin
 }
 
 export interface EventResult {
-  readonly data?: Record<string, unknown> | null;
-  readonly errors?: readonly GqlError[];
+  readonly data?: Record<string, unknown> | null | undefined;
+  readonly errors?: readonly GqlError[] | undefined;
 }
 
 export type Transport = 'ws' | 'sse';

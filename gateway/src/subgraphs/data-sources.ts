@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseCacheControlHeader.js';
-import { GraphQLError, Kind, type DocumentNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@walletgraph/platform/core';
 import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import type { IdentityMinter } from '../auth/internal-identity.js';
@@ -117,7 +117,9 @@ function graphqlErrorsOf(response: SubgraphHttpResponse): GraphQLError[] | undef
 function graphqlResponseOf(url: string, response: SubgraphHttpResponse): GatewayGraphQLResponse {
   if (response.status < 200 || response.status > 299) {
     const refused = response.status >= 400 && response.status <= 499 ? graphqlErrorsOf(response) : undefined;
-    if (refused !== undefined) return { errors: refused };
+    // GraphQLError instances (the gateway keeps each as its error's originalError); a GraphQLError
+    // declares `locations` as `| undefined`, which exactOptionalPropertyTypes tells apart.
+    if (refused !== undefined) return { errors: refused as readonly GraphQLFormattedError[] };
     throw httpError(url, response);
   }
   const body = parseMaybeJson(response);

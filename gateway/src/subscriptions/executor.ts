@@ -24,7 +24,7 @@ export interface SubscribeRequest {
   readonly context: GatewayContext;
   readonly transport: Transport;
   /** The client connection's own bound (SUBSCRIPTIONS_PER_CONNECTION_MAX), when the transport has connections. */
-  readonly connectionSlots?: Slots;
+  readonly connectionSlots?: Slots | undefined;
 }
 
 export interface ExecutorConfig {
@@ -64,7 +64,7 @@ function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan 
  */
 function namingSubgraph(error: GraphQLError, subgraphName: string): GraphQLError {
   if (error.extensions['serviceName'] !== eventSourceName) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, serviceName: subgraphName } });
+  return new GraphQLError(error.message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, originalError: error.originalError ?? null, extensions: { ...error.extensions, serviceName: subgraphName } });
 }
 
 function wsUrlOf(subgraphs: SubgraphEndpoints, name: string): string | undefined {

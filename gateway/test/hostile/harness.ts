@@ -75,7 +75,7 @@ export function bodyOf(wire: Wire): string {
 
 interface GraphqlBody {
   readonly data?: Record<string, unknown> | null;
-  readonly errors?: ReadonlyArray<{ readonly message?: string; readonly extensions?: { readonly code?: string } }>;
+  readonly errors?: ReadonlyArray<{ readonly message?: string; readonly extensions?: { readonly code?: string } }> | undefined;
 }
 
 export function outcomeOfBody(body: GraphqlBody | GraphqlBody[] | undefined, extra: Omit<Outcome, 'code' | 'data'> = {}): Outcome {
