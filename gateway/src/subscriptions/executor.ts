@@ -51,7 +51,7 @@ export interface ExecutorDeps {
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
 /** The primary fetch is replayed from the upstream event through this pseudo-subgraph. */
 const eventSourceName = '__subscription_event__';
-const noCache = { get: async () => undefined, set: async () => undefined, delete: async () => true };
+const noCache = { get: () => Promise.resolve(undefined), set: () => Promise.resolve(), delete: () => Promise.resolve(true) };
 
 function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan {
   const fromEvent: FetchNode = { ...primary, serviceName: eventSourceName };
@@ -112,7 +112,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
   }
 
   async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, event: UpstreamEvent): Promise<ExecutionResult> {
-    const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
+    const eventSource: GraphQLDataSource = { process: () => Promise.resolve({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
     const operationContext = buildOperationContext({ schema: deps.planner.apiSchema, operationDocument: request.document, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) });
     const requestContext: RequestContext = {
       request: { query: request.source, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
@@ -138,7 +138,12 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     return { errors: [subscriptionError(code as SubscriptionErrorCode, message)] };
   }
 
-  async function subscribe(request: SubscribeRequest): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  /** Opens at once; a throw in open() is a rejection, as an async function would give it. */
+  function subscribe(request: SubscribeRequest): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    return new Promise((resolve) => resolve(open(request)));
+  }
+
+  function open(request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     let node;
     try {
       node = deps.planner.plan(request.document, request.operationName).node;

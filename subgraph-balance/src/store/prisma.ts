@@ -39,5 +39,5 @@ export function createPrismaClient(deps: PrismaClientDeps, config: PrismaClientC
   if (onSqlQuery === undefined) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   client.$on('query', (event) => onSqlQuery(event.query));
-  return client as unknown as BalancePrisma;
+  return client;
 }
