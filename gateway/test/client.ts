@@ -44,7 +44,7 @@ export type Transport = 'ws' | 'sse';
 
 /** One live subscription whose events a test awaits one at a time, with a timeout. */
 export interface LiveSubscription {
-  next(timeoutMs?: number): Promise<EventResult>;
+  next: (timeoutMs?: number) => Promise<EventResult>;
   /** Resolves with how the stream ended: complete, or the protocol-level error. */
   readonly ended: Promise<{ readonly completed: boolean; readonly error?: unknown }>;
   close(): Promise<void>;

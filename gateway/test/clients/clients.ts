@@ -14,7 +14,7 @@ import { createLive, type ClientUnderTest, type EventResult, type Live, type Ses
 function dataOf(result: ExecutionResult | EventResult, what: string): Record<string, unknown> {
   if (result.errors !== undefined && result.errors.length > 0) throw new Error(`${what}: ${JSON.stringify(result.errors)}`);
   if (result.data === undefined || result.data === null) throw new Error(`${what}: no data`);
-  return result.data as Record<string, unknown>;
+  return result.data;
 }
 
 function wsClientOf(wsUrl: string, token: string): WsClient {
@@ -36,7 +36,7 @@ function sinkOperation(client: SinkClient, query: string, variables: Record<stri
         try {
           resolve(dataOf(result ?? {}, what));
         } catch (error: unknown) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       },
     });
