@@ -35,7 +35,7 @@ async function query<T>(url: string, statement: string, values: unknown[]): Prom
   const u = new URL(url);
   const connection = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
   try {
-    return (await connection.query(statement, values)) as T;
+    return await connection.query<T>(statement, values);
   } finally {
     await connection.end();
   }
@@ -109,7 +109,7 @@ afterAll(async () => {
     { startedAt: suiteStartedAt.toISOString(), finishedAt: new Date().toISOString(), brokers: 3, settings: { ...settings, mariaDbUrl: undefined }, logDir: cluster?.logDir },
     'kafka-cluster.json',
   );
-  const firstSuccess = figures.map((f) => `${f.scenario}: first success ${String(f.extra['firstSuccessMs'] ?? '-')} ms, convergence ${f.convergenceMs ?? '-'} ms`).join('\n');
+  const firstSuccess = figures.map((f) => `${f.scenario}: first success ${typeof f.extra['firstSuccessMs'] === 'number' ? f.extra['firstSuccessMs'] : '-'} ms, convergence ${f.convergenceMs ?? '-'} ms`).join('\n');
   stopAllLoads();
   process.stdout.write(`\nKafka cluster chaos figures (${file}):\n${summaryTable(figures)}\n${firstSuccess}\n`);
   await cluster?.stop();

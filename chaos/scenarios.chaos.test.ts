@@ -40,7 +40,7 @@ async function balanceRows(accountIds: readonly string[]): Promise<Record<string
   const u = new URL(cluster.direct.BALANCE_DATABASE_URL);
   const connection = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
   try {
-    const rows = (await connection.query('SELECT account_id, CAST(amount AS CHAR) AS amount, version FROM balances WHERE account_id IN (?)', [accountIds])) as Array<{ account_id: string; amount: string; version: number }>;
+    const rows = await connection.query<Array<{ account_id: string; amount: string; version: number }>>('SELECT account_id, CAST(amount AS CHAR) AS amount, version FROM balances WHERE account_id IN (?)', [accountIds]);
     return Object.fromEntries(rows.map((r) => [r.account_id, `${r.amount}@v${r.version}`]));
   } finally {
     await connection.end();
@@ -56,7 +56,7 @@ async function walletSql<T>(statement: string, values: unknown[] = []): Promise<
   const u = new URL(cluster.direct.WALLET_DATABASE_URL);
   const connection = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
   try {
-    return (await connection.query(statement, values)) as T;
+    return await connection.query<T>(statement, values);
   } finally {
     await connection.end();
   }

@@ -33,7 +33,7 @@ function postJsonWith(agent, url, body, { timeoutMs, headers }) {
         response.on('end', () => {
           const ms = Number(process.hrtime.bigint() - startedNs) / 1e6;
           const text = Buffer.concat(chunks).toString('utf8');
-          let json = null;
+          let json;
           try {
             json = JSON.parse(text);
           } catch {

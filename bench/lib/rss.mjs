@@ -14,7 +14,7 @@ const kbOf = (status, field) => {
 export function processTree(pid, depthMax = 4) {
   const pids = [pid];
   if (depthMax === 0) return pids;
-  let children = [];
+  let children;
   try {
     children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {

@@ -72,7 +72,7 @@ export function createStack({ log, logDir, quiet = true }) {
     try {
       await waitForPort(port, { timeoutMs: startTimeoutMs, isAlive: () => isAlive(child.pid) });
     } catch (error) {
-      throw new Error(`${name} did not start: ${error.message}\n${tailFile(logFile, 20)}`);
+      throw new Error(`${name} did not start: ${error.message}\n${tailFile(logFile, 20)}`, { cause: error });
     }
     if (!quiet) log(`${name} up on 127.0.0.1:${port} (pid ${child.pid})`);
     return child;

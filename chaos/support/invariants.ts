@@ -49,7 +49,7 @@ async function connect(url: string): Promise<Connection> {
 }
 
 async function one<T>(connection: Connection, sql: string, values: unknown[] = []): Promise<T> {
-  const rows = (await connection.query(sql, values)) as T[];
+  const rows = await connection.query<T[]>(sql, values);
   return rows[0] as T;
 }
 
@@ -64,8 +64,8 @@ async function moneyInvariants(wallet: Connection, balance: Connection): Promise
   if (canonicalBalance(sums.balances ?? '0') !== canonicalBalance(sums.deposits ?? '0')) {
     violations.push({ invariant: 1, detail: `sum of balances ${sums.balances} != sum of deposits ${sums.deposits}` });
   }
-  const negativeWallet = (await wallet.query('SELECT id, CAST(balance AS CHAR) AS b FROM accounts WHERE balance < 0')) as Array<{ id: string; b: string }>;
-  const negativeRead = (await balance.query('SELECT account_id AS id, CAST(amount AS CHAR) AS b FROM balances WHERE amount < 0')) as Array<{ id: string; b: string }>;
+  const negativeWallet = await wallet.query<Array<{ id: string; b: string }>>('SELECT id, CAST(balance AS CHAR) AS b FROM accounts WHERE balance < 0');
+  const negativeRead = await balance.query<Array<{ id: string; b: string }>>('SELECT account_id AS id, CAST(amount AS CHAR) AS b FROM balances WHERE amount < 0');
   for (const [where, rows] of [['wallet', negativeWallet], ['read model', negativeRead]] as const) {
     if (rows.length > 0) violations.push({ invariant: 2, detail: `${rows.length} negative balance(s) in the ${where}: ${listed(rows.map((r) => `${r.id}=${r.b}`))}` });
   }
@@ -80,11 +80,11 @@ async function exactlyOnceInvariants(wallet: Connection, transfers: readonly Tra
   const acknowledged = transfers.filter((t) => t.outcome === 'acknowledged');
   for (let i = 0; i < acknowledged.length; i += BATCH_SIZE_MAX) {
     const batch = acknowledged.slice(i, i + BATCH_SIZE_MAX);
-    const keyRows = (await wallet.query(
+    const keyRows = await wallet.query<Array<{ k: string; r: string; f: string | null; t: string | null; a: string | null }>>(
       `SELECT k.\`key\` AS k, k.result_id AS r, t.account_id_from AS f, t.account_id_to AS t, CAST(t.amount AS CHAR) AS a
          FROM idempotency_keys k LEFT JOIN transactions t ON t.id = k.result_id WHERE k.\`key\` IN (?)`,
       [batch.map((t) => storedKey(t.key))],
-    )) as Array<{ k: string; r: string; f: string | null; t: string | null; a: string | null }>;
+    );
     const byKey = new Map(keyRows.map((row) => [row.k, row]));
     for (const transfer of batch) {
       const row = byKey.get(storedKey(transfer.key));
@@ -105,7 +105,7 @@ async function exactlyOnceInvariants(wallet: Connection, transfers: readonly Tra
   if (Number(counts.tx) !== Number(counts.keys) || Number(counts.keys) !== Number(counts.results) || Number(counts.dangling) !== 0) {
     problems.push(`transactions ${counts.tx}, transfer keys ${counts.keys}, distinct results ${counts.results}, keys without a transaction ${counts.dangling}`);
   }
-  const ledger = (await wallet.query(
+  const ledger = await wallet.query<Array<{ id: string; balance: string; expected: string }>>(
     `SELECT a.id, CAST(a.balance AS CHAR) AS balance,
             CAST(COALESCE(d.s, 0) + COALESCE(i.s, 0) - COALESCE(o.s, 0) AS CHAR) AS expected
        FROM accounts a
@@ -113,7 +113,7 @@ async function exactlyOnceInvariants(wallet: Connection, transfers: readonly Tra
        LEFT JOIN (SELECT account_id_to, SUM(amount) s FROM transactions GROUP BY account_id_to) i ON i.account_id_to = a.id
        LEFT JOIN (SELECT account_id_from, SUM(amount) s FROM transactions GROUP BY account_id_from) o ON o.account_id_from = a.id
       WHERE a.balance <> COALESCE(d.s, 0) + COALESCE(i.s, 0) - COALESCE(o.s, 0)`,
-  )) as Array<{ id: string; balance: string; expected: string }>;
+  );
   for (const row of ledger) problems.push(`account ${row.id} holds ${row.balance} but its deposits and transfers give ${row.expected}`);
   return problems.length === 0 ? [] : [{ invariant: 3, detail: listed(problems) }];
 }
@@ -122,7 +122,7 @@ async function exactlyOnceInvariants(wallet: Connection, transfers: readonly Tra
 async function deliveryInvariant(wallet: Connection, context: InvariantContext, report: ReconcileReport): Promise<{ violations: Violation[]; outboxEvents: number; eventsOnTopics: number }> {
   const problems: string[] = [];
   if (report.outbox.unpublishedCount > 0) problems.push(`${report.outbox.unpublishedCount} outbox row(s) never published (oldest ${report.outbox.oldestAgeMs} ms)`);
-  const rows = (await wallet.query('SELECT event_id, topic FROM outbox_events')) as Array<{ event_id: string; topic: string }>;
+  const rows = await wallet.query<Array<{ event_id: string; topic: string }>>('SELECT event_id, topic FROM outbox_events');
   const messages = await readTopics(context.brokers, [context.topics.transactions, context.topics.balances]);
   const seen = new Set(messages.map((m) => `${m.topic}/${m.headers['event-id'] ?? ''}`));
   const missing = rows.filter((row) => !seen.has(`${row.topic}/${row.event_id}`)).map((row) => `${row.topic}/${row.event_id}`);

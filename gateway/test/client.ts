@@ -7,8 +7,8 @@ import { adminAuthorization } from './auth';
 
 export interface GqlError {
   readonly message: string;
-  readonly path?: ReadonlyArray<string | number>;
-  readonly extensions?: { readonly code?: string } & Record<string, unknown>;
+  readonly path?: ReadonlyArray<string | number> | undefined;
+  readonly extensions?: ({ readonly code?: string } & Record<string, unknown>) | undefined;
 }
 
 export interface GqlResult<T = Record<string, unknown>> {
@@ -36,15 +36,15 @@ export async function gql<T = Record<string, unknown>>(url: string, query: strin
 }
 
 export interface EventResult {
-  readonly data?: Record<string, unknown> | null;
-  readonly errors?: readonly GqlError[];
+  readonly data?: Record<string, unknown> | null | undefined;
+  readonly errors?: readonly GqlError[] | undefined;
 }
 
 export type Transport = 'ws' | 'sse';
 
 /** One live subscription whose events a test awaits one at a time, with a timeout. */
 export interface LiveSubscription {
-  next(timeoutMs?: number): Promise<EventResult>;
+  next: (timeoutMs?: number) => Promise<EventResult>;
   /** Resolves with how the stream ended: complete, or the protocol-level error. */
   readonly ended: Promise<{ readonly completed: boolean; readonly error?: unknown }>;
   close(): Promise<void>;

@@ -91,7 +91,7 @@ async function openStream(authorization: string, token: string, via: 'header' | 
       clearTimeout(timer);
       if (chunk === 'timeout') continue;
       if (chunk.done) throw new Error('the stream ended');
-      buffered += decoder.decode(chunk.value, { stream: true });
+      buffered += decoder.decode(chunk.value as Uint8Array, { stream: true });
     }
   };
   return { status: 200, body: '', nextFrame, close: () => abort.abort() };

@@ -46,7 +46,10 @@ function requiredEnv(name: string): string {
 /** Every principal's credentials of this run (set by the Jest global setup): each service picks its own. */
 export function kafkaCredentialEnv(): Record<string, string> {
   return Object.fromEntries(
-    KAFKA_PRINCIPALS.flatMap((principal) => Object.values(kafkaCredentialVariables(principal))).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])),
+    KAFKA_PRINCIPALS.flatMap((principal) => [kafkaCredentialVariables(principal).username, kafkaCredentialVariables(principal).password]).flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [[name, value] as const];
+    }),
   );
 }
 

@@ -298,7 +298,7 @@ describe('a service given a published secret as its own (.env) refuses to start'
     gateway: [/AUTH_JWT_SECRET: /, /INTERNAL_AUTH_SECRET: /],
     token: [/AUTH_JWT_SECRET must be a real secret/],
   };
-  let dirs: string[] = [];
+  const dirs: string[] = [];
   afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });

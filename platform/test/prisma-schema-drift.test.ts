@@ -68,14 +68,14 @@ async function liveShape(url: string): Promise<Map<string, Shape>> {
   const t = parseMysqlUrl(url);
   const connection = await createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
   try {
-    const columns = (await connection.query(
+    const columns = await connection.query<Array<{ t: string; c: string; ty: string; n: string }>>(
       "SELECT TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE ty, IS_NULLABLE n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> '_prisma_migrations'",
       [t.database],
-    )) as Array<{ t: string; c: string; ty: string; n: string }>;
-    const stats = (await connection.query(
+    );
+    const stats = await connection.query<Array<{ t: string; i: string; nu: number | bigint; cols: string }>>(
       "SELECT TABLE_NAME t, INDEX_NAME i, NON_UNIQUE nu, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) cols FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> '_prisma_migrations' GROUP BY TABLE_NAME, INDEX_NAME, NON_UNIQUE",
       [t.database],
-    )) as Array<{ t: string; i: string; nu: number | bigint; cols: string }>;
+    );
     const tables = new Map<string, Shape>();
     const shape = (name: string): Shape => {
       const existing = tables.get(name) ?? { columns: [], indexes: [] };

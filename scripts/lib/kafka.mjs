@@ -79,7 +79,6 @@ const SLF4J_VERSION = '2.0.17';
 const LIBS_RECIPE = 2;
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies';
 const APPROX_DOWNLOAD_MB = 45;
-const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TEMPLATE_DIR = path.join(HERE, 'kafka');
 
@@ -182,6 +181,7 @@ function runCapture(cmd, args, { cwd, timeoutMs, onTick, tickMs = 10_000 } = {})
 function lastLines(text, n) {
   return text
     .split(/\r?\n/)
+    // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes (ESC [ ... m) of Kafka's log lines
     .map((l) => l.replace(/\u001b\[[0-9;]*m/g, '').trimEnd())
     .filter((l) => l.trim().length)
     .slice(-n);
@@ -570,7 +570,7 @@ export async function waitForKafka({ brokers = ['127.0.0.1:9092'], sasl, brokerC
 /** Polls until every partition of `topics` has a leader and all its replicas in sync. */
 export async function waitForFullIsr({ brokers, sasl, topics, timeoutMs = 60_000 }) {
   const deadline = Date.now() + timeoutMs;
-  let lagging = [];
+  let lagging;
   for (;;) {
     try {
       lagging = await withAdmin(

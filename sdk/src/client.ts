@@ -74,7 +74,7 @@ export interface WalletClient {
    * transfer's `balanceVersionFrom`), the server waits until the read model has that version:
    * you read your own write. Past the server's wait: MIN_VERSION_TIMEOUT (retriable, retried).
    */
-  balance(accountId: string, options?: { readonly minVersion?: number }): Promise<Balance | null>;
+  balance(accountId: string, options?: { readonly minVersion?: number | undefined }): Promise<Balance | null>;
   /** Live balance updates with strictly increasing `version`; see `BalanceStream`. */
   onBalanceUpdated(accountId: string, options?: BalanceStreamOptions): BalanceStream;
   /** Any typed document (query or mutation) against the gateway. */

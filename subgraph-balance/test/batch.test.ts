@@ -135,7 +135,7 @@ test('partitions applied concurrently by two instances converge on the same hot 
   const config = testConfig({ KAFKA_TOPIC_PARTITIONS: '4', CONSUMER_PARTITIONS_CONCURRENT_MAX: '4', PROJECTION_BATCH_SIZE_MAX: '50' });
   const first = await startService(config);
   const second = await startService(sameGroupConfig(config, { CONSUMER_PARTITIONS_CONCURRENT_MAX: '4', PROJECTION_BATCH_SIZE_MAX: '50' }));
-  const accounts = Array.from({ length: 6 }, () => randomUUID());
+  const accounts: string[] = Array.from({ length: 6 }, () => randomUUID());
   const versions = new Map(accounts.map((id) => [id, 0]));
   const side = (id: string) => {
     const version = (versions.get(id) ?? 0) + 1;

@@ -62,7 +62,7 @@ export function sameGroupConfig(base: BalanceConfig, env: Record<string, string>
 /** The run's credentials of one principal (set by the Jest global setup), as service env. */
 export function kafkaEnv(principal: KafkaPrincipal): Record<string, string> {
   const names = kafkaCredentialVariables(principal);
-  return Object.fromEntries([names.username, names.password].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
+  return Object.fromEntries([names.username, names.password].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
 }
 
 /**
@@ -143,7 +143,7 @@ export function balanceTable(): { get(accountId: string): Promise<BalanceRow | u
   const pool: Pool = createPool({ ...target, connectionLimit: 2, decimalAsNumber: false });
   return {
     async get(accountId) {
-      const rows = (await pool.query('SELECT id, account_id, amount, version FROM balances WHERE account_id = ?', [accountId])) as BalanceRow[];
+      const rows = await pool.query<BalanceRow[]>('SELECT id, account_id, amount, version FROM balances WHERE account_id = ?', [accountId]);
       const row = rows[0];
       return row === undefined ? undefined : { ...row, amount: String(row.amount), version: Number(row.version) };
     },

@@ -21,7 +21,7 @@ const clients: Client[] = [];
 
 interface Stream {
   readonly versions: number[];
-  readonly errors: Array<{ extensions?: { code?: string } }>;
+  readonly errors: Array<{ readonly extensions?: { readonly code?: unknown } | undefined }>;
   completed: boolean;
 }
 
@@ -33,7 +33,7 @@ function subscribe(accountId: string, afterVersion: unknown): Stream {
     { query: 'subscription ($id: ID!, $after: Int) { balanceUpdated(accountId: $id, afterVersion: $after) { version amount } }', variables: { id: accountId, after: afterVersion } },
     {
       next: (result) => {
-        if (result.errors !== undefined) stream.errors.push(...(result.errors as Stream['errors']));
+        if (result.errors !== undefined) stream.errors.push(...result.errors);
         const update = result.data?.['balanceUpdated'] as { version: number } | undefined;
         if (update !== undefined && update !== null) stream.versions.push(update.version);
       },

@@ -179,16 +179,16 @@ test('a crash between the DB commit and the offset commit re-applies harmlessly 
     await admin.disconnect();
     // Offset 1 (version 2) was never committed: the committed position is at most 1.
     expect(Number(offsets?.partitions[0]?.offset)).toBeLessThanOrEqual(1);
-    expect(live.messages.filter((m) => JSON.parse(String(m.value)).version === 2)).toHaveLength(0);
+    expect(live.messages.filter((m) => (JSON.parse(String(m.value)) as { version: number }).version === 2)).toHaveLength(0);
 
     const restarted = await startService(sameGroupConfig(config));
     await waitFor('live state of version 2 published after the restart', () =>
-      live.messages.some((m) => JSON.parse(String(m.value)).version === 2) ? true : undefined,
+      live.messages.some((m) => (JSON.parse(String(m.value)) as { version: number }).version === 2) ? true : undefined,
     );
     expect(restarted.metrics.value(MetricName.eventsRepublished)).toBeGreaterThanOrEqual(1);
     expect(restarted.metrics.value(MetricName.eventsApplied)).toBe(0);
     expect(await table.get(a)).toMatchObject({ amount: '20.0000', version: 2 });
-    const liveV2 = live.messages.find((m) => JSON.parse(String(m.value)).version === 2);
+    const liveV2 = live.messages.find((m) => (JSON.parse(String(m.value)) as { version: number }).version === 2);
     expect(liveV2?.key).toBe(a);
     expect(JSON.parse(String(liveV2?.value))).toEqual({ accountId: a, amount: '20.00', version: 2, updatedAt: expect.any(String) });
   } finally {

@@ -16,7 +16,7 @@ const url = `mysql://${base.user}:${base.password}@${base.host}:${base.port}/${d
 async function query<T = unknown>(sql: string, values: unknown[] = []): Promise<T> {
   const connection = await connectMariaDb({ host: base.host, port: base.port, user: base.user, password: base.password, database }, silentLogger);
   try {
-    return (await connection.query(sql, values)) as T;
+    return await connection.query<T>(sql, values);
   } finally {
     await connection.end();
   }

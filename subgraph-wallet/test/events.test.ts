@@ -81,7 +81,7 @@ describe('events on Kafka', () => {
     ];
     events.forEach((event, i) => {
       expect(event.value).toMatch(new RegExp(`^${escape(prefix + (expected[i] as string))}"event_id":"${UUID}","occurred_at":"${ISO}"}}$`));
-      expect(JSON.parse(event.value).Payload.event_id).toBe(event.headers['event-id']);
+      expect((JSON.parse(event.value) as { Payload: { event_id: string } }).Payload.event_id).toBe(event.headers['event-id']);
       expectHeaders(event, 'BalanceUpdated');
     });
     expect(new Set(events.map((e) => e.partition)).size).toBe(1);

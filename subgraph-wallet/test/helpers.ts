@@ -73,7 +73,7 @@ export async function sql<T = Array<Record<string, unknown>>>(statement: string,
   const t = parseMysqlUrl(url);
   const connection = await connectMariaDb({ host: t.host, port: t.port, user: t.user, password: t.password, database: t.database });
   try {
-    return (await connection.query(statement, values)) as T;
+    return await connection.query<T>(statement, values);
   } finally {
     await connection.end();
   }

@@ -43,7 +43,7 @@ describe('old Walletcore REST routes', () => {
     const b = await newAccount(service.graphqlUrl, '1000');
     const res = await post('/transactions', `{"account_id_from":"${a.accountId}","account_id_to":"${b.accountId}","amount":5}`);
     expect(res.status).toBe(201);
-    expect(res.text).toBe(`{"id":"${res.json['id']}","account_id_from":"${a.accountId}","account_id_to":"${b.accountId}","amount":5}`);
+    expect(res.text).toBe(`{"id":"${String(res.json['id'])}","account_id_from":"${a.accountId}","account_id_to":"${b.accountId}","amount":5}`);
     expect((await balanceOf(a.accountId)).balance).toBe('995.0000');
     expect((await balanceOf(b.accountId)).balance).toBe('1005.0000');
   });

@@ -23,7 +23,7 @@ describe('cluster-wide mutation rate limit', () => {
   it('one identity gets the budget once, however its requests spread over the workers', async () => {
     const [a, b] = clusterOf(2);
     if (a === undefined || b === undefined) throw new Error('two workers expected');
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).take('client:c1', 1)));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => Promise.resolve((i % 2 === 0 ? a : b).take('client:c1', 1))));
     expect(allowedCount(results)).toBe(4);
     expect(results.filter((r) => !r.allowed).every((r) => !r.allowed && r.retryAfterMs > 0)).toBe(true);
   });

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Identity } from '@walletgraph/platform/auth';
 import type { RateLimitConfig } from '../config.js';
 import type { GatewayContext } from '../context/request-context.js';
@@ -93,7 +93,7 @@ export function createRateLimitPlugin(deps: { readonly limiter: RateLimiter; rea
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, contextValue }) {
-          if (operation?.operation !== 'mutation') return;
+          if (operation?.operation !== OperationTypeNode.MUTATION) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           const result = await deps.limiter.take(rateLimitKey(contextValue.identity), mutationFieldCount(operation, fragments));

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, OperationTypeNode, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '@walletgraph/platform/core';
 import type { CostConfig } from '../config.js';
 import { LimitCode, LimitExceededError } from '../limits/limit-errors.js';
@@ -101,7 +101,7 @@ export function createDemandControl(deps: DemandControlDeps, config: CostConfig)
       }
       const operationType = operation.operation;
       // A subscription's estimate is recorded with each event (observeEvent), as its cost is.
-      if (operationType !== 'subscription') observe('estimated', operationType, estimated);
+      if (operationType !== OperationTypeNode.SUBSCRIPTION) observe('estimated', operationType, estimated);
       if (config.mode === 'enforce' && estimated > config.max) {
         deps.metrics.limitRejectionCount.inc({ limit: LimitCode.COST_LIMIT_EXCEEDED });
         return { ok: false, error: costLimitError(operation, estimated, config.max) };

@@ -1,6 +1,7 @@
 import {
   GraphQLError,
   Kind,
+  OperationTypeNode,
   getNamedType,
   getNullableType,
   isCompositeType,
@@ -152,7 +153,7 @@ function valueAtPath(value: unknown, path: readonly string[]): unknown {
 function expectedSize(size: ListSize, variables: Variables): number | undefined {
   const values: number[] = [];
   for (const slicing of size.slicing) {
-    const value = slicing.kind === 'static' ? slicing.size : (sizeOf(valueAtPath(valueFromASTUntyped(slicing.node, variables as Record<string, unknown>), slicing.path)) ?? slicing.fallback);
+    const value = slicing.kind === 'static' ? slicing.size : (sizeOf(valueAtPath(valueFromASTUntyped(slicing.node, variables), slicing.path)) ?? slicing.fallback);
     if (value !== undefined) values.push(value);
   }
   if (size.directive.requireOneSlicingArgument && size.directive.slicingArguments.length > 0 && values.length !== 1) {
@@ -352,7 +353,7 @@ export function compileCost(schema: GraphQLSchema, costs: SchemaCosts, document:
     if (definition.defaultValue !== undefined) variableDefaults[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
   }
   return {
-    estimate: operation.operation === 'mutation' ? sum([constant(MUTATION_BASE_COST), compiled.estimate]) : compiled.estimate,
+    estimate: operation.operation === OperationTypeNode.MUTATION ? sum([constant(MUTATION_BASE_COST), compiled.estimate]) : compiled.estimate,
     response: compiled.response,
     variableDefaults,
   };

@@ -51,11 +51,12 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
   const { planCache } = deps;
   const countingPlanCache = {
     ...planCache,
-    get: async (key: string) => {
-      const plan = planCache.getSync(key);
-      deps.metrics.queryPlanCacheLookupCount.inc({ result: plan === undefined ? 'miss' : 'hit' });
-      return plan;
-    },
+    get: (key: string) =>
+      new Promise<ReturnType<typeof planCache.getSync>>((resolve) => {
+        const plan = planCache.getSync(key);
+        deps.metrics.queryPlanCacheLookupCount.inc({ result: plan === undefined ? 'miss' : 'hit' });
+        resolve(plan);
+      }),
   };
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl,

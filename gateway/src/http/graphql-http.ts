@@ -88,11 +88,12 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
       body,
     };
     // Authentication is Apollo's context step: a refusal is a GraphQL error UNAUTHENTICATED with HTTP 401.
-    const context = async (): Promise<GatewayContext> => {
-      if (!(authenticated instanceof UnauthenticatedError)) return createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId);
-      deps.logger.info({ requestId, reason: authenticated.message }, 'request refused: not authenticated');
-      throw unauthenticatedError(authenticated);
-    };
+    const context = (): Promise<GatewayContext> =>
+      new Promise((resolve) => {
+        if (!(authenticated instanceof UnauthenticatedError)) return resolve(createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId));
+        deps.logger.info({ requestId, reason: authenticated.message }, 'request refused: not authenticated');
+        throw unauthenticatedError(authenticated);
+      });
     const result = await deps.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
     const headers: Record<string, string> = { ...idHeader };
     for (const [name, value] of result.headers) headers[name] = value;

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 import type { GatewayContext } from '../context/request-context.js';
 
 /**
@@ -25,7 +25,7 @@ export function createOperationPlugin(): ApolloServerPlugin<GatewayContext> {
       return {
         async didResolveOperation({ operation, request }) {
           if (operation === undefined) throw operationResolutionError(request.operationName);
-          if (operation.operation === 'subscription') {
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
             const message = 'subscriptions are streams: use a WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse, Accept: text/event-stream) on this endpoint';
             throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } } });
           }

@@ -1,4 +1,4 @@
-import { GraphQLError, isScalarType, type GraphQLSchema } from 'graphql';
+import { GraphQLError, isScalarType, Kind, type GraphQLSchema } from 'graphql';
 import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platform/core';
 
 /** Custom scalars whose input is text only: a number at their position is never passed on as a double. */
@@ -27,7 +27,7 @@ export function installInputScalars(schema: GraphQLSchema): GraphQLSchema {
       type.parseLiteral = (ast) => decimalTextFromLiteral(ast);
     } else if (type.name === 'DateTime') {
       type.parseValue = dateTimeText;
-      type.parseLiteral = (ast) => dateTimeText(ast.kind === 'StringValue' ? ast.value : undefined);
+      type.parseLiteral = (ast) => dateTimeText(ast.kind === Kind.STRING ? ast.value : undefined);
     }
   }
   return schema;

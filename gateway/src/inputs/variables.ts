@@ -57,14 +57,14 @@ export function resolveVariableInputs(schema: GraphQLSchema, operation: Operatio
     const nullable = nullableOf(type);
     if (Array.isArray(value)) {
       // graphql-js also accepts one item where a list is declared: the item type applies either way.
-      const itemType = nullable !== undefined && isListType(nullable) ? (nullable.ofType as GraphQLInputType) : nullable;
+      const itemType = nullable !== undefined && isListType(nullable) ? (nullable.ofType) : nullable;
       const items = value as unknown[];
       for (let index = 0; index < items.length; index += 1) items[index] = visit(items[index], itemType, [...path, index]);
       return value;
     }
     // One object where a list of them is declared is coerced to a list: walk it as the item.
     let objectType = nullable;
-    while (objectType !== undefined && isListType(objectType)) objectType = nullableOf(objectType.ofType as GraphQLInputType);
+    while (objectType !== undefined && isListType(objectType)) objectType = nullableOf(objectType.ofType);
     const fields = objectType !== undefined && isInputObjectType(objectType) ? objectType.getFields() : undefined;
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) record[key] = visit(record[key], fields?.[key]?.type, [...path, key]);

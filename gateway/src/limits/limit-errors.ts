@@ -18,7 +18,7 @@ export class LimitExceededError extends GraphQLError {
   readonly code: LimitCode;
   /** `httpStatus`: the status when Apollo answers with this error alone (a plugin's refusal); validation errors are 400 anyway. */
   constructor(code: LimitCode, message: string, details: Readonly<Record<string, number>>, nodes?: readonly ASTNode[], httpStatus?: number) {
-    super(message, { nodes, extensions: { code, ...details, ...(httpStatus === undefined ? {} : { http: { status: httpStatus } }) } });
+    super(message, { nodes: nodes ?? null, extensions: { code, ...details, ...(httpStatus === undefined ? {} : { http: { status: httpStatus } }) } });
     this.name = 'LimitExceededError';
     this.code = code;
   }

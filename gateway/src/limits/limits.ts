@@ -28,7 +28,7 @@ function measureSelectionSet(selectionSet: SelectionSetNode, fragments: Fragment
   let aliasCount = 0;
   let fieldCount = 0;
   for (const selection of selectionSet.selections) {
-    let inner: OperationSize = empty;
+    let inner: OperationSize;
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value === '__schema' || selection.name.value === '__type') continue;
       const child = selection.selectionSet === undefined ? empty : measureSelectionSet(selection.selectionSet, fragments, memo, visiting);

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseCacheControlHeader.js';
-import { GraphQLError, Kind, type DocumentNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@walletgraph/platform/core';
 import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import { traceCarrierOf, withTraceHeaders } from '@walletgraph/platform/tracing';
@@ -49,7 +49,7 @@ function isGatewayContext(value: unknown): value is GatewayContext {
 /** Only queries are merged; the plan's document says which, else the operation text's keyword. */
 export function isQueryOperation(query: string, document: DocumentNode | undefined): boolean {
   const definition = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  if (definition !== undefined && definition.kind === Kind.OPERATION_DEFINITION) return definition.operation === 'query';
+  if (definition !== undefined && definition.kind === Kind.OPERATION_DEFINITION) return definition.operation === OperationTypeNode.QUERY;
   const text = query.trimStart();
   return text.startsWith('{') || /^query\b/.test(text);
 }
@@ -120,22 +120,29 @@ function graphqlErrorsOf(response: SubgraphHttpResponse): GraphQLError[] | undef
 function graphqlResponseOf(url: string, response: SubgraphHttpResponse): GatewayGraphQLResponse {
   if (response.status < 200 || response.status > 299) {
     const refused = response.status >= 400 && response.status <= 499 ? graphqlErrorsOf(response) : undefined;
-    if (refused !== undefined) return { errors: refused };
+    // GraphQLError instances (the gateway keeps each as its error's originalError); a GraphQLError
+    // declares `locations` as `| undefined`, which exactOptionalPropertyTypes tells apart.
+    if (refused !== undefined) return { errors: refused as readonly GraphQLFormattedError[] };
     throw httpError(url, response);
   }
   const body = parseMaybeJson(response);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${response.bodyText.slice(0, 200)}`);
-  return body as GatewayGraphQLResponse;
+  return body;
+}
+
+/** Apollo Server's CachePolicy, as far as this module uses it (the gateway types the request context's as any). */
+interface RestrictableCachePolicy {
+  restrict(hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' }): void;
 }
 
 /** Subgraph Cache-Control narrows the operation's cache policy, as RemoteGraphQLDataSource does. */
 function restrictCachePolicy(options: GraphQLDataSourceProcessOptions<GatewayContext>, cacheControl: string | undefined): void {
   if (cacheControl === undefined || options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return;
-  const policy = options.incomingRequestContext.overallCachePolicy;
-  if (policy === undefined || policy === null || !('restrict' in policy)) return;
+  const policy: unknown = options.incomingRequestContext.overallCachePolicy;
+  if (policy === undefined || policy === null || typeof policy !== 'object' || !('restrict' in policy)) return;
   const parsed = parseCacheControlHeader(cacheControl);
   const maxAge = parsed['max-age'];
-  policy.restrict({
+  (policy as RestrictableCachePolicy).restrict({
     maxAge: typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge) ? Number(maxAge) : 0,
     ...(parsed['private'] === true ? { scope: 'PRIVATE' as const } : parsed['public'] === true ? { scope: 'PUBLIC' as const } : {}),
   });
@@ -192,7 +199,8 @@ function createSubgraphSource(name: string, url: string, deps: DataSourceDeps, c
 }
 
 export function createSubgraphDataSources(deps: DataSourceDeps, config: DataSourceConfig): SubgraphDataSources {
-  const sources = Object.entries(config.subgraphs).map(([name, endpoint]) => [name, createSubgraphSource(name, endpoint.httpUrl, deps, config)] as const);
+  const names = Object.keys(config.subgraphs) as Array<keyof SubgraphEndpoints>;
+  const sources = names.map((name) => [name, createSubgraphSource(name, config.subgraphs[name].httpUrl, deps, config)] as const);
   return {
     byName: new Map(sources.map(([name, source]) => [name, source.dataSource])),
     destroy: async () => {

@@ -26,9 +26,9 @@ export interface SubscribeRequest {
   readonly context: GatewayContext;
   readonly transport: Transport;
   /** The client connection's own bound (SUBSCRIPTIONS_PER_CONNECTION_MAX), when the transport has connections. */
-  readonly connectionSlots?: Slots;
+  readonly connectionSlots?: Slots | undefined;
   /** Resume after this version (an SSE client's Last-Event-ID), over the operation's own afterVersion. */
-  readonly resumeAfterVersion?: number;
+  readonly resumeAfterVersion?: number | undefined;
 }
 
 export interface ExecutorConfig {
@@ -55,7 +55,7 @@ export interface ExecutorDeps {
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
 /** The primary fetch is replayed from the upstream event through this pseudo-subgraph. */
 const eventSourceName = '__subscription_event__';
-const noCache = { get: async () => undefined, set: async () => undefined, delete: async () => true };
+const noCache = { get: () => Promise.resolve(undefined), set: () => Promise.resolve(), delete: () => Promise.resolve(true) };
 
 function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan {
   const fromEvent: FetchNode = { ...primary, serviceName: eventSourceName };
@@ -68,7 +68,7 @@ function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan 
  */
 function namingSubgraph(error: GraphQLError, subgraphName: string): GraphQLError {
   if (error.extensions['serviceName'] !== eventSourceName) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, serviceName: subgraphName } });
+  return new GraphQLError(error.message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, originalError: error.originalError ?? null, extensions: { ...error.extensions, serviceName: subgraphName } });
 }
 
 function wsUrlOf(subgraphs: SubgraphEndpoints, name: string): string | undefined {
@@ -116,7 +116,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
   }
 
   async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, event: UpstreamEvent): Promise<ExecutionResult> {
-    const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
+    const eventSource: GraphQLDataSource = { process: () => Promise.resolve({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
     const operationContext = buildOperationContext({ schema: deps.planner.apiSchema, operationDocument: request.document, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) });
     const requestContext: RequestContext = {
       request: { query: request.source, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
@@ -142,7 +142,12 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     return { errors: [subscriptionError(code as SubscriptionErrorCode, message)] };
   }
 
-  async function subscribe(request: SubscribeRequest): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  /** Opens at once; a throw in open() is a rejection, as an async function would give it. */
+  function subscribe(request: SubscribeRequest): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    return new Promise((resolve) => resolve(open(request)));
+  }
+
+  function open(request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     let node;
     try {
       node = deps.planner.plan(request.document, request.operationName).node;

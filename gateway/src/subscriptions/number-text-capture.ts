@@ -1,4 +1,4 @@
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { hasInexactJsonNumber, parseJsonKeepingNumberText } from '@walletgraph/platform/core';
 
 /** Subscribe messages with exact number texts waiting for onSubscribe, per socket. */
@@ -14,7 +14,7 @@ export function createNumberTextCapture(wss: WebSocketServer) {
   const pending = new WeakMap<WebSocket, Map<string, Record<string, unknown>>>();
   wss.on('connection', (socket: WebSocket) => {
     socket.on('message', (data, isBinary) => {
-      const text = isBinary ? undefined : String(data);
+      const text = isBinary ? undefined : textOf(data);
       if (text === undefined || !hasInexactJsonNumber(text)) return;
       let message: unknown;
       try {
@@ -39,4 +39,10 @@ export function createNumberTextCapture(wss: WebSocketServer) {
       return variables;
     },
   };
+}
+
+/** A text frame's payload: one Buffer with ws's default binaryType (the others for completeness). */
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
 }

@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
+  OperationTypeNode,
   getOperationAST,
   getVariableValues,
   parse,
@@ -118,7 +119,7 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     }
     const errors = validate(deps.planner.apiSchema, document, rules);
     if (errors.length > 0) {
-      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
+      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
@@ -129,14 +130,14 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     if (inputErrors.length > 0) return inputErrors;
     // Queries and mutations are coerced again by Apollo Server; a subscription only here, before
     // anything is planned or opened upstream.
-    if (operation.operation === 'subscription') {
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
       const coerced = getVariableValues(deps.planner.apiSchema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
-      if (coerced.errors !== undefined) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+      if (coerced.errors !== undefined) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: 'BAD_USER_INPUT' } }));
     }
     // Queries and mutations are costed by Apollo's plugin (run() hands them to Apollo); a
     // subscription is costed here, per event, before anything is opened upstream.
     let admitted: Admitted | undefined;
-    if (operation.operation === 'subscription' && deps.demandControl !== undefined) {
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION && deps.demandControl !== undefined) {
       const admission = deps.demandControl.admit(document, operation, variables);
       if (admission !== undefined && !admission.ok) {
         context.logger.warn({ code: admission.error.extensions['code'] }, 'subscription refused by demand control');
@@ -176,7 +177,7 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     );
     if (response.body.kind !== 'single') return { errors: [new GraphQLError('incremental delivery is not supported here', { extensions: { code: 'BAD_REQUEST' } })] };
     const { data, errors } = response.body.singleResult;
-    return { data: (data ?? null) as ExecutionResult['data'], ...(errors === undefined ? {} : { errors: errors.map(toGraphQLError) }) };
+    return { data: (data ?? null), ...(errors === undefined ? {} : { errors: errors.map(toGraphQLError) }) };
   }
 
   /**

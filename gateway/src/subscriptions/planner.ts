@@ -39,7 +39,7 @@ export function createSubscriptionPlanner(deps: { readonly supergraphSdl: string
       const key = `subscription:${createHash('sha256').update(print(document)).update(`\0${operationName ?? ''}`).digest('hex')}`;
       let plan = deps.planCache.getSync(key);
       if (plan === undefined) {
-        const operation = operationFromDocument(federationApiSchema, document, { operationName });
+        const operation = operationFromDocument(federationApiSchema, document, operationName === undefined ? {} : { operationName });
         plan = planner.buildQueryPlan(operation);
         deps.planCache.setSync(key, plan);
       }

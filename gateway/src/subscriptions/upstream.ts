@@ -198,9 +198,11 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
           });
         }
       },
-      async return(): Promise<IteratorResult<UpstreamEvent>> {
-        close();
-        return { done: true, value: undefined };
+      return(): Promise<IteratorResult<UpstreamEvent>> {
+        return new Promise((resolve) => {
+          close();
+          resolve({ done: true, value: undefined });
+        });
       },
     };
     return iterator;
@@ -215,7 +217,7 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
       laneCount = 0;
       countChanged();
       for (const lane of lanes) lane.retired = true;
-      await Promise.all(lanes.map((lane) => lane.client.dispose()));
+      await Promise.all(lanes.map((lane) => Promise.resolve(lane.client.dispose())));
     },
   };
 }

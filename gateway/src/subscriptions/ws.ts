@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { assert, UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
@@ -102,7 +102,8 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
       },
       execute: run,
       subscribe: run,
-      onNext: (_ctx, _id, _payload, _args, result) => deps.operations.format(result),
+      // graphql-ws's ExecutionResult is graphql's with `| undefined` on each optional field.
+      onNext: (_ctx, _id, _payload, _args, result) => asSent(deps.operations.format(result as ExecutionResult)),
     },
     wss,
     config.keepAliveMs,
@@ -129,4 +130,10 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
       await server.dispose();
     },
   };
+}
+
+/** graphql-ws sends what onNext returns through JSON.stringify, where a GraphQLError serialises itself (toJSON): the same text. */
+function asSent(result: ExecutionResult): FormattedExecutionResult {
+  const { errors, ...rest } = result;
+  return errors === undefined ? rest : { ...rest, errors: errors.map((error) => error.toJSON()) };
 }

@@ -6,7 +6,7 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { Client as UrqlClient, cacheExchange, fetchExchange, subscriptionExchange, type OperationResult } from '@urql/core';
 import { OperationTypeNode, type ExecutionResult } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { createClient as createWsClient, type Client as WsClient, type FormattedExecutionResult, type Sink } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createLive, type ClientUnderTest, type EventResult, type Live, type Session } from './scenario';
 
@@ -14,7 +14,7 @@ import { createLive, type ClientUnderTest, type EventResult, type Live, type Ses
 function dataOf(result: ExecutionResult | EventResult, what: string): Record<string, unknown> {
   if (result.errors !== undefined && result.errors.length > 0) throw new Error(`${what}: ${JSON.stringify(result.errors)}`);
   if (result.data === undefined || result.data === null) throw new Error(`${what}: no data`);
-  return result.data as Record<string, unknown>;
+  return result.data;
 }
 
 function wsClientOf(wsUrl: string, token: string): WsClient {
@@ -36,7 +36,7 @@ function sinkOperation(client: SinkClient, query: string, variables: Record<stri
         try {
           resolve(dataOf(result ?? {}, what));
         } catch (error: unknown) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       },
     });
@@ -143,7 +143,8 @@ function urql(): ClientUnderTest {
           fetchExchange,
           subscriptionExchange({
             forwardSubscription: (request) => ({
-              subscribe: (sink) => ({ unsubscribe: wsClient.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+              // urql's ExecutionResult is graphql-ws's without `| undefined` on its optional fields.
+              subscribe: (sink) => ({ unsubscribe: wsClient.subscribe({ ...request, query: request.query ?? '' }, sink as Sink<FormattedExecutionResult>) }),
             }),
           }),
         ],

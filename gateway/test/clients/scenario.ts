@@ -84,7 +84,7 @@ export function createLive(unsubscribe: () => void | Promise<void>): Live & { pu
           },
           reject: (error: unknown) => {
             clearTimeout(timer);
-            reject(error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           },
         };
         waiters.push(waiter);

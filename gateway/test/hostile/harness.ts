@@ -75,7 +75,7 @@ export function bodyOf(wire: Wire): string {
 
 interface GraphqlBody {
   readonly data?: Record<string, unknown> | null;
-  readonly errors?: ReadonlyArray<{ readonly message?: string; readonly extensions?: { readonly code?: string } }>;
+  readonly errors?: ReadonlyArray<{ readonly message?: string; readonly extensions?: { readonly code?: string } }> | undefined;
 }
 
 export function outcomeOfBody(body: GraphqlBody | GraphqlBody[] | undefined, extra: Omit<Outcome, 'code' | 'data'> = {}): Outcome {
@@ -158,7 +158,7 @@ export async function runWs(f: Fixture, caller: Caller, wire: Wire, waitMs = 10_
       socket.on('close', (code) => done({ close: code }));
       socket.on('error', () => undefined);
       socket.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
+        const message = JSON.parse((data as Buffer).toString('utf8')) as { type: string; payload?: unknown };
         if (message.type === 'connection_ack') socket.send(`{"id":"1","type":"subscribe","payload":${bodyOf(wire)}}`);
         else if (message.type === 'next') done(outcomeOfBody(message.payload as GraphqlBody));
         else if (message.type === 'error') done(outcomeOfBody({ errors: message.payload as GraphqlBody['errors'] }));

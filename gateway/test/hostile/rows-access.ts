@@ -58,7 +58,7 @@ async function subgraphWsClose(wsUrl: string, identity: string): Promise<Outcome
   return new Promise<Outcome>((resolve) => {
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { [INTERNAL_IDENTITY_HEADER]: identity } })));
     socket.on('message', (data) => {
-      if ((JSON.parse(String(data)) as { type: string }).type === 'connection_ack') {
+      if ((JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type === 'connection_ack') {
         resolve({ code: 'acknowledged' });
         socket.terminate();
       }

@@ -87,7 +87,7 @@ const wrongTypeRows: Row[] = [
   { name: 'subscription argument literal over SSE: 1.5', transport: 'sse', request: () => ({ query: 'subscription { balanceUpdated(accountId: 1.5) { amount } }' }), expect: { status: 400, code: 'GRAPHQL_VALIDATION_FAILED' } },
   // A value nested far deeper than any input type (45,000 lists: 90 KB, under the body limit)
   // overflowed the stack of the gateway's variable walk: HTTP 500, SSE 500, WebSocket closed 4500.
-  { name: 'a variable nested 45,000 lists deep over HTTP', transport: 'http', request: (f) => ({ query: 'query($id: ID!) { account(id: $id) { id } }', variablesJson: `{"id":${deepList(45_000)}}` }), expect: { ...refusedInput, message: /nested deeper than/ } },
+  { name: 'a variable nested 45,000 lists deep over HTTP', transport: 'http', request: () => ({ query: 'query($id: ID!) { account(id: $id) { id } }', variablesJson: `{"id":${deepList(45_000)}}` }), expect: { ...refusedInput, message: /nested deeper than/ } },
   { name: 'an amount nested 45,000 lists deep over HTTP', transport: 'http', as: 'admin', request: depositJson(deepList(45_000)), expect: refusedInput, changesNothing: true },
   { name: 'an amount nested 45,000 lists deep over WebSocket', transport: 'ws', as: 'admin', request: depositJson(deepList(45_000)), expect: { code: 'BAD_USER_INPUT' }, changesNothing: true },
   { name: 'an amount nested 45,000 lists deep over SSE', transport: 'sse', as: 'admin', request: depositJson(deepList(45_000)), expect: refusedInput, changesNothing: true },

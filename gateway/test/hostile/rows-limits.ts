@@ -101,7 +101,7 @@ async function oneCallerFloods(f: Fixture): Promise<Outcome> {
         socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
         socket.on('close', (code) => reject(new Error(`flood connection closed with ${code}`)));
         socket.on('message', (data) => {
-          const message = JSON.parse(String(data)) as { type: string; payload?: { errors?: Array<{ extensions?: { code?: string } }> } };
+          const message = JSON.parse((data as Buffer).toString('utf8')) as { type: string; payload?: { errors?: Array<{ extensions?: { code?: string } }> } };
           if (message.type === 'connection_ack') {
             for (let i = 0; i < perConnection; i += 1) socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount } }', variables: { id: f.owner.to } } }));
             resolve();

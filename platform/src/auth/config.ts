@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkProductionSecret, DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET, envField, SECRET_LENGTH_MIN } from '../core/index.js';
+import { checkProductionSecret, DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET, envField } from '../core/index.js';
 import type { UserTokenConfig } from './tokens.js';
 
 /** Secrets shorter than this are refused in production (HS256 wants ≥ 256 bits). */

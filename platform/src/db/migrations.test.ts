@@ -13,7 +13,7 @@ const base = parseMysqlUrl(process.env['WALLET_DATABASE_URL'] ?? 'mysql://root@1
 async function query<T>(database: string | undefined, sql: string, values: unknown[] = []): Promise<T> {
   const connection = await connectMariaDb({ host: base.host, port: base.port, user: base.user, password: base.password, ...(database ? { database } : {}) }, logger);
   try {
-    return (await connection.query(sql, values)) as T;
+    return await connection.query<T>(sql, values);
   } finally {
     await connection.end();
   }

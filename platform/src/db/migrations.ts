@@ -143,13 +143,13 @@ export async function applyMigrations(url: string, migrationsDir: string, logger
   const target = parseMysqlUrl(url);
   const connection = await connect(target, target.database);
   try {
-    const [lock] = (await connection.query('SELECT GET_LOCK(?, ?) AS acquired', [MIGRATION_LOCK_NAME, MIGRATION_LOCK_TIMEOUT_S])) as Array<{ acquired: number | bigint | null }>;
+    const [lock] = await connection.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, ?) AS acquired', [MIGRATION_LOCK_NAME, MIGRATION_LOCK_TIMEOUT_S]);
     if (Number(lock?.acquired) !== 1) throw new MigrationError(`timed out after ${MIGRATION_LOCK_TIMEOUT_S}s waiting for the migration lock`);
     try {
       await connection.query(CREATE_MIGRATIONS_TABLE);
-      const rows = (await connection.query(
+      const rows = await connection.query<AppliedRow[]>(
         'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at, migration_name',
-      )) as AppliedRow[];
+      );
       const done = checkHistory(files, rows);
       const applied: string[] = [];
       for (const file of files) {

@@ -123,7 +123,7 @@ test('a connection cut while its session time zone is being set fails the query,
   expect(messages(watcher.escaped)).toEqual([]);
 
   gate.cut = undefined;
-  const rows = (await eventually(() => pool.query('SELECT @@session.time_zone AS tz'))) as Array<{ tz: string }>;
+  const rows = await eventually(() => pool.query<Array<{ tz: string }>>('SELECT @@session.time_zone AS tz'));
   expect(rows[0]?.tz).toBe('+00:00');
   expect(messages(watcher.escaped)).toEqual([]);
 });

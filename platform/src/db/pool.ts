@@ -24,8 +24,8 @@ const UNSAFE_INIT_OPTIONS = ['timezone', 'initSql', 'sessionVariables'] as const
 function withoutDriverInit<T extends ConnectionConfig>(config: T): T {
   const safe = { ...config } as Record<string, unknown>;
   const timezone = safe['timezone'];
-  if (timezone !== undefined && !['Z', 'UTC', 'Etc/UTC', '+00:00'].includes(String(timezone))) {
-    throw new ConfigError(`database sessions always run in UTC; timezone ${String(timezone)} is not supported`);
+  if (timezone !== undefined && (typeof timezone !== 'string' || !['Z', 'UTC', 'Etc/UTC', '+00:00'].includes(timezone))) {
+    throw new ConfigError(`database sessions always run in UTC; timezone ${typeof timezone === 'string' ? timezone : JSON.stringify(timezone)} is not supported`);
   }
   for (const option of UNSAFE_INIT_OPTIONS) {
     if (option !== 'timezone' && safe[option] !== undefined) {

@@ -47,7 +47,7 @@ export function readBodyBounded(request: IncomingMessage, bodyBytesMax: number):
       done = true;
       resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') });
     });
-    request.on('error', (error: unknown) => {
+    request.on('error', (error: Error) => {
       if (done) return;
       done = true;
       reject(error);

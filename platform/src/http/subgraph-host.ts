@@ -120,7 +120,7 @@ async function answerWithApollo<TContext extends BaseContext>(apollo: ApolloServ
       search: new URL(request.url ?? '/', 'http://localhost').search,
       body,
     },
-    context: async () => context(),
+    context: () => new Promise((resolve) => resolve(context())),
   });
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;

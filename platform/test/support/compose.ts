@@ -15,7 +15,7 @@ export type Problems = string[];
 export interface ComposeService {
   image?: string;
   build?: { context?: string; target?: string; dockerfile?: string } | string;
-  environment?: Record<string, unknown> | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
   ports?: Array<string | number | { target?: number; published?: number | string; host_ip?: string }>;
   volumes?: Array<string | { type?: string; source?: string }>;
   depends_on?: Record<string, { condition?: string }> | string[];

@@ -26,8 +26,6 @@ interface Rule {
   readonly refuses: (specifier: string, target: string | undefined, file: string) => string | undefined;
 }
 
-/** Libraries that do I/O: a database driver, an ORM, a Kafka client, a JOSE implementation, sockets. */
-const IO_LIBRARIES = ['kafkajs', 'mariadb', '@prisma/client', '@prisma/adapter-mariadb', 'jose', 'ws', 'undici', 'node:http', 'node:https', 'node:net'];
 const DB_OR_KAFKA = ['@walletgraph/platform/db', '@walletgraph/platform/kafka', 'kafkajs', 'mariadb', '@prisma/client', '@prisma/adapter-mariadb'];
 
 const isPackage = (specifier: string, names: readonly string[]): boolean => names.some((name) => specifier === name || specifier.startsWith(`${name}/`));

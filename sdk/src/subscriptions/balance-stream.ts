@@ -137,9 +137,11 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
     });
   }
 
-  async return(): Promise<IteratorResult<Balance>> {
-    this.#end({ kind: 'ended' });
-    return { done: true, value: undefined };
+  return(): Promise<IteratorResult<Balance>> {
+    return new Promise((resolve) => {
+      this.#end({ kind: 'ended' });
+      resolve({ done: true, value: undefined });
+    });
   }
 
   #subscribe(): void {

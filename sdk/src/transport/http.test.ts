@@ -49,7 +49,7 @@ describe('trusted documents on the wire', () => {
       body = init.body;
       return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify({ data: { balance: null } }) };
     };
-    await createHttpTransport(resolveOptions({ url: 'http://127.0.0.1:1/graphql', fetch: recordingFetch, documentIdsOnly })).execute(document as typeof BalanceDocument, { accountId: 'a' });
+    await createHttpTransport(resolveOptions({ url: 'http://127.0.0.1:1/graphql', fetch: recordingFetch, documentIdsOnly })).execute(document, { accountId: 'a' });
     return JSON.parse(body) as Record<string, unknown>;
   }
 

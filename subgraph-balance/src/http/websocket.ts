@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { assert, UnauthenticatedError, type Logger } from '@walletgraph/platform/core';
 import { requestIdFrom, type HostAttachment } from '@walletgraph/platform/http';
 import { internalIdentityFromConnectionParams, WS_CLOSE_UNAUTHENTICATED, type Identity } from '@walletgraph/platform/auth';
-import type { GraphQLSchema } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MetricName, type Metrics } from '../metrics.js';
@@ -77,7 +77,7 @@ export function attachWebSocket(server: Server, deps: WebSocketDeps, config: Web
       onNext: (ctx, _id, _payload, args, result) => {
         if (ctx.extra.socket.bufferedAmount > config.subscriberBufferedBytesMax) closeSlow(ctx.extra.socket);
         // The update's trace goes to the gateway in extensions.traceContext (it continues it in its push).
-        return withEventTrace(args.contextValue, result);
+        return withEventTrace(args.contextValue, result as ExecutionResult);
       },
     },
     wsServer,

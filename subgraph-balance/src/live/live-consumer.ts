@@ -88,15 +88,16 @@ export function createLiveConsumer(
       const joined = waitForJoin(created);
       await created.run({
         autoCommit: false,
-        eachMessage: async ({ message }) => {
+        // kafkajs awaits it inside its own try: a throw here is handled as a rejection would be.
+        eachMessage: ({ message }) => {
           const update = decodeLiveBalance(message.value);
           if (update === undefined) {
             deps.metrics.increment(MetricName.liveEventsInvalid);
             logger.warn({ offset: message.offset }, 'ignoring a malformed live balance message');
-            return;
+            return Promise.resolve();
           }
           deps.metrics.increment(MetricName.liveEventsReceived);
-          await inLiveConsumeSpan(config.topic, message.headers, update, () => deps.pubsub.publish(update));
+          return inLiveConsumeSpan(config.topic, message.headers, update, () => deps.pubsub.publish(update));
         },
       });
       await joined;

@@ -165,13 +165,13 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const context: PersistentRetryContext = { heartbeat, isActive: () => isRunning() && !isStale() };
+    const { batch } = payload;
+    const context: PersistentRetryContext = { heartbeat: () => payload.heartbeat(), isActive: () => payload.isRunning() && !payload.isStale() };
     const { topic, partition } = batch;
     const acknowledge = async (offset: string) => {
-      resolveOffset(offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      payload.resolveOffset(offset);
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
     };
     let run: PendingMessage[] = [];
     const flush = async (): Promise<RunResult> => {

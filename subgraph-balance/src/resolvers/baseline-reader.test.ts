@@ -18,10 +18,9 @@ describe('the subscription baseline reader', () => {
     const { repository, calls } = recordingRepository();
     const read = createBaselineReader(repository, 500);
     // Each subscribe arrives in its own macrotask, as WebSocket messages do.
-    const pending = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => new Promise<Promise<BalanceState | null>>((resolve) => setImmediate(() => resolve(read(`a${i}`))))),
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => new Promise<BalanceState | null>((resolve) => setImmediate(() => resolve(read(`a${i}`))))),
     );
-    const results = await Promise.all(pending);
     expect(calls).toHaveLength(1);
     expect(results.map((r) => r?.accountId)).toEqual(Array.from({ length: 20 }, (_, i) => `a${i}`));
   });

@@ -28,12 +28,12 @@ export async function canSeeTransaction(identity: Identity, transaction: Transac
   return (from !== null && ownsAccount(identity, from)) || (to !== null && ownsAccount(identity, to));
 }
 
-export async function visibleAccount(identity: Identity, account: AccountRecord | null): Promise<AccountRecord | null> {
-  return account !== null && ownsAccount(identity, account) ? account : null;
+export function visibleAccount(identity: Identity, account: AccountRecord | null): Promise<AccountRecord | null> {
+  return Promise.resolve(account !== null && ownsAccount(identity, account) ? account : null);
 }
 
-export async function visibleClient(identity: Identity, client: ClientRecord | null): Promise<ClientRecord | null> {
-  return client !== null && canSeeClient(identity, client.id) ? client : null;
+export function visibleClient(identity: Identity, client: ClientRecord | null): Promise<ClientRecord | null> {
+  return Promise.resolve(client !== null && canSeeClient(identity, client.id) ? client : null);
 }
 
 export async function visibleTransaction(identity: Identity, transaction: TransactionRecord | null, loadAccount: AccountLoader): Promise<TransactionRecord | null> {

@@ -156,10 +156,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
     let idlePollMs = IDLE_POLL_MS_MIN;
     try {
       while (!abort.signal.aborted) {
-        const rows = (await connection.query(
+        const rows = await connection.query<OutboxRow[]>(
           'SELECT id, topic, message_key, payload, headers, trace_context FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?',
           [settings.batchSizeMax],
-        )) as OutboxRow[];
+        );
         if (rows.length === 0) {
           await idleWait(idlePollMs);
           idlePollMs = Math.min(idlePollMs * 2, settings.idlePollMsMax);
@@ -198,7 +198,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
   };
 
   const tryLock = async (connection: Connection): Promise<boolean> => {
-    const [row] = (await connection.query('SELECT GET_LOCK(?, 0) AS acquired', [lockName])) as Array<{ acquired: number | bigint | null }>;
+    const [row] = await connection.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, 0) AS acquired', [lockName]);
     return Number(row?.acquired) === 1;
   };
 

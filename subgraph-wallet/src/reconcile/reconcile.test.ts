@@ -41,7 +41,10 @@ function balanceModules(): BalanceModules {
 
 /** Every principal's credentials of this run (set by the Jest global setup): each process picks its own. */
 const kafkaCredentialEnv = Object.fromEntries(
-  KAFKA_PRINCIPALS.flatMap((principal) => Object.values(kafkaCredentialVariables(principal))).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])),
+  KAFKA_PRINCIPALS.flatMap((principal) => [kafkaCredentialVariables(principal).username, kafkaCredentialVariables(principal).password]).flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [[name, value] as const];
+    }),
 );
 
 function withDatabase(url: string, database: string): string {

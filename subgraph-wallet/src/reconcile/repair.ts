@@ -32,7 +32,7 @@ export async function repairDrift(wallet: Connection, topics: EventTopics, drift
   }
   await wallet.beginTransaction();
   try {
-    const [row] = (await wallet.query('SELECT CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ? FOR UPDATE', [drift.accountId])) as LockedAccount[];
+    const [row] = await wallet.query<LockedAccount[]>('SELECT CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ? FOR UPDATE', [drift.accountId]);
     if (row === undefined) {
       await wallet.rollback();
       return { accountId: drift.accountId, outcome: 'skipped', reason: 'the wallet account disappeared' };
@@ -41,9 +41,9 @@ export async function repairDrift(wallet: Connection, topics: EventTopics, drift
     const version = Math.max(lockedVersion, drift.readModel?.version ?? 0) + 1;
     const balance = moneyFromStore(row.balance);
     const message = singleAccountBalanceEvent(topics, { id: drift.accountId, balance, version }, { occurredAt: now });
-    const updated = (await wallet.query('UPDATE accounts SET version = ?, updated_at = ? WHERE id = ? AND version = ?', [
+    const updated = await wallet.query<{ affectedRows: number }>('UPDATE accounts SET version = ?, updated_at = ? WHERE id = ? AND version = ?', [
       version, now, drift.accountId, lockedVersion,
-    ])) as { affectedRows: number };
+    ]);
     assert(updated.affectedRows === 1, `account ${drift.accountId} changed while locked`);
     await wallet.query(
       'INSERT INTO outbox_events (event_id, topic, message_key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?, ?)',

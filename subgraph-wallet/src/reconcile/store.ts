@@ -28,37 +28,37 @@ function toSnapshot(row: SnapshotRow): AccountSnapshot {
 
 /** Wallet accounts with id > afterId, in id order, at most pageSizeMax. */
 export async function walletAccountsPage(wallet: Connection, afterId: string, pageSizeMax: number): Promise<AccountSnapshot[]> {
-  const rows = (await wallet.query(
+  const rows = await wallet.query<SnapshotRow[]>(
     'SELECT id AS account_id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id > ? ORDER BY id LIMIT ?',
     [afterId, pageSizeMax],
-  )) as SnapshotRow[];
+  );
   return rows.map(toSnapshot);
 }
 
 export async function walletAccountsByIds(wallet: Connection, ids: readonly string[]): Promise<AccountSnapshot[]> {
   if (ids.length === 0) return [];
-  const rows = (await wallet.query(
+  const rows = await wallet.query<SnapshotRow[]>(
     'SELECT id AS account_id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id IN (?)',
     [ids],
-  )) as SnapshotRow[];
+  );
   return rows.map(toSnapshot);
 }
 
 /** Read-model rows with account_id > afterId, in id order, at most pageSizeMax. */
 export async function readModelPage(balance: Connection, afterId: string, pageSizeMax: number): Promise<AccountSnapshot[]> {
-  const rows = (await balance.query(
+  const rows = await balance.query<SnapshotRow[]>(
     'SELECT account_id, CAST(amount AS CHAR) AS balance, version FROM balances WHERE account_id > ? ORDER BY account_id LIMIT ?',
     [afterId, pageSizeMax],
-  )) as SnapshotRow[];
+  );
   return rows.map(toSnapshot);
 }
 
 export async function readModelByIds(balance: Connection, ids: readonly string[]): Promise<AccountSnapshot[]> {
   if (ids.length === 0) return [];
-  const rows = (await balance.query(
+  const rows = await balance.query<SnapshotRow[]>(
     'SELECT account_id, CAST(amount AS CHAR) AS balance, version FROM balances WHERE account_id IN (?)',
     [ids],
-  )) as SnapshotRow[];
+  );
   return rows.map(toSnapshot);
 }
 
@@ -71,11 +71,11 @@ export interface OutboxBacklog {
 }
 
 export async function outboxBacklog(wallet: Connection): Promise<OutboxBacklog> {
-  const [row] = (await wallet.query(
+  const [row] = await wallet.query<Array<{ n: number | bigint; oldest: Date | null; age_us: number | bigint | null }>>(
     `SELECT COUNT(*) AS n, MIN(created_at) AS oldest,
             TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(3)) AS age_us
        FROM outbox_events WHERE published_at IS NULL`,
-  )) as Array<{ n: number | bigint; oldest: Date | null; age_us: number | bigint | null }>;
+  );
   const count = Number(row?.n ?? 0);
   const ageUs = row?.age_us === null || row?.age_us === undefined ? 0 : Number(row.age_us);
   return {

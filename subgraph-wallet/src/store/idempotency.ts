@@ -42,7 +42,7 @@ export function claimIdempotencyKey(claim: { key: string; operation: Operation; 
       'idempotency claim',
     ),
     // The only unique key a claim's round trip can hit is this one: the statements after it are reads and fresh-UUID inserts.
-    mapError: (error) => (duplicateKeyName(error) === undefined ? error : new IdempotencyKeyTaken(claim.key)),
+    mapError: (error) => (duplicateKeyName(error) === undefined ? undefined : new IdempotencyKeyTaken(claim.key)),
   };
 }
 

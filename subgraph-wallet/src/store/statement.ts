@@ -12,8 +12,8 @@ export interface Statement<T> {
   readonly values: readonly unknown[];
   /** Turns the driver's result (rows, or an OK packet) into the caller's value; may assert. */
   readonly read: (result: unknown) => T;
-  /** Maps a failure of this round trip to a domain error when it is this statement's (e.g. a duplicate key). */
-  readonly mapError?: (error: unknown) => unknown;
+  /** Maps a failure of this round trip to a domain error when it is this statement's (e.g. a duplicate key); undefined when it is not. */
+  readonly mapError?: (error: unknown) => Error | undefined;
 }
 
 export type StatementResults<S extends readonly Statement<unknown>[]> = { -readonly [K in keyof S]: S[K] extends Statement<infer T> ? T : never };

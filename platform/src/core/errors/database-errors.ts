@@ -13,6 +13,12 @@ function readField(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[name] : undefined;
 }
 
+/** The error's message ('' when it has none). */
+function messageOf(error: unknown): string {
+  const message = readField(error, 'message');
+  return typeof message === 'string' ? message : '';
+}
+
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];
   let current: unknown = error;
@@ -27,7 +33,7 @@ function causes(error: unknown): unknown[] {
 export function isTransientSqlError(error: unknown): boolean {
   return causes(error).some((e) => {
     const errno = readField(e, 'errno') ?? readField(e, 'originalCode');
-    const text = String(readField(e, 'message') ?? '');
+    const text = messageOf(e);
     return (typeof errno === 'number' && TRANSIENT_SQL_ERRNOS.has(errno)) || /Deadlock found|Lock wait timeout/i.test(text);
   });
 }
@@ -37,7 +43,7 @@ export function isConnectionError(error: unknown): boolean {
   return causes(error).some((e) => {
     const code = readField(e, 'code');
     const kind = readField(e, 'kind');
-    const text = String(readField(e, 'message') ?? '');
+    const text = messageOf(e);
     return (
       (typeof code === 'string' && CONNECTION_CODES.has(code)) ||
       kind === 'DatabaseNotReachable' ||
@@ -52,7 +58,7 @@ export function duplicateKeyName(error: unknown): string | undefined {
   for (const e of causes(error)) {
     const errno = readField(e, 'errno') ?? readField(e, 'originalCode');
     const code = readField(e, 'code');
-    const text = String(readField(e, 'message') ?? '');
+    const text = messageOf(e);
     if (errno === 1062 || errno === '1062' || code === 'P2002' || code === 'ER_DUP_ENTRY' || /Duplicate entry/.test(text)) {
       const match = /for key '([^']+)'/.exec(text);
       const target = readField(readField(e, 'meta'), 'target');

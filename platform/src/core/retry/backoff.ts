@@ -22,6 +22,7 @@ export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, ra
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caller's abort reason as given, as signal.throwIfAborted() throws it
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -29,6 +30,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caller's abort reason as given
       reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
