@@ -24,7 +24,7 @@ test('every delivered version advances the resubscription point; the alias is re
   expect(resumable?.accept(event(3))).toEqual({ deliver: false });
   expect(resumable?.variables[RESUME_VARIABLE]).toBe(5);
   // An error event (no data) passes through.
-  expect(resumable?.accept({ errors: [{ message: 'x' }] } as never)).toEqual({ deliver: true });
+  expect(resumable?.accept({ errors: [{ message: 'x' }] })).toEqual({ deliver: true });
 });
 
 test("the client's own afterVersion (variable or literal) is the starting point; Last-Event-ID overrides it", () => {

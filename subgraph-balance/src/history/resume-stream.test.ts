@@ -44,7 +44,7 @@ function fakeLive(): BalanceSubscription & { push(version: number): void; end():
       return live;
     },
   };
-  return live as unknown as BalanceSubscription & { push(version: number): void; end(): void; closed: boolean };
+  return live;
 }
 
 function fakeHistory(versions: number[]) {

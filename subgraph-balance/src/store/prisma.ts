@@ -53,5 +53,5 @@ export function createPrismaClient(deps: PrismaClientDeps, config: PrismaClientC
   const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   client.$on('query', (event) => onSqlQuery(event.query));
   driverPools.set(client, { pool, onSqlQuery });
-  return client as unknown as BalancePrisma;
+  return client;
 }
