@@ -53,6 +53,7 @@ const schema = z.object({
   BALANCE_HISTORY_PRUNE_INTERVAL_MS: envField.positiveInt(60_000, 3_600_000),
   BALANCE_HISTORY_PRUNE_ROWS_MAX: envField.positiveInt(10_000, 1_000_000),
   BALANCE_REPLAY_PAGE_ROWS_MAX: envField.positiveInt(500, 10_000),
+  BALANCE_HISTORY_GAP_WAIT_MS_MAX: envField.positiveInt(10_000, 120_000),
   BALANCE_MIN_VERSION_WAIT_MS_MAX: envField.positiveInt(5_000, 60_000),
   BALANCE_MIN_VERSION_WAITERS_MAX: envField.positiveInt(10_000, 1_000_000),
 }).superRefine(refineAuthEnv).superRefine(refineTracingEnv).superRefine((env, ctx) => refineKafkaCredentials('balance', env, ctx)).superRefine((env, context) => {
@@ -108,7 +109,7 @@ export interface BalanceConfig {
   /** Internal identity secret (GraphQL, WebSocket), user-token settings and dev mode (REST). */
   readonly auth: AuthConfig;
   /** Retention of `balance_history` (what a resuming subscription can replay). */
-  readonly history: { readonly versionsPerAccountMax: number; readonly ageMsMax: number; readonly pruneIntervalMs: number; readonly pruneRowsMax: number; readonly replayPageRowsMax: number };
+  readonly history: { readonly versionsPerAccountMax: number; readonly ageMsMax: number; readonly pruneIntervalMs: number; readonly pruneRowsMax: number; readonly replayPageRowsMax: number; readonly gapWaitMsMax: number };
   /** `balance(minVersion)`: longest wait, and how many reads may wait at once on this instance. */
   readonly minVersion: { readonly waitMsMax: number; readonly waitersMax: number };
   /** Who owns an account is the wallet's fact: asked from its subgraph, positive answers cached. */
@@ -160,6 +161,7 @@ export function loadBalanceConfig(env: NodeJS.ProcessEnv): BalanceConfig {
       pruneIntervalMs: e.BALANCE_HISTORY_PRUNE_INTERVAL_MS,
       pruneRowsMax: e.BALANCE_HISTORY_PRUNE_ROWS_MAX,
       replayPageRowsMax: e.BALANCE_REPLAY_PAGE_ROWS_MAX,
+      gapWaitMsMax: e.BALANCE_HISTORY_GAP_WAIT_MS_MAX,
     },
     minVersion: { waitMsMax: e.BALANCE_MIN_VERSION_WAIT_MS_MAX, waitersMax: e.BALANCE_MIN_VERSION_WAITERS_MAX },
     ownership: { walletSubgraphUrl: e.WALLET_SUBGRAPH_URL, cacheEntriesMax: e.BALANCE_OWNERSHIP_CACHE_ENTRIES_MAX, timeoutMs: e.BALANCE_OWNERSHIP_TIMEOUT_MS },

@@ -40,7 +40,10 @@ export function historyEntryOf(row: HistoryRow): HistoryEntry {
  * a retried transaction or an old un-versioned event never adds a second one.
  */
 export async function recordHistory(tx: Prisma.TransactionClient, applied: readonly AppliedSide[], retention: HistoryRetention): Promise<void> {
-  const sides = applied.filter((side) => side.outcome === 'applied');
+  // Applied versions, and late ones (older than the row, still a version the account went through).
+  const sides = applied.flatMap((side) =>
+    side.outcome === 'applied' ? [{ state: side.state, transactionId: side.transactionId }] : side.lateVersion === undefined ? [] : [{ state: side.lateVersion, transactionId: side.transactionId }],
+  );
   const states = sides.map((side) => side.state);
   if (states.length === 0) return;
   await tx.$executeRaw`

@@ -69,7 +69,7 @@ async function take(stream: AsyncIterableIterator<LiveBalance>, count: number): 
 }
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const config = { pageRowsMax: 4, liveBufferEventsMax: 3 };
+const config = { pageRowsMax: 4, liveBufferEventsMax: 3, gapWaitMsMax: 200 };
 
 test('replays the history above afterVersion page by page, then live, without the live versions already replayed', async () => {
   const live = fakeLive();
@@ -128,11 +128,36 @@ test('return() closes the live subscription and ends the stream', async () => {
   await expect(pending).resolves.toEqual({ done: true, value: undefined });
 });
 
-test('a gap whose versions were all pruned ends the stream with RESUME_POINT_EXPIRED instead of reading the history in a loop', async () => {
+test('a gap whose versions were all pruned ends the stream with RESUME_POINT_EXPIRED after the bounded wait, with a few backed-off reads, never a loop', async () => {
   const live = fakeLive();
   const history = fakeHistory([]);
   const stream = createResumeStream({ live, history }, config, { accountId: ACCOUNT, lastVersion: 4, replay: false });
   live.push(9);
   await expect(stream.next()).rejects.toMatchObject({ code: 'RESUME_POINT_EXPIRED', details: { afterVersion: 4 } });
-  expect(history.reads).toHaveLength(1);
+  // gapWaitMsMax 200 ms with re-reads after 25, 50, 100, 200 ms: at most five reads.
+  expect(history.reads.length).toBeGreaterThan(1);
+  expect(history.reads.length).toBeLessThanOrEqual(5);
+});
+
+test('a gap whose versions reach the history late (receipts on a lagging partition) is waited for, then filled in order', async () => {
+  const live = fakeLive();
+  const versions: number[] = [];
+  const history = fakeHistory(versions);
+  const stream = createResumeStream({ live, history }, config, { accountId: ACCOUNT, lastVersion: 4, replay: false });
+  live.push(7);
+  // Version 7 is live, 5 and 6 are committed by the projector a moment later.
+  setTimeout(() => versions.push(5, 6, 7), 60);
+  expect(await take(stream, 3)).toEqual([5, 6, 7]);
+  expect(history.reads.length).toBeGreaterThan(1);
+  await stream.return?.();
+});
+
+test('a hole inside a history page (a version still on its way) is waited for, never sent around', async () => {
+  const live = fakeLive();
+  const versions = [3, 5, 6];
+  const history = fakeHistory(versions);
+  const stream = createResumeStream({ live, history }, config, { accountId: ACCOUNT, lastVersion: 2, replay: true });
+  setTimeout(() => versions.splice(1, 0, 4), 60);
+  expect(await take(stream, 4)).toEqual([3, 4, 5, 6]);
+  await stream.return?.();
 });

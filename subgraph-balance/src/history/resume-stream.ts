@@ -15,7 +15,16 @@ export interface ResumeStreamConfig {
   readonly pageRowsMax: number;
   /** Live updates held while the subscriber catches up; the oldest are dropped past it (history has them). */
   readonly liveBufferEventsMax: number;
+  /**
+   * Longest a gap a live update revealed may stay missing from the history before the stream ends
+   * with RESUME_POINT_EXPIRED. A version can be committed after a newer one: an account's receipts
+   * travel on the sender's partition, which may lag behind the partition of its own sends.
+   */
+  readonly gapWaitMsMax: number;
 }
+
+/** Re-reads of the history while a gap waits for its late versions: 25 ms, doubling, at most this. */
+const GAP_RETRY_DELAY_MS_MAX = 400;
 
 export interface ResumeStart {
   readonly accountId: string;
@@ -65,13 +74,31 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     }
   })();
 
-  /** `mustFind`: a live update showed versions above `after` exist, so an empty page means they were pruned. */
-  async function fillFromHistory(after: number, mustFind: boolean): Promise<void> {
+  /** When the current gap was first seen missing from the history, and the pending re-read. */
+  let gapMissingSinceMs: number | undefined;
+  let gapRetryDelayMs = 0;
+  let gapRetry: NodeJS.Timeout | undefined;
+
+  /**
+   * `mustFind`: a live update showed versions above `after` exist. Returns false when they are not
+   * in the history yet (late on another partition): the caller waits, bounded by gapWaitMsMax.
+   */
+  async function fillFromHistory(after: number, mustFind: boolean): Promise<boolean> {
     const page = await deps.history.readAfter(start.accountId, after, config.pageRowsMax);
     const first = page[0];
-    if (first === undefined ? mustFind : first.version !== after + 1) throw new ResumePointExpiredError(start.accountId, after, first?.version);
+    if (first === undefined ? mustFind : first.version !== after + 1) {
+      if (!mustFind) throw new ResumePointExpiredError(start.accountId, after, first?.version);
+      gapMissingSinceMs ??= Date.now();
+      if (Date.now() - gapMissingSinceMs >= config.gapWaitMsMax) throw new ResumePointExpiredError(start.accountId, after, first?.version);
+      gapRetryDelayMs = Math.min(Math.max(gapRetryDelayMs * 2, 25), GAP_RETRY_DELAY_MS_MAX);
+      gapRetry = setTimeout(notify, gapRetryDelayMs);
+      return false;
+    }
+    gapMissingSinceMs = undefined;
+    gapRetryDelayMs = 0;
     ready = page.map(({ accountId, amount, version, updatedAt }) => ({ accountId, amount, version, updatedAt }));
     needHistory = page.length === config.pageRowsMax;
+    return true;
   }
 
   /** The next version to send, or undefined when nothing is available yet. */
@@ -79,11 +106,16 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     for (;;) {
       const queued = ready.shift();
       if (queued !== undefined) {
-        if (last !== undefined && queued.version <= last) continue;
-        return queued;
+        if (last === undefined || queued.version === last + 1) return queued;
+        if (queued.version <= last) continue;
+        // A hole inside the page: a version still on its way (a late partition). Read again from `last`.
+        ready = [];
+        needHistory = true;
+        gapSeen = true;
+        continue;
       }
       if (needHistory && last !== undefined) {
-        await fillFromHistory(last, gapSeen);
+        if (!(await fillFromHistory(last, gapSeen))) return undefined;
         gapSeen = false;
         if (ready.length > 0) continue;
       }
@@ -92,7 +124,7 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
       if (head === undefined) return undefined;
       if (last === undefined || head.version === last + 1) return head;
       if (head.version <= last) continue;
-      // A gap: the versions between are committed (the live update follows its commit), so the history has them.
+      // A gap: the versions between are in the history, or soon will be (a late partition).
       buffer.unshift(head);
       needHistory = true;
       gapSeen = true;
@@ -125,12 +157,14 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     },
     async return() {
       closed = true;
+      clearTimeout(gapRetry);
       deps.live.close();
       notify();
       return done;
     },
     async throw(error?: unknown) {
       closed = true;
+      clearTimeout(gapRetry);
       deps.live.close();
       notify();
       throw error;

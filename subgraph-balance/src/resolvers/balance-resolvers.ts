@@ -28,7 +28,7 @@ export interface BalanceResolverDeps {
 export interface BalanceResolverConfig {
   readonly subscriptionsPerConnectionMax: number;
   readonly subscriptionQueueEventsMax: number;
-  readonly history: { readonly replayPageRowsMax: number };
+  readonly history: { readonly replayPageRowsMax: number; readonly gapWaitMsMax: number };
   readonly minVersion: { readonly waitMsMax: number };
 }
 
@@ -72,7 +72,7 @@ async function openBalanceStream(deps: BalanceResolverDeps, config: BalanceResol
     const lastVersion = afterVersion ?? current?.version;
     return createResumeStream(
       { live: subscription, history: deps.history },
-      { pageRowsMax: config.history.replayPageRowsMax, liveBufferEventsMax: config.subscriptionQueueEventsMax },
+      { pageRowsMax: config.history.replayPageRowsMax, liveBufferEventsMax: config.subscriptionQueueEventsMax, gapWaitMsMax: config.history.gapWaitMsMax },
       { accountId, lastVersion, replay: afterVersion !== undefined },
     );
   } catch (error: unknown) {

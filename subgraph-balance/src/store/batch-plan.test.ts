@@ -73,3 +73,11 @@ test('random runs match one transaction per side', () => {
     expect(actual.rows).toEqual(expected.rows);
   }
 });
+
+test('a late (older) versioned side leaves the row but keeps its own version for the history; an un-versioned one does not', () => {
+  const stored = new Map([['a', row('a', '10.00', 5)]]);
+  const plan = planBatch(stored, [{ ...side('a', '7.5', 4), transactionId: 't-4' }, side('a', '1')], clock());
+  expect(plan.sides[0]).toMatchObject({ outcome: 'stale', state: { version: 5, amount: '10.00' }, transactionId: 't-4', lateVersion: { accountId: 'a', version: 4, amount: '7.50' } });
+  expect(plan.sides[1]?.lateVersion).toBeUndefined();
+  expect(plan.updates.map((state) => state.version)).toEqual([5]);
+});

@@ -17,8 +17,14 @@ export interface AppliedSide {
   readonly outcome: SideOutcome;
   /** The row right after this side (unchanged for `republished` and `stale`). */
   readonly state: BalanceState;
-  /** The transfer that caused an applied side, when its event named one. */
+  /** The transfer that caused the side, when its event named one. */
   readonly transactionId?: string;
+  /**
+   * A `stale` side's own version (older than the row, which stays): the history still records it.
+   * Versions of an account reach the projector out of order when the account is the receiver on
+   * another partition than its own sends; without this the history would have holes.
+   */
+  readonly lateVersion?: BalanceState;
 }
 
 export interface BatchPlan {
@@ -60,7 +66,10 @@ export function planBatch(stored: ReadonlyMap<string, BalanceState>, sides: read
       planned.push({ outcome: 'applied', state: next, ...(side.transactionId === undefined ? {} : { transactionId: side.transactionId }) });
     } else {
       assert(row !== undefined, `${decision.kind} decided for ${side.accountId} without a row`);
-      planned.push({ outcome: decision.kind === 'republish' ? 'republished' : 'stale', state: row });
+      const cause = side.transactionId === undefined ? {} : { transactionId: side.transactionId };
+      if (decision.kind === 'republish') planned.push({ outcome: 'republished', state: row });
+      else if (side.version === undefined) planned.push({ outcome: 'stale', state: row });
+      else planned.push({ outcome: 'stale', state: row, ...cause, lateVersion: { ...row, amount: formatDecimal(side.amount), version: side.version, updatedAt: clock.now } });
     }
   }
   const finalStates = [...changed].sort().map((accountId) => current.get(accountId) as BalanceState);
