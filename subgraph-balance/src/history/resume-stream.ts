@@ -39,7 +39,8 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
   let ready: LiveBalance[] = [];
   const buffer: LiveBalance[] = [];
   let liveEnded = false;
-  let liveFailure: unknown;
+  /** What the live subscription failed with (boxed: whatever it threw is rethrown as is). */
+  let liveFailure: { readonly error: unknown } | undefined;
   let closed = false;
   let wake: (() => void) | undefined;
   /** Set by every wake-up, so one that lands while `step` runs is not lost. */
@@ -48,6 +49,11 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     signalled = true;
     wake?.();
     wake = undefined;
+  };
+  const close = (): void => {
+    closed = true;
+    deps.live.close();
+    notify();
   };
 
   void (async () => {
@@ -58,7 +64,7 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
         notify();
       }
     } catch (error: unknown) {
-      liveFailure = error;
+      liveFailure = { error };
     } finally {
       liveEnded = true;
       notify();
@@ -114,7 +120,7 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
         }
         if (liveEnded) {
           closed = true;
-          if (liveFailure !== undefined) throw liveFailure;
+          if (liveFailure !== undefined) throw liveFailure.error;
           return done;
         }
         if (signalled) continue;
@@ -123,17 +129,18 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
         });
       }
     },
-    async return() {
-      closed = true;
-      deps.live.close();
-      notify();
-      return done;
+    // Not async (nothing is awaited), yet a throw in close() still rejects, as it did.
+    return() {
+      return new Promise((resolve) => {
+        close();
+        resolve(done);
+      });
     },
-    async throw(error?: unknown) {
-      closed = true;
-      deps.live.close();
-      notify();
-      throw error;
+    throw(error?: unknown) {
+      return new Promise(() => {
+        close();
+        throw error;
+      });
     },
   };
   return iterator;
