@@ -37,7 +37,11 @@ function subscribe(accountId: string, afterVersion: unknown): Stream {
         const update = result.data?.['balanceUpdated'] as { version: number } | undefined;
         if (update !== undefined && update !== null) stream.versions.push(update.version);
       },
-      error: (error: unknown) => stream.errors.push(...(Array.isArray(error) ? error : [{ extensions: { code: String(error) } }])),
+      error: (error: unknown) => {
+        // graphql-ws ends a subscription with its `error` message's GraphQL errors (an array), or with what closed the socket.
+        const errors: Stream['errors'] = Array.isArray(error) ? error : [{ extensions: { code: String(error) } }];
+        stream.errors.push(...errors);
+      },
       complete: () => {
         stream.completed = true;
       },
@@ -54,9 +58,9 @@ async function graphql(query: string, variables: Record<string, unknown>): Promi
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const send = (accountId: string, versions: number[]) => producer.send({ topic: config.topics.balances, messages: versions.map((version) => newEvent({ id: accountId, balance: `${1000 + version}.25`, version })) });
 const historyVersions = async (accountId: string): Promise<number[]> =>
-  ((await pool.query('SELECT version FROM balance_history WHERE account_id = ? ORDER BY version', [accountId])) as Array<{ version: number }>).map((row) => Number(row.version));
+  (await pool.query<Array<{ version: number }>>('SELECT version FROM balance_history WHERE account_id = ? ORDER BY version', [accountId])).map((row) => Number(row.version));
 const storedVersion = async (accountId: string): Promise<number | undefined> => {
-  const rows = (await pool.query('SELECT version FROM balances WHERE account_id = ?', [accountId])) as Array<{ version: number }>;
+  const rows = await pool.query<Array<{ version: number }>>('SELECT version FROM balances WHERE account_id = ?', [accountId]);
   return rows[0] === undefined ? undefined : Number(rows[0].version);
 };
 const reaches = (accountId: string, version: number) => waitFor(`${accountId} at version ${version}`, async () => ((await storedVersion(accountId)) === version ? true : undefined));
@@ -85,14 +89,14 @@ test('every applied version is kept in balance_history with its amount, at most 
   await send(account, range(0, 59));
   await reaches(account, 59);
   expect(await historyVersions(account)).toEqual(range(60 - RETAINED, 59));
-  const rows = (await pool.query('SELECT CAST(amount AS CHAR) AS amount FROM balance_history WHERE account_id = ? AND version = 59', [account])) as Array<{ amount: string }>;
+  const rows = await pool.query<Array<{ amount: string }>>('SELECT CAST(amount AS CHAR) AS amount FROM balance_history WHERE account_id = ? AND version = 59', [account]);
   expect(rows[0]?.amount).toBe('1059.2500');
   // The transfer behind a version, when the event names it.
   const transactionId = randomUUID();
   const named = newEvent({ id: account, balance: '1.5', version: 60 });
   await producer.send({ topic: config.topics.balances, messages: [{ ...named, value: named.value.replace(/}}$/, `,"transaction_id":"${transactionId}"}}`) }] });
   await reaches(account, 60);
-  const causes = (await pool.query('SELECT version, transaction_id FROM balance_history WHERE account_id = ? AND version >= 59 ORDER BY version', [account])) as Array<{ version: number; transaction_id: string | null }>;
+  const causes = await pool.query<Array<{ version: number; transaction_id: string | null }>>('SELECT version, transaction_id FROM balance_history WHERE account_id = ? AND version >= 59 ORDER BY version', [account]);
   expect(causes.map((row) => [Number(row.version), row.transaction_id])).toEqual([[59, null], [60, transactionId]]);
   // A redelivered version adds no row.
   await send(account, [58, 59, 60]);

@@ -1,4 +1,4 @@
-import { Kind, parse, print, valueFromASTUntyped, type ArgumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, print, valueFromASTUntyped, type ArgumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { UpstreamEvent } from './upstream.js';
 
 /** The subscription field that streams versions, and its resume argument (balance subgraph SDL). */
@@ -28,7 +28,7 @@ export interface ResumableUpstream {
 }
 
 function resumableField(operation: OperationDefinitionNode): FieldNode | undefined {
-  if (operation.operation !== 'subscription') return undefined;
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return undefined;
   const fields = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
   return fields.length === 1 && fields[0]?.name.value === RESUMABLE_FIELD ? fields[0] : undefined;
 }

@@ -29,8 +29,7 @@ export const tracingEnvFields = {
   OTEL_BSP_EXPORT_TIMEOUT: z.coerce.number().int().min(1).max(120_000).default(10_000),
 };
 
-const tracingEnvSchema = z.object(tracingEnvFields);
-type TracingEnv = z.output<typeof tracingEnvSchema>;
+type TracingEnv = z.output<z.ZodObject<typeof tracingEnvFields>>;
 
 export type TracingExporter = { readonly kind: 'zipkin'; readonly url: string } | { readonly kind: 'otlp'; readonly url: string };
 

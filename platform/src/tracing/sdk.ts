@@ -9,7 +9,7 @@ export interface Tracing {
   stop(): Promise<void>;
 }
 
-const OFF: Tracing = { enabled: false, stop: async () => undefined };
+const OFF: Tracing = { enabled: false, stop: () => Promise.resolve() };
 
 /**
  * Starts the OpenTelemetry SDK when `config.enabled`: a NodeTracerProvider with a parent-based
@@ -73,7 +73,7 @@ function entryPointsOnly(root: Sampler): Sampler {
 /** A finished span as the in-memory exporter keeps it (the fields tests read). */
 export interface RecordedSpan {
   readonly name: string;
-  readonly kind: number;
+  readonly kind: SpanKind;
   readonly traceId: string;
   readonly spanId: string;
   readonly parentSpanId: string | undefined;

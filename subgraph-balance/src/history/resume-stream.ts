@@ -48,7 +48,8 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
   let ready: LiveBalance[] = [];
   const buffer: LiveBalance[] = [];
   let liveEnded = false;
-  let liveFailure: unknown;
+  /** What the live subscription failed with (boxed: whatever it threw is rethrown as is). */
+  let liveFailure: { readonly error: unknown } | undefined;
   let closed = false;
   let wake: (() => void) | undefined;
   /** Set by every wake-up, so one that lands while `step` runs is not lost. */
@@ -57,6 +58,12 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     signalled = true;
     wake?.();
     wake = undefined;
+  };
+  const close = (): void => {
+    closed = true;
+    clearTimeout(gapRetry);
+    deps.live.close();
+    notify();
   };
 
   void (async () => {
@@ -67,7 +74,7 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
         notify();
       }
     } catch (error: unknown) {
-      liveFailure = error;
+      liveFailure = { error };
     } finally {
       liveEnded = true;
       notify();
@@ -146,7 +153,7 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
         }
         if (liveEnded) {
           closed = true;
-          if (liveFailure !== undefined) throw liveFailure;
+          if (liveFailure !== undefined) throw liveFailure.error;
           return done;
         }
         if (signalled) continue;
@@ -155,19 +162,18 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
         });
       }
     },
-    async return() {
-      closed = true;
-      clearTimeout(gapRetry);
-      deps.live.close();
-      notify();
-      return done;
+    // Not async (nothing is awaited), yet a throw in close() still rejects, as it did.
+    return() {
+      return new Promise((resolve) => {
+        close();
+        resolve(done);
+      });
     },
-    async throw(error?: unknown) {
-      closed = true;
-      clearTimeout(gapRetry);
-      deps.live.close();
-      notify();
-      throw error;
+    throw(error?: unknown) {
+      return new Promise(() => {
+        close();
+        throw error;
+      });
     },
   };
   return iterator;

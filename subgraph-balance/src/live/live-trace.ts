@@ -21,11 +21,18 @@ export function inLiveConsumeSpan(topic: string, headers: MessageHeaders | undef
     return Promise.resolve();
   }
   const attributes = { 'messaging.system': 'kafka', 'messaging.operation.type': 'process', 'messaging.destination.name': topic };
-  return inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, parent: contextOfCarrier(carrier), attributes }, async () => {
-    const own = traceCarrierOf();
-    if (own !== undefined) traces.set(update, own);
-    work();
-  });
+  return inSpan(
+    `${topic} process`,
+    { kind: SpanKind.CONSUMER, parent: contextOfCarrier(carrier), attributes },
+    () =>
+      // A throw in `work` rejects (and fails the span), as from an async function.
+      new Promise<void>((resolve) => {
+        const own = traceCarrierOf();
+        if (own !== undefined) traces.set(update, own);
+        work();
+        resolve();
+      }),
+  );
 }
 
 /** A subscription resolved `update`: its context remembers the update's trace for the `next` message. */

@@ -136,7 +136,7 @@ interface BalanceTextRow {
 async function readByAccountIds(driver: NonNullable<ReturnType<typeof driverPoolOf>>, accountIds: readonly string[]): Promise<BalanceState[]> {
   const sql = `SELECT id, account_id, CAST(amount AS CHAR) AS amount, version, CAST(updated_at AS CHAR) AS updated_at FROM balances WHERE account_id IN (${accountIds.map(() => '?').join(', ')})`;
   driver.onSqlQuery?.(sql);
-  const rows = (await driver.pool.query({ sql }, [...accountIds])) as BalanceTextRow[];
+  const rows = await driver.pool.query<BalanceTextRow[]>({ sql }, [...accountIds]);
   return rows.map((row) => ({ id: row.id, accountId: row.account_id, amount: formatDecimal(row.amount), version: Number(row.version), updatedAt: new Date(`${row.updated_at.replace(' ', 'T')}Z`) }));
 }
 

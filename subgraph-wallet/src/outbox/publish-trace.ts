@@ -9,7 +9,7 @@ export interface TracedRow {
 
 export interface PublishSpans<R> {
   /** The trace context to send in the row's Kafka headers: its produce span's; undefined for an untraced row. */
-  carrierOf(row: R): TraceCarrier | undefined;
+  readonly carrierOf: (row: R) => TraceCarrier | undefined;
   /** Ends every produce span of the batch (failed, with the error, when the publish failed). */
   end(error?: unknown): void;
 }
@@ -32,7 +32,7 @@ export function startPublishSpans<R extends TracedRow>(rows: readonly R[], attem
     spans.set(row, span);
   }
   return {
-    carrierOf(row) {
+    carrierOf: (row) => {
       const span = spans.get(row);
       return span === undefined ? undefined : traceCarrierOf(trace.setSpan(context.active(), span));
     },

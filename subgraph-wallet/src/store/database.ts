@@ -77,7 +77,7 @@ export async function withDb<T>(operation: () => Promise<T>): Promise<T> {
  */
 export async function selectRows<Row>(db: Database, sql: string, values: readonly unknown[]): Promise<Row[]> {
   db.onSqlQuery?.(sql);
-  return withDb(async () => (await db.pool.query({ sql }, [...values])) as Row[]);
+  return withDb(async () => await db.pool.query<Row[]>({ sql }, [...values]));
 }
 
 /** `?, ?, …` for an IN list of `count` values (count ≥ 1; loaders bound it). */

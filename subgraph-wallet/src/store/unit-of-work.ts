@@ -65,8 +65,8 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
       try {
         results = await inSqlSpan(all, async () =>
           all.length === 1
-            ? [await connection.query((all[0] as Statement<unknown>).sql, [...(all[0] as Statement<unknown>).values])]
-            : await connection.query(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.values)),
+            ? [await connection.query<unknown>((all[0] as Statement<unknown>).sql, [...(all[0] as Statement<unknown>).values])]
+            : await connection.query<unknown>(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.values)),
         );
       } catch (error: unknown) {
         for (const s of all) {
