@@ -15,7 +15,18 @@ import { humanTable, resultsMarkdown, summaryOf, targetsOf } from './lib/report.
 
 import { cpuMsOf, createRssSampler } from './lib/rss.mjs';
 import { readVersions, seedSql, seedThroughGateway } from './lib/seed.mjs';
-import { createStack, ensureBuilt, peerNames, prepareDatabases, root, startOurs, startPeers, startSubgraphs, writeSupergraph, writeTrustedDocuments } from './lib/stack.mjs';
+import {
+  createStack,
+  ensureBuilt,
+  peerNames,
+  prepareDatabases,
+  root,
+  startOurs,
+  startPeers,
+  startSubgraphs,
+  writeSupergraph,
+  writeTrustedDocuments,
+} from './lib/stack.mjs';
 import { balanceSubscription } from './lib/live.mjs';
 import { runOverhead } from './scenarios/overhead.mjs';
 import { checkSameAnswers, readQuery, runReads } from './scenarios/read.mjs';
@@ -57,11 +68,20 @@ function versions() {
   };
   let commit = 'unknown';
   try {
-    commit = execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim() + (execSync('git status --porcelain --untracked-files=no', { cwd: root, encoding: 'utf8' }).trim() ? '+changes' : '');
+    commit =
+      execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim() +
+      (execSync('git status --porcelain --untracked-files=no', { cwd: root, encoding: 'utf8' }).trim() ? '+changes' : '');
   } catch {
     /* not a git checkout */
   }
-  return { walletgraph: commit, '@apollo/gateway': version('@apollo/gateway'), '@apollo/server': version('@apollo/server'), '@graphql-hive/gateway': version('@graphql-hive/gateway'), autocannon: version('autocannon'), kafkajs: version('kafkajs') };
+  return {
+    walletgraph: commit,
+    '@apollo/gateway': version('@apollo/gateway'),
+    '@apollo/server': version('@apollo/server'),
+    '@graphql-hive/gateway': version('@graphql-hive/gateway'),
+    autocannon: version('autocannon'),
+    kafkajs: version('kafkajs'),
+  };
 }
 
 async function waitUntilSame(targets, id, agent) {
@@ -94,7 +114,16 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) return console.log(options.help);
   const p = options.profile;
-  const raw = { mode: options.mode, date: new Date().toISOString(), machine: machine(), versions: versions(), workers: options.workers, accounts: p.accounts, profile: p, rss_mb_by_scenario: {} };
+  const raw = {
+    mode: options.mode,
+    date: new Date().toISOString(),
+    machine: machine(),
+    versions: versions(),
+    workers: options.workers,
+    accounts: p.accounts,
+    profile: p,
+    rss_mb_by_scenario: {},
+  };
   log(`mode ${options.mode}; scenarios ${options.only.join(', ')}; load average ${raw.machine.load_before.join(' ')}`);
   const workDir = path.join(os.tmpdir(), `wgbench-${process.pid}`);
   mkdirSync(workDir, { recursive: true });
@@ -104,7 +133,10 @@ async function main() {
     if (stopping) return;
     stopping = true;
     await stack.stopAll();
-    if (!options.running) await Promise.all(Object.values(databaseUrls).map((url) => import('../scripts/lib/databases.mjs').then((m) => m.dropDatabase(url)))).catch(() => undefined);
+    if (!options.running)
+      await Promise.all(Object.values(databaseUrls).map((url) => import('../scripts/lib/databases.mjs').then((m) => m.dropDatabase(url)))).catch(
+        () => undefined,
+      );
     rmSync(path.join(workDir, 'kafka-data'), { recursive: true, force: true });
   };
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stopEverything().finally(() => process.exit(130)));
@@ -126,7 +158,12 @@ async function main() {
       await ensureBuilt(log, { force: options.build });
       brokers = await stack.startKafka();
       await prepareDatabases(databaseUrls, log);
-      subgraphs = await startSubgraphs(stack, { brokers, urls: databaseUrls, profileDir, ...(options.subgraphsRoot ? { subgraphsRoot: path.resolve(options.subgraphsRoot) } : {}) });
+      subgraphs = await startSubgraphs(stack, {
+        brokers,
+        urls: databaseUrls,
+        profileDir,
+        ...(options.subgraphsRoot ? { subgraphsRoot: path.resolve(options.subgraphsRoot) } : {}),
+      });
       raw.subgraphs_root = options.subgraphsRoot ?? null;
       ({ ids, owners } = await seedSql(databaseUrls, p.accounts));
       log(`seeded ${ids.length} accounts (SQL, both databases)`);
@@ -154,14 +191,41 @@ async function main() {
     if (options.only.includes('read') || options.only.includes('overhead')) {
       const supergraphFile = writeSupergraph(workDir, subgraphs);
       const peers = await startPeers(stack, subgraphs, { supergraphFile, workers: options.workers, workDir });
-      const compared = options.compareGateway ? { ours_b: await startOurs(stack, subgraphs, { workers: options.workers, subscriptionsMax, trustedDocumentsPath: path.join(workDir, 'trusted-documents.json'), name: 'gateway_b', main: options.compareGateway }) } : {};
+      const compared = options.compareGateway
+        ? {
+            ours_b: await startOurs(stack, subgraphs, {
+              workers: options.workers,
+              subscriptionsMax,
+              trustedDocumentsPath: path.join(workDir, 'trusted-documents.json'),
+              name: 'gateway_b',
+              main: options.compareGateway,
+            }),
+          }
+        : {};
       const targets = { ours: gatewayUrl, ...compared, ...peers };
       await waitUntilSame(targets, accounts.reads[0], agent);
-      log(`all ${Object.keys(targets).length} targets give the same answer; read targets: ${Object.entries(targets).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      log(
+        `all ${Object.keys(targets).length} targets give the same answer; read targets: ${Object.entries(targets)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
       if (options.only.includes('read')) {
         // 1,000 distinct client tokens, each reading its own account (one client owns each seeded account).
         const clients = await clientAuthorizations(accounts.reads.slice(0, p.clientCount), owners);
-        raw.read = await scenario('read', () => runReads({ targets, ids: accounts.reads, hotId: accounts.reads[7], clients, levels: p.readLevels, durationS: p.readDurationS, warmupS: p.readWarmupS, repetitions: p.readRepetitions, log, cpuMs }));
+        raw.read = await scenario('read', () =>
+          runReads({
+            targets,
+            ids: accounts.reads,
+            hotId: accounts.reads[7],
+            clients,
+            levels: p.readLevels,
+            durationS: p.readDurationS,
+            warmupS: p.readWarmupS,
+            repetitions: p.readRepetitions,
+            log,
+            cpuMs,
+          }),
+        );
       }
       for (const name of ['gateway_b', ...peerNames]) await stack.stopProcess(name);
       if (options.only.includes('overhead')) {
@@ -172,7 +236,17 @@ async function main() {
     if (options.only.includes('transfers')) {
       const ledgerBefore = options.running ? undefined : await transactionLedger(databaseUrls.WALLET_DATABASE_URL);
       raw.transfers = await scenario('transfers', () =>
-        runTransfers({ agent: createAgent(p.transferCallers), gatewayUrl, accounts: accounts.transfers, hotPair: accounts.hotPair, callers: p.transferCallers, durationS: p.transferDurationS, warmupS: p.transferWarmupS, log, cpuMs: () => ({ gateway: cpuMsOf(pidOf('gateway')), wallet: cpuMsOf(pidOf('wallet')), balance: cpuMsOf(pidOf('balance')) }) }),
+        runTransfers({
+          agent: createAgent(p.transferCallers),
+          gatewayUrl,
+          accounts: accounts.transfers,
+          hotPair: accounts.hotPair,
+          callers: p.transferCallers,
+          durationS: p.transferDurationS,
+          warmupS: p.transferWarmupS,
+          log,
+          cpuMs: () => ({ gateway: cpuMsOf(pidOf('gateway')), wallet: cpuMsOf(pidOf('wallet')), balance: cpuMsOf(pidOf('balance')) }),
+        }),
       );
       if (ledgerBefore) {
         // Every accepted transfer is a row, and money only moved: nothing acknowledged was lost.
@@ -185,13 +259,26 @@ async function main() {
     if (options.only.includes('propagation')) {
       const pairs = accounts.propagation(p.propagationPairs);
       const versions = await readVersions(gatewayUrl, pairs.flat());
-      raw.propagation = await scenario('propagation', () => runPropagation({ gatewayUrl, wsUrl, pairs, versions, ratePerS: p.propagationRatePerS, durationS: p.propagationDurationS, readableSampleEvery: 4, log }));
+      raw.propagation = await scenario('propagation', () =>
+        runPropagation({ gatewayUrl, wsUrl, pairs, versions, ratePerS: p.propagationRatePerS, durationS: p.propagationDurationS, readableSampleEvery: 4, log }),
+      );
       if (p.propagationLowRatePerS > 0) {
         // Below saturation too: where the pipeline keeps up, this is its latency rather than a queue's.
         await new Promise((r) => setTimeout(r, 5_000));
         const low = accounts.propagation(p.propagationPairs * 2).slice(p.propagationPairs);
         const lowVersions = await readVersions(gatewayUrl, low.flat());
-        raw.propagation_low_rate = await scenario('propagation_low_rate', () => runPropagation({ gatewayUrl, wsUrl, pairs: low, versions: lowVersions, ratePerS: p.propagationLowRatePerS, durationS: p.propagationDurationS, readableSampleEvery: 1, log }));
+        raw.propagation_low_rate = await scenario('propagation_low_rate', () =>
+          runPropagation({
+            gatewayUrl,
+            wsUrl,
+            pairs: low,
+            versions: lowVersions,
+            ratePerS: p.propagationLowRatePerS,
+            durationS: p.propagationDurationS,
+            readableSampleEvery: 1,
+            log,
+          }),
+        );
       }
     }
     if (options.only.includes('subscribers')) {
@@ -205,7 +292,20 @@ async function main() {
           const authorizationOf = identities === 'clients' ? (id) => subscriberClients.get(id) : undefined;
           raw.subscribers.push(
             await scenario(`subscribers_${count}_${identities}`, () =>
-              runSubscriberScale({ gatewayUrl, wsUrl, pairs: accounts.subscribers, versions, count, perConnection, ratePerS: p.subscriberRatePerS, durationS: p.subscriberDurationS, log, rssNow: () => sampler.currentMb('gateway'), authorizationOf, identities }),
+              runSubscriberScale({
+                gatewayUrl,
+                wsUrl,
+                pairs: accounts.subscribers,
+                versions,
+                count,
+                perConnection,
+                ratePerS: p.subscriberRatePerS,
+                durationS: p.subscriberDurationS,
+                log,
+                rssNow: () => sampler.currentMb('gateway'),
+                authorizationOf,
+                identities,
+              }),
             ),
           );
           await new Promise((r) => setTimeout(r, 2_000)); // let the gateway release the closed subscriptions
@@ -237,7 +337,9 @@ async function main() {
       writeReadmeFigures(path.join(root, 'README.md'), path.join(resultsDir, 'latest.json'));
     } else writeFileSync(path.join(resultsDir, 'unrecorded.json'), json);
     console.log(`\n${table}\n`);
-    log(`wrote ${options.record ? `bench/results/latest.json, bench/results/${raw.file_date}.json, bench/RESULTS.md and README.md's figures` : 'bench/results/unrecorded.json (git-ignored; --record writes latest.json)'}; logs in ${workDir}`);
+    log(
+      `wrote ${options.record ? `bench/results/latest.json, bench/results/${raw.file_date}.json, bench/RESULTS.md and README.md's figures` : 'bench/results/unrecorded.json (git-ignored; --record writes latest.json)'}; logs in ${workDir}`,
+    );
   } finally {
     await stopEverything();
     if (options.cpuProfile) log('CPU profiles in bench/results/profiles/{gateway,wallet,balance}/ (open in Chrome DevTools or speedscope)');

@@ -38,9 +38,18 @@ async function metric(url: string, name: string): Promise<number | undefined> {
 
 async function balanceRows(accountIds: readonly string[]): Promise<Record<string, string>> {
   const u = new URL(cluster.direct.BALANCE_DATABASE_URL);
-  const connection = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
+  const connection = await createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+  });
   try {
-    const rows = await connection.query<Array<{ account_id: string; amount: string; version: number }>>('SELECT account_id, CAST(amount AS CHAR) AS amount, version FROM balances WHERE account_id IN (?)', [accountIds]);
+    const rows = await connection.query<Array<{ account_id: string; amount: string; version: number }>>(
+      'SELECT account_id, CAST(amount AS CHAR) AS amount, version FROM balances WHERE account_id IN (?)',
+      [accountIds],
+    );
     return Object.fromEntries(rows.map((r) => [r.account_id, `${r.amount}@v${r.version}`]));
   } finally {
     await connection.end();
@@ -54,7 +63,13 @@ async function walletBalances(accountIds: readonly string[]): Promise<Record<str
 
 async function walletSql<T>(statement: string, values: unknown[] = []): Promise<T> {
   const u = new URL(cluster.direct.WALLET_DATABASE_URL);
-  const connection = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
+  const connection = await createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+  });
   try {
     return await connection.query<T>(statement, values);
   } finally {
@@ -112,7 +127,13 @@ for (const run of runs) {
           inject: async () => {
             await cluster.balance.stop();
             const u = new URL(cluster.direct.BALANCE_DATABASE_URL);
-            const connection = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: 'root', password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
+            const connection = await createConnection({
+              host: u.hostname,
+              port: Number(u.port || 3306),
+              user: 'root',
+              password: decodeURIComponent(u.password),
+              database: u.pathname.slice(1),
+            });
             await connection.query('TRUNCATE TABLE balances').finally(() => connection.end());
             // The projector's group belongs to the balance principal: only it may reset the offsets.
             const admin = chaosKafka(cluster.brokers(), 'balance').admin();
@@ -155,12 +176,20 @@ for (const run of runs) {
             const key = `same-key-${randomUUID()}`;
             sameKey = await Promise.all(Array.from({ length: callers }, () => transferWithRetries(cluster.gatewayUrl, { key, from, to, amount }, 4)));
             const after = await walletBalances([from, to]);
-            deltas = { from: new Decimal(after[from] ?? 0).minus(before[from] ?? 0).toFixed(), to: new Decimal(after[to] ?? 0).minus(before[to] ?? 0).toFixed() };
+            deltas = {
+              from: new Decimal(after[from] ?? 0).minus(before[from] ?? 0).toFixed(),
+              to: new Decimal(after[to] ?? 0).minus(before[to] ?? 0).toFixed(),
+            };
           },
         },
         afterLoad: async () => ({
           records: sameKey,
-          extra: { callers, acknowledgedCallers: sameKey.filter((r) => r.outcome === 'acknowledged').length, distinctTransactionIds: new Set(sameKey.map((r) => r.transactionId)).size, deltas },
+          extra: {
+            callers,
+            acknowledgedCallers: sameKey.filter((r) => r.outcome === 'acknowledged').length,
+            distinctTransactionIds: new Set(sameKey.map((r) => r.transactionId)).size,
+            deltas,
+          },
         }),
       });
       expectClean(result);
@@ -178,7 +207,14 @@ for (const run of runs) {
             // What a caller sees while the database is gone.
             const caller = chaosWallet(cluster.gatewayUrl, { attemptCountMax: 1, requestTimeoutMs: 10_000 });
             for (let i = 0; i < 5; i += 1) {
-              const r = await outcomeOf(() => caller.transfer({ accountIdFrom: cluster.accounts.probe[0], accountIdTo: cluster.accounts.probe[1], amount: '0.01', idempotencyKey: `outage-${randomUUID()}` }));
+              const r = await outcomeOf(() =>
+                caller.transfer({
+                  accountIdFrom: cluster.accounts.probe[0],
+                  accountIdTo: cluster.accounts.probe[1],
+                  amount: '0.01',
+                  idempotencyKey: `outage-${randomUUID()}`,
+                }),
+              );
               const code = r.ok ? 'OK' : r.code;
               codesDuringOutage[code] = (codesDuringOutage[code] ?? 0) + 1;
             }
@@ -224,7 +260,13 @@ for (const run of runs) {
             // Every watched account changes again after the restart.
             const records: TransferRecord[] = [];
             for (const w of watched) {
-              records.push(await transferWithRetries(cluster.gatewayUrl, { key: `sub-${randomUUID()}`, from: w.accountId, to: cluster.accounts.probe[0], amount: '0.05' }, 4));
+              records.push(
+                await transferWithRetries(
+                  cluster.gatewayUrl,
+                  { key: `sub-${randomUUID()}`, from: w.accountId, to: cluster.accounts.probe[0], amount: '0.05' },
+                  4,
+                ),
+              );
             }
             const outcomes = await Promise.all(watched.map((w, i) => w.fateAfter(versionsAtFault[i] ?? -1, 20_000)));
             watched.forEach((w, i) => (fates[w.accountId] = outcomes[i] as StreamFate));
@@ -314,7 +356,8 @@ for (const run of runs) {
           const after = await balanceRows(SEED_ACCOUNTS);
           const violations: Violation[] = [];
           if (missing.length > 0) violations.push({ invariant: 4, detail: `not dead-lettered: ${missing.join(', ')}` });
-          if (JSON.stringify(after) !== JSON.stringify(before)) violations.push({ invariant: 4, detail: `targeted balances changed: ${JSON.stringify(before)} → ${JSON.stringify(after)}` });
+          if (JSON.stringify(after) !== JSON.stringify(before))
+            violations.push({ invariant: 4, detail: `targeted balances changed: ${JSON.stringify(before)} → ${JSON.stringify(after)}` });
           return { violations, extra: { injected: poison.length, deadLettered: deadLettered.length } };
         },
       });
@@ -349,9 +392,18 @@ function hostileEvents(): Array<{ kind: string; value: Buffer | null }> {
     { kind: 'too-precise', value: event(`${ids},"balance_account_id_from":1.23456,"balance_account_id_to":1`) },
     { kind: 'over-decimal-19-4', value: event(`${ids},"balance_account_id_from":10000000000000000,"balance_account_id_to":1`) },
     { kind: 'one-version-only', value: event(`${ids},"balance_account_id_from":1,"balance_account_id_to":1,"version_account_id_from":99`) },
-    { kind: 'negative-version', value: event(`${ids},"balance_account_id_from":1,"balance_account_id_to":1,"version_account_id_from":-1,"version_account_id_to":-1`) },
-    { kind: 'float-version', value: event(`${ids},"balance_account_id_from":1,"balance_account_id_to":1,"version_account_id_from":1.5,"version_account_id_to":2`) },
+    {
+      kind: 'negative-version',
+      value: event(`${ids},"balance_account_id_from":1,"balance_account_id_to":1,"version_account_id_from":-1,"version_account_id_to":-1`),
+    },
+    {
+      kind: 'float-version',
+      value: event(`${ids},"balance_account_id_from":1,"balance_account_id_to":1,"version_account_id_from":1.5,"version_account_id_to":2`),
+    },
     { kind: 'deep-nesting', value: Buffer.from(`{"Name":"BalanceUpdated","Payload":${'['.repeat(5_000)}${']'.repeat(5_000)}}`) },
-    { kind: 'proto-pollution', value: Buffer.from(`{"__proto__":{"Name":"BalanceUpdated"},"Payload":{${ids},"balance_account_id_from":1,"balance_account_id_to":1}}`) },
+    {
+      kind: 'proto-pollution',
+      value: Buffer.from(`{"__proto__":{"Name":"BalanceUpdated"},"Payload":{${ids},"balance_account_id_from":1,"balance_account_id_to":1}}`),
+    },
   ];
 }

@@ -44,8 +44,10 @@ beforeAll(async () => {
     chaosKafka(production.KAFKA_BROKERS.split(','), 'admin'),
     kafkaAccessNames({
       topics: {
-        transactions: topics.KAFKA_TOPIC_TRANSACTIONS, balances: topics.KAFKA_TOPIC_BALANCES,
-        balancesDeadLetter: `shutdown-${runId}-balances.dlq`, balancesLive: `shutdown-${runId}-balances.live`,
+        transactions: topics.KAFKA_TOPIC_TRANSACTIONS,
+        balances: topics.KAFKA_TOPIC_BALANCES,
+        balancesDeadLetter: `shutdown-${runId}-balances.dlq`,
+        balancesLive: `shutdown-${runId}-balances.live`,
       },
       balanceGroup: `shutdown-${runId}`,
       balanceLiveGroupPrefix: `shutdown-${runId}-live`,
@@ -61,11 +63,20 @@ beforeAll(async () => {
     databaseUrl: urls.BALANCE_DATABASE_URL,
     env: {
       ...production,
-      KAFKA_TOPIC_BALANCES_DLQ: `shutdown-${runId}-balances.dlq`, KAFKA_TOPIC_BALANCES_LIVE: `shutdown-${runId}-balances.live`,
-      BALANCE_CONSUMER_GROUP: `shutdown-${runId}`, BALANCE_LIVE_GROUP_PREFIX: `shutdown-${runId}-live`,
+      KAFKA_TOPIC_BALANCES_DLQ: `shutdown-${runId}-balances.dlq`,
+      KAFKA_TOPIC_BALANCES_LIVE: `shutdown-${runId}-balances.live`,
+      BALANCE_CONSUMER_GROUP: `shutdown-${runId}`,
+      BALANCE_LIVE_GROUP_PREFIX: `shutdown-${runId}-live`,
     },
   });
-  const gateway = gatewayProcess({ logDir, port: ports.gateway, walletPort: ports.wallet, balancePort: ports.balance, readyPath: '/health/ready', env: production });
+  const gateway = gatewayProcess({
+    logDir,
+    port: ports.gateway,
+    walletPort: ports.wallet,
+    balancePort: ports.balance,
+    readyPath: '/health/ready',
+    env: production,
+  });
   // Started in dependency order; stopped in reverse by the tests.
   for (const service of [wallet, balance, gateway]) {
     await service.start();

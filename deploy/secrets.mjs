@@ -68,7 +68,10 @@ export function readDeclaration(env) {
 export function parseArguments(argv, { secrets, derived }) {
   if (argv.length === 0) return new Set();
   if (argv[0] !== '--rotate' || argv.length === 1) throw new SecretsUsageError('usage: secrets.mjs [--rotate NAME... | --rotate all]');
-  const requested = argv.slice(1).flatMap((arg) => arg.split(',')).filter(Boolean);
+  const requested = argv
+    .slice(1)
+    .flatMap((arg) => arg.split(','))
+    .filter(Boolean);
   const rotatable = secrets.filter((s) => s.provided === undefined).map((s) => s.name);
   if (requested.length === 1 && requested[0] === 'all') return new Set(rotatable);
   for (const name of requested) {

@@ -17,7 +17,8 @@ try {
     BALANCE_DATABASE_URL: resolved.env.BALANCE_DATABASE_URL || defaultUrls.BALANCE_DATABASE_URL,
   };
   if (process.env.NODE_ENV === 'production') {
-    for (const [name, url] of Object.entries(urls)) if (isPublishedSecret(url)) throw new Error(`${name}: its password is published in the walletgraph repository; set one of your own`);
+    for (const [name, url] of Object.entries(urls))
+      if (isPublishedSecret(url)) throw new Error(`${name}: its password is published in the walletgraph repository; set one of your own`);
   }
   const target = parseMysqlUrl(urls.WALLET_DATABASE_URL);
   await ensureMariaDb({ host: target.host, port: target.port, log });

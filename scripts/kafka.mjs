@@ -17,14 +17,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import {
-  DEFAULT_KAFKA_VERSION,
-  defaultCacheDir,
-  defaultDataDir,
-  kafkaStatus,
-  startKafka,
-  stopKafka,
-} from './lib/kafka.mjs';
+import { DEFAULT_KAFKA_VERSION, defaultCacheDir, defaultDataDir, kafkaStatus, startKafka, stopKafka } from './lib/kafka.mjs';
 import { tailFile } from './lib/proc.mjs';
 
 const log = (msg) => process.stdout.write(`[kafka] ${msg}\n`);
@@ -77,13 +70,12 @@ async function main() {
         freshData: args.includes('--fresh'),
         attached: false,
       });
-      log(`Kafka ready on ${kafka.brokers.join(',')} (pids ${kafka.nodes.map((n) => n.pid).join(', ')})${kafka.reused ? ' [already running]' : ''} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      log(
+        `Kafka ready on ${kafka.brokers.join(',')} (pids ${kafka.nodes.map((n) => n.pid).join(', ')})${kafka.reused ? ' [already running]' : ''} in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+      );
       log('clients authenticate with SASL/SCRAM-SHA-512 (KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD; see README: Kafka security)');
       if (kafka.brokers.length > 1) log(`services: KAFKA_BROKERS=${kafka.brokers.join(',')}`);
-      const env = [
-        port !== 9092 ? `KAFKA_PORT=${port}` : '',
-        process.env.KAFKA_DATA_DIR ? `KAFKA_DATA_DIR=${dataDir}` : '',
-      ].filter(Boolean).join(' ');
+      const env = [port !== 9092 ? `KAFKA_PORT=${port}` : '', process.env.KAFKA_DATA_DIR ? `KAFKA_DATA_DIR=${dataDir}` : ''].filter(Boolean).join(' ');
       const cli = `${env ? `${env} ` : ''}node scripts/kafka.mjs`;
       log(`logs: ${cli} logs -f   stop: ${cli} stop`);
       return 0;

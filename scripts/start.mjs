@@ -27,13 +27,27 @@ const env = {
   WALLETGRAPH_DEV_MODE: process.env.WALLETGRAPH_DEV_MODE ?? 'true',
 };
 const services = [
-  { name: 'wallet', entry: 'subgraph-wallet/dist/main.js', ports: [['WALLET_PORT', 4001], ['WALLET_REST_PORT', 8080]] },
-  { name: 'balance', entry: 'subgraph-balance/dist/main.js', ports: [['BALANCE_PORT', 4002], ['BALANCE_REST_PORT', 3003]] },
+  {
+    name: 'wallet',
+    entry: 'subgraph-wallet/dist/main.js',
+    ports: [
+      ['WALLET_PORT', 4001],
+      ['WALLET_REST_PORT', 8080],
+    ],
+  },
+  {
+    name: 'balance',
+    entry: 'subgraph-balance/dist/main.js',
+    ports: [
+      ['BALANCE_PORT', 4002],
+      ['BALANCE_REST_PORT', 3003],
+    ],
+  },
   { name: 'gateway', entry: 'gateway/dist/main.js', ports: [['GATEWAY_PORT', 4000]] },
 ];
 const portOf = ([name, fallback]) => Number(process.env[name] ?? fallback);
 const brokersFlag = process.argv.indexOf('--brokers');
-const brokerCount = Number(brokersFlag >= 0 ? process.argv[brokersFlag + 1] : process.env.KAFKA_BROKERS_COUNT ?? 1);
+const brokerCount = Number(brokersFlag >= 0 ? process.argv[brokersFlag + 1] : (process.env.KAFKA_BROKERS_COUNT ?? 1));
 
 const children = [];
 let kafka;
@@ -110,7 +124,13 @@ async function main() {
     log(`using Kafka at ${env.KAFKA_BROKERS}`);
   } else {
     // A data dir of an earlier version (no users, no ACLs) is re-created: local Kafka data only.
-    kafka = await startKafka({ brokerCount, port: Number(process.env.KAFKA_PORT ?? 9092), attached: true, replaceLegacy: true, log: (line) => log(`[kafka] ${line}`) });
+    kafka = await startKafka({
+      brokerCount,
+      port: Number(process.env.KAFKA_PORT ?? 9092),
+      attached: true,
+      replaceLegacy: true,
+      log: (line) => log(`[kafka] ${line}`),
+    });
     env.KAFKA_BROKERS = kafka.brokers.join(',');
   }
   const { parseMysqlUrl } = platform();

@@ -10,7 +10,13 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function main() {
   const { values } = parseArgs({
-    options: { admin: { type: 'boolean' }, client: { type: 'string' }, subject: { type: 'string' }, 'expires-in': { type: 'string', default: '1h' }, help: { type: 'boolean' } },
+    options: {
+      admin: { type: 'boolean' },
+      client: { type: 'string' },
+      subject: { type: 'string' },
+      'expires-in': { type: 'string', default: '1h' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) return void console.log(usage);

@@ -30,10 +30,14 @@ const start = Math.min(...spans.map((span) => span.timestamp));
 const ms = (us) => (us / 1000).toFixed(1).padStart(7);
 const print = (parent, depth) => {
   for (const span of (children.get(parent) ?? []).sort((a, b) => a.timestamp - b.timestamp)) {
-    console.log(`${ms(span.timestamp - start)} ms ${ms(span.duration ?? 0)} ms  ${'  '.repeat(depth)}${span.localEndpoint?.serviceName ?? '?'}: ${span.name ?? ''}${span.kind ? ` (${span.kind.toLowerCase()})` : ''}`);
+    console.log(
+      `${ms(span.timestamp - start)} ms ${ms(span.duration ?? 0)} ms  ${'  '.repeat(depth)}${span.localEndpoint?.serviceName ?? '?'}: ${span.name ?? ''}${span.kind ? ` (${span.kind.toLowerCase()})` : ''}`,
+    );
     print(span.id, depth + 1);
   }
 };
-console.log(`trace ${traceId}: ${spans.length} spans, ${new Set(spans.map((s) => s.localEndpoint?.serviceName)).size} services   ${zipkin}/zipkin/traces/${traceId}`);
+console.log(
+  `trace ${traceId}: ${spans.length} spans, ${new Set(spans.map((s) => s.localEndpoint?.serviceName)).size} services   ${zipkin}/zipkin/traces/${traceId}`,
+);
 console.log('  start  duration  span');
 print('root', 0);

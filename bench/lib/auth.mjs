@@ -45,7 +45,10 @@ export async function clientAuthorizations(accountIds, owners) {
   return Promise.all(
     accountIds.map(async (id) => {
       const clientId = owners.get(id);
-      const token = await p.mintUserToken({ role: 'client', subject: `bench-client-${clientId}`, clientId }, { secret: secrets.AUTH_JWT_SECRET, issuer: authEnv.AUTH_ISSUER, audience: authEnv.AUTH_AUDIENCE, expiresIn: '12h' });
+      const token = await p.mintUserToken(
+        { role: 'client', subject: `bench-client-${clientId}`, clientId },
+        { secret: secrets.AUTH_JWT_SECRET, issuer: authEnv.AUTH_ISSUER, audience: authEnv.AUTH_AUDIENCE, expiresIn: '12h' },
+      );
       return { id, authorization: `Bearer ${token}` };
     }),
   );

@@ -26,16 +26,21 @@ export async function transactionLedger(walletUrl) {
 export function reconcile({ urls, brokers, env, waitMs = 60_000 }) {
   const main = path.join(root, 'subgraph-wallet/dist/reconcile/main.js');
   return new Promise((resolve) => {
-    execFile(process.execPath, [main, '--json', '--wait-ms', String(waitMs)], { env: { ...process.env, ...env, ...urls, KAFKA_BROKERS: brokers, NODE_ENV: 'production' }, timeout: waitMs + 30_000, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
-      const exit = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      let report = null;
-      try {
-        report = JSON.parse(stdout);
-      } catch {
-        /* reported below */
-      }
-      const status = exit === 0 ? 'consistent' : exit === 2 ? 'drift' : 'error';
-      resolve({ status, exit, ...(report ? { drift_count: report.report?.drifts?.length ?? null } : { output: `${stdout}${stderr}`.slice(0, 500) }) });
-    });
+    execFile(
+      process.execPath,
+      [main, '--json', '--wait-ms', String(waitMs)],
+      { env: { ...process.env, ...env, ...urls, KAFKA_BROKERS: brokers, NODE_ENV: 'production' }, timeout: waitMs + 30_000, maxBuffer: 16 * 2 ** 20 },
+      (error, stdout, stderr) => {
+        const exit = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let report = null;
+        try {
+          report = JSON.parse(stdout);
+        } catch {
+          /* reported below */
+        }
+        const status = exit === 0 ? 'consistent' : exit === 2 ? 'drift' : 'error';
+        resolve({ status, exit, ...(report ? { drift_count: report.report?.drifts?.length ?? null } : { output: `${stdout}${stderr}`.slice(0, 500) }) });
+      },
+    );
   });
 }

@@ -22,7 +22,14 @@ export async function openSubscribers({ wsUrl, accountIds, count, perConnection,
       const c = next++;
       const ownAccount = accountIds[c % accountIds.length];
       const authorization = authorizationOf === undefined ? (await benchHeaders()).authorization : authorizationOf(ownAccount);
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0, connectionParams: () => ({ authorization }) });
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        keepAlive: 0,
+        connectionParams: () => ({ authorization }),
+      });
       await new Promise((resolve, reject) => {
         const offConnected = client.on('connected', () => {
           offConnected();

@@ -72,7 +72,26 @@ export function parseOptions(argv) {
     if (!match) throw new Error(`unknown argument ${arg}\n${usage}`);
     flags.set(match[1], match[2] ?? true);
   }
-  const known = ['quick', 'only', 'build', 'profile', 'record', 'workers', 'subscribers', 'rate', 'use-running', 'gateway-url', 'wallet-url', 'balance-url', 'pids', 'compare-gateway', 'repetitions', 'levels', 'subgraphs-root', 'help'];
+  const known = [
+    'quick',
+    'only',
+    'build',
+    'profile',
+    'record',
+    'workers',
+    'subscribers',
+    'rate',
+    'use-running',
+    'gateway-url',
+    'wallet-url',
+    'balance-url',
+    'pids',
+    'compare-gateway',
+    'repetitions',
+    'levels',
+    'subgraphs-root',
+    'help',
+  ];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${usage}`);
   if (flags.has('help')) return { help: usage };
   const mode = flags.has('quick') ? 'quick' : 'full';
@@ -86,20 +105,39 @@ export function parseOptions(argv) {
   const only = flags.has('only') ? String(flags.get('only')).split(',') : scenarioNames;
   for (const name of only) if (!scenarioNames.includes(name)) throw new Error(`unknown scenario ${name}`);
   const useRunning = flags.has('use-running');
-  const running = useRunning
-    ? { gateway: flags.get('gateway-url'), wallet: flags.get('wallet-url'), balance: flags.get('balance-url') }
-    : undefined;
+  const running = useRunning ? { gateway: flags.get('gateway-url'), wallet: flags.get('wallet-url'), balance: flags.get('balance-url') } : undefined;
   if (running) {
     for (const [name, url] of Object.entries(running)) {
-      if (typeof url !== 'string' || !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(url)) throw new Error(`--use-running needs --${name}-url=http://127.0.0.1:PORT/graphql (loopback only)`);
+      if (typeof url !== 'string' || !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(url))
+        throw new Error(`--use-running needs --${name}-url=http://127.0.0.1:PORT/graphql (loopback only)`);
     }
   }
-  const pids = flags.has('pids') ? Object.fromEntries(String(flags.get('pids')).split(',').map((kv) => kv.split(':')).map(([k, v]) => [k, Number(v)])) : {};
+  const pids = flags.has('pids')
+    ? Object.fromEntries(
+        String(flags.get('pids'))
+          .split(',')
+          .map((kv) => kv.split(':'))
+          .map(([k, v]) => [k, Number(v)]),
+      )
+    : {};
   const workers = Number(flags.get('workers') ?? 1);
   if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be 1..8');
   // A running stack's process count is not ours to set: its gateway alone would differ from the peers.
-  if (useRunning && workers !== 1) throw new Error('--workers cannot be combined with --use-running (the running gateway has its own worker count; the peers would not match it)');
+  if (useRunning && workers !== 1)
+    throw new Error('--workers cannot be combined with --use-running (the running gateway has its own worker count; the peers would not match it)');
   const compareGateway = flags.has('compare-gateway') ? String(flags.get('compare-gateway')) : undefined;
   const subgraphsRoot = flags.has('subgraphs-root') ? String(flags.get('subgraphs-root')) : undefined;
-  return { mode, profile, only, compareGateway, subgraphsRoot, build: flags.has('build'), cpuProfile: flags.has('profile'), record: flags.has('record'), workers, running, pids };
+  return {
+    mode,
+    profile,
+    only,
+    compareGateway,
+    subgraphsRoot,
+    build: flags.has('build'),
+    cpuProfile: flags.has('profile'),
+    record: flags.has('record'),
+    workers,
+    running,
+    pids,
+  };
 }

@@ -30,14 +30,33 @@ export async function seedSql(urls, count) {
   const accounts = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), clientId: randomUUID(), i }));
   const wallet = await connect(urls.WALLET_DATABASE_URL);
   try {
-    await insertRows(wallet, 'INSERT INTO clients (id, name, email, email_key, created_at, updated_at)', accounts.map((a) => [a.clientId, `Bench ${a.i}`, `bench${a.i}.${a.clientId.slice(0, 8)}@bench.test`, `bench${a.i}.${a.clientId.slice(0, 8)}@bench.test`, now, now]));
-    await insertRows(wallet, 'INSERT INTO accounts (id, client_id, balance, version, created_at, updated_at)', accounts.map((a) => [a.id, a.clientId, seedAmount, seedVersion, now, now]));
+    await insertRows(
+      wallet,
+      'INSERT INTO clients (id, name, email, email_key, created_at, updated_at)',
+      accounts.map((a) => [
+        a.clientId,
+        `Bench ${a.i}`,
+        `bench${a.i}.${a.clientId.slice(0, 8)}@bench.test`,
+        `bench${a.i}.${a.clientId.slice(0, 8)}@bench.test`,
+        now,
+        now,
+      ]),
+    );
+    await insertRows(
+      wallet,
+      'INSERT INTO accounts (id, client_id, balance, version, created_at, updated_at)',
+      accounts.map((a) => [a.id, a.clientId, seedAmount, seedVersion, now, now]),
+    );
   } finally {
     await wallet.end();
   }
   const balance = await connect(urls.BALANCE_DATABASE_URL);
   try {
-    await insertRows(balance, 'INSERT INTO balances (id, account_id, amount, version, created_at, updated_at)', accounts.map((a) => [randomUUID(), a.id, seedAmount, seedVersion, now, now]));
+    await insertRows(
+      balance,
+      'INSERT INTO balances (id, account_id, amount, version, created_at, updated_at)',
+      accounts.map((a) => [randomUUID(), a.id, seedAmount, seedVersion, now, now]),
+    );
   } finally {
     await balance.end();
   }
@@ -57,10 +76,16 @@ export async function seedThroughGateway(gatewayUrl, count, { concurrency = 16, 
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      const client = await graphql(agent, gatewayUrl, 'mutation($i:CreateClientInput!){createClient(input:$i){id}}', { i: { name: `Bench ${i}`, email: `bench${i}.${runId}@bench.test` } });
-      const account = await graphql(agent, gatewayUrl, 'mutation($i:CreateAccountInput!){createAccount(input:$i){id}}', { i: { clientId: client.createClient.id } });
+      const client = await graphql(agent, gatewayUrl, 'mutation($i:CreateClientInput!){createClient(input:$i){id}}', {
+        i: { name: `Bench ${i}`, email: `bench${i}.${runId}@bench.test` },
+      });
+      const account = await graphql(agent, gatewayUrl, 'mutation($i:CreateAccountInput!){createAccount(input:$i){id}}', {
+        i: { clientId: client.createClient.id },
+      });
       const id = account.createAccount.id;
-      await graphql(agent, gatewayUrl, 'mutation($i:DepositInput!){deposit(input:$i){id}}', { i: { accountId: id, amount: seedAmount, idempotencyKey: `bench-seed-${id}` } });
+      await graphql(agent, gatewayUrl, 'mutation($i:DepositInput!){deposit(input:$i){id}}', {
+        i: { accountId: id, amount: seedAmount, idempotencyKey: `bench-seed-${id}` },
+      });
       ids.push(id);
       owners.set(id, client.createClient.id);
     }

@@ -18,7 +18,13 @@ const startTimeoutMs = 90_000;
 
 /** Rebuild only when a dist entry is missing or older than its sources' newest file (cheap check). */
 function needsBuild() {
-  const entries = ['platform/dist/core/index.js', 'subgraph-wallet/dist/main.js', 'subgraph-balance/dist/main.js', 'gateway/dist/main.js', 'gateway/supergraph.graphql'];
+  const entries = [
+    'platform/dist/core/index.js',
+    'subgraph-wallet/dist/main.js',
+    'subgraph-balance/dist/main.js',
+    'gateway/dist/main.js',
+    'gateway/supergraph.graphql',
+  ];
   return entries.some((entry) => !existsSync(path.join(root, entry)));
 }
 
@@ -62,7 +68,12 @@ export function createStack({ log, logDir, quiet = true }) {
   async function startNode(name, args, env, port, { cwd = root, nodeOptions = [] } = {}) {
     const logFile = path.join(logDir, `${name}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [...nodeOptions, ...args], { cwd, env: { ...buildEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [...nodeOptions, ...args], {
+      cwd,
+      env: { ...buildEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     child.stdout.pipe(out);
     child.stderr.pipe(out);
     children.set(name, child);
@@ -117,7 +128,11 @@ export function createStack({ log, logDir, quiet = true }) {
 export async function prepareDatabases(urls, log) {
   for (const url of Object.values(urls)) await dropDatabase(url);
   await migrateAll(urls, () => undefined);
-  log(`databases ${Object.values(urls).map((u) => new URL(u).pathname.slice(1)).join(', ')} migrated`);
+  log(
+    `databases ${Object.values(urls)
+      .map((u) => new URL(u).pathname.slice(1))
+      .join(', ')} migrated`,
+  );
 }
 
 /** --cpu-prof into `<profileDir>/<name>/`, or nothing. */
@@ -133,8 +148,33 @@ export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, pro
   const ports = { wallet: await freePort(), walletRest: await freePort(), balance: await freePort(), balanceRest: await freePort() };
   const common = { KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...authEnv, ...kafkaEnv, ...env };
   await Promise.all([
-    stack.startNode('wallet', [path.join(subgraphsRoot, 'subgraph-wallet/dist/main.js')], { ...common, WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL, WALLET_PORT: String(ports.wallet), WALLET_REST_PORT: String(ports.walletRest), WALLET_HOST: '127.0.0.1' }, ports.wallet, { nodeOptions: profileOptions(profileDir, 'wallet') }),
-    stack.startNode('balance', [path.join(subgraphsRoot, 'subgraph-balance/dist/main.js')], { ...common, WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`, BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL, BALANCE_PORT: String(ports.balance), BALANCE_REST_PORT: String(ports.balanceRest), BALANCE_HOST: '127.0.0.1' }, ports.balance, { nodeOptions: profileOptions(profileDir, 'balance') }),
+    stack.startNode(
+      'wallet',
+      [path.join(subgraphsRoot, 'subgraph-wallet/dist/main.js')],
+      {
+        ...common,
+        WALLET_DATABASE_URL: urls.WALLET_DATABASE_URL,
+        WALLET_PORT: String(ports.wallet),
+        WALLET_REST_PORT: String(ports.walletRest),
+        WALLET_HOST: '127.0.0.1',
+      },
+      ports.wallet,
+      { nodeOptions: profileOptions(profileDir, 'wallet') },
+    ),
+    stack.startNode(
+      'balance',
+      [path.join(subgraphsRoot, 'subgraph-balance/dist/main.js')],
+      {
+        ...common,
+        WALLET_SUBGRAPH_URL: `http://127.0.0.1:${ports.wallet}/graphql`,
+        BALANCE_DATABASE_URL: urls.BALANCE_DATABASE_URL,
+        BALANCE_PORT: String(ports.balance),
+        BALANCE_REST_PORT: String(ports.balanceRest),
+        BALANCE_HOST: '127.0.0.1',
+      },
+      ports.balance,
+      { nodeOptions: profileOptions(profileDir, 'balance') },
+    ),
   ]);
   void gatewayWorkers;
   return {
@@ -145,7 +185,11 @@ export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, pro
 }
 
 /** Our gateway (optionally under --cpu-prof into profileDir); `main` picks another build (--compare-gateway). */
-export async function startOurs(stack, subgraphs, { workers, profileDir, subscriptionsMax, trustedDocumentsPath, name = 'gateway', main = 'gateway/dist/main.js', env = {} }) {
+export async function startOurs(
+  stack,
+  subgraphs,
+  { workers, profileDir, subscriptionsMax, trustedDocumentsPath, name = 'gateway', main = 'gateway/dist/main.js', env = {} },
+) {
   const port = await freePort();
   const nodeOptions = profileOptions(profileDir, name);
   await stack.startNode(
@@ -185,17 +229,52 @@ export async function startPeers(stack, subgraphs, { supergraphFile, workers, wo
   const prod = { NODE_ENV: 'production' };
   const clustered = (script) => [path.join(benchDir, 'peers/cluster.mjs'), String(workers), path.join(benchDir, script)];
   // Every peer verifies the caller's bearer token and signs the identity the subgraphs demand (peers/identity.mjs).
-  for (const [name, fetcher] of [['stock_apollo', 'default'], ['stock_apollo_ka', 'keepalive']]) {
-    await stack.startNode(name, clustered('peers/stock-apollo.mjs'), { ...prod, ...authEnv, SUPERGRAPH_PATH: supergraphFile, PORT: String(ports[name]), FETCHER: fetcher }, ports[name]);
+  for (const [name, fetcher] of [
+    ['stock_apollo', 'default'],
+    ['stock_apollo_ka', 'keepalive'],
+  ]) {
+    await stack.startNode(
+      name,
+      clustered('peers/stock-apollo.mjs'),
+      { ...prod, ...authEnv, SUPERGRAPH_PATH: supergraphFile, PORT: String(ports[name]), FETCHER: fetcher },
+      ports[name],
+    );
   }
   // The CLI plus peers/hive.config.mjs (the identity header only), run from an empty directory so
   // that no other gateway.config.* is picked up.
   const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
   const hiveConfig = path.join(benchDir, 'peers/hive.config.mjs');
-  for (const [name, extra] of [['hive', []], ['hive_jit', ['--jit']]]) {
-    await stack.startNode(name, [hiveBin, 'supergraph', supergraphFile, '--config-path', hiveConfig, '--host', '127.0.0.1', '--port', String(ports[name]), '--fork', String(workers), ...extra], { ...prod, ...authEnv }, ports[name], { cwd: workDir });
+  for (const [name, extra] of [
+    ['hive', []],
+    ['hive_jit', ['--jit']],
+  ]) {
+    await stack.startNode(
+      name,
+      [
+        hiveBin,
+        'supergraph',
+        supergraphFile,
+        '--config-path',
+        hiveConfig,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(ports[name]),
+        '--fork',
+        String(workers),
+        ...extra,
+      ],
+      { ...prod, ...authEnv },
+      ports[name],
+      { cwd: workDir },
+    );
   }
-  await stack.startNode('limit', clustered('peers/limit.mjs'), { ...prod, ...authEnv, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) }, ports.limit);
+  await stack.startNode(
+    'limit',
+    clustered('peers/limit.mjs'),
+    { ...prod, ...authEnv, WALLET_URL: subgraphs.wallet, BALANCE_URL: subgraphs.balance, PORT: String(ports.limit) },
+    ports.limit,
+  );
   return {
     stock_apollo: `http://127.0.0.1:${ports.stock_apollo}/`,
     stock_apollo_ka: `http://127.0.0.1:${ports.stock_apollo_ka}/`,

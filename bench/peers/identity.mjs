@@ -38,7 +38,12 @@ export async function createIdentityHeader(subject) {
 
 /** `headerFor(authorization)` → the signed identity of that caller (rejects an invalid bearer token). */
 export function createCallerIdentities() {
-  const verify = createUserTokenVerifier({ jwtSecret: process.env.AUTH_JWT_SECRET, issuer: process.env.AUTH_ISSUER, audience: process.env.AUTH_AUDIENCE, clockToleranceSec: 5 });
+  const verify = createUserTokenVerifier({
+    jwtSecret: process.env.AUTH_JWT_SECRET,
+    issuer: process.env.AUTH_ISSUER,
+    audience: process.env.AUTH_AUDIENCE,
+    clockToleranceSec: 5,
+  });
   const cache = new Map();
   async function fresh(authorization) {
     const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];

@@ -36,7 +36,14 @@ function post(url, body, identity) {
 async function fetchOnce(url, payload, identity) {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, [identities.name]: identity } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': payload.length, [identities.name]: identity },
+      },
       (response) => {
         const chunks = [];
         response.on('data', (c) => chunks.push(c));
@@ -71,7 +78,10 @@ function readBody(request) {
 }
 
 async function answer(id, identity) {
-  const [wallet, balance] = await Promise.all([post(walletUrl, { query: walletQuery, variables: { id } }, identity), post(balanceUrl, { query: balanceQuery, variables: { r: [{ __typename: 'Account', id }] } }, identity)]);
+  const [wallet, balance] = await Promise.all([
+    post(walletUrl, { query: walletQuery, variables: { id } }, identity),
+    post(balanceUrl, { query: balanceQuery, variables: { r: [{ __typename: 'Account', id }] } }, identity),
+  ]);
   const errors = [...(wallet.errors ?? []), ...(balance.errors ?? [])];
   const account = wallet.data?.account ?? null;
   const data = { account: account && { ...account, balance: balance.data?._entities?.[0]?.balance ?? null } };

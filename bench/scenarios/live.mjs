@@ -25,7 +25,13 @@ function createPairSender({ agent, gatewayUrl, pairs, versions, matcher, onRespo
         }
         pair.fromVersion += 1;
         pair.toVersion += 1;
-        matcher.responded([[pair.from, pair.fromVersion], [pair.to, pair.toVersion]], sentMs);
+        matcher.responded(
+          [
+            [pair.from, pair.fromVersion],
+            [pair.to, pair.toVersion],
+          ],
+          sentMs,
+        );
         onResponded?.(pair, nowMs, sentMs);
       })
       .catch(() => {
@@ -84,7 +90,10 @@ async function warmUntilLive(sender, matcher, subscriptionCount, timeoutMs, log)
   const deadlineMs = Date.now() + timeoutMs;
   let rounds = 0;
   while (matcher.liveSubscriptionCount < subscriptionCount) {
-    if (Date.now() > deadlineMs) throw new Error(`only ${matcher.liveSubscriptionCount} of ${subscriptionCount} subscriptions had an event after ${rounds} warm-up rounds (${timeoutMs} ms)`);
+    if (Date.now() > deadlineMs)
+      throw new Error(
+        `only ${matcher.liveSubscriptionCount} of ${subscriptionCount} subscriptions had an event after ${rounds} warm-up rounds (${timeoutMs} ms)`,
+      );
     await sender.everyPairOnce();
     rounds += 1;
     const roundEndMs = Date.now() + 3_000;
@@ -103,7 +112,11 @@ async function waitFor(predicate, timeoutMs, what) {
 
 /** Polls balance(accountId) through the gateway until it shows `version`; ms after the mutation was sent. */
 async function readableAfter(agent, gatewayUrl, accountId, version, sentMs, timeoutMs = 5_000) {
-  const body = JSON.stringify({ query: 'query Readable($id: ID!) { balance(accountId: $id) { version } }', variables: { id: accountId }, operationName: 'Readable' });
+  const body = JSON.stringify({
+    query: 'query Readable($id: ID!) { balance(accountId: $id) { version } }',
+    variables: { id: accountId },
+    operationName: 'Readable',
+  });
   while (performance.now() - sentMs < timeoutMs) {
     const { json } = await postJson(agent, gatewayUrl, body);
     if ((json?.data?.balance?.version ?? 0) >= version) return performance.now() - sentMs;
@@ -120,7 +133,14 @@ export async function runPropagation({ gatewayUrl, wsUrl, pairs, versions, rateP
   let respondedCount = 0;
   let errorCount = 0;
   const senders = pairs.map(([from]) => from);
-  const subscribers = await openSubscribers({ wsUrl, accountIds: senders, count: senders.length, perConnection: 10, onEvent: matcher.event, onError: () => (errorCount += 1) });
+  const subscribers = await openSubscribers({
+    wsUrl,
+    accountIds: senders,
+    count: senders.length,
+    perConnection: 10,
+    onEvent: matcher.event,
+    onError: () => (errorCount += 1),
+  });
   try {
     const sender = createPairSender({
       agent,
@@ -152,7 +172,9 @@ export async function runPropagation({ gatewayUrl, wsUrl, pairs, versions, rateP
       early_events: matcher.earlyEventCount,
       subscriber_errors: errorCount,
     };
-    log(`propagation @${ratePerS}/s (achieved ${pacing.achieved_per_s}/s): event p50 ${result.event.p50} p95 ${result.event.p95} p99 ${result.event.p99} ms; readable p50 ${result.readable.p50} p95 ${result.readable.p95} p99 ${result.readable.p99} ms`);
+    log(
+      `propagation @${ratePerS}/s (achieved ${pacing.achieved_per_s}/s): event p50 ${result.event.p50} p95 ${result.event.p95} p99 ${result.event.p99} ms; readable p50 ${result.readable.p50} p95 ${result.readable.p95} p99 ${result.readable.p99} ms`,
+    );
     return result;
   } finally {
     await subscribers.close();
@@ -177,7 +199,20 @@ async function upstreamReconnects(gatewayUrl) {
  * as the one admin or (authorizationOf given) as each account's own client; transfers at ratePerS;
  * every delivery's latency is measured from the moment its transfer was sent.
  */
-export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, count, perConnection, ratePerS, durationS, log, rssNow, authorizationOf, identities = 'admin' }) {
+export async function runSubscriberScale({
+  gatewayUrl,
+  wsUrl,
+  pairs,
+  versions,
+  count,
+  perConnection,
+  ratePerS,
+  durationS,
+  log,
+  rssNow,
+  authorizationOf,
+  identities = 'admin',
+}) {
   const agent = createAgent(64);
   const matcher = createMatcher();
   let errorCount = 0;
@@ -204,8 +239,24 @@ export async function runSubscriberScale({ gatewayUrl, wsUrl, pairs, versions, c
     const deliveriesExpected = pacing.sent * (count / pairs.length);
     await waitFor(() => matcher.latenciesMs.length >= deliveriesExpected, 30_000, 'the last deliveries').catch((error) => log(`subscribers: ${error.message}`));
     const fanout = summarize(matcher.latenciesMs);
-    const result = { count, identities, identity_count: identities === 'admin' ? 1 : Math.min(subscribers.connectionCount, accountIds.length), connections: subscribers.connectionCount, per_connection: perConnection, rate_per_s: ratePerS, ...pacing, deliveries: matcher.latenciesMs.length, deliveries_expected: Math.round(deliveriesExpected), upstream_reconnects: reconnectsBefore === null ? null : (await upstreamReconnects(gatewayUrl)) - reconnectsBefore, fanout_ms: fanout, gateway_rss_mb_with_subscribers: gatewayIdleMb, subscriber_errors: errorCount };
-    log(`subscribers ${count} (${identities}): fan-out p50 ${fanout.p50} p95 ${fanout.p95} p99 ${fanout.p99} ms over ${fanout.count}/${Math.round(deliveriesExpected)} deliveries, ${result.upstream_reconnects} upstream reconnects; gateway RSS ${gatewayIdleMb} MB`);
+    const result = {
+      count,
+      identities,
+      identity_count: identities === 'admin' ? 1 : Math.min(subscribers.connectionCount, accountIds.length),
+      connections: subscribers.connectionCount,
+      per_connection: perConnection,
+      rate_per_s: ratePerS,
+      ...pacing,
+      deliveries: matcher.latenciesMs.length,
+      deliveries_expected: Math.round(deliveriesExpected),
+      upstream_reconnects: reconnectsBefore === null ? null : (await upstreamReconnects(gatewayUrl)) - reconnectsBefore,
+      fanout_ms: fanout,
+      gateway_rss_mb_with_subscribers: gatewayIdleMb,
+      subscriber_errors: errorCount,
+    };
+    log(
+      `subscribers ${count} (${identities}): fan-out p50 ${fanout.p50} p95 ${fanout.p95} p99 ${fanout.p99} ms over ${fanout.count}/${Math.round(deliveriesExpected)} deliveries, ${result.upstream_reconnects} upstream reconnects; gateway RSS ${gatewayIdleMb} MB`,
+    );
     return result;
   } finally {
     await subscribers.close();

@@ -40,5 +40,10 @@ export async function runOverhead({ gatewayUrl, subgraphs, ids, requestCount, ag
   }
   const d = summarize(direct);
   const g = summarize(through);
-  return { direct_ms: d, gateway_ms: g, ratio_p50: g.p50 && d.p50 ? Math.round((g.p50 / d.p50) * 100) / 100 : null, added_p50_ms: Math.round((g.p50 - d.p50) * 10) / 10 };
+  return {
+    direct_ms: d,
+    gateway_ms: g,
+    ratio_p50: g.p50 && d.p50 ? Math.round((g.p50 / d.p50) * 100) / 100 : null,
+    added_p50_ms: Math.round((g.p50 - d.p50) * 10) / 10,
+  };
 }

@@ -23,7 +23,13 @@ export function isRightAnswer(status, body, id) {
   try {
     const json = JSON.parse(body);
     const account = json?.data?.account;
-    return json.errors === undefined && account?.id === id && typeof account.balance?.amount === 'string' && Number.isInteger(account.balance?.version) && typeof account.client?.email === 'string';
+    return (
+      json.errors === undefined &&
+      account?.id === id &&
+      typeof account.balance?.amount === 'string' &&
+      Number.isInteger(account.balance?.version) &&
+      typeof account.client?.email === 'string'
+    );
   } catch {
     return false;
   }
@@ -95,7 +101,10 @@ const range = (values) => {
 export function combineRuns(runs) {
   const of = (get) => runs.map(get);
   const cpuKeys = [...new Set(runs.flatMap((r) => Object.keys(r).filter((k) => k.endsWith('_cpu_us_per_req'))))];
-  const subgraphs = (r) => (r.wallet_cpu_us_per_req ?? null) === null && (r.balance_cpu_us_per_req ?? null) === null ? null : (r.wallet_cpu_us_per_req ?? 0) + (r.balance_cpu_us_per_req ?? 0);
+  const subgraphs = (r) =>
+    (r.wallet_cpu_us_per_req ?? null) === null && (r.balance_cpu_us_per_req ?? null) === null
+      ? null
+      : (r.wallet_cpu_us_per_req ?? 0) + (r.balance_cpu_us_per_req ?? 0);
   return {
     repetitions: runs.length,
     rps: median(of((r) => r.rps)),
@@ -105,7 +114,12 @@ export function combineRuns(runs) {
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     wrong_answers: runs.reduce((sum, r) => sum + r.wrong_answers, 0),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
-    ...Object.fromEntries(cpuKeys.flatMap((k) => [[k, median(of((r) => r[k] ?? null))], [`${k}_range`, range(of((r) => r[k] ?? null))]])),
+    ...Object.fromEntries(
+      cpuKeys.flatMap((k) => [
+        [k, median(of((r) => r[k] ?? null))],
+        [`${k}_range`, range(of((r) => r[k] ?? null))],
+      ]),
+    ),
     subgraphs_cpu_us_per_req: median(of(subgraphs)),
     subgraphs_cpu_us_per_req_range: range(of(subgraphs)),
     runs,
@@ -148,13 +162,18 @@ export async function runReads({ targets, ids, hotId, clients, levels, durationS
           const cpuAfter = cpuMs(name);
           // CPU per request is the figure that survives a noisy, shared machine best.
           for (const [process, before] of Object.entries(cpuBefore)) {
-            if (before !== null && cpuAfter[process] !== null && run.requests > 0) run[`${process}_cpu_us_per_req`] = Math.round(((cpuAfter[process] - before) * 1000) / run.requests);
+            if (before !== null && cpuAfter[process] !== null && run.requests > 0)
+              run[`${process}_cpu_us_per_req`] = Math.round(((cpuAfter[process] - before) * 1000) / run.requests);
           }
           runs[cell][connections][name].push(run);
-          log(`read ${repetition}/${repetitions} ${cell.padEnd(7)} c=${String(connections).padStart(3)} ${name.padEnd(15)} ${String(run.rps).padStart(6)} req/s  p99 ${run.latency_ms.p99} ms  errors ${run.errors} wrong ${run.wrong_answers}  CPU/req: target ${run.target_cpu_us_per_req} µs, subgraphs ${(run.wallet_cpu_us_per_req ?? 0) + (run.balance_cpu_us_per_req ?? 0)} µs`);
+          log(
+            `read ${repetition}/${repetitions} ${cell.padEnd(7)} c=${String(connections).padStart(3)} ${name.padEnd(15)} ${String(run.rps).padStart(6)} req/s  p99 ${run.latency_ms.p99} ms  errors ${run.errors} wrong ${run.wrong_answers}  CPU/req: target ${run.target_cpu_us_per_req} µs, subgraphs ${(run.wallet_cpu_us_per_req ?? 0) + (run.balance_cpu_us_per_req ?? 0)} µs`,
+          );
         }
       }
     }
   }
-  return Object.fromEntries(cells.map((cell) => [cell, Object.fromEntries(levels.map((l) => [l, Object.fromEntries(names.map((n) => [n, combineRuns(runs[cell][l][n])]))]))]));
+  return Object.fromEntries(
+    cells.map((cell) => [cell, Object.fromEntries(levels.map((l) => [l, Object.fromEntries(names.map((n) => [n, combineRuns(runs[cell][l][n])]))]))]),
+  );
 }

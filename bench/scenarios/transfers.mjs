@@ -7,9 +7,17 @@ import { summarize } from '../lib/stats.mjs';
 export const transferMutation = 'mutation Transfer($i: CreateTransactionInput!) { createTransaction(input: $i) { id } }';
 
 export async function transfer(agent, gatewayUrl, from, to, amount = '0.01') {
-  const { status, json, ms } = await postJson(agent, gatewayUrl, { query: transferMutation, variables: { i: { accountIdFrom: from, accountIdTo: to, amount, idempotencyKey: randomUUID() } }, operationName: 'Transfer' });
+  const { status, json, ms } = await postJson(agent, gatewayUrl, {
+    query: transferMutation,
+    variables: { i: { accountIdFrom: from, accountIdTo: to, amount, idempotencyKey: randomUUID() } },
+    operationName: 'Transfer',
+  });
   const id = json?.data?.createTransaction?.id;
-  return { ok: status === 200 && typeof id === 'string' && !json.errors, ms, code: json?.errors?.[0]?.extensions?.code ?? (status === 200 ? undefined : `HTTP_${status}`) };
+  return {
+    ok: status === 200 && typeof id === 'string' && !json.errors,
+    ms,
+    code: json?.errors?.[0]?.extensions?.code ?? (status === 200 ? undefined : `HTTP_${status}`),
+  };
 }
 
 async function closedLoop({ agent, gatewayUrl, callers, durationS, pickPair }) {
@@ -44,7 +52,11 @@ async function withCpu(cpuMs, phase) {
   const result = await phase();
   const after = cpuMs?.();
   if (before && after && result.accepted > 0) {
-    result.cpu_us_per_transfer = Object.fromEntries(Object.entries(before).filter(([name, ms]) => ms !== null && after[name] !== null).map(([name, ms]) => [name, Math.round(((after[name] - ms) * 1000) / result.accepted)]));
+    result.cpu_us_per_transfer = Object.fromEntries(
+      Object.entries(before)
+        .filter(([name, ms]) => ms !== null && after[name] !== null)
+        .map(([name, ms]) => [name, Math.round(((after[name] - ms) * 1000) / result.accepted)]),
+    );
   }
   return result;
 }
@@ -59,8 +71,12 @@ export async function runTransfers({ agent, gatewayUrl, accounts, hotPair, calle
   const hot = (c, n) => ((c + n) % 2 === 0 ? hotPair : [hotPair[1], hotPair[0]]);
   const warmup = await closedLoop({ agent, gatewayUrl, callers, durationS: warmupS, pickPair: randomPair });
   const distinct = await withCpu(cpuMs, () => closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: randomPair }));
-  log(`transfers distinct: ${distinct.per_s}/s accepted, p99 ${distinct.latency_ms.p99} ms, refused ${JSON.stringify(distinct.refused)}, CPU µs per transfer ${JSON.stringify(distinct.cpu_us_per_transfer ?? {})}`);
+  log(
+    `transfers distinct: ${distinct.per_s}/s accepted, p99 ${distinct.latency_ms.p99} ms, refused ${JSON.stringify(distinct.refused)}, CPU µs per transfer ${JSON.stringify(distinct.cpu_us_per_transfer ?? {})}`,
+  );
   const hotPairResult = await withCpu(cpuMs, () => closedLoop({ agent, gatewayUrl, callers, durationS, pickPair: hot }));
-  log(`transfers hot pair: ${hotPairResult.per_s}/s accepted, p99 ${hotPairResult.latency_ms.p99} ms, refused ${JSON.stringify(hotPairResult.refused)}, CPU µs per transfer ${JSON.stringify(hotPairResult.cpu_us_per_transfer ?? {})}`);
+  log(
+    `transfers hot pair: ${hotPairResult.per_s}/s accepted, p99 ${hotPairResult.latency_ms.p99} ms, refused ${JSON.stringify(hotPairResult.refused)}, CPU µs per transfer ${JSON.stringify(hotPairResult.cpu_us_per_transfer ?? {})}`,
+  );
   return { warmup_accepted: warmup.accepted, distinct, hot_pair: hotPairResult };
 }

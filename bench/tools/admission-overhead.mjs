@@ -47,7 +47,8 @@ async function round(apollo) {
   const started = process.cpuUsage();
   for (let i = 0; i < operationsPerRound; i += 1) {
     const response = await apollo.executeOperation({ query: readQuery, variables: { id: `account-${i % 2_000}` }, operationName: 'Read' }, { contextValue });
-    if (response.body.kind !== 'single' || response.body.singleResult.errors !== undefined) throw new Error(`unexpected answer: ${JSON.stringify(response.body)}`);
+    if (response.body.kind !== 'single' || response.body.singleResult.errors !== undefined)
+      throw new Error(`unexpected answer: ${JSON.stringify(response.body)}`);
   }
   const used = process.cpuUsage(started);
   return (used.user + used.system) / operationsPerRound;
@@ -62,6 +63,7 @@ for (const apollo of Object.values(targets)) await round(apollo);
 // Alternating rounds, so a change in the machine's load falls on both.
 for (let i = 0; i < rounds; i += 1) for (const [name, apollo] of Object.entries(targets)) samples[name].push(await round(apollo));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-for (const [name, values] of Object.entries(samples)) console.log(`${name.padEnd(4)} ${values.map((v) => v.toFixed(1)).join(' ')} µs/op, median ${median(values).toFixed(1)}`);
+for (const [name, values] of Object.entries(samples))
+  console.log(`${name.padEnd(4)} ${values.map((v) => v.toFixed(1)).join(' ')} µs/op, median ${median(values).toFixed(1)}`);
 console.log(`admission checks: +${(median(samples.on) - median(samples.off)).toFixed(1)} µs CPU per read`);
 await Promise.all(Object.values(targets).map((apollo) => apollo.stop()));

@@ -17,13 +17,22 @@ import { runReads } from '../scenarios/read.mjs';
 import { startZipkin } from '../../scripts/lib/zipkin.mjs';
 import { freePort } from '../../scripts/lib/free-port.mjs';
 
-const flags = Object.fromEntries(process.argv.slice(2).map((arg) => /^--([a-z]+)=(\d+)$/.exec(arg)).filter(Boolean).map((m) => [m[1], Number(m[2])]));
+const flags = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((arg) => /^--([a-z]+)=(\d+)$/.exec(arg))
+    .filter(Boolean)
+    .map((m) => [m[1], Number(m[2])]),
+);
 const durationS = flags.duration ?? 8;
 const connections = flags.connections ?? 32;
 const rounds = flags.rounds ?? 5;
 const startedMs = Date.now();
 const log = (line) => console.log(`[tracing-bench +${String(Math.round((Date.now() - startedMs) / 1000)).padStart(3)}s] ${line}`);
-const urls = { WALLET_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_trace_wallet', BALANCE_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_trace_balance' };
+const urls = {
+  WALLET_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_trace_wallet',
+  BALANCE_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_trace_balance',
+};
 const VARIANTS = {
   off: {},
   sampled_1pct: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' },
@@ -46,7 +55,11 @@ try {
   for (const [name, env] of Object.entries(VARIANTS)) {
     targets[name] = await startOurs(stack, subgraphs, { workers: 1, subscriptionsMax: 1_000, name, env: name === 'off' ? {} : { ...traced, ...env } });
   }
-  log(`gateways: ${Object.entries(targets).map(([k, v]) => `${k}=${v}`).join(' ')}; zipkin ${zipkin.url}`);
+  log(
+    `gateways: ${Object.entries(targets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}; zipkin ${zipkin.url}`,
+  );
   const cpuMs = (name) => ({ target: cpuMsOf(stack.pidOf(name)), wallet: cpuMsOf(stack.pidOf('wallet')), balance: cpuMsOf(stack.pidOf('balance')) });
   const runs = [];
   for (let round = 0; round < rounds; round += 1) {
@@ -58,29 +71,40 @@ try {
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
   };
-  for (const mix of ['random', 'hot']) printTable(mix, runs.map((result) => result[mix][connections]));
+  for (const mix of ['random', 'hot'])
+    printTable(
+      mix,
+      runs.map((result) => result[mix][connections]),
+    );
 
   function printTable(mix, mixRuns) {
-  const rows = Object.keys(VARIANTS).map((name) => {
-    const of = (pick) => median(mixRuns.map((run) => pick(run[name])));
-    return {
-      name,
-      rps: of((r) => r.rps),
-      p50: of((r) => r.latency_ms.p50),
-      p99: of((r) => r.latency_ms.p99),
-      gatewayCpuUs: of((r) => r.target_cpu_us_per_req),
-      subgraphCpuUs: of((r) => (r.wallet_cpu_us_per_req ?? 0) + (r.balance_cpu_us_per_req ?? 0)),
-      errors: mixRuns.reduce((sum, run) => sum + run[name].errors, 0),
-    };
-  });
-  const base = rows[0];
-  console.log(`\nFederated reads, ${mix === 'random' ? 'random id over 2,000 accounts' : 'one hot id'}, ${connections} connections, ${durationS} s × ${rounds} rounds (medians); ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| tracing | reads/s | p50 ms | p99 ms | gateway CPU µs/read | subgraphs CPU µs/read | errors |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const row of rows) {
-    const pct = (value, of) => (row === base ? '' : ` (${value >= of ? '+' : ''}${(((value - of) / of) * 100).toFixed(1)} %)`);
-    console.log(`| ${row.name} | ${row.rps}${pct(row.rps, base.rps)} | ${row.p50} | ${row.p99} | ${row.gatewayCpuUs}${pct(row.gatewayCpuUs, base.gatewayCpuUs)} | ${row.subgraphCpuUs} | ${row.errors} |`);
-  }
+    const rows = Object.keys(VARIANTS).map((name) => {
+      const of = (pick) => median(mixRuns.map((run) => pick(run[name])));
+      return {
+        name,
+        rps: of((r) => r.rps),
+        p50: of((r) => r.latency_ms.p50),
+        p99: of((r) => r.latency_ms.p99),
+        gatewayCpuUs: of((r) => r.target_cpu_us_per_req),
+        subgraphCpuUs: of((r) => (r.wallet_cpu_us_per_req ?? 0) + (r.balance_cpu_us_per_req ?? 0)),
+        errors: mixRuns.reduce((sum, run) => sum + run[name].errors, 0),
+      };
+    });
+    const base = rows[0];
+    console.log(
+      `\nFederated reads, ${mix === 'random' ? 'random id over 2,000 accounts' : 'one hot id'}, ${connections} connections, ${durationS} s × ${rounds} rounds (medians); ${os.cpus().length} cores, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log('| tracing | reads/s | p50 ms | p99 ms | gateway CPU µs/read | subgraphs CPU µs/read | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const row of rows) {
+      const pct = (value, of) => (row === base ? '' : ` (${value >= of ? '+' : ''}${(((value - of) / of) * 100).toFixed(1)} %)`);
+      console.log(
+        `| ${row.name} | ${row.rps}${pct(row.rps, base.rps)} | ${row.p50} | ${row.p99} | ${row.gatewayCpuUs}${pct(row.gatewayCpuUs, base.gatewayCpuUs)} | ${row.subgraphCpuUs} | ${row.errors} |`,
+      );
+    }
   }
 } finally {
   await stack.stopAll();

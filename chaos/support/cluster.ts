@@ -12,7 +12,18 @@ import { ensureBuilt, isReady, SERVICE_SCRIPTS, type ServiceProcess } from './pr
 import { balanceProcess, gatewayProcess, walletProcess } from './services';
 import { KAFKA_PRINCIPALS, kafkaCredentialVariables } from '@walletgraph/platform/kafka';
 import {
-  activeControllerId, dropDatabases, freePort, migrateAndSeed, repoRoot, startKafka, startKafkaNode, stopKafka, stopKafkaNode, waitForFullIsr, withDatabase, type DatabaseUrls,
+  activeControllerId,
+  dropDatabases,
+  freePort,
+  migrateAndSeed,
+  repoRoot,
+  startKafka,
+  startKafkaNode,
+  stopKafka,
+  stopKafkaNode,
+  waitForFullIsr,
+  withDatabase,
+  type DatabaseUrls,
 } from './scripts';
 import { chaosKafka } from './topics';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -88,7 +99,6 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-
 async function fundAccounts(gatewayUrl: string, count: number, deposit: string, tag: string): Promise<string[]> {
   const wallet = chaosWallet(gatewayUrl);
   const ids: string[] = [];
@@ -124,7 +134,13 @@ export async function startCluster(settings: ChaosSettings, options: ClusterOpti
 
 async function bootCluster(
   settings: ChaosSettings,
-  { runId, logDir, direct, cleanups, brokerCount }: { runId: string; logDir: string; direct: DatabaseUrls; cleanups: Array<() => Promise<unknown>>; brokerCount: number },
+  {
+    runId,
+    logDir,
+    direct,
+    cleanups,
+    brokerCount,
+  }: { runId: string; logDir: string; direct: DatabaseUrls; cleanups: Array<() => Promise<unknown>>; brokerCount: number },
 ): Promise<Cluster> {
   const base = new URL(settings.mariaDbUrl);
   const proxy = await startTcpProxy({ targetHost: base.hostname, targetPort: Number(base.port || 3306) });
@@ -136,7 +152,13 @@ async function bootCluster(
 
   const kafkaPorts: KafkaState['ports'] = [];
   for (let i = 0; i < brokerCount; i += 1) kafkaPorts.push({ port: await freePort(), controllerPort: await freePort() });
-  const kafka: KafkaState = { brokerCount, ports: kafkaPorts, dataDir: mkdtempSync(path.join(os.tmpdir(), 'walletgraph-chaos-kafka-')), pids: new Map(), brokers: [] };
+  const kafka: KafkaState = {
+    brokerCount,
+    ports: kafkaPorts,
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'walletgraph-chaos-kafka-')),
+    pids: new Map(),
+    brokers: [],
+  };
   const kafkaNodeIds = kafkaPorts.map((_, i) => i + 1);
   const bootKafka = async (freshData: boolean): Promise<void> => {
     const info = await startKafka({ brokerCount, ports: kafkaPorts, dataDir: kafka.dataDir, freshData });
@@ -168,7 +190,14 @@ async function bootCluster(
     port: ports.wallet,
     restPort: ports.walletRest,
     databaseUrl: proxied.WALLET_DATABASE_URL,
-    env: { ...common, OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200', OUTBOX_RELAY_BACKOFF_MS_MAX: '1000', OUTBOX_RELAY_LOCK_RETRY_MS: '500', DATABASE_ACQUIRE_TIMEOUT_MS: '2000', TRANSACTION_TIMEOUT_MS: '5000' },
+    env: {
+      ...common,
+      OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200',
+      OUTBOX_RELAY_BACKOFF_MS_MAX: '1000',
+      OUTBOX_RELAY_LOCK_RETRY_MS: '500',
+      DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
+      TRANSACTION_TIMEOUT_MS: '5000',
+    },
   });
   const balanceInstances = new Map<number, ServiceProcess>();
   const balanceInstance = async (index: number): Promise<ServiceProcess> => {
@@ -182,10 +211,16 @@ async function bootCluster(
       databaseUrl: proxied.BALANCE_DATABASE_URL,
       env: {
         ...common,
-        BALANCE_CONSUMER_GROUP: CONSUMER_GROUP, CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+        BALANCE_CONSUMER_GROUP: CONSUMER_GROUP,
+        CONSUMER_SESSION_TIMEOUT_MS: '6000',
+        CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
         // A wide window between the DB commit and the offset commit, so a SIGKILL lands inside it.
-        CONSUMER_COMMIT_INTERVAL_MS: '3000', CONSUMER_COMMIT_THRESHOLD_MESSAGES: '1000',
-        RETRY_DELAY_MS_INITIAL: '50', RETRY_DELAY_MS_MAX: '1000', DATABASE_ACQUIRE_TIMEOUT_MS: '2000', LIVE_CONSUMER_JOIN_TIMEOUT_MS: '15000',
+        CONSUMER_COMMIT_INTERVAL_MS: '3000',
+        CONSUMER_COMMIT_THRESHOLD_MESSAGES: '1000',
+        RETRY_DELAY_MS_INITIAL: '50',
+        RETRY_DELAY_MS_MAX: '1000',
+        DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
+        LIVE_CONSUMER_JOIN_TIMEOUT_MS: '15000',
       },
     });
     balanceInstances.set(index, created);
@@ -205,7 +240,11 @@ async function bootCluster(
       GATEWAY_MUTATIONS_PER_MINUTE_MAX: '1000000',
     },
   });
-  cleanups.push(() => gateway.stop(), () => balance.stop(), () => wallet.stop());
+  cleanups.push(
+    () => gateway.stop(),
+    () => balance.stop(),
+    () => wallet.stop(),
+  );
   await wallet.start();
   await balance.start();
   await gateway.start();
@@ -294,7 +333,14 @@ async function bootCluster(
     async probeRecoveryMs(sinceMs) {
       const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
       for (let i = 0; Date.now() < deadline; i += 1) {
-        const result = await outcomeOf(() => prober.transfer({ accountIdFrom: probe[i % 2] as string, accountIdTo: probe[(i + 1) % 2] as string, amount: '0.01', idempotencyKey: `probe-${randomUUID()}` }));
+        const result = await outcomeOf(() =>
+          prober.transfer({
+            accountIdFrom: probe[i % 2] as string,
+            accountIdTo: probe[(i + 1) % 2] as string,
+            amount: '0.01',
+            idempotencyKey: `probe-${randomUUID()}`,
+          }),
+        );
         if (result.ok) return Date.now() - sinceMs;
         await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
       }

@@ -54,7 +54,9 @@ export function figuresOf(input: {
     refused: summary.refusedCount,
     failed: summary.failedCount,
     acknowledgedDuringFault:
-      fault === undefined ? 0 : input.records.filter((r) => r.outcome === 'acknowledged' && r.endedAtMs >= fault.startedAtMs && r.endedAtMs <= fault.endedAtMs).length,
+      fault === undefined
+        ? 0
+        : input.records.filter((r) => r.outcome === 'acknowledged' && r.endedAtMs >= fault.startedAtMs && r.endedAtMs <= fault.endedAtMs).length,
     errorCodes: summary.errorCodeCounts,
     violations: violations.length,
     violationDetails: violations,
@@ -70,7 +72,18 @@ const cell = (value: number | null): string => (value === null ? '-' : String(va
 
 export function summaryTable(all: readonly ScenarioFigures[]): string {
   const header = ['scenario', 'run', 'transfers', 'acked', 'acked in fault', 'failed', 'violations', 'fault ms', 'probe ms', 'converge ms'];
-  const rows = all.map((f) => [f.scenario, String(f.run), String(f.transfers), String(f.acknowledged), String(f.acknowledgedDuringFault), String(f.failed), String(f.violations), cell(f.faultMs), cell(f.probeRecoveryMs), cell(f.convergenceMs)]);
+  const rows = all.map((f) => [
+    f.scenario,
+    String(f.run),
+    String(f.transfers),
+    String(f.acknowledged),
+    String(f.acknowledgedDuringFault),
+    String(f.failed),
+    String(f.violations),
+    cell(f.faultMs),
+    cell(f.probeRecoveryMs),
+    cell(f.convergenceMs),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
@@ -80,6 +93,9 @@ export function summaryTable(all: readonly ScenarioFigures[]): string {
 export function writeResults(all: readonly ScenarioFigures[], meta: Record<string, unknown>, fileName = 'latest.json'): string {
   const file = path.join(repoRoot, 'chaos/results', fileName);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ ...meta, scenarioRuns: all.length, violationsTotal: all.reduce((n, f) => n + f.violations, 0), scenarios: all }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...meta, scenarioRuns: all.length, violationsTotal: all.reduce((n, f) => n + f.violations, 0), scenarios: all }, null, 2)}\n`,
+  );
   return file;
 }

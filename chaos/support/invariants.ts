@@ -43,8 +43,13 @@ const LISTED_MAX = 5;
 async function connect(url: string): Promise<Connection> {
   const u = new URL(url);
   return connectMariaDb({
-    host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password),
-    database: u.pathname.slice(1), bigIntAsNumber: false, decimalAsNumber: false,
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+    bigIntAsNumber: false,
+    decimalAsNumber: false,
   });
 }
 
@@ -53,7 +58,8 @@ async function one<T>(connection: Connection, sql: string, values: unknown[] = [
   return rows[0] as T;
 }
 
-const listed = (items: readonly string[]): string => `${items.slice(0, LISTED_MAX).join('; ')}${items.length > LISTED_MAX ? ` (+${items.length - LISTED_MAX} more)` : ''}`;
+const listed = (items: readonly string[]): string =>
+  `${items.slice(0, LISTED_MAX).join('; ')}${items.length > LISTED_MAX ? ` (+${items.length - LISTED_MAX} more)` : ''}`;
 
 async function moneyInvariants(wallet: Connection, balance: Connection): Promise<Violation[]> {
   const violations: Violation[] = [];
@@ -65,9 +71,15 @@ async function moneyInvariants(wallet: Connection, balance: Connection): Promise
     violations.push({ invariant: 1, detail: `sum of balances ${sums.balances} != sum of deposits ${sums.deposits}` });
   }
   const negativeWallet = await wallet.query<Array<{ id: string; b: string }>>('SELECT id, CAST(balance AS CHAR) AS b FROM accounts WHERE balance < 0');
-  const negativeRead = await balance.query<Array<{ id: string; b: string }>>('SELECT account_id AS id, CAST(amount AS CHAR) AS b FROM balances WHERE amount < 0');
-  for (const [where, rows] of [['wallet', negativeWallet], ['read model', negativeRead]] as const) {
-    if (rows.length > 0) violations.push({ invariant: 2, detail: `${rows.length} negative balance(s) in the ${where}: ${listed(rows.map((r) => `${r.id}=${r.b}`))}` });
+  const negativeRead = await balance.query<Array<{ id: string; b: string }>>(
+    'SELECT account_id AS id, CAST(amount AS CHAR) AS b FROM balances WHERE amount < 0',
+  );
+  for (const [where, rows] of [
+    ['wallet', negativeWallet],
+    ['read model', negativeRead],
+  ] as const) {
+    if (rows.length > 0)
+      violations.push({ invariant: 2, detail: `${rows.length} negative balance(s) in the ${where}: ${listed(rows.map((r) => `${r.id}=${r.b}`))}` });
   }
   return violations;
 }
@@ -119,9 +131,14 @@ async function exactlyOnceInvariants(wallet: Connection, transfers: readonly Tra
 }
 
 /** Outbox drained, and every outbox event id is on its topic (the relay's header `event-id`). */
-async function deliveryInvariant(wallet: Connection, context: InvariantContext, report: ReconcileReport): Promise<{ violations: Violation[]; outboxEvents: number; eventsOnTopics: number }> {
+async function deliveryInvariant(
+  wallet: Connection,
+  context: InvariantContext,
+  report: ReconcileReport,
+): Promise<{ violations: Violation[]; outboxEvents: number; eventsOnTopics: number }> {
   const problems: string[] = [];
-  if (report.outbox.unpublishedCount > 0) problems.push(`${report.outbox.unpublishedCount} outbox row(s) never published (oldest ${report.outbox.oldestAgeMs} ms)`);
+  if (report.outbox.unpublishedCount > 0)
+    problems.push(`${report.outbox.unpublishedCount} outbox row(s) never published (oldest ${report.outbox.oldestAgeMs} ms)`);
   const rows = await wallet.query<Array<{ event_id: string; topic: string }>>('SELECT event_id, topic FROM outbox_events');
   const messages = await readTopics(context.brokers, [context.topics.transactions, context.topics.balances]);
   const seen = new Set(messages.map((m) => `${m.topic}/${m.headers['event-id'] ?? ''}`));
@@ -147,21 +164,35 @@ export async function checkInvariants(context: InvariantContext): Promise<Invari
     const convergedAtMs = report.settled ? Date.now() : undefined;
     const violations: Violation[] = [];
     if (!report.consistent) {
-      const drifts = report.drifts.map((d) => `${d.accountId} ${d.kind} wallet ${d.wallet?.balance ?? '-'}/v${d.wallet?.version ?? '-'} read ${d.readModel?.balance ?? '-'}/v${d.readModel?.version ?? '-'}`);
+      const drifts = report.drifts.map(
+        (d) =>
+          `${d.accountId} ${d.kind} wallet ${d.wallet?.balance ?? '-'}/v${d.wallet?.version ?? '-'} read ${d.readModel?.balance ?? '-'}/v${d.readModel?.version ?? '-'}`,
+      );
       violations.push({ invariant: 4, detail: `${report.driftCount} drifted account(s)${report.idle ? '' : ' (never caught up)'}: ${listed(drifts)}` });
     } else if (!report.settled) {
-      violations.push({ invariant: 4, detail: `consumer never caught up within ${context.convergenceTimeoutMs} ms (lag ${report.lag.available ? report.lag.totalLag : 'unknown'})` });
+      violations.push({
+        invariant: 4,
+        detail: `consumer never caught up within ${context.convergenceTimeoutMs} ms (lag ${report.lag.available ? report.lag.totalLag : 'unknown'})`,
+      });
     }
     violations.push(...(await moneyInvariants(wallet, balance)));
     violations.push(...(await exactlyOnceInvariants(wallet, context.transfers)));
     const delivery = await deliveryInvariant(wallet, context, report);
     violations.push(...delivery.violations);
-    const totals = await one<{ accounts: bigint; tx: bigint }>(wallet, 'SELECT (SELECT COUNT(*) FROM accounts) AS accounts, (SELECT COUNT(*) FROM transactions) AS tx');
+    const totals = await one<{ accounts: bigint; tx: bigint }>(
+      wallet,
+      'SELECT (SELECT COUNT(*) FROM accounts) AS accounts, (SELECT COUNT(*) FROM transactions) AS tx',
+    );
     return {
       violations: violations.sort((a, b) => a.invariant - b.invariant),
       convergedAtMs,
       report,
-      counts: { accounts: Number(totals.accounts), transactions: Number(totals.tx), outboxEvents: delivery.outboxEvents, eventsOnTopics: delivery.eventsOnTopics },
+      counts: {
+        accounts: Number(totals.accounts),
+        transactions: Number(totals.tx),
+        outboxEvents: delivery.outboxEvents,
+        eventsOnTopics: delivery.eventsOnTopics,
+      },
     };
   } finally {
     await admin.disconnect().catch(() => undefined);

@@ -77,7 +77,11 @@ function randomPair(accountIds: readonly string[]): [string, string] {
  * of the same key), retried by the SDK with the same key: at most `attemptCountMax` attempts,
  * jittered backoff capped at 2 s. Every failed attempt's code is recorded.
  */
-export async function transferWithRetries(gatewayUrl: string, input: { key: string; from: string; to: string; amount: string }, attemptCountMax: number): Promise<TransferRecord> {
+export async function transferWithRetries(
+  gatewayUrl: string,
+  input: { key: string; from: string; to: string; amount: string },
+  attemptCountMax: number,
+): Promise<TransferRecord> {
   const startedAtMs = Date.now();
   const errorCodes: string[] = [];
   const wallet = chaosWallet(gatewayUrl, { attemptCountMax, onRetry: (event) => errorCodes.push(codeOf(event.error)) });

@@ -50,7 +50,11 @@ export function stopAllLoads(): void {
 
 export type ScenarioRunner = (name: string, run: number, plan: ScenarioPlan) => Promise<ScenarioFigures>;
 
-export function createScenarioRunner(deps: { readonly cluster: () => Cluster; readonly settings: ChaosSettings; readonly figures: ScenarioFigures[] }): ScenarioRunner {
+export function createScenarioRunner(deps: {
+  readonly cluster: () => Cluster;
+  readonly settings: ChaosSettings;
+  readonly figures: ScenarioFigures[];
+}): ScenarioRunner {
   const { settings, figures } = deps;
   return async (name, run, plan) => {
     const cluster = deps.cluster();

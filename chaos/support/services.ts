@@ -7,23 +7,48 @@ import { repoRoot } from './scripts';
 
 type Env = Readonly<Record<string, string>>;
 
-export function walletProcess(options: { readonly logDir: string; readonly port: number; readonly restPort: number; readonly databaseUrl: string; readonly env: Env }): ServiceProcess {
+export function walletProcess(options: {
+  readonly logDir: string;
+  readonly port: number;
+  readonly restPort: number;
+  readonly databaseUrl: string;
+  readonly env: Env;
+}): ServiceProcess {
   return createServiceProcess({
     name: 'wallet',
     script: SERVICE_SCRIPTS.wallet,
     readyUrl: `http://127.0.0.1:${options.port}/health/ready`,
     logFile: path.join(options.logDir, 'wallet.log'),
-    env: { ...options.env, WALLET_DATABASE_URL: options.databaseUrl, WALLET_PORT: String(options.port), WALLET_REST_PORT: String(options.restPort), WALLET_HOST: '127.0.0.1' },
+    env: {
+      ...options.env,
+      WALLET_DATABASE_URL: options.databaseUrl,
+      WALLET_PORT: String(options.port),
+      WALLET_REST_PORT: String(options.restPort),
+      WALLET_HOST: '127.0.0.1',
+    },
   });
 }
 
-export function balanceProcess(options: { readonly name: string; readonly logDir: string; readonly port: number; readonly restPort: number; readonly databaseUrl: string; readonly env: Env }): ServiceProcess {
+export function balanceProcess(options: {
+  readonly name: string;
+  readonly logDir: string;
+  readonly port: number;
+  readonly restPort: number;
+  readonly databaseUrl: string;
+  readonly env: Env;
+}): ServiceProcess {
   return createServiceProcess({
     name: options.name,
     script: SERVICE_SCRIPTS.balance,
     readyUrl: `http://127.0.0.1:${options.port}/health/ready`,
     logFile: path.join(options.logDir, `${options.name}.log`),
-    env: { ...options.env, BALANCE_DATABASE_URL: options.databaseUrl, BALANCE_PORT: String(options.port), BALANCE_REST_PORT: String(options.restPort), BALANCE_HOST: '127.0.0.1' },
+    env: {
+      ...options.env,
+      BALANCE_DATABASE_URL: options.databaseUrl,
+      BALANCE_PORT: String(options.port),
+      BALANCE_REST_PORT: String(options.restPort),
+      BALANCE_HOST: '127.0.0.1',
+    },
   });
 }
 

@@ -68,12 +68,15 @@ export async function readTopics(brokers: readonly string[], topics: readonly st
         const id = `${topic}/${partition}`;
         const last = remaining.get(id);
         if (last === undefined) return;
-        if (Number(message.offset) <= last) messages.push({ topic, partition, offset: message.offset, headers: textHeaders(message.headers), value: message.value });
+        if (Number(message.offset) <= last)
+          messages.push({ topic, partition, offset: message.offset, headers: textHeaders(message.headers), value: message.value });
         if (Number(message.offset) >= last) remaining.delete(id);
         if (remaining.size === 0) finish();
       },
     });
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`reading ${topics.join(', ')} timed out; unread: ${[...remaining.keys()].join(', ')}`)), READ_TIMEOUT_MS).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`reading ${topics.join(', ')} timed out; unread: ${[...remaining.keys()].join(', ')}`)), READ_TIMEOUT_MS).unref(),
+    );
     await Promise.race([finished, timeout]);
   } finally {
     await consumer.disconnect();

@@ -18,7 +18,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const platform = Object.assign({}, ...['core', 'kafka'].map((door) => require(path.join(root, `platform/dist/${door}/index.js`))));
 
 const log = (line) => process.stdout.write(`[kafka-init] ${line}\n`);
-const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+const brokers = (process.env.KAFKA_BROKERS ?? '')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean);
 const partitions = Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 3);
 if (brokers.length === 0 || !Number.isInteger(partitions) || partitions < 1) {
   process.stderr.write('kafka-init: KAFKA_BROKERS and a positive KAFKA_TOPIC_PARTITIONS are required\n');
@@ -26,11 +29,17 @@ if (brokers.length === 0 || !Number.isInteger(partitions) || partitions < 1) {
 }
 const logger = platform.createLogger({ name: 'kafka-init', level: 'warn' });
 const client = (principal) =>
-  platform.createKafka({ brokers, clientId: `kafka-init-${principal}`, sasl: platform.kafkaCredentialsFromEnv(principal, process.env, 'kafka-init').sasl }, logger);
+  platform.createKafka(
+    { brokers, clientId: `kafka-init-${principal}`, sasl: platform.kafkaCredentialsFromEnv(principal, process.env, 'kafka-init').sasl },
+    logger,
+  );
 
 const names = platform.kafkaAccessNames({
   principals: Object.fromEntries(
-    ['wallet', 'balance', 'reconciler', 'admin', 'observer'].map((principal) => [principal, process.env[platform.kafkaCredentialVariables(principal).username] ?? principal]),
+    ['wallet', 'balance', 'reconciler', 'admin', 'observer'].map((principal) => [
+      principal,
+      process.env[platform.kafkaCredentialVariables(principal).username] ?? principal,
+    ]),
   ),
 });
 const rules = platform.walletgraphAclRules(names);
@@ -38,7 +47,9 @@ try {
   await platform.provisionKafka(client('broker'), { topics: [], rules: rules.filter((rule) => rule.principal === names.principals.admin) });
   const { createdTopics, undersizedTopics } = await platform.provisionWalletgraph(client('admin'), names, partitions);
   for (const t of undersizedTopics) {
-    log(`warning: topic ${t.topic} has ${t.partitionCount} partitions, fewer than the ${t.partitionCountWanted} configured; it is not grown automatically (adding partitions moves accounts to other partitions: drain it first, then kafka-topics --alter)`);
+    log(
+      `warning: topic ${t.topic} has ${t.partitionCount} partitions, fewer than the ${t.partitionCountWanted} configured; it is not grown automatically (adding partitions moves accounts to other partitions: drain it first, then kafka-topics --alter)`,
+    );
   }
   log(`topics: ${createdTopics.length ? `created ${createdTopics.join(', ')}` : 'all present'} (${partitions} partitions); ACLs: ${rules.length} bindings`);
 } catch (error) {

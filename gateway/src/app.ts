@@ -39,7 +39,12 @@ const CLUSTER_RATE_PENDING_MAX = 10_000;
 function createGatewayRateLimiter(config: GatewayConfig): RateLimiter {
   const limits = bucketLimitsOf(config.rateLimit);
   if (!cluster.isWorker) return createRateLimiter(limits);
-  const limiter = createClusterRateLimiter({ ...limits, workers: config.workers, replyTimeoutMs: CLUSTER_RATE_REPLY_TIMEOUT_MS, pendingMax: CLUSTER_RATE_PENDING_MAX });
+  const limiter = createClusterRateLimiter({
+    ...limits,
+    workers: config.workers,
+    replyTimeoutMs: CLUSTER_RATE_REPLY_TIMEOUT_MS,
+    pendingMax: CLUSTER_RATE_PENDING_MAX,
+  });
   process.on('message', (message: unknown) => limiter.handleMessage(message));
   return limiter;
 }
@@ -68,7 +73,10 @@ function displayHost(host: string): string {
 async function playgroundRuntimeConfig(config: GatewayConfig): Promise<PlaygroundRuntimeConfig> {
   const { user, devMode } = config.auth;
   if (!devMode || user.jwtSecret === undefined) return { headers: placeholderHeaders };
-  const token = await mintUserToken({ role: 'admin', subject: 'playground-dev' }, { secret: user.jwtSecret, issuer: user.issuer, audience: user.audience, expiresIn: playgroundTokenTtl });
+  const token = await mintUserToken(
+    { role: 'admin', subject: 'playground-dev' },
+    { secret: user.jwtSecret, issuer: user.issuer, audience: user.audience, expiresIn: playgroundTokenTtl },
+  );
   return { headers: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) };
 }
 
@@ -83,17 +91,30 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const metrics = createMetrics({ planCacheStats: () => planCache.stats() });
     const warning = devSecretsWarning(config.auth);
     if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
-    const authenticator = createAuthenticator(config.auth.user, { bytesMax: config.authCache.tokenCacheBytesMax, lifetimeMsMax: config.authCache.tokenCacheMsMax });
-    const mintIdentity = createIdentityMinter({ internalSecret: config.auth.internalSecret, reuseMs: config.authCache.identityReuseMs, cacheBytesMax: config.authCache.identityCacheBytesMax });
+    const authenticator = createAuthenticator(config.auth.user, {
+      bytesMax: config.authCache.tokenCacheBytesMax,
+      lifetimeMsMax: config.authCache.tokenCacheMsMax,
+    });
+    const mintIdentity = createIdentityMinter({
+      internalSecret: config.auth.internalSecret,
+      reuseMs: config.authCache.identityReuseMs,
+      cacheBytesMax: config.authCache.identityCacheBytesMax,
+    });
     const dataSources = createSubgraphDataSources({ metrics, mintIdentity, logger }, config);
     const rateLimiter = createGatewayRateLimiter(config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
     // Every subscription and every SSE stream reservation of this process holds one (GATEWAY_SUBSCRIPTIONS_MAX).
     const subscriptionSlots = createSlots(config.subscriptionsMax);
-    const demandControl = config.cost.mode === 'off' ? undefined : createDemandControl({ apiSchema: planner.apiSchema, costs: readSchemaCosts(planner.supergraph.schema), metrics }, config.cost);
+    const demandControl =
+      config.cost.mode === 'off'
+        ? undefined
+        : createDemandControl({ apiSchema: planner.apiSchema, costs: readSchemaCosts(planner.supergraph.schema), metrics }, config.cost);
     const manifest = await loadManifest(config.trustedDocuments.manifestPath);
     const trustedDocuments = createTrustedDocumentPolicy(manifest, config.trustedDocuments);
-    logger.info({ trustedDocuments: config.trustedDocuments.mode, manifestDocuments: manifest.size, costMode: config.cost.mode, costMax: config.cost.max }, 'operation admission');
+    logger.info(
+      { trustedDocuments: config.trustedDocuments.mode, manifestDocuments: manifest.size, costMode: config.cost.mode, costMax: config.cost.max },
+      'operation admission',
+    );
     const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter, demandControl, trustedDocuments }, config);
     const executor = createSubscriptionExecutor(
       { planner, dataSources, metrics, logger, slots: subscriptionSlots, callerSlots: createKeyedSlots(config.subscriptionsPerCallerMax), mintIdentity },
@@ -110,7 +131,10 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     supergraphLoaded = true;
     const readiness = createReadiness(
       {
-        targets: [{ name: 'wallet', httpUrl: config.subgraphs.wallet.httpUrl }, { name: 'balance', httpUrl: config.subgraphs.balance.httpUrl }],
+        targets: [
+          { name: 'wallet', httpUrl: config.subgraphs.wallet.httpUrl },
+          { name: 'balance', httpUrl: config.subgraphs.balance.httpUrl },
+        ],
         supergraphLoaded: () => supergraphLoaded,
         probeHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await mintIdentity(serviceIdentity('gateway-readiness'), undefined) }),
       },
@@ -142,7 +166,12 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const httpServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => void router(request, response));
     const ws = attachWebSocket(
       { server: httpServer, operations, planner, logger, authenticator },
-      { path: graphqlPath, subscriptionsPerConnectionMax: config.subscriptionsPerConnectionMax, messageBytesMax: config.limits.bodyBytesMax, keepAliveMs: webSocketKeepAliveMs },
+      {
+        path: graphqlPath,
+        subscriptionsPerConnectionMax: config.subscriptionsPerConnectionMax,
+        messageBytesMax: config.limits.bodyBytesMax,
+        keepAliveMs: webSocketKeepAliveMs,
+      },
     );
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

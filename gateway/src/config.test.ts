@@ -10,13 +10,19 @@ describe('gateway config', () => {
       workers: 1,
       introspection: true,
       errorDetails: true,
-      subgraphs: { wallet: { httpUrl: 'http://127.0.0.1:4001/graphql' }, balance: { httpUrl: 'http://127.0.0.1:4002/graphql', wsUrl: 'ws://127.0.0.1:4002/graphql' } },
+      subgraphs: {
+        wallet: { httpUrl: 'http://127.0.0.1:4001/graphql' },
+        balance: { httpUrl: 'http://127.0.0.1:4002/graphql', wsUrl: 'ws://127.0.0.1:4002/graphql' },
+      },
     });
   });
 
   it('bounds SSE stream reservations per caller and in time', () => {
     expect(loadGatewayConfig({})).toMatchObject({ sseReservationsPerCallerMax: 10, sseReservationTtlMs: 10_000 });
-    expect(loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '2', GATEWAY_SSE_RESERVATION_TTL_MS: '500' })).toMatchObject({ sseReservationsPerCallerMax: 2, sseReservationTtlMs: 500 });
+    expect(loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '2', GATEWAY_SSE_RESERVATION_TTL_MS: '500' })).toMatchObject({
+      sseReservationsPerCallerMax: 2,
+      sseReservationTtlMs: 500,
+    });
     expect(() => loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '0' })).toThrow(ConfigError);
   });
 
@@ -30,9 +36,16 @@ describe('gateway config', () => {
   it('limits clients to trusted documents in production only, and demand control is on everywhere', () => {
     expect(loadGatewayConfig({})).toMatchObject({ trustedDocuments: { mode: 'off', manifestPath: undefined }, cost: { mode: 'enforce', max: 5_000 } });
     expect(loadGatewayConfig(productionSecrets)).toMatchObject({ trustedDocuments: { mode: 'clients' }, cost: { mode: 'enforce', max: 5_000 } });
-    expect(loadGatewayConfig({ ...productionSecrets, GATEWAY_TRUSTED_DOCUMENTS: 'off', GATEWAY_COST_MODE: 'measure', GATEWAY_COST_MAX: '20000' })).toMatchObject({ trustedDocuments: { mode: 'off' }, cost: { mode: 'measure', max: 20_000 } });
-    expect(loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'all', GATEWAY_TRUSTED_DOCUMENTS_PATH: '/etc/wg/manifest.json' }).trustedDocuments).toEqual({ mode: 'all', manifestPath: '/etc/wg/manifest.json' });
-    expect(() => loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'admins', GATEWAY_COST_MAX: '0', GATEWAY_COST_MODE: 'warn' })).toThrow(/GATEWAY_TRUSTED_DOCUMENTS[\s\S]*GATEWAY_COST_MAX|GATEWAY_COST_MAX[\s\S]*GATEWAY_TRUSTED_DOCUMENTS/);
+    expect(
+      loadGatewayConfig({ ...productionSecrets, GATEWAY_TRUSTED_DOCUMENTS: 'off', GATEWAY_COST_MODE: 'measure', GATEWAY_COST_MAX: '20000' }),
+    ).toMatchObject({ trustedDocuments: { mode: 'off' }, cost: { mode: 'measure', max: 20_000 } });
+    expect(loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'all', GATEWAY_TRUSTED_DOCUMENTS_PATH: '/etc/wg/manifest.json' }).trustedDocuments).toEqual({
+      mode: 'all',
+      manifestPath: '/etc/wg/manifest.json',
+    });
+    expect(() => loadGatewayConfig({ GATEWAY_TRUSTED_DOCUMENTS: 'admins', GATEWAY_COST_MAX: '0', GATEWAY_COST_MODE: 'warn' })).toThrow(
+      /GATEWAY_TRUSTED_DOCUMENTS[\s\S]*GATEWAY_COST_MAX|GATEWAY_COST_MAX[\s\S]*GATEWAY_TRUSTED_DOCUMENTS/,
+    );
   });
 
   it('runs locally on built-in development secrets and says so', () => {
@@ -58,16 +71,28 @@ describe('gateway config', () => {
   it.each([
     ['no secrets', { NODE_ENV: 'production' }, /INTERNAL_AUTH_SECRET: is required[\s\S]*AUTH_JWT_SECRET: is required/],
     ['short secrets', { NODE_ENV: 'production', AUTH_JWT_SECRET: 'short', INTERNAL_AUTH_SECRET: 'short' }, /at least 32 characters/],
-    ['the development secrets', { NODE_ENV: 'production', AUTH_JWT_SECRET: 'dev-only-walletgraph-user-jwt-secret-do-not-deploy', INTERNAL_AUTH_SECRET: 'i'.repeat(32) }, /AUTH_JWT_SECRET: is a development-only value/],
+    [
+      'the development secrets',
+      { NODE_ENV: 'production', AUTH_JWT_SECRET: 'dev-only-walletgraph-user-jwt-secret-do-not-deploy', INTERNAL_AUTH_SECRET: 'i'.repeat(32) },
+      /AUTH_JWT_SECRET: is a development-only value/,
+    ],
     ['dev mode', { ...productionSecrets, WALLETGRAPH_DEV_MODE: 'true' }, /WALLETGRAPH_DEV_MODE: must not be true/],
-    ['both a secret and a JWKS URL', { AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://idp.example.com/jwks.json' }, /either AUTH_JWT_SECRET .* or AUTH_JWKS_URL/],
+    [
+      'both a secret and a JWKS URL',
+      { AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://idp.example.com/jwks.json' },
+      /either AUTH_JWT_SECRET .* or AUTH_JWKS_URL/,
+    ],
   ])('refuses to start in production with %s', (_name, env, message) => {
     expect(() => loadGatewayConfig(env)).toThrow(ConfigError);
     expect(() => loadGatewayConfig(env)).toThrow(message);
   });
 
   it('accepts a JWKS URL instead of a user-token secret in production', () => {
-    const { auth } = loadGatewayConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json', INTERNAL_AUTH_SECRET: 'i'.repeat(32) });
+    const { auth } = loadGatewayConfig({
+      NODE_ENV: 'production',
+      AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+      INTERNAL_AUTH_SECRET: 'i'.repeat(32),
+    });
     expect(auth.user).toMatchObject({ jwksUrl: 'https://idp.example.com/.well-known/jwks.json', jwtSecret: undefined });
     expect(auth.devSecretsUsed).toEqual([]);
   });
@@ -92,7 +117,10 @@ describe('gateway config', () => {
 
   it('allows no cross-origin callers unless GATEWAY_CORS_ORIGINS lists exact origins', () => {
     expect(loadGatewayConfig({}).corsOrigins).toEqual([]);
-    expect(loadGatewayConfig({ GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadGatewayConfig({ GATEWAY_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
     for (const bad of ['*', 'https://app.example.com/', 'app.example.com', 'ftp://app.example.com', 'https://app.example.com/path']) {
       expect(() => loadGatewayConfig({ GATEWAY_CORS_ORIGINS: bad })).toThrow(/GATEWAY_CORS_ORIGINS/);
     }

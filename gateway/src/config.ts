@@ -62,7 +62,12 @@ const schema = z
     GATEWAY_SUBGRAPH_SOCKETS_MAX: envField.positiveInt(64, 10_000),
     GATEWAY_DEDUPE_INFLIGHT: envField.bool(true),
     GATEWAY_DEDUPE_INFLIGHT_MAX: envField.positiveInt(10_000, 1_000_000),
-    GATEWAY_AUTH_TOKEN_CACHE_BYTES_MAX: z.coerce.number().int().min(0).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+    GATEWAY_AUTH_TOKEN_CACHE_BYTES_MAX: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
     GATEWAY_AUTH_TOKEN_CACHE_MS_MAX: envField.positiveInt(300_000, 3_600_000),
     GATEWAY_IDENTITY_REUSE_MS: z.coerce.number().int().min(0).max(45_000).default(30_000),
     GATEWAY_IDENTITY_CACHE_BYTES_MAX: envField.positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
@@ -81,8 +86,15 @@ const schema = z
     GATEWAY_CORS_ORIGINS: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
-      .refine((origins) => origins.every(isOrigin), { message: 'must be a comma-separated list of origins such as https://app.example.com (scheme, host, optional port; no path, no *)' })
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== ''),
+      )
+      .refine((origins) => origins.every(isOrigin), {
+        message: 'must be a comma-separated list of origins such as https://app.example.com (scheme, host, optional port; no path, no *)',
+      })
       .refine((origins) => origins.length <= CORS_ORIGINS_MAX, { message: `at most ${CORS_ORIGINS_MAX} origins` }),
   })
   .superRefine(refineAuthEnv)

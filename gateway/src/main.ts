@@ -16,7 +16,14 @@ async function main(): Promise<void> {
   // Each worker traces itself (the primary serves no requests).
   const tracing = startTracing(config.tracing, logger);
   const gateway = createGateway(config, cluster.isWorker ? logger.child({ workerId: cluster.worker?.id }) : logger);
-  installShutdown(logger, [{ name: 'gateway', stop: () => gateway.stop() }, { name: 'tracing', stop: () => tracing.stop() }], config.shutdownDeadlineMs);
+  installShutdown(
+    logger,
+    [
+      { name: 'gateway', stop: () => gateway.stop() },
+      { name: 'tracing', stop: () => tracing.stop() },
+    ],
+    config.shutdownDeadlineMs,
+  );
   await gateway.start();
 }
 

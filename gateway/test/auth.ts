@@ -2,7 +2,11 @@
 import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '@walletgraph/platform/core';
 import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, mintInternalIdentity, mintUserToken, type Identity } from '@walletgraph/platform/auth';
 
-export const devUserToken: { readonly secret: string; readonly issuer: string; readonly audience: string } = { secret: DEV_AUTH_JWT_SECRET, issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE };
+export const devUserToken: { readonly secret: string; readonly issuer: string; readonly audience: string } = {
+  secret: DEV_AUTH_JWT_SECRET,
+  issuer: DEFAULT_AUTH_ISSUER,
+  audience: DEFAULT_AUTH_AUDIENCE,
+};
 
 export function userToken(identity: Identity, expiresIn: number | string = '1h', overrides: Partial<typeof devUserToken> = {}): Promise<string> {
   return mintUserToken(identity, { ...devUserToken, ...overrides, expiresIn });

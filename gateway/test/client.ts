@@ -29,8 +29,17 @@ export async function withAuthorization(headers: Record<string, string>): Promis
   return { ...headers, authorization: await adminAuthorization() };
 }
 
-export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await withAuthorization(headers)) }, body: JSON.stringify({ query, variables }) });
+export async function gql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GqlResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await withAuthorization(headers)) },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: T | null; errors?: GqlError[] };
   return { status: response.status, ...body, headers: response.headers };
 }
@@ -57,7 +66,13 @@ export interface SubscribeOptions {
   readonly extensions?: Record<string, unknown>;
 }
 
-export function subscribe(transport: Transport, urls: { readonly url: string; readonly wsUrl: string }, query: string, variables: Record<string, unknown> = {}, options: SubscribeOptions = {}): LiveSubscription {
+export function subscribe(
+  transport: Transport,
+  urls: { readonly url: string; readonly wsUrl: string },
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: SubscribeOptions = {},
+): LiveSubscription {
   const authorization = options.authorization === undefined ? adminAuthorization() : Promise.resolve(options.authorization);
   const events: EventResult[] = [];
   const waiters: Array<(event: EventResult) => void> = [];

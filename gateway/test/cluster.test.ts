@@ -41,7 +41,16 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
     expect(existsSync(mainJs) ? mainJs : `missing ${mainJs}: run npm run build -w @walletgraph/gateway`).toBe(mainJs);
     const port = await freePort();
     const started = spawn(process.execPath, [mainJs], {
-      env: { PATH: process.env['PATH'], NODE_ENV: 'test', LOG_LEVEL: 'silent', GATEWAY_WORKERS: '2', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', APOLLO_TELEMETRY_DISABLED: '1', ...env },
+      env: {
+        PATH: process.env['PATH'],
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        GATEWAY_WORKERS: '2',
+        GATEWAY_PORT: String(port),
+        GATEWAY_HOST: '127.0.0.1',
+        APOLLO_TELEMETRY_DISABLED: '1',
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child = started;
@@ -59,39 +68,51 @@ describe('GATEWAY_WORKERS=2 (node:cluster)', () => {
     return { port, pids, exited };
   }
 
-  it('serves from two worker processes on one port and stops cleanly on SIGTERM', async () => {
-    const { port, pids, exited } = await startTwoWorkers();
-    expect(pids.has(child?.pid ?? -1)).toBe(false);
-    const authorization = await adminAuthorization();
-    for (let i = 0; i < 4; i += 1) {
-      await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close', authorization }, body: '{"query":"{ __typename }"}' });
-    }
-    // Whichever worker answers the scrape reports the requests both served.
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toMatch(/gateway_requests_total\{operation_type="query",outcome="ok"\} 4\b/);
-    child?.kill('SIGTERM');
-    await expect(exited).resolves.toBe(0);
-  }, TEST_MS_MAX);
+  it(
+    'serves from two worker processes on one port and stops cleanly on SIGTERM',
+    async () => {
+      const { port, pids, exited } = await startTwoWorkers();
+      expect(pids.has(child?.pid ?? -1)).toBe(false);
+      const authorization = await adminAuthorization();
+      for (let i = 0; i < 4; i += 1) {
+        await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', connection: 'close', authorization },
+          body: '{"query":"{ __typename }"}',
+        });
+      }
+      // Whichever worker answers the scrape reports the requests both served.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/gateway_requests_total\{operation_type="query",outcome="ok"\} 4\b/);
+      child?.kill('SIGTERM');
+      await expect(exited).resolves.toBe(0);
+    },
+    TEST_MS_MAX,
+  );
 
-  it('shares one mutation budget per identity across the workers', async () => {
-    const budget = 3;
-    const { port, exited } = await startTwoWorkers({ GATEWAY_MUTATIONS_PER_MINUTE_MAX: String(budget) });
-    const authorization = await adminAuthorization();
-    // No subgraph runs here: an admitted mutation fails later, a refused one is RATE_LIMITED (429).
-    // New connections alternate between the workers, so each worker sees half of them.
-    const codes: string[] = [];
-    for (let i = 0; i < 2 * budget; i += 1) {
-      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', connection: 'close', authorization },
-        body: JSON.stringify({ query: `mutation { createClient(input: { name: "Rate ${i}", email: "rate${i}@example.com" }) { id } }` }),
-      });
-      const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-      codes.push(response.status === 429 ? 'RATE_LIMITED' : (body.errors?.[0]?.extensions?.code ?? 'OK'));
-    }
-    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(budget);
-    expect(codes.slice(0, budget)).not.toContain('RATE_LIMITED');
-    child?.kill('SIGTERM');
-    await expect(exited).resolves.toBe(0);
-  }, TEST_MS_MAX);
+  it(
+    'shares one mutation budget per identity across the workers',
+    async () => {
+      const budget = 3;
+      const { port, exited } = await startTwoWorkers({ GATEWAY_MUTATIONS_PER_MINUTE_MAX: String(budget) });
+      const authorization = await adminAuthorization();
+      // No subgraph runs here: an admitted mutation fails later, a refused one is RATE_LIMITED (429).
+      // New connections alternate between the workers, so each worker sees half of them.
+      const codes: string[] = [];
+      for (let i = 0; i < 2 * budget; i += 1) {
+        const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', connection: 'close', authorization },
+          body: JSON.stringify({ query: `mutation { createClient(input: { name: "Rate ${i}", email: "rate${i}@example.com" }) { id } }` }),
+        });
+        const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+        codes.push(response.status === 429 ? 'RATE_LIMITED' : (body.errors?.[0]?.extensions?.code ?? 'OK'));
+      }
+      expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(budget);
+      expect(codes.slice(0, budget)).not.toContain('RATE_LIMITED');
+      child?.kill('SIGTERM');
+      await expect(exited).resolves.toBe(0);
+    },
+    TEST_MS_MAX,
+  );
 });

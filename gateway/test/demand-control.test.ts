@@ -22,11 +22,15 @@ afterAll(async () => {
 
 const metrics = async (): Promise<string> => (await fetch(`${stack.origin}/metrics`)).text();
 const subgraphFetches = (text: string): number =>
-  ['wallet', 'balance'].reduce((sum, subgraph) => sum + metricValue(text, `gateway_subgraph_fetch_duration_seconds_count{subgraph="${subgraph}",outcome="ok"}`), 0);
+  ['wallet', 'balance'].reduce(
+    (sum, subgraph) => sum + metricValue(text, `gateway_subgraph_fetch_duration_seconds_count{subgraph="${subgraph}",outcome="ok"}`),
+    0,
+  );
 
 /** The issue's query: 30 aliases of a page of 100 transactions, each with its sender's page of 100 (5.8 KB; 33 MB and 21 s for three at once before). */
 function nestedPagesQuery(accountId: string): string {
-  const alias = (i: number) => `a${i}: account(id: "${accountId}") { transactions(first: 100) { edges { node { accountFrom { transactions(first: 100) { edges { node { id amount createdAt } } } } } } } }`;
+  const alias = (i: number) =>
+    `a${i}: account(id: "${accountId}") { transactions(first: 100) { edges { node { accountFrom { transactions(first: 100) { edges { node { id amount createdAt } } } } } } } }`;
   return `{ ${Array.from({ length: 30 }, (_, i) => alias(i)).join(' ')} }`;
 }
 const NESTED_PAGES_COST = 30 * (2 + 100 * (4 + 100 * 2));
@@ -45,14 +49,20 @@ describe('demand control', () => {
     expect(result.errors?.[0]?.message).toMatch(/estimated cost of 612060; the maximum is 5000/);
     const after = await metrics();
     expect(subgraphFetches(after)).toBe(subgraphFetches(before));
-    expect(metricValue(after, 'gateway_limit_rejections_total{limit="COST_LIMIT_EXCEEDED"}')).toBe(metricValue(before, 'gateway_limit_rejections_total{limit="COST_LIMIT_EXCEEDED"}') + 1);
+    expect(metricValue(after, 'gateway_limit_rejections_total{limit="COST_LIMIT_EXCEEDED"}')).toBe(
+      metricValue(before, 'gateway_limit_rejections_total{limit="COST_LIMIT_EXCEEDED"}') + 1,
+    );
   });
 
   it('takes the list size from a variable: first: $first', async () => {
     const accounts = await createFundedAccounts(wallet);
-    const query = 'query($id: ID!, $first: Int) { a: account(id: $id) { transactions(first: $first) { edges { node { accountTo { transactions(first: $first) { edges { cursor } } } } } } } }';
+    const query =
+      'query($id: ID!, $first: Int) { a: account(id: $id) { transactions(first: $first) { edges { node { accountTo { transactions(first: $first) { edges { cursor } } } } } } } }';
     // 1 + 1 + first × (1 + 1 + 1 + 1 + first × 1): 70 → 5182, 60 → 3842
-    expect((await gql(stack.url, query, { id: accounts.from, first: 70 })).errors?.[0]?.extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', estimatedCost: 5182 });
+    expect((await gql(stack.url, query, { id: accounts.from, first: 70 })).errors?.[0]?.extensions).toMatchObject({
+      code: 'COST_LIMIT_EXCEEDED',
+      estimatedCost: 5182,
+    });
     const allowed = await gql(stack.url, query, { id: accounts.from, first: 60 });
     expect(allowed.errors).toBeUndefined();
     expect(allowed.status).toBe(200);
@@ -74,21 +84,28 @@ describe('demand control', () => {
       const accounts = await createFundedAccounts(wallet);
       const before = await metrics();
       // Per event: balance 1 + account 1 + connection 1 + 100 × (edge 1 + node 1 + accountFrom 1 + connection 1 + 100 × edge 1)
-      const query = 'subscription($id: ID!) { balanceUpdated(accountId: $id) { account { transactions(first: 100) { edges { node { accountFrom { transactions(first: 100) { edges { cursor } } } } } } } } }';
+      const query =
+        'subscription($id: ID!) { balanceUpdated(accountId: $id) { account { transactions(first: 100) { edges { node { accountFrom { transactions(first: 100) { edges { cursor } } } } } } } } }';
       const live = subscribe(transport, stack, query, { id: accounts.to });
       const refusal = await refusalOf(live);
       await live.close();
       expect(refusal).toContain('COST_LIMIT_EXCEEDED');
       expect(refusal).toContain(String(3 + 100 * (4 + 100)));
       const after = await metrics();
-      expect(metricValue(after, `gateway_subscriptions_active{transport="${transport}"}`)).toBe(metricValue(before, `gateway_subscriptions_active{transport="${transport}"}`));
-      expect(metricValue(after, 'gateway_upstream_reconnects_total{subgraph="balance"}')).toBe(metricValue(before, 'gateway_upstream_reconnects_total{subgraph="balance"}'));
+      expect(metricValue(after, `gateway_subscriptions_active{transport="${transport}"}`)).toBe(
+        metricValue(before, `gateway_subscriptions_active{transport="${transport}"}`),
+      );
+      expect(metricValue(after, 'gateway_upstream_reconnects_total{subgraph="balance"}')).toBe(
+        metricValue(before, 'gateway_upstream_reconnects_total{subgraph="balance"}'),
+      );
     });
 
-    it('counts a subscription\'s estimated and actual cost per event', async () => {
+    it("counts a subscription's estimated and actual cost per event", async () => {
       const accounts = await createFundedAccounts(wallet);
       const before = await metrics();
-      const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { client { name } } } }', { id: accounts.to });
+      const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { client { name } } } }', {
+        id: accounts.to,
+      });
       try {
         await actUntilEvent(() => wallet.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' }), live.next);
       } finally {
@@ -105,7 +122,7 @@ describe('demand control', () => {
     });
   });
 
-  it('lets the SDK\'s operations through and records their estimated and actual cost', async () => {
+  it("lets the SDK's operations through and records their estimated and actual cost", async () => {
     const accounts = await createFundedAccounts(wallet);
     for (let i = 0; i < 3; i += 1) await wallet.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' });
     const before = await metrics();
@@ -123,7 +140,10 @@ describe('demand control', () => {
     expect(delta('gateway_operation_cost_estimated_sum{operation_type="mutation"}')).toBe(0);
     await wallet.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' });
     // CreateTransaction: mutation 10 + input 1 + @cost(weight: 10) + accountFrom 1 + accountTo 1
-    expect(metricValue(await metrics(), 'gateway_operation_cost_estimated_sum{operation_type="mutation"}') - metricValue(after, 'gateway_operation_cost_estimated_sum{operation_type="mutation"}')).toBe(23);
+    expect(
+      metricValue(await metrics(), 'gateway_operation_cost_estimated_sum{operation_type="mutation"}') -
+        metricValue(after, 'gateway_operation_cost_estimated_sum{operation_type="mutation"}'),
+    ).toBe(23);
   });
 
   it('answers an admin the same way: the budget is per operation, not per role', async () => {

@@ -28,9 +28,12 @@ describeRows(productionRows, () => fixture);
 // logging plugin and turned the answer into HTTP 500 (issue 14, item 4); it must be the partial
 // result, the failure masked as production masks what it does not know.
 describe('after the rows: a subgraph gone mid-flight', () => {
-  it('answers with the other subgraph\'s data and a masked error, never a 500', async () => {
+  it("answers with the other subgraph's data and a masked error, never a 500", async () => {
     await stack.balance.stop();
-    const outcome = await runHttp(fixture, 'admin', { query: 'query($id: ID!) { account(id: $id) { client { name } balance { amount } } }', variables: { id: fixture.owner.from } });
+    const outcome = await runHttp(fixture, 'admin', {
+      query: 'query($id: ID!) { account(id: $id) { client { name } balance { amount } } }',
+      variables: { id: fixture.owner.from },
+    });
     expect(outcome).toMatchObject({ status: 200, data: 'ok' });
     expect(outcome.code).toEqual(expect.any(String));
     expect(outcome.code).not.toBe('none');

@@ -7,7 +7,14 @@ import { adminAuthorization } from './auth';
 import { gql, subscribe, type Transport } from './client';
 import { startStack, type Stack } from './stack';
 
-const limitsEnv = { GATEWAY_DEPTH_MAX: '5', GATEWAY_ALIASES_MAX: '3', GATEWAY_FIELDS_MAX: '20', GATEWAY_BODY_BYTES_MAX: '2000', GATEWAY_BATCH_SIZE_MAX: '2', SUBSCRIPTIONS_PER_CONNECTION_MAX: '2' };
+const limitsEnv = {
+  GATEWAY_DEPTH_MAX: '5',
+  GATEWAY_ALIASES_MAX: '3',
+  GATEWAY_FIELDS_MAX: '20',
+  GATEWAY_BODY_BYTES_MAX: '2000',
+  GATEWAY_BATCH_SIZE_MAX: '2',
+  SUBSCRIPTIONS_PER_CONNECTION_MAX: '2',
+};
 
 // Warnings and errors of the whole stack, to see what the gateway logs (and only that).
 const logLines: string[] = [];
@@ -46,7 +53,11 @@ describe('limits', () => {
   });
 
   it.each<[Transport]>([['ws'], ['sse']])('applies the same limits to subscriptions over %s', async (transport) => {
-    const live = subscribe(transport, stack, 'subscription { balanceUpdated(accountId: "x") { account { client { accounts { client { accounts { id } } } } } } }');
+    const live = subscribe(
+      transport,
+      stack,
+      'subscription { balanceUpdated(accountId: "x") { account { client { accounts { client { accounts { id } } } } } } }',
+    );
     const end = await Promise.race([live.ended, live.next(5_000).then((event) => ({ completed: false, error: event.errors }))]);
     const error = end.error as { response?: { text?: () => Promise<string> } } | undefined;
     const text = error?.response?.text === undefined ? JSON.stringify(error) : await error.response.text();
@@ -69,7 +80,11 @@ describe('limits', () => {
   });
 
   it('refuses a body over the byte limit with 413 and a JSON error', async () => {
-    const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: await adminAuthorization() }, body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(3000)}` }) });
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: await adminAuthorization() },
+      body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(3000)}` }),
+    });
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
     expect(body.errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
@@ -79,13 +94,19 @@ describe('limits', () => {
   it('accepts a batch within the limit and refuses a larger one', async () => {
     const authorization = await adminAuthorization();
     const post = (count: number) =>
-      fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(Array.from({ length: count }, () => ({ query: '{ __typename }' }))) });
+      fetch(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify(Array.from({ length: count }, () => ({ query: '{ __typename }' }))),
+      });
     const ok = await post(2);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
     const refused = await post(3);
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toMatchObject({ errors: [{ message: expect.stringMatching(/at most 2 operations/), extensions: { code: 'BATCH_LIMIT_EXCEEDED' } }] });
+    expect(await refused.json()).toMatchObject({
+      errors: [{ message: expect.stringMatching(/at most 2 operations/), extensions: { code: 'BATCH_LIMIT_EXCEEDED' } }],
+    });
   });
 });
 
@@ -93,11 +114,30 @@ describe('caller mistakes are HTTP 400s with a clear code', () => {
   const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
   it.each([
     ['an unknown operationName', { query: 'query A { __typename }', operationName: 'B' }, 'OPERATION_RESOLUTION_FAILURE', /^Unknown operation named "B"\.$/],
-    ['no operationName for a document of two', { query: 'query A { __typename } query B { __typename }' }, 'OPERATION_RESOLUTION_FAILURE', /^Must provide operation name/],
-    ['a subscription over plain HTTP', { query: 'subscription { balanceUpdated(accountId: "x") { amount } }' }, 'BAD_REQUEST', /use a WebSocket .* or Server-Sent Events/],
-    ['an APQ hash that is not the query\'s', { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }, 'PERSISTED_QUERY_HASH_MISMATCH', /^provided sha does not match query$/],
+    [
+      'no operationName for a document of two',
+      { query: 'query A { __typename } query B { __typename }' },
+      'OPERATION_RESOLUTION_FAILURE',
+      /^Must provide operation name/,
+    ],
+    [
+      'a subscription over plain HTTP',
+      { query: 'subscription { balanceUpdated(accountId: "x") { amount } }' },
+      'BAD_REQUEST',
+      /use a WebSocket .* or Server-Sent Events/,
+    ],
+    [
+      "an APQ hash that is not the query's",
+      { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } },
+      'PERSISTED_QUERY_HASH_MISMATCH',
+      /^provided sha does not match query$/,
+    ],
   ])('%s', async (_name, body, code, message) => {
-    const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: await adminAuthorization() }, body: JSON.stringify(body) });
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: await adminAuthorization() },
+      body: JSON.stringify(body),
+    });
     expect(response.status).toBe(400);
     const { errors } = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
     expect(errors).toHaveLength(1);
@@ -119,7 +159,12 @@ describe('WebSocket protocol errors', () => {
       expect(await closed).toBe(1009);
       const lines = logLines.filter((line) => line.includes('WebSocket closed: protocol error from the client'));
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', closeCode: 1009, reason: 'Max payload size exceeded' });
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+        level: 'warn',
+        code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+        closeCode: 1009,
+        reason: 'Max payload size exceeded',
+      });
       expect(lines[0]).not.toMatch(/\bat .*\.js:\d+/);
       expect(consoleError).not.toHaveBeenCalled();
     } finally {
@@ -149,7 +194,8 @@ describe('HTTP behaviour', () => {
     const { createHash } = await import('node:crypto');
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
     const authorization = await adminAuthorization();
-    const post = (body: unknown) => fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) }).then((r) => r.json());
+    const post = (body: unknown) =>
+      fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) }).then((r) => r.json());
     expect(JSON.stringify(await post({ extensions }))).toMatch(/PERSISTED_QUERY_NOT_FOUND/);
     await post({ query, extensions });
     expect(await post({ extensions })).toEqual({ data: { __typename: 'Query' } });

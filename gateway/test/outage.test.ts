@@ -21,7 +21,8 @@ describe('when the balance subgraph stops', () => {
     const accounts = await createFundedAccounts(wallet);
     const query = 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { client { name } } } }';
     const streams: LiveSubscription[] = [subscribe('ws', stack, query, { id: accounts.to }), subscribe('sse', stack, query, { id: accounts.to })];
-    for (const live of streams) await actUntilEvent(() => wallet.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' }), live.next);
+    for (const live of streams)
+      await actUntilEvent(() => wallet.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' }), live.next);
 
     await stack.balance.stop();
 
@@ -44,9 +45,13 @@ describe('when the balance subgraph stops', () => {
   // The fetch to the stopped subgraph fails with a plain Error (no `extensions`), which the gateway's
   // executor puts into the errors list as is; the logging plugin read `extensions.code` of it and
   // turned every such answer into HTTP 500 (issue 14, item 4).
-  it('answers a query that needs it with the other subgraph\'s data and an error, never a 500', async () => {
+  it("answers a query that needs it with the other subgraph's data and an error, never a 500", async () => {
     const accounts = await createFundedAccounts(wallet);
-    const result = await gql<{ account: { client: { name: string }; balance: unknown } | null }>(stack.url, 'query($id: ID!) { account(id: $id) { client { name } balance { amount } } }', { id: accounts.from });
+    const result = await gql<{ account: { client: { name: string }; balance: unknown } | null }>(
+      stack.url,
+      'query($id: ID!) { account(id: $id) { client { name } balance { amount } } }',
+      { id: accounts.from },
+    );
     expect(result.status).toBe(200);
     expect(result.data?.account).toEqual({ client: { name: accounts.clientName }, balance: null });
     expect(result.errors?.[0]?.extensions?.code).toEqual(expect.any(String));

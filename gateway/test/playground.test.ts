@@ -48,7 +48,9 @@ describe('the playground', () => {
   });
 
   it('leaves GraphQL clients alone: GET /graphql without text/html is a GraphQL request', async () => {
-    const response = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true', authorization: await adminAuthorization() } });
+    const response = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true', authorization: await adminAuthorization() },
+    });
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 });

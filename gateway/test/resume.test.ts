@@ -35,7 +35,9 @@ interface Transferred {
 }
 
 async function transfer(accounts: Accounts, amount = '0.01'): Promise<Transferred> {
-  const result = await gql<{ createTransaction: Transferred }>(stack.url, TRANSFER, { input: { accountIdFrom: accounts.from, accountIdTo: accounts.to, amount, idempotencyKey: randomUUID() } });
+  const result = await gql<{ createTransaction: Transferred }>(stack.url, TRANSFER, {
+    input: { accountIdFrom: accounts.from, accountIdTo: accounts.to, amount, idempotencyKey: randomUUID() },
+  });
   if (result.data?.createTransaction === undefined) throw new Error(`transfer failed: ${JSON.stringify(result.errors)}`);
   return result.data.createTransaction;
 }
@@ -114,7 +116,12 @@ it('the gateway resumes its upstream subscription across a balance subgraph rest
 }, 180_000);
 
 /** A raw distinct connection SSE stream: the events' `id` and `data` lines. */
-async function sseEvents(query: string, variables: Record<string, unknown>, headers: Record<string, string>, until: (events: Array<{ id?: string; data: unknown }>) => boolean): Promise<Array<{ id?: string; data: unknown }>> {
+async function sseEvents(
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string>,
+  until: (events: Array<{ id?: string; data: unknown }>) => boolean,
+): Promise<Array<{ id?: string; data: unknown }>> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 30_000);
   const response = await fetch(stack.url, {
@@ -160,12 +167,16 @@ it('SSE distinct connections: each event carries its version as id, and a reconn
   // As an EventSource reconnects: the same request, plus Last-Event-ID, which wins over the query's afterVersion.
   const resumed = await sseEvents(query, { id: accounts.from, after: now - 8 }, { 'last-event-id': String(now - 5) }, (events) => events.length >= 5);
   expect(resumed.map((event) => event.id)).toEqual(range(now - 4, now).map(String));
-  const refused = await fetch(stack.url, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: await adminAuthorization(), 'last-event-id': 'yesterday' }, body: JSON.stringify({ query, variables: { id: accounts.from } }) });
+  const refused = await fetch(stack.url, {
+    method: 'POST',
+    headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: await adminAuthorization(), 'last-event-id': 'yesterday' },
+    body: JSON.stringify({ query, variables: { id: accounts.from } }),
+  });
   expect(refused.status).toBe(400);
   expect(await refused.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
 });
 
-it('read-your-writes: a transfer returns each side\'s version, and balance(minVersion) right after it answers with that version, no polling', async () => {
+it("read-your-writes: a transfer returns each side's version, and balance(minVersion) right after it answers with that version, no polling", async () => {
   const accounts = await createFundedAccounts(wallet);
   const latenciesMs: number[] = [];
   for (let i = 0; i < 10; i += 1) {
@@ -176,13 +187,19 @@ it('read-your-writes: a transfer returns each side\'s version, and balance(minVe
     latenciesMs.push(performance.now() - started);
     expect(result.errors).toBeUndefined();
     expect(result.data?.balance.version).toBe(done.balanceVersionFrom);
-    const entity = await gql<{ account: { version: number; balance: { version: number } } }>(stack.url, 'query($id: ID!, $min: Int) { account(id: $id) { version balance(minVersion: $min) { version } } }', { id: accounts.to, min: done.balanceVersionTo });
+    const entity = await gql<{ account: { version: number; balance: { version: number } } }>(
+      stack.url,
+      'query($id: ID!, $min: Int) { account(id: $id) { version balance(minVersion: $min) { version } } }',
+      { id: accounts.to, min: done.balanceVersionTo },
+    );
     expect(entity.data?.account.balance.version).toBe(done.balanceVersionTo);
     expect(entity.data?.account.version).toBeGreaterThanOrEqual(done.balanceVersionTo);
   }
   // Each waited for the projection once, not for a polling interval or the maximum wait.
   expect(Math.max(...latenciesMs)).toBeLessThan(MIN_VERSION_WAIT_MS_MAX);
-  const deposited = await gql<{ deposit: { version: number } }>(stack.url, 'mutation($input: DepositInput!) { deposit(input: $input) { version } }', { input: { accountId: accounts.to, amount: '5', idempotencyKey: randomUUID() } });
+  const deposited = await gql<{ deposit: { version: number } }>(stack.url, 'mutation($input: DepositInput!) { deposit(input: $input) { version } }', {
+    input: { accountId: accounts.to, amount: '5', idempotencyKey: randomUUID() },
+  });
   expect(await currentVersion(accounts.to, deposited.data?.deposit.version)).toBe(deposited.data?.deposit.version);
 });
 
@@ -216,7 +233,7 @@ describe('bad arguments are refused, as before', () => {
       const outcome = await Promise.race([live.next(10_000).then((event) => ({ event })), live.ended.then((end) => ({ end }))]);
       const errors = 'event' in outcome ? outcome.event.errors : (outcome.end.error as Array<{ extensions?: { code?: string } }> | undefined);
       expect(JSON.stringify(errors)).toContain('"code":"BAD_USER_INPUT"');
-      expect('event' in outcome ? outcome.event.data ?? null : null).toBeNull();
+      expect('event' in outcome ? (outcome.event.data ?? null) : null).toBeNull();
     } finally {
       await live.close();
     }
@@ -226,9 +243,13 @@ describe('bad arguments are refused, as before', () => {
     ['negative', -1],
     ['not an integer', 1.5],
   ])('afterVersion %s over SSE: BAD_USER_INPUT', async (_name, after) => {
-    const response = await fetch(stack.url, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: await adminAuthorization() }, body: JSON.stringify({ query: WATCH, variables: { id: randomUUID(), after } }) });
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: await adminAuthorization() },
+      body: JSON.stringify({ query: WATCH, variables: { id: randomUUID(), after } }),
+    });
     const text = await response.text();
     expect(text).toContain('"code":"BAD_USER_INPUT"');
     expect(text).not.toContain('"version"');
-});
+  });
 });

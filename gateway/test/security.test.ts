@@ -88,8 +88,20 @@ interface Operation {
 }
 
 const operations = (): readonly Operation[] => [
-  { name: 'client(id)', query: 'query($id: ID!) { client(id: $id) { id name email accounts { id } } }', variables: () => ({ id: owner.clientId }), field: 'client', expected: { other: 'null', owner: 'ok', admin: 'ok' } },
-  { name: 'account(id)', query: 'query($id: ID!) { account(id: $id) { id createdAt client { name } } }', variables: () => ({ id: owner.from }), field: 'account', expected: { other: 'null', owner: 'ok', admin: 'ok' } },
+  {
+    name: 'client(id)',
+    query: 'query($id: ID!) { client(id: $id) { id name email accounts { id } } }',
+    variables: () => ({ id: owner.clientId }),
+    field: 'client',
+    expected: { other: 'null', owner: 'ok', admin: 'ok' },
+  },
+  {
+    name: 'account(id)',
+    query: 'query($id: ID!) { account(id: $id) { id createdAt client { name } } }',
+    variables: () => ({ id: owner.from }),
+    field: 'account',
+    expected: { other: 'null', owner: 'ok', admin: 'ok' },
+  },
   {
     name: 'Account.transactions',
     query: 'query($id: ID!) { account(id: $id) { transactions(first: 5) { edges { node { id amount } } } } }',
@@ -97,9 +109,27 @@ const operations = (): readonly Operation[] => [
     field: 'account',
     expected: { other: 'null', owner: 'ok', admin: 'ok' },
   },
-  { name: 'transaction(id)', query: 'query($id: ID!) { transaction(id: $id) { id amount accountFrom { id } accountTo { id } } }', variables: () => ({ id: ownTransactionId }), field: 'transaction', expected: { other: 'null', owner: 'ok', admin: 'ok' } },
-  { name: 'balance(accountId)', query: 'query($id: ID!) { balance(accountId: $id) { amount version } }', variables: () => ({ id: owner.from }), field: 'balance', expected: { other: 'null', owner: 'ok', admin: 'ok' } },
-  { name: 'Account.balance', query: 'query($id: ID!) { account(id: $id) { balance { amount } } }', variables: () => ({ id: owner.from }), field: 'account', expected: { other: 'null', owner: 'ok', admin: 'ok' } },
+  {
+    name: 'transaction(id)',
+    query: 'query($id: ID!) { transaction(id: $id) { id amount accountFrom { id } accountTo { id } } }',
+    variables: () => ({ id: ownTransactionId }),
+    field: 'transaction',
+    expected: { other: 'null', owner: 'ok', admin: 'ok' },
+  },
+  {
+    name: 'balance(accountId)',
+    query: 'query($id: ID!) { balance(accountId: $id) { amount version } }',
+    variables: () => ({ id: owner.from }),
+    field: 'balance',
+    expected: { other: 'null', owner: 'ok', admin: 'ok' },
+  },
+  {
+    name: 'Account.balance',
+    query: 'query($id: ID!) { account(id: $id) { balance { amount } } }',
+    variables: () => ({ id: owner.from }),
+    field: 'account',
+    expected: { other: 'null', owner: 'ok', admin: 'ok' },
+  },
   {
     name: 'createClient',
     query: 'mutation($input: CreateClientInput!) { createClient(input: $input) { id } }',
@@ -141,7 +171,7 @@ async function countOf(statement: string, values: unknown[]): Promise<number> {
 function outcomeOf(result: GqlResult, field: string): string {
   const code = result.errors?.[0]?.extensions?.code;
   if (code !== undefined) return code;
-  const value = (result.data)?.[field];
+  const value = result.data?.[field];
   if (value === null || value === undefined) return 'null';
   // A nested object nulled by a refused field would show up here as a null leaf: `ok` means complete data.
   return JSON.stringify(value).includes('null') ? `partial ${JSON.stringify(value)}` : 'ok';
@@ -172,7 +202,10 @@ describe('the authorization matrix: every operation × every kind of caller', ()
 
   it('clients: a client sees only itself, an admin sees everyone, nobody else anything', async () => {
     const query = 'query { clients(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }';
-    const ids = async (caller: Caller) => ((await gql<{ clients: { edges: Array<{ node: { id: string } }> } }>(stack.url, query, {}, headersOf(caller))).data?.clients.edges ?? []).map((edge) => edge.node.id);
+    const ids = async (caller: Caller) =>
+      ((await gql<{ clients: { edges: Array<{ node: { id: string } }> } }>(stack.url, query, {}, headersOf(caller))).data?.clients.edges ?? []).map(
+        (edge) => edge.node.id,
+      );
     expect(await ids('owner')).toEqual([owner.clientId]);
     expect(await ids('other')).toEqual([other.clientId]);
     expect((await ids('admin')).length).toBeGreaterThan(1);
@@ -192,7 +225,10 @@ describe('a foreign account looks exactly like an unknown one', () => {
   });
 
   it('a transfer from a foreign or an unknown account is the same FORBIDDEN', async () => {
-    const attempt = (from: string): Promise<unknown> => walletOf('other').transfer({ accountIdFrom: from, accountIdTo: other.to, amount: '1' }).catch((error: unknown) => error);
+    const attempt = (from: string): Promise<unknown> =>
+      walletOf('other')
+        .transfer({ accountIdFrom: from, accountIdTo: other.to, amount: '1' })
+        .catch((error: unknown) => error);
     const unknownId = randomUUID();
     const foreign = await attempt(owner.from);
     const unknown = await attempt(unknownId);
@@ -206,9 +242,19 @@ describe('a foreign account looks exactly like an unknown one', () => {
     const seen = await gql<{ transaction: { id: string; accountFrom: unknown } | null }>(stack.url, query, { id: sharedTransactionId }, headersOf('owner'));
     expect(seen.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(JSON.stringify(seen)).not.toContain(other.clientName);
-    const balanceOnly = await gql<{ transaction: { accountFrom: { id: string; balance: unknown } } }>(stack.url, 'query($id: ID!) { transaction(id: $id) { accountFrom { id balance { amount } } } }', { id: sharedTransactionId }, headersOf('owner'));
+    const balanceOnly = await gql<{ transaction: { accountFrom: { id: string; balance: unknown } } }>(
+      stack.url,
+      'query($id: ID!) { transaction(id: $id) { accountFrom { id balance { amount } } } }',
+      { id: sharedTransactionId },
+      headersOf('owner'),
+    );
     expect(balanceOnly.data?.transaction.accountFrom).toEqual({ id: other.from, balance: null });
-    const history = await gql(stack.url, 'query($id: ID!) { transaction(id: $id) { accountFrom { transactions { edges { node { id } } } } } }', { id: sharedTransactionId }, headersOf('owner'));
+    const history = await gql(
+      stack.url,
+      'query($id: ID!) { transaction(id: $id) { accountFrom { transactions { edges { node { id } } } } } }',
+      { id: sharedTransactionId },
+      headersOf('owner'),
+    );
     expect(history.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
@@ -281,7 +327,9 @@ describe('a subscription lives no longer than its token', () => {
     const live = subscribe('sse', stack, balanceSubscription, { id: owner.to }, { authorization: `Bearer ${shortLived}` });
     try {
       const event = await live.next((tokenLifetimeS + 10) * 1000);
-      expect(event.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['UNAUTHENTICATED', 'your token has expired: subscribe again with a fresh one']]);
+      expect(event.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+        ['UNAUTHENTICATED', 'your token has expired: subscribe again with a fresh one'],
+      ]);
       await expect(live.ended).resolves.toMatchObject({ completed: true });
     } finally {
       await live.close();
@@ -317,11 +365,19 @@ describe('the subgraphs refuse anyone but the gateway', () => {
   it.each([['wallet'], ['balance']])('the %s subgraph answers 401 JSON to a direct call without a valid gateway identity', async (name) => {
     const url = name === 'wallet' ? stack.wallet.graphqlUrl : stack.balance.graphqlUrl;
     for (const [label, headers] of await credentials()) {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ __typename }' }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
       expect([label, response.status]).toEqual([label, 401]);
       expect(await response.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.any(String) });
     }
-    const genuine = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: await internalIdentity() }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const genuine = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: await internalIdentity() },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(genuine.status).toBe(200);
   });
 
@@ -329,7 +385,10 @@ describe('the subgraphs refuse anyone but the gateway', () => {
     for (const connectionParams of [{}, { headers: { [INTERNAL_IDENTITY_HEADER]: await forge({ role: 'admin', subject: 'm' }) } }]) {
       const client = createWsClient({ url: stack.balance.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams });
       const failure = await new Promise<unknown>((resolve) => {
-        client.subscribe({ query: `subscription { balanceUpdated(accountId: "${owner.from}") { amount } }` }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+        client.subscribe(
+          { query: `subscription { balanceUpdated(accountId: "${owner.from}") { amount } }` },
+          { next: () => undefined, error: resolve, complete: () => resolve('completed') },
+        );
       });
       expect((failure as { code?: number }).code).toBe(4401);
       await client.dispose();
@@ -337,7 +396,11 @@ describe('the subgraphs refuse anyone but the gateway', () => {
   });
 
   it('the old REST routes are closed outside dev mode', async () => {
-    const clients = await fetch(`${stack.wallet.restUrl}/clients`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Rest', email: `${randomUUID()}@example.com` }) });
+    const clients = await fetch(`${stack.wallet.restUrl}/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Rest', email: `${randomUUID()}@example.com` }),
+    });
     expect(clients.status).toBe(401);
     const balance = await fetch(`${stack.balance.restUrl}/balances/${owner.from}`);
     expect(balance.status).toBe(401);
@@ -373,7 +436,12 @@ describe('the mutation rate limit', () => {
 
   it('refuses the mutation after the budget with RATE_LIMITED and retryAfterMs, per identity, moving nothing', async () => {
     const send = (caller: Caller) =>
-      gql(limited.url, 'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }', { input: { accountIdFrom: owner.from, accountIdTo: owner.to, amount: '0.01', idempotencyKey: randomUUID() } }, headersOf(caller));
+      gql(
+        limited.url,
+        'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }',
+        { input: { accountIdFrom: owner.from, accountIdTo: owner.to, amount: '0.01', idempotencyKey: randomUUID() } },
+        headersOf(caller),
+      );
     for (let i = 0; i < 3; i += 1) expect((await send('owner')).errors).toBeUndefined();
     const before = await balanceOf(owner.from);
     const refused = await send('owner');
@@ -394,7 +462,12 @@ describe('secrets and tokens stay out of logs and error messages', () => {
       await gql(stack.url, '{ __typename }', {}, headersOf('wrongSignature')),
       await gql(stack.url, '{ __typename }', {}, headersOf('expired')),
       await gql(stack.url, '{ __typename }', {}, { authorization: `Bearer ${tokens['owner']}x` }),
-      await gql(stack.url, 'mutation { deposit(input: { accountId: "00000000-0000-4000-8000-000000000000", amount: "1", idempotencyKey: "k" }) { id } }', {}, headersOf('owner')),
+      await gql(
+        stack.url,
+        'mutation { deposit(input: { accountId: "00000000-0000-4000-8000-000000000000", amount: "1", idempotencyKey: "k" }) { id } }',
+        {},
+        headersOf('owner'),
+      ),
     ];
     const secrets = [DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET, ...Object.values(tokens)];
     const haystacks = [...logLines, ...responses.map((response) => JSON.stringify(response))];

@@ -66,7 +66,11 @@ interface OpenStream {
 async function openStream(authorization: string, token: string, via: 'header' | 'query' = 'header'): Promise<OpenStream> {
   const abort = new AbortController();
   const url = via === 'query' ? `${stack.url}?token=${encodeURIComponent(token)}` : stack.url;
-  const headers: Record<string, string> = { authorization, accept: 'text/event-stream', ...(via === 'header' ? { 'x-graphql-event-stream-token': token } : {}) };
+  const headers: Record<string, string> = {
+    authorization,
+    accept: 'text/event-stream',
+    ...(via === 'header' ? { 'x-graphql-event-stream-token': token } : {}),
+  };
   const response = await fetch(url, { headers, signal: abort.signal });
   if (response.status !== 200 || response.body === null) {
     return { status: response.status, body: await response.text(), nextFrame: () => Promise.reject(new Error('no stream')), close: () => abort.abort() };
@@ -117,7 +121,7 @@ const noReservations = async (): Promise<boolean> => (await metric('gateway_sse_
 
 describe('which requests are SSE', () => {
   it.each([
-    ['urql\'s default Accept', urqlAccept, 200, 'application/graphql-response+json'],
+    ["urql's default Accept", urqlAccept, 200, 'application/graphql-response+json'],
     ['JSON or a stream', 'application/json, text/event-stream', 200, 'application/json'],
     ['a stream refused (q=0), JSON accepted', 'text/event-stream;q=0, application/json', 200, 'application/json'],
     ['no Accept at all', undefined, 200, 'application/json'],
@@ -146,19 +150,30 @@ describe('a single connection stream belongs to the caller that reserved it', ()
     // The owner subscribes before opening the stream (graphql-sse flushes the events on connect).
     expect((await postOperation(reservation.token, ownerAuthorization, 'watch', balanceSubscription, { id: owner.to })).status).toBe(202);
 
-    const answer = async (response: Response | OpenStream): Promise<string> => ('nextFrame' in response ? `${response.status} ${response.body}` : `${response.status} ${await response.text()}`);
+    const answer = async (response: Response | OpenStream): Promise<string> =>
+      'nextFrame' in response ? `${response.status} ${response.body}` : `${response.status} ${await response.text()}`;
     const unknownToken = randomUUID();
     const asOther = [
       await answer(await openStream(otherAuthorization, reservation.token, 'header')),
       await answer(await openStream(otherAuthorization, reservation.token, 'query')),
       await answer(await postOperation(reservation.token, otherAuthorization, 'spy', balanceSubscription, { id: owner.to })),
-      await answer(await fetch(`${stack.url}?operationId=watch`, { method: 'DELETE', headers: { authorization: otherAuthorization, 'x-graphql-event-stream-token': reservation.token } })),
+      await answer(
+        await fetch(`${stack.url}?operationId=watch`, {
+          method: 'DELETE',
+          headers: { authorization: otherAuthorization, 'x-graphql-event-stream-token': reservation.token },
+        }),
+      ),
     ];
     const unknown = [
       await answer(await openStream(otherAuthorization, unknownToken, 'header')),
       await answer(await openStream(otherAuthorization, unknownToken, 'query')),
       await answer(await postOperation(unknownToken, otherAuthorization, 'spy', balanceSubscription, { id: owner.to })),
-      await answer(await fetch(`${stack.url}?operationId=watch`, { method: 'DELETE', headers: { authorization: otherAuthorization, 'x-graphql-event-stream-token': unknownToken } })),
+      await answer(
+        await fetch(`${stack.url}?operationId=watch`, {
+          method: 'DELETE',
+          headers: { authorization: otherAuthorization, 'x-graphql-event-stream-token': unknownToken },
+        }),
+      ),
     ];
     expect(asOther).toEqual(unknown);
     expect(asOther[0]).toBe('404 {"errors":[{"message":"Stream not found","extensions":{"code":"SSE_STREAM_NOT_FOUND"}}]}');
@@ -189,7 +204,14 @@ describe('reservations are bounded', () => {
     const refused = outcomes.filter((outcome) => outcome.status === 429);
     expect(created).toHaveLength(reservationsPerCallerMax);
     expect(refused).toHaveLength(60 - reservationsPerCallerMax);
-    expect(JSON.parse(refused[0]?.body ?? '{}')).toMatchObject({ errors: [{ message: expect.stringMatching(/at most 3 SSE streams .*GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX/), extensions: { code: 'SSE_RESERVATION_LIMIT_EXCEEDED', max: 3 } }] });
+    expect(JSON.parse(refused[0]?.body ?? '{}')).toMatchObject({
+      errors: [
+        {
+          message: expect.stringMatching(/at most 3 SSE streams .*GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX/),
+          extensions: { code: 'SSE_RESERVATION_LIMIT_EXCEEDED', max: 3 },
+        },
+      ],
+    });
     expect(refused[0]?.retryAfter).toBe('2');
     expect(await metric('gateway_sse_reservations')).toBe(reservationsPerCallerMax);
     // Never opened: gone after the TTL, and the caller may reserve again; an expired token is not found.
@@ -233,7 +255,8 @@ describe('reservations are bounded', () => {
     const reservation = await reserve(ownerAuthorization);
     const stream = await openStream(ownerAuthorization, reservation.token);
     try {
-      for (const id of ['1', '2']) expect((await postOperation(reservation.token, ownerAuthorization, id, balanceSubscription, { id: owner.to })).status).toBe(202);
+      for (const id of ['1', '2'])
+        expect((await postOperation(reservation.token, ownerAuthorization, id, balanceSubscription, { id: owner.to })).status).toBe(202);
       expect((await postOperation(reservation.token, ownerAuthorization, '3', balanceSubscription, { id: owner.to })).status).toBe(202);
       const frame = await stream.nextFrame();
       expect(frame).toMatch(/"id":"3".*at most 2 subscriptions \(SUBSCRIPTIONS_PER_CONNECTION_MAX\).*SUBSCRIPTION_LIMIT_EXCEEDED/s);

@@ -4,7 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { retry, createLogger, type Logger } from '@walletgraph/platform/core';
 import {
-  createKafka, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph, type KafkaAccessNames,
+  createKafka,
+  KAFKA_PRINCIPALS,
+  kafkaAccessNames,
+  kafkaCredentialsFromEnv,
+  kafkaCredentialVariables,
+  provisionWalletgraph,
+  type KafkaAccessNames,
 } from '@walletgraph/platform/kafka';
 import { createBalanceService, type BalanceService } from '../../subgraph-balance/src/app';
 import { loadBalanceConfig } from '../../subgraph-balance/src/config';
@@ -98,35 +104,41 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     logger.child({ service: 'wallet' }),
   );
-  const balanceService = (walletGraphqlUrl: string, ports: Readonly<Record<string, string>> = {}) => createBalanceService(
-    loadBalanceConfig({
-      // The balance subgraph asks the wallet subgraph who owns an account (client authorization).
-      WALLET_SUBGRAPH_URL: walletGraphqlUrl,
-      ...shared,
-      BALANCE_DATABASE_URL: requiredEnv('BALANCE_DATABASE_URL'),
-      BALANCE_PORT: '0',
-      BALANCE_REST_PORT: '0',
-      BALANCE_HOST: '127.0.0.1',
-      BALANCE_CONSUMER_GROUP: `gw-balance-${suffix}`,
-      BALANCE_LIVE_GROUP_PREFIX: `gw-balance-live-${suffix}`,
-      KAFKA_TOPIC_BALANCES_DLQ: `gw.balances.${suffix}.dlq`,
-      KAFKA_TOPIC_BALANCES_LIVE: `gw.balances.${suffix}.live`,
-      KAFKA_TOPIC_PARTITIONS: '3',
-      CONSUMER_SESSION_TIMEOUT_MS: '10000',
-      CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
-      CONSUMER_COMMIT_INTERVAL_MS: '200',
-      RETRY_DELAY_MS_INITIAL: '20',
-      RETRY_DELAY_MS_MAX: '200',
-      DATABASE_POOL_SIZE_MAX: '4',
-      ...options.balanceEnv,
-      ...ports,
-    }),
-    logger.child({ service: 'balance' }),
-  );
+  const balanceService = (walletGraphqlUrl: string, ports: Readonly<Record<string, string>> = {}) =>
+    createBalanceService(
+      loadBalanceConfig({
+        // The balance subgraph asks the wallet subgraph who owns an account (client authorization).
+        WALLET_SUBGRAPH_URL: walletGraphqlUrl,
+        ...shared,
+        BALANCE_DATABASE_URL: requiredEnv('BALANCE_DATABASE_URL'),
+        BALANCE_PORT: '0',
+        BALANCE_REST_PORT: '0',
+        BALANCE_HOST: '127.0.0.1',
+        BALANCE_CONSUMER_GROUP: `gw-balance-${suffix}`,
+        BALANCE_LIVE_GROUP_PREFIX: `gw-balance-live-${suffix}`,
+        KAFKA_TOPIC_BALANCES_DLQ: `gw.balances.${suffix}.dlq`,
+        KAFKA_TOPIC_BALANCES_LIVE: `gw.balances.${suffix}.live`,
+        KAFKA_TOPIC_PARTITIONS: '3',
+        CONSUMER_SESSION_TIMEOUT_MS: '10000',
+        CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+        CONSUMER_COMMIT_INTERVAL_MS: '200',
+        RETRY_DELAY_MS_INITIAL: '20',
+        RETRY_DELAY_MS_MAX: '200',
+        DATABASE_POOL_SIZE_MAX: '4',
+        ...options.balanceEnv,
+        ...ports,
+      }),
+      logger.child({ service: 'balance' }),
+    );
   await prepareTopics(
     shared.KAFKA_BROKERS,
     kafkaAccessNames({
-      topics: { balances: shared.KAFKA_TOPIC_BALANCES, transactions: `gw.transactions.${suffix}`, balancesDeadLetter: `gw.balances.${suffix}.dlq`, balancesLive: `gw.balances.${suffix}.live` },
+      topics: {
+        balances: shared.KAFKA_TOPIC_BALANCES,
+        transactions: `gw.transactions.${suffix}`,
+        balancesDeadLetter: `gw.balances.${suffix}.dlq`,
+        balancesLive: `gw.balances.${suffix}.live`,
+      },
       balanceGroup: `gw-balance-${suffix}`,
       balanceLiveGroupPrefix: `gw-balance-live-${suffix}`,
     }),
@@ -178,7 +190,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return next;
     };
     return {
-      url: gateway.url, wsUrl: gateway.wsUrl, origin: new URL(gateway.url).origin, wallet, gateway, stop: stopAll, restartBalance,
+      url: gateway.url,
+      wsUrl: gateway.wsUrl,
+      origin: new URL(gateway.url).origin,
+      wallet,
+      gateway,
+      stop: stopAll,
+      restartBalance,
       get balance() {
         return currentBalance;
       },

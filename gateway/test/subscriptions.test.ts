@@ -36,7 +36,12 @@ const transports: readonly Transport[] = ['ws', 'sse'];
 describe.each(transports)('federated subscriptions over %s', (transport) => {
   it('delivers balance fields with wallet-subgraph fields after a transfer through the gateway', async () => {
     const accounts = await createFundedAccounts(wallet);
-    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version account { id client { name } } } }', { id: accounts.to });
+    const live = subscribe(
+      transport,
+      stack,
+      'subscription($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version account { id client { name } } } }',
+      { id: accounts.to },
+    );
     try {
       let oneUnitTransferCount = 0;
       const sendOne = async (): Promise<void> => {
@@ -66,7 +71,12 @@ describe.each(transports)('federated subscriptions over %s', (transport) => {
     const accounts = await createFundedAccounts(wallet);
     // `first` is out of range for the wallet subgraph (1..100): the `rest` fetch fails, the primary data
     // stays. (Within demand control's budget: a first of 100000 is refused before it starts.)
-    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { transactions(first: 101) { edges { cursor } } } } }', { id: accounts.to });
+    const live = subscribe(
+      transport,
+      stack,
+      'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { transactions(first: 101) { edges { cursor } } } } }',
+      { id: accounts.to },
+    );
     try {
       const event = await actUntilEvent(() => transfer(accounts.from, accounts.to, '1.00'), live.next);
       expect(event.errors?.length).toBeGreaterThan(0);
@@ -83,7 +93,13 @@ describe.each(transports)('federated subscriptions over %s', (transport) => {
     const accounts = await createFundedAccounts(wallet);
     // A client subscribing to an account that is not its own: the balance subgraph refuses the event.
     const stranger = await createFundedAccounts(wallet);
-    const live = subscribe(transport, stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount } }', { id: accounts.to }, { authorization: `Bearer ${await clientToken(stranger.clientId)}` });
+    const live = subscribe(
+      transport,
+      stack,
+      'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount } }',
+      { id: accounts.to },
+      { authorization: `Bearer ${await clientToken(stranger.clientId)}` },
+    );
     try {
       const event = await live.next(10_000);
       expect(event.errors?.map((error) => [error.extensions?.code, error.extensions?.['serviceName']])).toEqual([['FORBIDDEN', 'balance']]);

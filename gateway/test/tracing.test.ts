@@ -32,7 +32,12 @@ function freePort(): Promise<number> {
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 const suffix = randomUUID().slice(0, 8);
-const topics = { balances: `tr.balances.${suffix}`, transactions: `tr.transactions.${suffix}`, balancesDeadLetter: `tr.balances.${suffix}.dlq`, balancesLive: `tr.balances.${suffix}.live` };
+const topics = {
+  balances: `tr.balances.${suffix}`,
+  transactions: `tr.transactions.${suffix}`,
+  balancesDeadLetter: `tr.balances.${suffix}.dlq`,
+  balancesLive: `tr.balances.${suffix}.live`,
+};
 const names = kafkaAccessNames({ topics, balanceGroup: `tr-balance-${suffix}`, balanceLiveGroupPrefix: `tr-balance-live-${suffix}` });
 const databases = {
   WALLET_DATABASE_URL: withDatabase(process.env['WALLET_DATABASE_URL'] ?? '', `wgtest_${process.pid}_trace_wallet`),
@@ -53,27 +58,63 @@ beforeAll(async () => {
   await prepareTopics(brokers, names, createLogger({ name: 'tracing-test', level: 'silent' }));
   zipkin = await zipkinStarted;
   const shared = {
-    ...kafkaCredentialEnv(), KAFKA_BROKERS: brokers, TZ: 'UTC', LOG_LEVEL: 'info', NODE_ENV: 'test',
-    OTEL_EXPORTER_ZIPKIN_ENDPOINT: zipkin.spansUrl, OTEL_BSP_SCHEDULE_DELAY: '100',
-    KAFKA_TOPIC_BALANCES: topics.balances, KAFKA_TOPIC_TRANSACTIONS: topics.transactions,
+    ...kafkaCredentialEnv(),
+    KAFKA_BROKERS: brokers,
+    TZ: 'UTC',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'test',
+    OTEL_EXPORTER_ZIPKIN_ENDPOINT: zipkin.spansUrl,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    KAFKA_TOPIC_BALANCES: topics.balances,
+    KAFKA_TOPIC_TRANSACTIONS: topics.transactions,
   };
-  const spec = (name: string, script: string, port: number, env: Record<string, string>) => ({ name, script, env: { ...shared, ...env }, readyUrl: `http://127.0.0.1:${port}/health/ready`, logFile: path.join(logDir, `${name}.log`) });
-  const wallet = createServiceProcess(spec('wallet', SERVICE_SCRIPTS.wallet, walletPort as number, {
-    WALLET_DATABASE_URL: databases.WALLET_DATABASE_URL, WALLET_PORT: String(walletPort), WALLET_REST_PORT: String(walletRestPort), WALLET_HOST: '127.0.0.1',
-    OUTBOX_RELAY_LOCK_RETRY_MS: '200', OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200', OUTBOX_RELAY_BACKOFF_MS_MAX: '500',
-  }));
-  const balance = createServiceProcess(spec('balance', SERVICE_SCRIPTS.balance, balancePort as number, {
-    BALANCE_DATABASE_URL: databases.BALANCE_DATABASE_URL, BALANCE_PORT: String(balancePort), BALANCE_REST_PORT: String(balanceRestPort), BALANCE_HOST: '127.0.0.1',
-    WALLET_SUBGRAPH_URL: `http://127.0.0.1:${walletPort}/graphql`,
-    BALANCE_CONSUMER_GROUP: names.balanceGroup, BALANCE_LIVE_GROUP_PREFIX: names.balanceLiveGroupPrefix,
-    KAFKA_TOPIC_BALANCES_DLQ: topics.balancesDeadLetter, KAFKA_TOPIC_BALANCES_LIVE: topics.balancesLive, KAFKA_TOPIC_PARTITIONS: '3',
-    CONSUMER_SESSION_TIMEOUT_MS: '10000', CONSUMER_HEARTBEAT_INTERVAL_MS: '1000', CONSUMER_COMMIT_INTERVAL_MS: '200', RETRY_DELAY_MS_INITIAL: '20', RETRY_DELAY_MS_MAX: '200',
-  }));
-  const gateway = createServiceProcess(spec('gateway', SERVICE_SCRIPTS.gateway, gatewayPort as number, {
-    GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1',
-    WALLET_SUBGRAPH_URL: `http://127.0.0.1:${walletPort}/graphql`, BALANCE_SUBGRAPH_URL: `http://127.0.0.1:${balancePort}/graphql`, BALANCE_SUBGRAPH_WS_URL: `ws://127.0.0.1:${balancePort}/graphql`,
-    GATEWAY_MUTATIONS_PER_MINUTE_MAX: '1000000',
-  }));
+  const spec = (name: string, script: string, port: number, env: Record<string, string>) => ({
+    name,
+    script,
+    env: { ...shared, ...env },
+    readyUrl: `http://127.0.0.1:${port}/health/ready`,
+    logFile: path.join(logDir, `${name}.log`),
+  });
+  const wallet = createServiceProcess(
+    spec('wallet', SERVICE_SCRIPTS.wallet, walletPort as number, {
+      WALLET_DATABASE_URL: databases.WALLET_DATABASE_URL,
+      WALLET_PORT: String(walletPort),
+      WALLET_REST_PORT: String(walletRestPort),
+      WALLET_HOST: '127.0.0.1',
+      OUTBOX_RELAY_LOCK_RETRY_MS: '200',
+      OUTBOX_RELAY_IDLE_POLL_MS_MAX: '200',
+      OUTBOX_RELAY_BACKOFF_MS_MAX: '500',
+    }),
+  );
+  const balance = createServiceProcess(
+    spec('balance', SERVICE_SCRIPTS.balance, balancePort as number, {
+      BALANCE_DATABASE_URL: databases.BALANCE_DATABASE_URL,
+      BALANCE_PORT: String(balancePort),
+      BALANCE_REST_PORT: String(balanceRestPort),
+      BALANCE_HOST: '127.0.0.1',
+      WALLET_SUBGRAPH_URL: `http://127.0.0.1:${walletPort}/graphql`,
+      BALANCE_CONSUMER_GROUP: names.balanceGroup,
+      BALANCE_LIVE_GROUP_PREFIX: names.balanceLiveGroupPrefix,
+      KAFKA_TOPIC_BALANCES_DLQ: topics.balancesDeadLetter,
+      KAFKA_TOPIC_BALANCES_LIVE: topics.balancesLive,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      CONSUMER_SESSION_TIMEOUT_MS: '10000',
+      CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+      CONSUMER_COMMIT_INTERVAL_MS: '200',
+      RETRY_DELAY_MS_INITIAL: '20',
+      RETRY_DELAY_MS_MAX: '200',
+    }),
+  );
+  const gateway = createServiceProcess(
+    spec('gateway', SERVICE_SCRIPTS.gateway, gatewayPort as number, {
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_HOST: '127.0.0.1',
+      WALLET_SUBGRAPH_URL: `http://127.0.0.1:${walletPort}/graphql`,
+      BALANCE_SUBGRAPH_URL: `http://127.0.0.1:${balancePort}/graphql`,
+      BALANCE_SUBGRAPH_WS_URL: `ws://127.0.0.1:${balancePort}/graphql`,
+      GATEWAY_MUTATIONS_PER_MINUTE_MAX: '1000000',
+    }),
+  );
   services = [wallet, balance, gateway];
   await Promise.all([wallet.start(), balance.start()]);
   await gateway.start();
@@ -86,7 +127,8 @@ afterAll(async () => {
   await dropDatabases(databases);
 });
 
-const TRANSFER = 'mutation TracedTransfer($from: ID!, $to: ID!, $key: String!) { createTransaction(input: { accountIdFrom: $from, accountIdTo: $to, amount: "1.25", idempotencyKey: $key }) { id } }';
+const TRANSFER =
+  'mutation TracedTransfer($from: ID!, $to: ID!, $key: String!) { createTransaction(input: { accountIdFrom: $from, accountIdTo: $to, amount: "1.25", idempotencyKey: $key }) { id } }';
 
 /** A transfer through the gateway; returns the trace id the gateway reports (`traceresponse`). */
 async function transfer(accounts: { from: string; to: string }, headers: Record<string, string> = {}): Promise<string> {
@@ -103,7 +145,8 @@ async function transfer(accounts: { from: string; to: string }, headers: Record<
 }
 
 const serviceOf = (span: ZipkinSpan): string => span.localEndpoint?.serviceName ?? '';
-const named = (spans: readonly ZipkinSpan[], service: string, name: string): ZipkinSpan | undefined => spans.find((s) => serviceOf(s) === service && s.name === name.toLowerCase());
+const named = (spans: readonly ZipkinSpan[], service: string, name: string): ZipkinSpan | undefined =>
+  spans.find((s) => serviceOf(s) === service && s.name === name.toLowerCase());
 
 /** The spans one transfer must yield, each found by service and (lower-cased, as Zipkin stores it) name. */
 const CHAIN = [
@@ -118,13 +161,20 @@ const CHAIN = [
 ] as const;
 
 const complete = (spans: readonly ZipkinSpan[]): boolean =>
-  [...CHAIN, ['subgraph-balance', 'read model write'], ['subgraph-wallet', 'unit of work'], ['subgraph-wallet', 'COMMIT']].every(([service, name]) => named(spans, service, name ?? '') !== undefined);
+  [...CHAIN, ['subgraph-balance', 'read model write'], ['subgraph-wallet', 'unit of work'], ['subgraph-wallet', 'COMMIT']].every(
+    ([service, name]) => named(spans, service, name ?? '') !== undefined,
+  );
 
 /** The span's ancestors, nearest first, by parentId within the trace. */
 function ancestorsOf(span: ZipkinSpan, spans: readonly ZipkinSpan[]): ZipkinSpan[] {
   const byId = new Map(spans.map((s) => [s.id, s]));
   const chain: ZipkinSpan[] = [];
-  for (let parent = span.parentId === undefined ? undefined : byId.get(span.parentId); parent !== undefined; parent = parent.parentId === undefined ? undefined : byId.get(parent.parentId)) chain.push(parent);
+  for (
+    let parent = span.parentId === undefined ? undefined : byId.get(span.parentId);
+    parent !== undefined;
+    parent = parent.parentId === undefined ? undefined : byId.get(parent.parentId)
+  )
+    chain.push(parent);
   return chain;
 }
 
@@ -136,7 +186,10 @@ describe('tracing: one trace from the caller to the subscriber, in Zipkin', () =
     accounts = await createFundedAccounts(testWallet(endpoints));
     subscription = subscribe('ws', endpoints, 'subscription Watch($id: ID!) { balanceUpdated(accountId: $id) { amount version } }', { id: accounts.from });
     // The subscription is live once an event arrives; then nothing else is in flight.
-    await actUntilEvent(() => transfer(accounts), (timeoutMs) => subscription.next(timeoutMs));
+    await actUntilEvent(
+      () => transfer(accounts),
+      (timeoutMs) => subscription.next(timeoutMs),
+    );
   });
   afterAll(async () => {
     await subscription?.close();
@@ -161,7 +214,8 @@ describe('tracing: one trace from the caller to the subscriber, in Zipkin', () =
     const positions = CHAIN.map(([service, name]) => lineage.findIndex((span) => serviceOf(span) === service && span.name === name.toLowerCase()));
     expect(positions.every((position) => position >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    for (let i = 0; i + 1 < lineage.length; i += 1) expect((lineage[i] as ZipkinSpan).timestamp).toBeGreaterThanOrEqual((lineage[i + 1] as ZipkinSpan).timestamp);
+    for (let i = 0; i + 1 < lineage.length; i += 1)
+      expect((lineage[i] as ZipkinSpan).timestamp).toBeGreaterThanOrEqual((lineage[i + 1] as ZipkinSpan).timestamp);
     // The wallet committed before the relay published what it wrote; the read model was written before the live publish.
     const commit = named(spans, 'subgraph-wallet', 'COMMIT') as ZipkinSpan;
     // The outbox rows keep the transfer's own context (wallet.transfer), also under group commit where

@@ -14,7 +14,9 @@ import { metricValue, refusalOf } from './refusals';
 import { startStack, type Stack } from './stack';
 import { testWallet } from './wallet-client';
 
-const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../sdk/persisted-query-manifest.json'), 'utf8')) as { operations: Array<{ id: string; name: string; body: string }> };
+const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../sdk/persisted-query-manifest.json'), 'utf8')) as {
+  operations: Array<{ id: string; name: string; body: string }>;
+};
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const untrustedQuery = 'query Mine($id: ID!) { account(id: $id) { id client { name } } }';
 const untrustedSubscription = 'subscription Mine($id: ID!) { balanceUpdated(accountId: $id) { amount } }';
@@ -34,7 +36,15 @@ function clientWallet(stack: Stack, token: string, documentIdsOnly: boolean, sen
     sent.push(JSON.parse(init.body));
     return fetch(url, init);
   };
-  return createWalletClient({ url: stack.url, wsUrl: stack.wsUrl, webSocketImpl: WebSocket, token, documentIdsOnly, fetch: recordingFetch, retry: { attemptCountMax: 1 } });
+  return createWalletClient({
+    url: stack.url,
+    wsUrl: stack.wsUrl,
+    webSocketImpl: WebSocket,
+    token,
+    documentIdsOnly,
+    fetch: recordingFetch,
+    retry: { attemptCountMax: 1 },
+  });
 }
 
 describe('GATEWAY_TRUSTED_DOCUMENTS=clients', () => {
@@ -67,7 +77,10 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=clients', () => {
       for await (const transaction of wallet.transactions(accounts.to)) seen.push(transaction.id);
       expect(seen).toContain(transfer.id);
       const iterator = updates[Symbol.asyncIterator]();
-      const first = await actUntilEvent(() => admin.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' }), () => iterator.next());
+      const first = await actUntilEvent(
+        () => admin.transfer({ accountIdFrom: accounts.from, accountIdTo: accounts.to, amount: '1.00' }),
+        () => iterator.next(),
+      );
       expect(first.done).toBe(false);
       await updates.return();
       // Ids only: no text at all on the wire (the gateway found each one in its manifest).
@@ -84,7 +97,7 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=clients', () => {
     }
   });
 
-  it('refuses a client\'s own document over HTTP with 403 PERSISTED_QUERY_NOT_IN_LIST, before any subgraph is called', async () => {
+  it("refuses a client's own document over HTTP with 403 PERSISTED_QUERY_NOT_IN_LIST, before any subgraph is called", async () => {
     const before = await (await fetch(`${stack.origin}/metrics`)).text();
     const result = await gql(stack.url, untrustedQuery, { id: accounts.from }, { authorization: client });
     expect(result.status).toBe(403);
@@ -94,7 +107,9 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=clients', () => {
     const after = await (await fetch(`${stack.origin}/metrics`)).text();
     const fetches = (text: string) => metricValue(text, 'gateway_subgraph_fetch_duration_seconds_count{subgraph="wallet",outcome="ok"}');
     expect(fetches(after)).toBe(fetches(before));
-    expect(metricValue(after, 'gateway_limit_rejections_total{limit="PERSISTED_QUERY_NOT_IN_LIST"}')).toBe(metricValue(before, 'gateway_limit_rejections_total{limit="PERSISTED_QUERY_NOT_IN_LIST"}') + 1);
+    expect(metricValue(after, 'gateway_limit_rejections_total{limit="PERSISTED_QUERY_NOT_IN_LIST"}')).toBe(
+      metricValue(before, 'gateway_limit_rejections_total{limit="PERSISTED_QUERY_NOT_IN_LIST"}') + 1,
+    );
   });
 
   it('does not let a client launder a document through APQ registration', async () => {
@@ -124,7 +139,7 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=clients', () => {
     it.each([
       ['query', untrustedQuery],
       ['subscription', untrustedSubscription],
-    ])('refuses a client\'s own %s with PERSISTED_QUERY_NOT_IN_LIST', async (_kind, query) => {
+    ])("refuses a client's own %s with PERSISTED_QUERY_NOT_IN_LIST", async (_kind, query) => {
       const live = subscribe(transport, stack, query, { id: accounts.from }, { authorization: client });
       const refusal = await refusalOf(live);
       await live.close();
@@ -162,7 +177,7 @@ describe('GATEWAY_TRUSTED_DOCUMENTS=all', () => {
     await stack?.stop();
   });
 
-  it('limits admins too: the SDK\'s documents run, others are refused on every transport', async () => {
+  it("limits admins too: the SDK's documents run, others are refused on every transport", async () => {
     const admin = testWallet(stack);
     try {
       const accounts = await createFundedAccounts(admin);

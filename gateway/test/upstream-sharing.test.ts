@@ -43,7 +43,11 @@ describe('upstream subscription connections', () => {
     const streams: LiveSubscription[] = [];
     try {
       // Three admin subscriptions over two transports and two client connections: 2 upstream connections.
-      for (const [transport, id] of [['ws', accounts.to], ['ws', accounts.to], ['sse', accounts.from]] as const) {
+      for (const [transport, id] of [
+        ['ws', accounts.to],
+        ['ws', accounts.to],
+        ['sse', accounts.from],
+      ] as const) {
         const live = subscribe(transport, stack, query, { id });
         streams.push(live);
         const event = await actUntilEvent(transfer, live.next);

@@ -68,7 +68,12 @@ export async function fetchTrace(zipkinUrl: string, traceId: string): Promise<Zi
 }
 
 /** Polls the trace until `complete(spans)` holds (spans arrive in export batches, from several processes). */
-export async function waitForTrace(zipkinUrl: string, traceId: string, complete: (spans: readonly ZipkinSpan[]) => boolean, timeoutMs = 20_000): Promise<ZipkinSpan[]> {
+export async function waitForTrace(
+  zipkinUrl: string,
+  traceId: string,
+  complete: (spans: readonly ZipkinSpan[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<ZipkinSpan[]> {
   const deadline = Date.now() + timeoutMs;
   let spans: ZipkinSpan[] = [];
   while (Date.now() < deadline) {

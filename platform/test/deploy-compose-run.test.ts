@@ -18,10 +18,29 @@ import { createServiceProcess, ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess
 import { freePort, upsertScramUsers } from '../../chaos/support/scripts';
 import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, mintUserToken } from '@walletgraph/platform/auth';
 import { PUBLISHED_SECRETS, createLogger } from '@walletgraph/platform/core';
-import { createKafka, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph, type KafkaPrincipal } from '@walletgraph/platform/kafka';
+import {
+  createKafka,
+  kafkaAccessNames,
+  kafkaCredentialsFromEnv,
+  kafkaCredentialVariables,
+  provisionWalletgraph,
+  type KafkaPrincipal,
+} from '@walletgraph/platform/kafka';
 import { parseMysqlUrl } from '@walletgraph/platform/db';
 import {
-  SECRETS_MOUNT, composeFiles, declaredSecrets, environmentOf, imageEnv, load, parseDotEnv, read, root, runSecretsScript, withSecretsDir, type Compose, type Env,
+  SECRETS_MOUNT,
+  composeFiles,
+  declaredSecrets,
+  environmentOf,
+  imageEnv,
+  load,
+  parseDotEnv,
+  read,
+  root,
+  runSecretsScript,
+  withSecretsDir,
+  type Compose,
+  type Env,
 } from './support/compose';
 
 const LUCAS = { clientId: 'c26425d8-d0f3-4a91-bb96-a1f8fddc3653', accountId: '7dfe0fa9-d168-4329-a9ba-ca1b7052fac3' };
@@ -82,7 +101,8 @@ function hostView(service: string, mapping: HostMapping): Env {
     // carry the suffix, and the password compose generated (upsertScramUsers below).
     const principal = /^KAFKA_([A-Z]+)_PASSWORD_FILE$/.exec(name)?.[1];
     if (principal !== undefined) env[`KAFKA_${principal}_USERNAME`] = kafkaUser(principal.toLowerCase() as KafkaPrincipal, mapping);
-    if (/^KAFKA_TOPIC_(?!PARTITIONS)/.test(name) || name === 'BALANCE_CONSUMER_GROUP' || name === 'BALANCE_LIVE_GROUP_PREFIX') mapped = `${mapped}.${mapping.suffix}`;
+    if (/^KAFKA_TOPIC_(?!PARTITIONS)/.test(name) || name === 'BALANCE_CONSUMER_GROUP' || name === 'BALANCE_LIVE_GROUP_PREFIX')
+      mapped = `${mapped}.${mapping.suffix}`;
     env[name] = mapped;
   }
   return env;
@@ -104,11 +124,20 @@ const databaseUser = `wgtest_compose_${process.pid}`;
  */
 function generateSecrets(model: Compose, mapping: HostMapping): Record<string, string> {
   const run = runSecretsScript(model, mapping.secretsDir, {
-    rewrite: (env) => Object.fromEntries(Object.entries(env).map(([name, value]) => [name, !name.startsWith('DERIVED_') ? value : value
-      .replace('mysql://root:', `mysql://${databaseUser}:`)
-      .split('mysql:3306').join('127.0.0.1:3306')
-      .replace(/\/wallet$/, `/${testDatabases.wallet.database}`)
-      .replace(/\/ms_balance$/, `/${testDatabases.balance.database}`)])),
+    rewrite: (env) =>
+      Object.fromEntries(
+        Object.entries(env).map(([name, value]) => [
+          name,
+          !name.startsWith('DERIVED_')
+            ? value
+            : value
+                .replace('mysql://root:', `mysql://${databaseUser}:`)
+                .split('mysql:3306')
+                .join('127.0.0.1:3306')
+                .replace(/\/wallet$/, `/${testDatabases.wallet.database}`)
+                .replace(/\/ms_balance$/, `/${testDatabases.balance.database}`),
+        ]),
+      ),
   });
   if (run.status !== 0) throw new Error(`deploy/secrets.mjs exited ${run.status}: ${run.stderr}`);
   const files: Record<string, string> = {};
@@ -116,13 +145,21 @@ function generateSecrets(model: Compose, mapping: HostMapping): Record<string, s
   return files;
 }
 
-interface Exit { code: number | null; stdout: string; stderr: string }
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** A one-shot process (a compose `run`, or a service that should refuse to start): its exit and output. */
 function runToExit(args: readonly string[], env: Env, timeoutMs = SCRIPT_TIMEOUT_MS): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const [command = '', ...rest] = args;
-    const child = spawn(command, rest, { cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', APOLLO_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, rest, {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', APOLLO_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -153,7 +190,13 @@ async function newMapping(suffix: string): Promise<HostMapping> {
   return {
     secretsDir,
     brokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
-    ports: { WALLET_PORT: await freePort(), WALLET_REST_PORT: await freePort(), BALANCE_PORT: await freePort(), BALANCE_REST_PORT: await freePort(), GATEWAY_PORT: await freePort() },
+    ports: {
+      WALLET_PORT: await freePort(),
+      WALLET_REST_PORT: await freePort(),
+      BALANCE_PORT: await freePort(),
+      BALANCE_REST_PORT: await freePort(),
+      GATEWAY_PORT: await freePort(),
+    },
     suffix,
   };
 }
@@ -175,7 +218,10 @@ async function admin<T>(work: (connection: Awaited<ReturnType<typeof createConne
 async function provisionKafka(mapping: HostMapping, secrets: Record<string, string>): Promise<void> {
   const brokers = mapping.brokers.split(',');
   const principals: KafkaPrincipal[] = ['wallet', 'balance'];
-  await upsertScramUsers(brokers, principals.map((principal) => ({ username: kafkaUser(principal, mapping), password: secrets[kafkaCredentialVariables(principal).password] ?? '' })));
+  await upsertScramUsers(
+    brokers,
+    principals.map((principal) => ({ username: kafkaUser(principal, mapping), password: secrets[kafkaCredentialVariables(principal).password] ?? '' })),
+  );
   const logger = createLogger({ name: 'compose-run', level: 'silent' });
   const admin = createKafka({ brokers, clientId: 'compose-run-test', sasl: kafkaCredentialsFromEnv('admin', process.env).sasl }, logger);
   const init = environmentOf(compose.services['kafka-init']);
@@ -218,7 +264,13 @@ describe('the stack as docker compose starts it (production, generated secrets)'
       gateway: url('GATEWAY_PORT', '/health/ready'),
     };
     for (const name of ['subgraph-wallet', 'subgraph-balance', 'gateway'] as const) {
-      const child = createServiceProcess({ name, script: services[name][1], env: hostView(name, mapping), readyUrl: ready[name] ?? '', logFile: path.join(logDir, `${name}.log`) });
+      const child = createServiceProcess({
+        name,
+        script: services[name][1],
+        env: hostView(name, mapping),
+        readyUrl: ready[name] ?? '',
+        logFile: path.join(logDir, `${name}.log`),
+      });
       running.push(child);
       await child.start();
     }
@@ -235,7 +287,8 @@ describe('the stack as docker compose starts it (production, generated secrets)'
       const env = environmentOf(compose.services[name]);
       const secretVariables = Object.keys(env).filter((variable) => /SECRET|PASSWORD|DATABASE_URL/.test(variable));
       expect(secretVariables.length).toBeGreaterThan(0);
-      for (const variable of secretVariables) expect({ variable, value: env[variable] }).toEqual({ variable, value: expect.stringMatching(new RegExp(`^${SECRETS_MOUNT}/[A-Z_]+$`)) });
+      for (const variable of secretVariables)
+        expect({ variable, value: env[variable] }).toEqual({ variable, value: expect.stringMatching(new RegExp(`^${SECRETS_MOUNT}/[A-Z_]+$`)) });
     }
     for (const value of Object.values(generated)) expect(published).not.toContain(value);
   });
@@ -243,7 +296,11 @@ describe('the stack as docker compose starts it (production, generated secrets)'
   it('mints a token with the token command (docker compose run --rm token --admin) that the gateway accepts', async () => {
     const minted = await runToExit([...services.token, '--admin'], hostView('token', mapping));
     expect({ code: minted.code, stderr: minted.stderr }).toEqual({ code: 0, stderr: '' });
-    const wallet = createWalletClient({ url: url('GATEWAY_PORT'), token: minted.stdout.trim(), retry: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 } });
+    const wallet = createWalletClient({
+      url: url('GATEWAY_PORT'),
+      token: minted.stdout.trim(),
+      retry: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 },
+    });
     try {
       const account = await wallet.account(LUCAS.accountId);
       expect(account?.client?.name).toBe('Lucas');
@@ -259,10 +316,16 @@ describe('the stack as docker compose starts it (production, generated secrets)'
   it('refuses a user token signed with any secret the repository publishes (gateway and old REST)', async () => {
     expect(published.length).toBeGreaterThanOrEqual(5);
     for (const secret of published) {
-      const token = await mintUserToken({ role: 'admin', subject: 'attacker' }, { secret, issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE, expiresIn: '5m' });
+      const token = await mintUserToken(
+        { role: 'admin', subject: 'attacker' },
+        { secret, issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE, expiresIn: '5m' },
+      );
       const wallet = createWalletClient({ url: url('GATEWAY_PORT'), token, retry: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 } });
       try {
-        const refusal = await wallet.account(LUCAS.accountId).then(() => undefined, (error: unknown) => error);
+        const refusal = await wallet.account(LUCAS.accountId).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         expect({ secret, code: refusal instanceof WalletError ? refusal.code : String(refusal) }).toEqual({ secret, code: 'UNAUTHENTICATED' });
       } finally {
         await wallet.close();
@@ -275,7 +338,11 @@ describe('the stack as docker compose starts it (production, generated secrets)'
   it('refuses a gateway identity signed with any secret the repository publishes (subgraphs called directly)', async () => {
     const ask = async (port: 'WALLET_PORT' | 'BALANCE_PORT', secret: string): Promise<number> => {
       const identity = await mintInternalIdentity({ role: 'admin', subject: 'attacker' }, { secret });
-      const response = await fetch(url(port), { method: 'POST', headers: { 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: identity }, body: JSON.stringify({ query: '{ __typename }' }) });
+      const response = await fetch(url(port), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: identity },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
       await response.arrayBuffer();
       return response.status;
     };
@@ -309,13 +376,16 @@ describe('a service given a published secret as its own (.env) refuses to start'
     // AUTH_JWT_SECRET=…, INTERNAL_AUTH_SECRET=…, MYSQL_ROOT_PASSWORD=… in .env: compose hands them to the generator.
     const own = Object.fromEntries(declaredSecrets(compose).secrets.map((name) => [name, secret]));
     generateSecrets(load(composeFiles.base, own).compose, mapping);
-    const exits = await Promise.all(Object.entries(services).map(async ([name, command]) => {
-      const args = name === 'token' ? [...command, '--admin'] : [...command];
-      return [name, await runToExit(args, hostView(name, mapping))] as const;
-    }));
+    const exits = await Promise.all(
+      Object.entries(services).map(async ([name, command]) => {
+        const args = name === 'token' ? [...command, '--admin'] : [...command];
+        return [name, await runToExit(args, hostView(name, mapping))] as const;
+      }),
+    );
     for (const [name, exit] of exits) {
       expect({ name, code: exit.code }).toEqual({ name, code: 1 });
-      for (const pattern of refusals[name as keyof typeof services]) expect({ name, stderr: exit.stderr }).toEqual({ name, stderr: expect.stringMatching(pattern) });
+      for (const pattern of refusals[name as keyof typeof services])
+        expect({ name, stderr: exit.stderr }).toEqual({ name, stderr: expect.stringMatching(pattern) });
       expect(exit.stderr + exit.stdout).not.toMatch(/listening|EADDRINUSE/);
     }
   });
@@ -341,7 +411,8 @@ describe('hostView', () => {
       const mapped = hostView(name, mapping);
       for (const [variable, value] of Object.entries(original)) {
         const changed = mapped[variable] !== value;
-        const allowed = variable.endsWith('_FILE') || variable in mapping.ports || /_HOST$|_URL$|^KAFKA_BROKERS$|^KAFKA_TOPIC_|_GROUP|_GROUP_PREFIX$/.test(variable);
+        const allowed =
+          variable.endsWith('_FILE') || variable in mapping.ports || /_HOST$|_URL$|^KAFKA_BROKERS$|^KAFKA_TOPIC_|_GROUP|_GROUP_PREFIX$/.test(variable);
         if (changed) expect({ name, variable, allowed }).toEqual({ name, variable, allowed: true });
       }
       expect(mapped['NODE_ENV']).toBe('production');

@@ -14,8 +14,26 @@ import { resolveEnvFiles, ENV_FILE_SUFFIX, isPublishedSecret } from '@walletgrap
 import { parseMysqlUrl } from '@walletgraph/platform/db';
 import { DEFAULT_KAFKA_ACCESS_NAMES, kafkaCredentialFields, kafkaCredentialVariables, type KafkaPrincipal } from '@walletgraph/platform/kafka';
 import {
-  SECRETS_MOUNT, SECRETS_SERVICE, composeFiles, declaredSecrets, environmentOf, exists, isPlainObject, load, parseDockerfile, parseDotEnv, read, root, runSecretsScript, withSecretsDir,
-  type Compose, type ComposeService, type Env, type Instruction, type Problems, type Stage,
+  SECRETS_MOUNT,
+  SECRETS_SERVICE,
+  composeFiles,
+  declaredSecrets,
+  environmentOf,
+  exists,
+  isPlainObject,
+  load,
+  parseDockerfile,
+  parseDotEnv,
+  read,
+  root,
+  runSecretsScript,
+  withSecretsDir,
+  type Compose,
+  type ComposeService,
+  type Env,
+  type Instruction,
+  type Problems,
+  type Stage,
 } from './support/compose';
 import { loadWalletConfig, walletStoreEnvFields, type WalletConfig } from '../../subgraph-wallet/src/config.js';
 import { loadBalanceConfig, type BalanceConfig } from '../../subgraph-balance/src/config.js';
@@ -41,7 +59,11 @@ function oneShotServices(compose: Compose): Set<string> {
 
 /** Services in a profile are commands run on demand (`docker compose run --rm token`), not started by `up`. */
 function toolServices(compose: Compose): Set<string> {
-  return new Set(Object.entries(compose.services).filter(([, service]) => (service.profiles ?? []).length > 0).map(([name]) => name));
+  return new Set(
+    Object.entries(compose.services)
+      .filter(([, service]) => (service.profiles ?? []).length > 0)
+      .map(([name]) => name),
+  );
 }
 
 /** `name:tag` with a versioned tag, or a digest; never `latest` nor a missing tag. */
@@ -58,7 +80,8 @@ function checkImages(compose: Compose): Problems {
   for (const [name, service] of Object.entries(compose.services)) {
     if (service.build !== undefined) {
       // With both, compose first tries to pull that name from a registry: whoever owns it there runs instead.
-      if (service.image !== undefined) problems.push(`${name}: built from the Dockerfile, so it must not also name an image (${service.image}) that compose would try to pull`);
+      if (service.image !== undefined)
+        problems.push(`${name}: built from the Dockerfile, so it must not also name an image (${service.image}) that compose would try to pull`);
       continue;
     }
     if (service.image === undefined) problems.push(`${name}: neither image nor build`);
@@ -92,19 +115,28 @@ function checkHealthAndDependencies(compose: Compose): Problems {
     for (const [target, spec] of Object.entries(dependsOn)) {
       const condition = String(spec?.condition);
       if (!(target in compose.services)) problems.push(`${name}: depends_on unknown service ${target}`);
-      else if (!allowedConditions.has(condition)) problems.push(`${name}: depends_on ${target} needs condition service_healthy or service_completed_successfully (got ${condition})`);
-      else if (condition === 'service_healthy' && !hasHealthcheck(compose.services[target])) problems.push(`${name}: waits for ${target} to be healthy, but ${target} has no healthcheck`);
+      else if (!allowedConditions.has(condition))
+        problems.push(`${name}: depends_on ${target} needs condition service_healthy or service_completed_successfully (got ${condition})`);
+      else if (condition === 'service_healthy' && !hasHealthcheck(compose.services[target]))
+        problems.push(`${name}: waits for ${target} to be healthy, but ${target} has no healthcheck`);
     }
   }
   return problems;
 }
 
-interface PortMapping { host: number | undefined; container: number; hostIp: string | undefined }
+interface PortMapping {
+  host: number | undefined;
+  container: number;
+  hostIp: string | undefined;
+}
 
 function portMappings(service: ComposeService | undefined): PortMapping[] {
   return (service?.ports ?? []).map((entry) => {
-    if (typeof entry === 'object') return { host: entry.published === undefined ? undefined : Number(entry.published), container: Number(entry.target), hostIp: entry.host_ip };
-    const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
+    if (typeof entry === 'object')
+      return { host: entry.published === undefined ? undefined : Number(entry.published), container: Number(entry.target), hostIp: entry.host_ip };
+    const parts = String(entry)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const container = Number(parts.pop());
     const host = parts.length > 0 ? Number(parts.pop()) : undefined;
     return { host, container, hostIp: parts.pop() };
@@ -123,7 +155,8 @@ function checkPublishing(compose: Compose): Problems {
   const problems: Problems = [];
   for (const [name, service] of Object.entries(compose.services)) {
     for (const { host, container, hostIp } of portMappings(service)) {
-      if (hostIp === undefined || hostIp === '') problems.push(`${name}: port ${host ?? container} is published on every interface; give its host_ip (${LOOPBACK} by default)`);
+      if (hostIp === undefined || hostIp === '')
+        problems.push(`${name}: port ${host ?? container} is published on every interface; give its host_ip (${LOOPBACK} by default)`);
       else if (hostIp !== LOOPBACK) problems.push(`${name}: port ${host ?? container} is published on ${hostIp} by default, not ${LOOPBACK}`);
     }
   }
@@ -158,10 +191,12 @@ function checkSecrets(compose: Compose): Problems {
   const files = new Set([...declared.secrets, ...declared.derived]);
   const generatorEnv = environmentOf(generator);
   for (const name of declared.secrets) {
-    if (generatorEnv[`SECRET_${name}`] !== '') problems.push(`${SECRETS_SERVICE}: SECRET_${name} has a value in the repository; it must default to empty (random)`);
+    if (generatorEnv[`SECRET_${name}`] !== '')
+      problems.push(`${SECRETS_SERVICE}: SECRET_${name} has a value in the repository; it must default to empty (random)`);
   }
   for (const name of declared.derived) {
-    if (urlWithPassword.test((generatorEnv[`DERIVED_${name}`] ?? '').replace(/\{[A-Z0-9_]+\}/g, ''))) problems.push(`${SECRETS_SERVICE}: DERIVED_${name} holds a password of its own instead of {SECRET}`);
+    if (urlWithPassword.test((generatorEnv[`DERIVED_${name}`] ?? '').replace(/\{[A-Z0-9_]+\}/g, '')))
+      problems.push(`${SECRETS_SERVICE}: DERIVED_${name} holds a password of its own instead of {SECRET}`);
   }
   const read = new Set<string>();
   for (const [name, service] of Object.entries(compose.services)) {
@@ -172,19 +207,24 @@ function checkSecrets(compose: Compose): Problems {
         const file = value.slice(SECRETS_MOUNT.length + 1);
         if (!files.has(file)) problems.push(`${name}: ${variable} reads ${file}, which ${SECRETS_SERVICE} does not make`);
         read.add(file);
-      } else if (secretLikeName.test(variable)) problems.push(`${name}: ${variable} is set in the compose file; read it from the secrets volume (${variable}${ENV_FILE_SUFFIX})`);
-      else if (urlWithPassword.test(value) || isPublishedSecret(value)) problems.push(`${name}: ${variable} carries a password in the compose file; read it from the secrets volume (${variable}${ENV_FILE_SUFFIX})`);
+      } else if (secretLikeName.test(variable))
+        problems.push(`${name}: ${variable} is set in the compose file; read it from the secrets volume (${variable}${ENV_FILE_SUFFIX})`);
+      else if (urlWithPassword.test(value) || isPublishedSecret(value))
+        problems.push(`${name}: ${variable} carries a password in the compose file; read it from the secrets volume (${variable}${ENV_FILE_SUFFIX})`);
     }
     const mount = mountAt(service, SECRETS_MOUNT);
     if (mount === undefined) continue;
     if (!mount.readOnly) problems.push(`${name}: mounts the secrets writable; only ${SECRETS_SERVICE} writes them (:ro)`);
     const waits = isPlainObject(service.depends_on) ? service.depends_on[SECRETS_SERVICE]?.condition : undefined;
-    if (waits !== 'service_completed_successfully') problems.push(`${name}: reads the secrets, so it must wait for ${SECRETS_SERVICE} (service_completed_successfully)`);
+    if (waits !== 'service_completed_successfully')
+      problems.push(`${name}: reads the secrets, so it must wait for ${SECRETS_SERVICE} (service_completed_successfully)`);
   }
   for (const file of files) if (!read.has(file)) problems.push(`${SECRETS_SERVICE}: ${file} is made but no service reads it`);
   const mysql = environmentOf(compose.services['mysql']);
-  for (const variable of ['MYSQL_ALLOW_EMPTY_PASSWORD', 'MYSQL_RANDOM_ROOT_PASSWORD']) if (variable in mysql) problems.push(`mysql: ${variable} is set; the root password is the MYSQL_ROOT_PASSWORD secret`);
-  if (!mysql['MYSQL_ROOT_PASSWORD_FILE']?.startsWith(`${SECRETS_MOUNT}/`)) problems.push('mysql: MYSQL_ROOT_PASSWORD_FILE must name a file in the secrets volume (without it the image refuses to start)');
+  for (const variable of ['MYSQL_ALLOW_EMPTY_PASSWORD', 'MYSQL_RANDOM_ROOT_PASSWORD'])
+    if (variable in mysql) problems.push(`mysql: ${variable} is set; the root password is the MYSQL_ROOT_PASSWORD secret`);
+  if (!mysql['MYSQL_ROOT_PASSWORD_FILE']?.startsWith(`${SECRETS_MOUNT}/`))
+    problems.push('mysql: MYSQL_ROOT_PASSWORD_FILE must name a file in the secrets volume (without it the image refuses to start)');
   const mysqlHealth = JSON.stringify(compose.services['mysql']?.healthcheck?.test ?? '');
   if (!mysqlHealth.includes('MYSQL_ROOT_PASSWORD_FILE')) problems.push('mysql: the healthcheck must log in with the password from MYSQL_ROOT_PASSWORD_FILE');
   return problems;
@@ -206,7 +246,11 @@ function checkBindMounts(compose: Compose): Problems {
 // ---------------------------------------------------------------------------------------------
 // Services: every variable validated by their own config modules
 
-interface Loaded { wallet?: WalletConfig; balance?: BalanceConfig; gateway?: GatewayConfig }
+interface Loaded {
+  wallet?: WalletConfig;
+  balance?: BalanceConfig;
+  gateway?: GatewayConfig;
+}
 
 /** The `z.object({ NAME: … })` keys of a config module: every variable the process reads. */
 function configKeys(configFile: string): Set<string> {
@@ -231,7 +275,8 @@ function configKeys(configFile: string): Set<string> {
     if (new RegExp(`\\.\\.\\.${name}\\b`).test(body)) for (const key of Object.keys(fields)) keys.add(key);
   }
   // ...kafkaCredentialFields('wallet'): the principal's KAFKA_WALLET_USERNAME / _PASSWORD.
-  for (const match of body.matchAll(/\.\.\.kafkaCredentialFields\('([a-z]+)'\)/g)) for (const key of Object.keys(kafkaCredentialFields(match[1] as KafkaPrincipal))) keys.add(key);
+  for (const match of body.matchAll(/\.\.\.kafkaCredentialFields\('([a-z]+)'\)/g))
+    for (const key of Object.keys(kafkaCredentialFields(match[1] as KafkaPrincipal))) keys.add(key);
   return keys;
 }
 
@@ -273,7 +318,8 @@ function checkServiceConfigs(compose: Compose, loaded: Loaded, secretsDir: strin
     }
     for (const found of loopbackValues(config, '')) problems.push(`${name}: ${found} points at the container itself; set it in compose`);
     const host = (config as { host?: unknown }).host;
-    if (host !== '0.0.0.0' && host !== '::') problems.push(`${name}: listens on ${String(host)}, unreachable from other containers (set the HOST variable to 0.0.0.0)`);
+    if (host !== '0.0.0.0' && host !== '::')
+      problems.push(`${name}: listens on ${String(host)}, unreachable from other containers (set the HOST variable to 0.0.0.0)`);
     if (name === 'subgraph-wallet') loaded.wallet = config as WalletConfig;
     if (name === 'subgraph-balance') loaded.balance = config as BalanceConfig;
     if (name === 'gateway') loaded.gateway = config as GatewayConfig;
@@ -299,7 +345,8 @@ function checkPorts(compose: Compose, loaded: Loaded): Problems {
     const publisher = viaLoadBalancer ? 'balance-lb' : service;
     const mapping = portMappings(compose.services[publisher]).find((m) => m.host === host);
     if (!mapping) problems.push(`${publisher}: host port ${host} (the config default) is not published`);
-    else if (!viaLoadBalancer && mapping.container !== container) problems.push(`${service}: host port ${host} maps to container port ${mapping.container}, but the process listens on ${container}`);
+    else if (!viaLoadBalancer && mapping.container !== container)
+      problems.push(`${service}: host port ${host} maps to container port ${mapping.container}, but the process listens on ${container}`);
   }
   if (balanceReplicas > 1 && portMappings(compose.services['subgraph-balance']).some((m) => m.host !== undefined)) {
     problems.push('subgraph-balance: with several replicas a fixed host port can be bound by one only; publish through the load balancer');
@@ -307,7 +354,8 @@ function checkPorts(compose: Compose, loaded: Loaded): Problems {
   // Each broker advertises localhost:HOST_PORT to host clients (broker.sh), so that port must be published as is.
   for (const name of kafkaBrokerNames(compose)) {
     const hostPort = Number(environmentOf(compose.services[name])['HOST_PORT']);
-    if (!portMappings(compose.services[name]).some((m) => m.host === hostPort && m.container === hostPort)) problems.push(`${name}: its HOST listener port ${hostPort} (advertised as localhost:${hostPort}) is not published as ${hostPort}:${hostPort}`);
+    if (!portMappings(compose.services[name]).some((m) => m.host === hostPort && m.container === hostPort))
+      problems.push(`${name}: its HOST listener port ${hostPort} (advertised as localhost:${hostPort}) is not published as ${hostPort}:${hostPort}`);
   }
   return problems;
 }
@@ -335,18 +383,32 @@ function checkWiring(compose: Compose, loaded: Loaded, secretsDir: string): Prob
     'subgraph-balance': balanceReplicas > 1 ? [] : [balance.port],
     'balance-lb': balanceReplicas > 1 ? [balance.port] : [],
   };
-  const subgraphUrls = { wallet: gateway.subgraphs.wallet.httpUrl, balance: gateway.subgraphs.balance.httpUrl, 'balance (ws)': gateway.subgraphs.balance.wsUrl };
+  const subgraphUrls = {
+    wallet: gateway.subgraphs.wallet.httpUrl,
+    balance: gateway.subgraphs.balance.httpUrl,
+    'balance (ws)': gateway.subgraphs.balance.wsUrl,
+  };
   for (const [label, url] of Object.entries(subgraphUrls)) {
     const { host, port } = urlTarget(url);
     if (!(listeners[host] ?? []).includes(port)) problems.push(`gateway: ${label} subgraph URL ${url} reaches no service listening there`);
   }
-  for (const [name, port] of [['subgraph-wallet', wallet.graphqlPort], ['subgraph-balance', balance.port], ['gateway', gateway.port]] as const) {
+  for (const [name, port] of [
+    ['subgraph-wallet', wallet.graphqlPort],
+    ['subgraph-balance', balance.port],
+    ['gateway', gateway.port],
+  ] as const) {
     if (healthcheckPort(compose.services[name]) !== port) problems.push(`${name}: healthcheck does not probe /health/ready on its port ${port}`);
   }
   // broker.sh advertises INTERNAL://<INTERNAL_HOST>:29092 on the compose network.
-  const kafkaInternal = kafkaBrokerNames(compose).map((name) => `${environmentOf(compose.services[name])['INTERNAL_HOST']}:29092`).join(',');
+  const kafkaInternal = kafkaBrokerNames(compose)
+    .map((name) => `${environmentOf(compose.services[name])['INTERNAL_HOST']}:29092`)
+    .join(',');
   const initBrokers = environmentOf(compose.services['kafka-init'])['KAFKA_BROKERS'];
-  for (const [name, brokers] of [['subgraph-wallet', wallet.kafkaBrokers.join(',')], ['subgraph-balance', balance.kafkaBrokers.join(',')], ['kafka-init', initBrokers]] as const) {
+  for (const [name, brokers] of [
+    ['subgraph-wallet', wallet.kafkaBrokers.join(',')],
+    ['subgraph-balance', balance.kafkaBrokers.join(',')],
+    ['kafka-init', initBrokers],
+  ] as const) {
     if (brokers !== kafkaInternal) problems.push(`${name}: KAFKA_BROKERS ${String(brokers)} is not every broker's in-network listener ${kafkaInternal}`);
   }
   problems.push(...checkDatabases(compose, wallet, balance, secretsDir), ...checkTopics(compose, wallet, balance));
@@ -357,7 +419,10 @@ function checkDatabases(compose: Compose, wallet: WalletConfig, balance: Balance
   const problems: Problems = [];
   // The URLs as the migrate one-shot reads them (scripts/db.mjs resolves NAME_FILE the same way).
   const migrate = resolveEnvFiles(withSecretsDir(environmentOf(compose.services['migrate']), secretsDir), ['WALLET_DATABASE_URL', 'BALANCE_DATABASE_URL']).env;
-  const pairs = [['WALLET_DATABASE_URL', wallet.databaseUrl, 'wallet'], ['BALANCE_DATABASE_URL', balance.databaseUrl, 'ms_balance']] as const;
+  const pairs = [
+    ['WALLET_DATABASE_URL', wallet.databaseUrl, 'wallet'],
+    ['BALANCE_DATABASE_URL', balance.databaseUrl, 'ms_balance'],
+  ] as const;
   for (const [variable, serviceUrl, database] of pairs) {
     const target = parseMysqlUrl(serviceUrl);
     if (!(target.host in compose.services)) problems.push(`${variable}: host ${target.host} is not a compose service`);
@@ -388,15 +453,20 @@ function checkTopics(compose: Compose, wallet: WalletConfig, balance: BalanceCon
     ['subgraph-balance', balance.consumerGroup, names.balanceGroup],
     ['subgraph-balance', balance.liveGroupPrefix, names.balanceLiveGroupPrefix],
   ];
-  for (const [service, value, provisioned] of used) if (value !== provisioned) problems.push(`${service}: uses ${value}, but kafka-init provisions ${provisioned} (topics and ACLs)`);
+  for (const [service, value, provisioned] of used)
+    if (value !== provisioned) problems.push(`${service}: uses ${value}, but kafka-init provisions ${provisioned} (topics and ACLs)`);
   const partitions = Number(init['KAFKA_TOPIC_PARTITIONS']);
-  if (partitions !== wallet.topics.partitionCount || partitions !== balance.topicPartitionCount) problems.push(`kafka-init: ${partitions} partitions, the services expect ${wallet.topics.partitionCount}/${balance.topicPartitionCount}`);
+  if (partitions !== wallet.topics.partitionCount || partitions !== balance.topicPartitionCount)
+    problems.push(`kafka-init: ${partitions} partitions, the services expect ${wallet.topics.partitionCount}/${balance.topicPartitionCount}`);
   return problems;
 }
 
 /** The Kafka nodes: services running deploy/kafka/broker.sh. */
 function kafkaBrokerNames(compose: Compose): string[] {
-  return Object.entries(compose.services).filter(([, service]) => JSON.stringify(service.entrypoint ?? '').includes('broker.sh')).map(([name]) => name).sort();
+  return Object.entries(compose.services)
+    .filter(([, service]) => JSON.stringify(service.entrypoint ?? '').includes('broker.sh'))
+    .map(([name]) => name)
+    .sort();
 }
 
 const SECRETS_FILE = (variable: string): string => `${SECRETS_MOUNT}/${variable}`;
@@ -416,7 +486,10 @@ const kafkaClients: ReadonlyArray<[string, KafkaPrincipal[]]> = [
 function checkKafka(compose: Compose): Problems {
   const problems: Problems = [];
   const brokers = kafkaBrokerNames(compose);
-  if (brokers.length !== 3) problems.push(`Kafka: ${brokers.length} broker(s) (${brokers.join(', ') || 'none'}); three KRaft nodes are needed for replication factor 3 with min.insync.replicas 2`);
+  if (brokers.length !== 3)
+    problems.push(
+      `Kafka: ${brokers.length} broker(s) (${brokers.join(', ') || 'none'}); three KRaft nodes are needed for replication factor 3 with min.insync.replicas 2`,
+    );
   const envs = brokers.map((name) => environmentOf(compose.services[name]));
   const voters = envs.map((env) => `${env['NODE_ID']}@${env['INTERNAL_HOST']}:9093`).join(',');
   const ids = new Set(envs.map((env) => env['NODE_ID']));
@@ -429,7 +502,8 @@ function checkKafka(compose: Compose): Problems {
     if (env['INTERNAL_HOST'] !== name) problems.push(`${name}: INTERNAL_HOST ${String(env['INTERNAL_HOST'])} is not its service name`);
     for (const principal of needed) {
       const variable = `${kafkaCredentialVariables(principal).password}_FILE`;
-      if (env[variable] !== SECRETS_FILE(kafkaCredentialVariables(principal).password)) problems.push(`${name}: does not create the ${principal} user (${variable})`);
+      if (env[variable] !== SECRETS_FILE(kafkaCredentialVariables(principal).password))
+        problems.push(`${name}: does not create the ${principal} user (${variable})`);
     }
     const health = JSON.stringify(compose.services[name]?.healthcheck?.test ?? '');
     if (!health.includes('--command-config')) problems.push(`${name}: the healthcheck must authenticate (--command-config), every listener wants SASL`);
@@ -438,11 +512,15 @@ function checkKafka(compose: Compose): Problems {
     const env = environmentOf(compose.services[service]);
     const read = Object.entries(env).filter(([variable]) => /^KAFKA_[A-Z]+_PASSWORD_FILE$/.test(variable));
     for (const [variable, file] of read) {
-      const own = principals.some((principal) => file === SECRETS_FILE(kafkaCredentialVariables(principal).password) && variable === `${kafkaCredentialVariables(principal).password}_FILE`);
+      const own = principals.some(
+        (principal) =>
+          file === SECRETS_FILE(kafkaCredentialVariables(principal).password) && variable === `${kafkaCredentialVariables(principal).password}_FILE`,
+      );
       if (!own) problems.push(`${service}: ${variable} reads ${file.slice(SECRETS_MOUNT.length + 1)}, not its own principal's (${principals.join(', ')})`);
     }
     for (const principal of principals) {
-      if (!read.some(([variable]) => variable === `${kafkaCredentialVariables(principal).password}_FILE`)) problems.push(`${service}: does not read the ${principal} password (${kafkaCredentialVariables(principal).password}_FILE)`);
+      if (!read.some(([variable]) => variable === `${kafkaCredentialVariables(principal).password}_FILE`))
+        problems.push(`${service}: does not read the ${principal} password (${kafkaCredentialVariables(principal).password}_FILE)`);
     }
   }
   const script = exists('deploy/kafka/broker.sh') ? read('deploy/kafka/broker.sh') : '';
@@ -464,8 +542,12 @@ function checkKafka(compose: Compose): Problems {
 // ---------------------------------------------------------------------------------------------
 // Dockerfile and .dockerignore
 
-
-const globParts = new Map([['**/', '(?:.*/)?'], ['**', '.*'], ['*', '[^/]*'], ['?', '[^/]']]);
+const globParts = new Map([
+  ['**/', '(?:.*/)?'],
+  ['**', '.*'],
+  ['*', '[^/]*'],
+  ['?', '[^/]'],
+]);
 
 /** .dockerignore patterns (Go filepath.Match plus `**`, `!` exceptions, last match wins). */
 function dockerIgnored(patterns: string[], file: string): boolean {
@@ -631,7 +713,21 @@ function buildTargets(compose: Compose): Array<{ name: string; oneShot: boolean 
 }
 
 describe('docker compose deployment', () => {
-  const expectedServices = ['secrets', 'token', 'mysql', 'kafka-1', 'kafka-2', 'kafka-3', 'kafka-init', 'kafka-ui', 'zipkin', 'migrate', 'subgraph-wallet', 'subgraph-balance', 'gateway'];
+  const expectedServices = [
+    'secrets',
+    'token',
+    'mysql',
+    'kafka-1',
+    'kafka-2',
+    'kafka-3',
+    'kafka-init',
+    'kafka-ui',
+    'zipkin',
+    'migrate',
+    'subgraph-wallet',
+    'subgraph-balance',
+    'gateway',
+  ];
 
   it.each(Object.entries(composeFiles))('%s: compose files pass every check', (_label, files) => {
     const { compose, problems } = load(files);
@@ -658,7 +754,11 @@ describe('docker compose deployment', () => {
       return Object.fromEntries(entries.filter(([, ips]) => ips.length > 0));
     };
     const loopback = hostIps({});
-    expect(Object.values(loopback).flat().every((ip) => ip === LOOPBACK)).toBe(true);
+    expect(
+      Object.values(loopback)
+        .flat()
+        .every((ip) => ip === LOOPBACK),
+    ).toBe(true);
     for (const [variable, services] of Object.entries(publishVariables)) {
       const opened = hostIps({ [variable]: '0.0.0.0' });
       const changed = Object.keys(opened).filter((name) => opened[name]?.some((ip) => ip === '0.0.0.0'));
@@ -671,7 +771,14 @@ describe('docker compose deployment', () => {
   it('passes a secret of your own (from .env or the shell) to the generator, and none by default', () => {
     const declared = declaredSecrets(load(composeFiles.base).compose);
     expect(declared.secrets.sort()).toEqual([
-      'AUTH_JWT_SECRET', 'INTERNAL_AUTH_SECRET', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_BALANCE_PASSWORD', 'KAFKA_BROKER_PASSWORD', 'KAFKA_OBSERVER_PASSWORD', 'KAFKA_WALLET_PASSWORD', 'MYSQL_ROOT_PASSWORD',
+      'AUTH_JWT_SECRET',
+      'INTERNAL_AUTH_SECRET',
+      'KAFKA_ADMIN_PASSWORD',
+      'KAFKA_BALANCE_PASSWORD',
+      'KAFKA_BROKER_PASSWORD',
+      'KAFKA_OBSERVER_PASSWORD',
+      'KAFKA_WALLET_PASSWORD',
+      'MYSQL_ROOT_PASSWORD',
     ]);
     const own = Object.fromEntries(declared.secrets.map((name) => [name, `own-${name.toLowerCase()}-${'x'.repeat(32)}`]));
     const generatorEnv = environmentOf(load(composeFiles.base, own).compose.services[SECRETS_SERVICE]);
@@ -681,7 +788,8 @@ describe('docker compose deployment', () => {
   });
 
   it('the scale override names the same project', () => {
-    const name = (text: string): unknown => (parseDocument(text, { customTags: [{ tag: '!reset', collection: 'seq', resolve: () => [] }] }).toJS() as { name?: unknown }).name;
+    const name = (text: string): unknown =>
+      (parseDocument(text, { customTags: [{ tag: '!reset', collection: 'seq', resolve: () => [] }] }).toJS() as { name?: unknown }).name;
     expect(name(read('docker-compose.scale.yml'))).toBe(name(read('docker-compose.yml')));
   });
 
@@ -689,7 +797,14 @@ describe('docker compose deployment', () => {
     const bare = load(composeFiles.scale);
     const withDotEnv = load(composeFiles.scale, dotEnvExample);
     expect(withDotEnv.compose).toEqual(bare.compose);
-    const referenced = new Set([...composeFiles.scale.map((f) => f.text).join('\n').matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
+    const referenced = new Set(
+      [
+        ...composeFiles.scale
+          .map((f) => f.text)
+          .join('\n')
+          .matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)/g),
+      ].map((m) => m[1]),
+    );
     expect([...referenced].filter((name) => name !== undefined && !(name in dotEnvExample))).toEqual([]);
   });
 
@@ -717,49 +832,313 @@ describe('the checks catch a broken deployment', () => {
   };
   const env = (compose: Compose, name: string): Record<string, unknown> => service(compose, name).environment as Record<string, unknown>;
   const cases: Array<[string, Mutation, RegExp]> = [
-    ['an image on latest', (c) => { service(c, 'mysql').image = 'mysql:latest'; }, /mysql: image mysql:latest is not pinned/],
-    ['an untagged image', (c) => { service(c, 'kafka-1').image = 'apache/kafka'; }, /kafka-1: image apache\/kafka has no tag/],
-    ['a missing healthcheck', (c) => { delete service(c, 'gateway').healthcheck; }, /gateway: a long-running service needs a healthcheck/],
-    ['depends_on as a list', (c) => { service(c, 'gateway').depends_on = ['subgraph-wallet']; }, /gateway: depends_on must be a mapping/],
-    ['depends_on waiting for start only', (c) => { service(c, 'gateway').depends_on = { 'subgraph-wallet': { condition: 'service_started' } }; }, /needs condition service_healthy/],
-    ['a missing database URL', (c) => { delete env(c, 'subgraph-wallet')['WALLET_DATABASE_URL_FILE']; }, /subgraph-wallet: databaseUrl=mysql:\/\/root@127\.0\.0\.1.* points at the container itself/],
-    ['a missing broker list', (c) => { delete env(c, 'subgraph-balance')['KAFKA_BROKERS']; }, /subgraph-balance: kafkaBrokers\[0\]=127\.0\.0\.1:9092/],
-    ['a misspelt variable', (c) => { env(c, 'subgraph-balance')['KAFKA_BROKER'] = 'kafka:29092'; }, /KAFKA_BROKER is set but not read/],
-    ['a misspelt gateway variable', (c) => { env(c, 'gateway')['GATEWAY_PROT'] = '4000'; }, /gateway: GATEWAY_PROT is set but not read by gateway\/src\/config\.ts/],
-    ['an invalid value', (c) => { env(c, 'gateway')['WALLET_SUBGRAPH_URL'] = 'subgraph-wallet:4001'; }, /gateway: .* rejects the compose environment: .*WALLET_SUBGRAPH_URL/],
-    ['a loopback bind', (c) => { env(c, 'subgraph-wallet')['WALLET_HOST'] = '127.0.0.1'; }, /subgraph-wallet: listens on 127\.0\.0\.1/],
-    ['a wrong published port', (c) => { service(c, 'gateway').ports = ['4100:4000']; }, /gateway: host port 4000 \(the config default\) is not published/],
-    ['a port the process does not listen on', (c) => { env(c, 'subgraph-wallet')['WALLET_REST_PORT'] = 8081; }, /host port 8080 maps to container port 8080, but the process listens on 8081/],
-    ['a subgraph URL on the wrong port', (c) => { env(c, 'gateway')['BALANCE_SUBGRAPH_WS_URL'] = 'ws://subgraph-balance:4999/graphql'; }, /balance \(ws\) subgraph URL .* reaches no service/],
-    ['a healthcheck on the wrong port', (c) => { service(c, 'subgraph-balance').healthcheck = { test: ['CMD', 'node', 'deploy/healthcheck.mjs', 'http://127.0.0.1:3003/health/ready'] }; }, /subgraph-balance: healthcheck does not probe/],
-    ['a topic nobody creates', (c) => { env(c, 'subgraph-balance')['KAFKA_TOPIC_BALANCES_LIVE'] = 'live'; }, /subgraph-balance: uses live, but kafka-init provisions balances\.live/],
-    ['a consumer group without ACLs', (c) => { env(c, 'subgraph-balance')['BALANCE_CONSUMER_GROUP'] = 'balance'; }, /subgraph-balance: uses balance, but kafka-init provisions walletgraph-balance/],
-    ['two Kafka nodes', (c) => { delete c.services['kafka-3']; }, /Kafka: 2 broker\(s\)[\s\S]*QUORUM_VOTERS/],
-    ['a service naming one broker', (c) => { env(c, 'subgraph-wallet')['KAFKA_BROKERS'] = 'kafka-1:29092'; }, /subgraph-wallet: KAFKA_BROKERS kafka-1:29092 is not every broker/],
-    ['a service without its Kafka password', (c) => { delete env(c, 'subgraph-wallet')['KAFKA_WALLET_PASSWORD_FILE']; }, /subgraph-wallet: .*KAFKA_WALLET_PASSWORD: is required when NODE_ENV=production/],
-    ['a service with another principal\'s password', (c) => { delete env(c, 'subgraph-wallet')['KAFKA_WALLET_PASSWORD_FILE']; env(c, 'subgraph-wallet')['KAFKA_BALANCE_PASSWORD_FILE'] = '/run/secrets/walletgraph/KAFKA_BALANCE_PASSWORD'; }, /subgraph-wallet: KAFKA_BALANCE_PASSWORD_FILE reads KAFKA_BALANCE_PASSWORD, not its own principal's/],
-    ['a node that does not create a user', (c) => { delete env(c, 'kafka-2')['KAFKA_OBSERVER_PASSWORD_FILE']; }, /kafka-2: does not create the observer user/],
-    ['a Kafka password in the compose file', (c) => { delete env(c, 'subgraph-balance')['KAFKA_BALANCE_PASSWORD_FILE']; env(c, 'subgraph-balance')['KAFKA_BALANCE_PASSWORD'] = 'b'.repeat(40); }, /subgraph-balance: KAFKA_BALANCE_PASSWORD is set in the compose file/],
-    ['an unauthenticated healthcheck', (c) => { service(c, 'kafka-3').healthcheck = { test: ['CMD-SHELL', '/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka-3:29092'] }; }, /kafka-3: the healthcheck must authenticate/],
-    ['a missing bind-mount source', (c) => { service(c, 'kafka-init').volumes = ['./deploy/kafka/nope.sh:/x.sh:ro']; }, /kafka-init: bind mount .*nope\.sh does not exist/],
-    ['a built image with a registry name', (c) => { service(c, 'gateway').image = 'walletgraph/gateway:local'; }, /gateway: built from the Dockerfile, so it must not also name an image/],
-    ['a port on every interface', (c) => { service(c, 'gateway').ports = ['4000:4000']; }, /gateway: port 4000 is published on every interface/],
-    ['a port on all interfaces by default', (c) => { service(c, 'subgraph-wallet').ports = [{ target: 4001, published: '4001', host_ip: '0.0.0.0' }, '127.0.0.1:8080:8080']; }, /subgraph-wallet: port 4001 is published on 0\.0\.0\.0 by default/],
-    ['a token secret written in the compose file', (c) => { delete env(c, 'gateway')['AUTH_JWT_SECRET_FILE']; env(c, 'gateway')['AUTH_JWT_SECRET'] = 'k'.repeat(40); }, /gateway: AUTH_JWT_SECRET is set in the compose file; read it from the secrets volume/],
-    ['the old compose default secret', (c) => { delete env(c, 'subgraph-wallet')['INTERNAL_AUTH_SECRET_FILE']; env(c, 'subgraph-wallet')['INTERNAL_AUTH_SECRET'] = 'local-compose-internal-secret-change-me'; }, /subgraph-wallet: .* INTERNAL_AUTH_SECRET: holds a secret published in the walletgraph repository/],
-    ['a default value for a generated secret', (c) => { env(c, 'secrets')['SECRET_AUTH_JWT_SECRET'] = 'd'.repeat(64); }, /secrets: SECRET_AUTH_JWT_SECRET has a value in the repository/],
-    ['a password inside a derived URL', (c) => { env(c, 'secrets')['DERIVED_WALLET_DATABASE_URL'] = 'mysql://root:walletgraph-local@mysql:3306/wallet'; }, /secrets: DERIVED_WALLET_DATABASE_URL holds a password of its own/],
-    ['a database URL with its password', (c) => { delete env(c, 'subgraph-wallet')['WALLET_DATABASE_URL_FILE']; env(c, 'subgraph-wallet')['WALLET_DATABASE_URL'] = 'mysql://root:pw@mysql:3306/wallet'; }, /subgraph-wallet: WALLET_DATABASE_URL carries a password in the compose file/],
-    ['a secret file nobody makes', (c) => { env(c, 'gateway')['INTERNAL_AUTH_SECRET_FILE'] = '/run/secrets/walletgraph/INTERNAL_SECRET'; }, /gateway: INTERNAL_AUTH_SECRET_FILE reads INTERNAL_SECRET, which secrets does not make/],
-    ['a misspelt _FILE variable', (c) => { env(c, 'gateway')['AUTH_JWT_SECRT_FILE'] = '/run/secrets/walletgraph/AUTH_JWT_SECRET'; }, /gateway: AUTH_JWT_SECRT_FILE is set but not read/],
-    ['a secret nobody reads', (c) => { env(c, 'secrets')['SECRET_UNUSED_PASSWORD'] = ''; }, /secrets: UNUSED_PASSWORD is made but no service reads it/],
-    ['secrets mounted writable by a service', (c) => { service(c, 'gateway').volumes = ['secrets:/run/secrets/walletgraph']; }, /gateway: mounts the secrets writable/],
-    ['a reader that does not wait for the secrets', (c) => { delete (service(c, 'gateway').depends_on as Record<string, unknown>)['secrets']; }, /gateway: reads the secrets, so it must wait for secrets/],
-    ['a generator on the network', (c) => { delete service(c, 'secrets').network_mode; }, /secrets: needs no network/],
-    ['a MySQL password in the compose file', (c) => { env(c, 'mysql')['MYSQL_ROOT_PASSWORD'] = 'walletgraph-local'; }, /mysql: MYSQL_ROOT_PASSWORD is set in the compose file/],
-    ['a MySQL without a password', (c) => { delete env(c, 'mysql')['MYSQL_ROOT_PASSWORD_FILE']; env(c, 'mysql')['MYSQL_ALLOW_EMPTY_PASSWORD'] = 'yes'; }, /mysql: MYSQL_ALLOW_EMPTY_PASSWORD is set[\s\S]*MYSQL_ROOT_PASSWORD_FILE must name a file/],
-    ['a MySQL healthcheck on the old variable', (c) => { service(c, 'mysql').healthcheck = { test: ['CMD-SHELL', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin ping'] }; }, /mysql: the healthcheck must log in with the password from MYSQL_ROOT_PASSWORD_FILE/],
-    ['migrate on another database URL file', (c) => { env(c, 'migrate')['WALLET_DATABASE_URL_FILE'] = '/run/secrets/walletgraph/BALANCE_DATABASE_URL'; }, /migrate: WALLET_DATABASE_URL differs/],
+    [
+      'an image on latest',
+      (c) => {
+        service(c, 'mysql').image = 'mysql:latest';
+      },
+      /mysql: image mysql:latest is not pinned/,
+    ],
+    [
+      'an untagged image',
+      (c) => {
+        service(c, 'kafka-1').image = 'apache/kafka';
+      },
+      /kafka-1: image apache\/kafka has no tag/,
+    ],
+    [
+      'a missing healthcheck',
+      (c) => {
+        delete service(c, 'gateway').healthcheck;
+      },
+      /gateway: a long-running service needs a healthcheck/,
+    ],
+    [
+      'depends_on as a list',
+      (c) => {
+        service(c, 'gateway').depends_on = ['subgraph-wallet'];
+      },
+      /gateway: depends_on must be a mapping/,
+    ],
+    [
+      'depends_on waiting for start only',
+      (c) => {
+        service(c, 'gateway').depends_on = { 'subgraph-wallet': { condition: 'service_started' } };
+      },
+      /needs condition service_healthy/,
+    ],
+    [
+      'a missing database URL',
+      (c) => {
+        delete env(c, 'subgraph-wallet')['WALLET_DATABASE_URL_FILE'];
+      },
+      /subgraph-wallet: databaseUrl=mysql:\/\/root@127\.0\.0\.1.* points at the container itself/,
+    ],
+    [
+      'a missing broker list',
+      (c) => {
+        delete env(c, 'subgraph-balance')['KAFKA_BROKERS'];
+      },
+      /subgraph-balance: kafkaBrokers\[0\]=127\.0\.0\.1:9092/,
+    ],
+    [
+      'a misspelt variable',
+      (c) => {
+        env(c, 'subgraph-balance')['KAFKA_BROKER'] = 'kafka:29092';
+      },
+      /KAFKA_BROKER is set but not read/,
+    ],
+    [
+      'a misspelt gateway variable',
+      (c) => {
+        env(c, 'gateway')['GATEWAY_PROT'] = '4000';
+      },
+      /gateway: GATEWAY_PROT is set but not read by gateway\/src\/config\.ts/,
+    ],
+    [
+      'an invalid value',
+      (c) => {
+        env(c, 'gateway')['WALLET_SUBGRAPH_URL'] = 'subgraph-wallet:4001';
+      },
+      /gateway: .* rejects the compose environment: .*WALLET_SUBGRAPH_URL/,
+    ],
+    [
+      'a loopback bind',
+      (c) => {
+        env(c, 'subgraph-wallet')['WALLET_HOST'] = '127.0.0.1';
+      },
+      /subgraph-wallet: listens on 127\.0\.0\.1/,
+    ],
+    [
+      'a wrong published port',
+      (c) => {
+        service(c, 'gateway').ports = ['4100:4000'];
+      },
+      /gateway: host port 4000 \(the config default\) is not published/,
+    ],
+    [
+      'a port the process does not listen on',
+      (c) => {
+        env(c, 'subgraph-wallet')['WALLET_REST_PORT'] = 8081;
+      },
+      /host port 8080 maps to container port 8080, but the process listens on 8081/,
+    ],
+    [
+      'a subgraph URL on the wrong port',
+      (c) => {
+        env(c, 'gateway')['BALANCE_SUBGRAPH_WS_URL'] = 'ws://subgraph-balance:4999/graphql';
+      },
+      /balance \(ws\) subgraph URL .* reaches no service/,
+    ],
+    [
+      'a healthcheck on the wrong port',
+      (c) => {
+        service(c, 'subgraph-balance').healthcheck = { test: ['CMD', 'node', 'deploy/healthcheck.mjs', 'http://127.0.0.1:3003/health/ready'] };
+      },
+      /subgraph-balance: healthcheck does not probe/,
+    ],
+    [
+      'a topic nobody creates',
+      (c) => {
+        env(c, 'subgraph-balance')['KAFKA_TOPIC_BALANCES_LIVE'] = 'live';
+      },
+      /subgraph-balance: uses live, but kafka-init provisions balances\.live/,
+    ],
+    [
+      'a consumer group without ACLs',
+      (c) => {
+        env(c, 'subgraph-balance')['BALANCE_CONSUMER_GROUP'] = 'balance';
+      },
+      /subgraph-balance: uses balance, but kafka-init provisions walletgraph-balance/,
+    ],
+    [
+      'two Kafka nodes',
+      (c) => {
+        delete c.services['kafka-3'];
+      },
+      /Kafka: 2 broker\(s\)[\s\S]*QUORUM_VOTERS/,
+    ],
+    [
+      'a service naming one broker',
+      (c) => {
+        env(c, 'subgraph-wallet')['KAFKA_BROKERS'] = 'kafka-1:29092';
+      },
+      /subgraph-wallet: KAFKA_BROKERS kafka-1:29092 is not every broker/,
+    ],
+    [
+      'a service without its Kafka password',
+      (c) => {
+        delete env(c, 'subgraph-wallet')['KAFKA_WALLET_PASSWORD_FILE'];
+      },
+      /subgraph-wallet: .*KAFKA_WALLET_PASSWORD: is required when NODE_ENV=production/,
+    ],
+    [
+      "a service with another principal's password",
+      (c) => {
+        delete env(c, 'subgraph-wallet')['KAFKA_WALLET_PASSWORD_FILE'];
+        env(c, 'subgraph-wallet')['KAFKA_BALANCE_PASSWORD_FILE'] = '/run/secrets/walletgraph/KAFKA_BALANCE_PASSWORD';
+      },
+      /subgraph-wallet: KAFKA_BALANCE_PASSWORD_FILE reads KAFKA_BALANCE_PASSWORD, not its own principal's/,
+    ],
+    [
+      'a node that does not create a user',
+      (c) => {
+        delete env(c, 'kafka-2')['KAFKA_OBSERVER_PASSWORD_FILE'];
+      },
+      /kafka-2: does not create the observer user/,
+    ],
+    [
+      'a Kafka password in the compose file',
+      (c) => {
+        delete env(c, 'subgraph-balance')['KAFKA_BALANCE_PASSWORD_FILE'];
+        env(c, 'subgraph-balance')['KAFKA_BALANCE_PASSWORD'] = 'b'.repeat(40);
+      },
+      /subgraph-balance: KAFKA_BALANCE_PASSWORD is set in the compose file/,
+    ],
+    [
+      'an unauthenticated healthcheck',
+      (c) => {
+        service(c, 'kafka-3').healthcheck = { test: ['CMD-SHELL', '/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server kafka-3:29092'] };
+      },
+      /kafka-3: the healthcheck must authenticate/,
+    ],
+    [
+      'a missing bind-mount source',
+      (c) => {
+        service(c, 'kafka-init').volumes = ['./deploy/kafka/nope.sh:/x.sh:ro'];
+      },
+      /kafka-init: bind mount .*nope\.sh does not exist/,
+    ],
+    [
+      'a built image with a registry name',
+      (c) => {
+        service(c, 'gateway').image = 'walletgraph/gateway:local';
+      },
+      /gateway: built from the Dockerfile, so it must not also name an image/,
+    ],
+    [
+      'a port on every interface',
+      (c) => {
+        service(c, 'gateway').ports = ['4000:4000'];
+      },
+      /gateway: port 4000 is published on every interface/,
+    ],
+    [
+      'a port on all interfaces by default',
+      (c) => {
+        service(c, 'subgraph-wallet').ports = [{ target: 4001, published: '4001', host_ip: '0.0.0.0' }, '127.0.0.1:8080:8080'];
+      },
+      /subgraph-wallet: port 4001 is published on 0\.0\.0\.0 by default/,
+    ],
+    [
+      'a token secret written in the compose file',
+      (c) => {
+        delete env(c, 'gateway')['AUTH_JWT_SECRET_FILE'];
+        env(c, 'gateway')['AUTH_JWT_SECRET'] = 'k'.repeat(40);
+      },
+      /gateway: AUTH_JWT_SECRET is set in the compose file; read it from the secrets volume/,
+    ],
+    [
+      'the old compose default secret',
+      (c) => {
+        delete env(c, 'subgraph-wallet')['INTERNAL_AUTH_SECRET_FILE'];
+        env(c, 'subgraph-wallet')['INTERNAL_AUTH_SECRET'] = 'local-compose-internal-secret-change-me';
+      },
+      /subgraph-wallet: .* INTERNAL_AUTH_SECRET: holds a secret published in the walletgraph repository/,
+    ],
+    [
+      'a default value for a generated secret',
+      (c) => {
+        env(c, 'secrets')['SECRET_AUTH_JWT_SECRET'] = 'd'.repeat(64);
+      },
+      /secrets: SECRET_AUTH_JWT_SECRET has a value in the repository/,
+    ],
+    [
+      'a password inside a derived URL',
+      (c) => {
+        env(c, 'secrets')['DERIVED_WALLET_DATABASE_URL'] = 'mysql://root:walletgraph-local@mysql:3306/wallet';
+      },
+      /secrets: DERIVED_WALLET_DATABASE_URL holds a password of its own/,
+    ],
+    [
+      'a database URL with its password',
+      (c) => {
+        delete env(c, 'subgraph-wallet')['WALLET_DATABASE_URL_FILE'];
+        env(c, 'subgraph-wallet')['WALLET_DATABASE_URL'] = 'mysql://root:pw@mysql:3306/wallet';
+      },
+      /subgraph-wallet: WALLET_DATABASE_URL carries a password in the compose file/,
+    ],
+    [
+      'a secret file nobody makes',
+      (c) => {
+        env(c, 'gateway')['INTERNAL_AUTH_SECRET_FILE'] = '/run/secrets/walletgraph/INTERNAL_SECRET';
+      },
+      /gateway: INTERNAL_AUTH_SECRET_FILE reads INTERNAL_SECRET, which secrets does not make/,
+    ],
+    [
+      'a misspelt _FILE variable',
+      (c) => {
+        env(c, 'gateway')['AUTH_JWT_SECRT_FILE'] = '/run/secrets/walletgraph/AUTH_JWT_SECRET';
+      },
+      /gateway: AUTH_JWT_SECRT_FILE is set but not read/,
+    ],
+    [
+      'a secret nobody reads',
+      (c) => {
+        env(c, 'secrets')['SECRET_UNUSED_PASSWORD'] = '';
+      },
+      /secrets: UNUSED_PASSWORD is made but no service reads it/,
+    ],
+    [
+      'secrets mounted writable by a service',
+      (c) => {
+        service(c, 'gateway').volumes = ['secrets:/run/secrets/walletgraph'];
+      },
+      /gateway: mounts the secrets writable/,
+    ],
+    [
+      'a reader that does not wait for the secrets',
+      (c) => {
+        delete (service(c, 'gateway').depends_on as Record<string, unknown>)['secrets'];
+      },
+      /gateway: reads the secrets, so it must wait for secrets/,
+    ],
+    [
+      'a generator on the network',
+      (c) => {
+        delete service(c, 'secrets').network_mode;
+      },
+      /secrets: needs no network/,
+    ],
+    [
+      'a MySQL password in the compose file',
+      (c) => {
+        env(c, 'mysql')['MYSQL_ROOT_PASSWORD'] = 'walletgraph-local';
+      },
+      /mysql: MYSQL_ROOT_PASSWORD is set in the compose file/,
+    ],
+    [
+      'a MySQL without a password',
+      (c) => {
+        delete env(c, 'mysql')['MYSQL_ROOT_PASSWORD_FILE'];
+        env(c, 'mysql')['MYSQL_ALLOW_EMPTY_PASSWORD'] = 'yes';
+      },
+      /mysql: MYSQL_ALLOW_EMPTY_PASSWORD is set[\s\S]*MYSQL_ROOT_PASSWORD_FILE must name a file/,
+    ],
+    [
+      'a MySQL healthcheck on the old variable',
+      (c) => {
+        service(c, 'mysql').healthcheck = { test: ['CMD-SHELL', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin ping'] };
+      },
+      /mysql: the healthcheck must log in with the password from MYSQL_ROOT_PASSWORD_FILE/,
+    ],
+    [
+      'migrate on another database URL file',
+      (c) => {
+        env(c, 'migrate')['WALLET_DATABASE_URL_FILE'] = '/run/secrets/walletgraph/BALANCE_DATABASE_URL';
+      },
+      /migrate: WALLET_DATABASE_URL differs/,
+    ],
   ];
 
   it.each(cases)('%s', (_label, mutate, expected) => {
@@ -775,17 +1154,48 @@ describe('the checks catch a broken deployment', () => {
 
   const dockerfile = read('Dockerfile');
   const dockerignore = read('.dockerignore');
-  const targets = [{ name: 'subgraph-wallet', oneShot: false }, { name: 'migrate', oneShot: true }];
+  const targets = [
+    { name: 'subgraph-wallet', oneShot: false },
+    { name: 'migrate', oneShot: true },
+  ];
   const dockerCases: Array<[string, (text: string) => string, RegExp]> = [
-    ['a COPY of a missing file', (t) => t.replace('COPY deploy/migrate.sh deploy/migrate.sh', 'COPY deploy/nope.sh deploy/nope.sh'), /COPY source deploy\/nope\.sh does not exist/],
-    ['a COPY of an ignored path', (t) => t.replace('COPY prisma prisma', 'COPY node_modules node_modules'), /node_modules (does not exist|is excluded by \.dockerignore)/],
-    ['a CMD for a package without main.ts', (t) => t.replace('CMD ["node", "subgraph-wallet/dist/main.js"]', 'CMD ["node", "subgraph-wallet/dist/server.js"]'), /subgraph-wallet\/src\/server\.ts does not exist/],
-    ['a CMD whose file is not copied', (t) => t.replace('COPY --from=build /app/subgraph-wallet/dist subgraph-wallet/dist', ''), /no COPY in this stage brings in/],
-    ['a copied build output without sources', (t) => t.replace('/app/subgraph-wallet/dist subgraph-wallet/dist', '/app/wallet/dist wallet/dist'), /built from wallet\/src, which does not exist/],
+    [
+      'a COPY of a missing file',
+      (t) => t.replace('COPY deploy/migrate.sh deploy/migrate.sh', 'COPY deploy/nope.sh deploy/nope.sh'),
+      /COPY source deploy\/nope\.sh does not exist/,
+    ],
+    [
+      'a COPY of an ignored path',
+      (t) => t.replace('COPY prisma prisma', 'COPY node_modules node_modules'),
+      /node_modules (does not exist|is excluded by \.dockerignore)/,
+    ],
+    [
+      'a CMD for a package without main.ts',
+      (t) => t.replace('CMD ["node", "subgraph-wallet/dist/main.js"]', 'CMD ["node", "subgraph-wallet/dist/server.js"]'),
+      /subgraph-wallet\/src\/server\.ts does not exist/,
+    ],
+    [
+      'a CMD whose file is not copied',
+      (t) => t.replace('COPY --from=build /app/subgraph-wallet/dist subgraph-wallet/dist', ''),
+      /no COPY in this stage brings in/,
+    ],
+    [
+      'a copied build output without sources',
+      (t) => t.replace('/app/subgraph-wallet/dist subgraph-wallet/dist', '/app/wallet/dist wallet/dist'),
+      /built from wallet\/src, which does not exist/,
+    ],
     ['a floating base image', (t) => t.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:latest'), /stage base: image node:latest is not pinned/],
     ['a root runtime', (t) => t.replace(/(FROM base AS subgraph-wallet[\s\S]*?)USER node\n/, '$1'), /stage subgraph-wallet: runs as root/],
-    ['a runtime without a HEALTHCHECK', (t) => t.replace(/(FROM base AS subgraph-wallet[\s\S]*?)HEALTHCHECK[^\n]*\\\n[^\n]*\n/, '$1'), /stage subgraph-wallet: no HEALTHCHECK/],
-    ['dev dependencies in a runtime', (t) => t.replace('npm ci --omit=dev --workspace @walletgraph/subgraph-wallet', 'npm ci --workspace @walletgraph/subgraph-wallet'), /copies node_modules from deps-subgraph-wallet, which installs dev dependencies/],
+    [
+      'a runtime without a HEALTHCHECK',
+      (t) => t.replace(/(FROM base AS subgraph-wallet[\s\S]*?)HEALTHCHECK[^\n]*\\\n[^\n]*\n/, '$1'),
+      /stage subgraph-wallet: no HEALTHCHECK/,
+    ],
+    [
+      'dev dependencies in a runtime',
+      (t) => t.replace('npm ci --omit=dev --workspace @walletgraph/subgraph-wallet', 'npm ci --workspace @walletgraph/subgraph-wallet'),
+      /copies node_modules from deps-subgraph-wallet, which installs dev dependencies/,
+    ],
   ];
 
   it.each(dockerCases)('Dockerfile: %s', (_label, mutate, expected) => {
@@ -812,9 +1222,16 @@ describe('the checks catch a broken deployment', () => {
 // Here rather than only in .ci/run so that `npm test` on any machine catches a finding first.
 describe('dclint', () => {
   const dclint = path.join(root, 'node_modules/dclint/bin/dclint.cjs');
-  interface LintResult { filePath: string; messages: Array<{ rule: string; line: number; message: string }> }
+  interface LintResult {
+    filePath: string;
+    messages: Array<{ rule: string; line: number; message: string }>;
+  }
   const lint = (files: readonly string[]): string[] => {
-    const run = spawnSync(process.execPath, [dclint, '--config', '.dclintrc.yaml', '--formatter', 'json', '--no-color', ...files], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [dclint, '--config', '.dclintrc.yaml', '--formatter', 'json', '--no-color', ...files], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (run.error) throw run.error;
     const results = JSON.parse(run.stdout) as LintResult[];
     expect(results.map((result) => path.basename(result.filePath))).toEqual(files.map((file) => path.basename(file)));
@@ -831,8 +1248,16 @@ describe('dclint', () => {
   });
 
   it.each([
-    ['a port on every interface', (t: string) => t.replace('"127.0.0.1:9092:9092"', '"9092:9092"'), /no-unbound-port-interfaces: Service "kafka-1" is exporting port "9092:9092"/],
-    ['a built service naming an image', (t: string) => t.replace('      target: gateway\n', '      target: gateway\n    image: walletgraph/gateway:local\n'), /no-build-and-image: Service "gateway"/],
+    [
+      'a port on every interface',
+      (t: string) => t.replace('"127.0.0.1:9092:9092"', '"9092:9092"'),
+      /no-unbound-port-interfaces: Service "kafka-1" is exporting port "9092:9092"/,
+    ],
+    [
+      'a built service naming an image',
+      (t: string) => t.replace('      target: gateway\n', '      target: gateway\n    image: walletgraph/gateway:local\n'),
+      /no-build-and-image: Service "gateway"/,
+    ],
     ['a key compose does not know', (t: string) => t.replace('    init: true\n', '    inti: true\n'), /invalid-schema: .*must NOT have additional properties/],
   ])('reports %s in a copy of docker-compose.yml', (_label, mutate, expected) => {
     const text = read('docker-compose.yml');
@@ -848,6 +1273,7 @@ describe('dclint', () => {
     const rules = config.get('rules', true) as { items: Array<{ key: { value: string; commentBefore?: string | null }; value: unknown }> };
     const off = rules.items.filter((item) => JSON.stringify((item.value as { toJSON(): unknown }).toJSON()).match(/^(0|\[0,)/));
     expect(off.length).toBeGreaterThan(0);
-    for (const item of off) expect({ rule: item.key.value, reason: (item.key.commentBefore ?? '').trim().length > 20 }).toEqual({ rule: item.key.value, reason: true });
+    for (const item of off)
+      expect({ rule: item.key.value, reason: (item.key.commentBefore ?? '').trim().length > 20 }).toEqual({ rule: item.key.value, reason: true });
   });
 });

@@ -12,7 +12,18 @@ import { loadBalanceConfig } from '../../subgraph-balance/src/config.js';
 import { loadWalletConfig } from '../../subgraph-wallet/src/config.js';
 import { PUBLISHED_SECRETS } from '@walletgraph/platform/core';
 import { parseMysqlUrl } from '@walletgraph/platform/db';
-import { SECRETS_SERVICE, composeFiles, declaredSecrets, environmentOf, load, root, runSecretsScript, withSecretsDir, type Compose, type Env } from './support/compose';
+import {
+  SECRETS_SERVICE,
+  composeFiles,
+  declaredSecrets,
+  environmentOf,
+  load,
+  root,
+  runSecretsScript,
+  withSecretsDir,
+  type Compose,
+  type Env,
+} from './support/compose';
 
 const compose = load(composeFiles.base).compose;
 const { secrets, derived } = declaredSecrets(compose);
@@ -41,7 +52,7 @@ function refused(args: readonly string[], composeModel = compose): { status: num
 }
 
 describe('deploy/secrets.mjs', () => {
-  it('generates every declared secret at random, files 0400 in a 0700 directory owned by the services\' user', () => {
+  it("generates every declared secret at random, files 0400 in a 0700 directory owned by the services' user", () => {
     const { lines, output } = generate();
     expect(secrets.length).toBeGreaterThanOrEqual(3);
     const files = contents();
@@ -55,7 +66,11 @@ describe('deploy/secrets.mjs', () => {
     expect(lines).toEqual([...secrets.map((name) => `secrets: ${name}: generated`), ...derived.map((name) => `secrets: ${name}: derived`)]);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const name of Object.keys(files)) {
-      expect({ name, mode: mode(name), uid: statSync(path.join(dir, name)).uid, gid: statSync(path.join(dir, name)).gid }).toEqual({ name, mode: 0o400, ...owner });
+      expect({ name, mode: mode(name), uid: statSync(path.join(dir, name)).uid, gid: statSync(path.join(dir, name)).gid }).toEqual({
+        name,
+        mode: 0o400,
+        ...owner,
+      });
     }
     expect({ uid: statSync(dir).uid, gid: statSync(dir).gid }).toEqual(owner);
   });
@@ -65,7 +80,11 @@ describe('deploy/secrets.mjs', () => {
     const files = contents();
     for (const name of ['WALLET_DATABASE_URL', 'BALANCE_DATABASE_URL']) {
       const target = parseMysqlUrl(files[name] ?? '');
-      expect({ host: target.host, user: target.user, password: target.password }).toEqual({ host: 'mysql', user: 'root', password: files['MYSQL_ROOT_PASSWORD'] });
+      expect({ host: target.host, user: target.user, password: target.password }).toEqual({
+        host: 'mysql',
+        user: 'root',
+        password: files['MYSQL_ROOT_PASSWORD'],
+      });
     }
   });
 
@@ -105,7 +124,7 @@ describe('deploy/secrets.mjs', () => {
     expect(parseMysqlUrl(contents()['WALLET_DATABASE_URL'] ?? '').password).toBe('p@ss:w/rd%');
   });
 
-  it('rotates one secret on request (docker compose run --rm secrets --rotate NAME), the URLs following MySQL\'s', () => {
+  it("rotates one secret on request (docker compose run --rm secrets --rotate NAME), the URLs following MySQL's", () => {
     generate();
     const before = contents();
     const { lines } = generate({ args: ['--rotate', 'AUTH_JWT_SECRET'] });
@@ -132,7 +151,12 @@ describe('deploy/secrets.mjs', () => {
   });
 
   it.each([
-    ['a secret you set', ['--rotate', 'AUTH_JWT_SECRET'], { AUTH_JWT_SECRET: 'x'.repeat(40) }, /AUTH_JWT_SECRET is set by you \(AUTH_JWT_SECRET in \.env or the shell\): change it there/],
+    [
+      'a secret you set',
+      ['--rotate', 'AUTH_JWT_SECRET'],
+      { AUTH_JWT_SECRET: 'x'.repeat(40) },
+      /AUTH_JWT_SECRET is set by you \(AUTH_JWT_SECRET in \.env or the shell\): change it there/,
+    ],
     ['an unknown name', ['--rotate', 'NOPE'], {}, /NOPE is not a declared secret \(declared: AUTH_JWT_SECRET, INTERNAL_AUTH_SECRET, MYSQL_ROOT_PASSWORD/],
     ['a derived file', ['--rotate', 'WALLET_DATABASE_URL'], {}, /WALLET_DATABASE_URL is made from other secrets: rotate those/],
     ['an unknown option', ['--force'], {}, /usage: secrets\.mjs/],
@@ -147,7 +171,11 @@ describe('deploy/secrets.mjs', () => {
 
   it.each([
     ['no secret declared', (env: Env) => Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('SECRET_'))), /no SECRET_<NAME> variable/],
-    ['a derived file using an undeclared secret', (env: Env) => ({ ...env, DERIVED_X: 'mysql://root:{NOPE}@mysql/x' }), /DERIVED_X uses \{NOPE\}, which is not declared/],
+    [
+      'a derived file using an undeclared secret',
+      (env: Env) => ({ ...env, DERIVED_X: 'mysql://root:{NOPE}@mysql/x' }),
+      /DERIVED_X uses \{NOPE\}, which is not declared/,
+    ],
     ['a bad name', (env: Env) => ({ ...env, 'SECRET_lower-case': '' }), /SECRET_lower-case: lower-case is not a valid name/],
     ['a relative directory', (env: Env) => ({ ...env, SECRETS_DIR: 'secrets' }), /SECRETS_DIR must be an absolute path/],
     ['a bad owner', (env: Env) => ({ ...env, SECRETS_OWNER: 'node' }), /SECRETS_OWNER must be uid:gid/],
@@ -206,11 +234,18 @@ describe('deploy/mysql/rotate-root-password.sh', () => {
       return false;
     }
   };
-  const rotate = () => spawnSync('sh', [path.join(root, 'deploy/mysql/rotate-root-password.sh')], {
-    env: { PATH: process.env['PATH'] ?? '', MYSQL_ROOT_PASSWORD_FILE: path.join(dir, 'MYSQL_ROOT_PASSWORD'), ROTATE_USER: user, MYSQL_HOST: server.host, MYSQL_TCP_PORT: String(server.port) },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const rotate = () =>
+    spawnSync('sh', [path.join(root, 'deploy/mysql/rotate-root-password.sh')], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        MYSQL_ROOT_PASSWORD_FILE: path.join(dir, 'MYSQL_ROOT_PASSWORD'),
+        ROTATE_USER: user,
+        MYSQL_HOST: server.host,
+        MYSQL_TCP_PORT: String(server.port),
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
 
   afterEach(async () => {
     await admin((c) => c.query(`DROP USER IF EXISTS '${user}'@'%', '${user}'@'localhost'`));

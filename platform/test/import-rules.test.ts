@@ -16,24 +16,84 @@ describe('import rules (the layering, checked on every source file)', () => {
   // Each rule is shown to refuse what it names, on a made-up tree beside one file that keeps it.
   const refused: readonly [string, SourceImports[]][] = [
     ['core importing the Kafka client', [{ file: 'platform/src/core/retry/retry.ts', imports: ['kafkajs'] }]],
-    ['core importing another door', [{ file: 'platform/src/core/errors/app-error.ts', imports: ['../../auth/tokens.js'] }, { file: 'platform/src/auth/tokens.ts', imports: [] }]],
-    ['a door importing another door', [{ file: 'platform/src/http/node-http.ts', imports: ['../db/pool.js'] }, { file: 'platform/src/db/pool.ts', imports: [] }]],
-    ['a door importing core past its index', [{ file: 'platform/src/db/pool.ts', imports: ['../core/errors/app-error.js'] }, { file: 'platform/src/core/errors/app-error.ts', imports: [] }]],
+    [
+      'core importing another door',
+      [
+        { file: 'platform/src/core/errors/app-error.ts', imports: ['../../auth/tokens.js'] },
+        { file: 'platform/src/auth/tokens.ts', imports: [] },
+      ],
+    ],
+    [
+      'a door importing another door',
+      [
+        { file: 'platform/src/http/node-http.ts', imports: ['../db/pool.js'] },
+        { file: 'platform/src/db/pool.ts', imports: [] },
+      ],
+    ],
+    [
+      'a door importing core past its index',
+      [
+        { file: 'platform/src/db/pool.ts', imports: ['../core/errors/app-error.js'] },
+        { file: 'platform/src/core/errors/app-error.ts', imports: [] },
+      ],
+    ],
     ['the db door importing the Kafka client', [{ file: 'platform/src/db/pool.ts', imports: ['kafkajs'] }]],
     ['the domain importing the auth door', [{ file: 'subgraph-wallet/src/domain/money.ts', imports: ['@walletgraph/platform/auth'] }]],
-    ['the domain importing the store', [{ file: 'subgraph-wallet/src/domain/transfer.ts', imports: ['../store/accounts.js'] }, { file: 'subgraph-wallet/src/store/accounts.ts', imports: [] }]],
+    [
+      'the domain importing the store',
+      [
+        { file: 'subgraph-wallet/src/domain/transfer.ts', imports: ['../store/accounts.js'] },
+        { file: 'subgraph-wallet/src/store/accounts.ts', imports: [] },
+      ],
+    ],
     ['a resolver importing the kafka door', [{ file: 'subgraph-wallet/src/resolvers/index.ts', imports: ['@walletgraph/platform/kafka'] }]],
     ['a resolver importing kafkajs', [{ file: 'subgraph-balance/src/resolvers/balance-resolvers.ts', imports: ['kafkajs'] }]],
     ['HTTP importing the db door', [{ file: 'subgraph-wallet/src/http/errors.ts', imports: ['@walletgraph/platform/db'] }]],
     ['a REST route importing the Prisma client', [{ file: 'subgraph-balance/src/rest/balance-routes.ts', imports: ['@prisma/client'] }]],
-    ['a REST route importing the generated Prisma client', [{ file: 'subgraph-wallet/src/rest/server.ts', imports: ['../generated/prisma/client.js'] }, { file: 'subgraph-wallet/src/generated/prisma/client.ts', imports: [] }]],
+    [
+      'a REST route importing the generated Prisma client',
+      [
+        { file: 'subgraph-wallet/src/rest/server.ts', imports: ['../generated/prisma/client.js'] },
+        { file: 'subgraph-wallet/src/generated/prisma/client.ts', imports: [] },
+      ],
+    ],
     ['the gateway importing the db door', [{ file: 'gateway/src/app.ts', imports: ['@walletgraph/platform/db'] }]],
     ['the gateway importing kafkajs', [{ file: 'gateway/src/subgraphs/data-sources.ts', imports: ['kafkajs'] }]],
-    ['subgraphs (a feature) importing HTTP', [{ file: 'gateway/src/subgraphs/data-sources.ts', imports: ['../http/graphql-http.js'] }, { file: 'gateway/src/http/graphql-http.ts', imports: [] }]],
-    ['auth importing HTTP', [{ file: 'gateway/src/auth/rate-limit.ts', imports: ['../http/body.js'] }, { file: 'gateway/src/http/body.ts', imports: [] }]],
-    ['HTTP importing the subscriptions', [{ file: 'gateway/src/http/router.ts', imports: ['../subscriptions/sse-routing.js'] }, { file: 'gateway/src/subscriptions/sse-routing.ts', imports: [] }]],
-    ['metrics (foundation) importing a feature', [{ file: 'gateway/src/metrics/metrics.ts', imports: ['../cost/estimate.js'] }, { file: 'gateway/src/cost/estimate.ts', imports: [] }]],
-    ['a gateway folder in no layer', [{ file: 'gateway/src/newthing/x.ts', imports: ['../config.js'] }, { file: 'gateway/src/config.ts', imports: [] }]],
+    [
+      'subgraphs (a feature) importing HTTP',
+      [
+        { file: 'gateway/src/subgraphs/data-sources.ts', imports: ['../http/graphql-http.js'] },
+        { file: 'gateway/src/http/graphql-http.ts', imports: [] },
+      ],
+    ],
+    [
+      'auth importing HTTP',
+      [
+        { file: 'gateway/src/auth/rate-limit.ts', imports: ['../http/body.js'] },
+        { file: 'gateway/src/http/body.ts', imports: [] },
+      ],
+    ],
+    [
+      'HTTP importing the subscriptions',
+      [
+        { file: 'gateway/src/http/router.ts', imports: ['../subscriptions/sse-routing.js'] },
+        { file: 'gateway/src/subscriptions/sse-routing.ts', imports: [] },
+      ],
+    ],
+    [
+      'metrics (foundation) importing a feature',
+      [
+        { file: 'gateway/src/metrics/metrics.ts', imports: ['../cost/estimate.js'] },
+        { file: 'gateway/src/cost/estimate.ts', imports: [] },
+      ],
+    ],
+    [
+      'a gateway folder in no layer',
+      [
+        { file: 'gateway/src/newthing/x.ts', imports: ['../config.js'] },
+        { file: 'gateway/src/config.ts', imports: [] },
+      ],
+    ],
   ];
   it.each(refused)('refuses %s', (_name, sources) => {
     const violations = checkImports(sources);

@@ -14,7 +14,12 @@ function adminKafka() {
 it('reports an existing topic with too few partitions and leaves it as it is', async () => {
   const suffix = randomUUID().slice(0, 8);
   const names = kafkaAccessNames({
-    topics: { transactions: `prov.tx.${suffix}`, balances: `prov.balances.${suffix}`, balancesDeadLetter: `prov.balances.${suffix}.dlq`, balancesLive: `prov.balances.${suffix}.live` },
+    topics: {
+      transactions: `prov.tx.${suffix}`,
+      balances: `prov.balances.${suffix}`,
+      balancesDeadLetter: `prov.balances.${suffix}.dlq`,
+      balancesLive: `prov.balances.${suffix}.live`,
+    },
     balanceGroup: `prov-balance-${suffix}`,
     balanceLiveGroupPrefix: `prov-balance-live-${suffix}`,
   });

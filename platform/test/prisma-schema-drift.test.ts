@@ -8,10 +8,32 @@ import { parseMysqlUrl } from '@walletgraph/platform/db';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const wasm = require('@prisma/prisma-schema-wasm') as { get_dmmf(params: string): string };
 
-interface DmmfField { name: string; kind: string; type: string; isRequired: boolean; isList: boolean; dbName?: string | null; nativeType?: [string, string[]] | null; isUnique: boolean; isId: boolean; relationFromFields?: string[] }
-interface DmmfModel { name: string; dbName: string | null; fields: DmmfField[] }
-interface DmmfIndex { model: string; type: 'id' | 'unique' | 'normal' | 'fulltext'; dbName?: string | null; fields: Array<{ name: string }> }
-interface Dmmf { datamodel: { models: DmmfModel[]; indexes: DmmfIndex[] } }
+interface DmmfField {
+  name: string;
+  kind: string;
+  type: string;
+  isRequired: boolean;
+  isList: boolean;
+  dbName?: string | null;
+  nativeType?: [string, string[]] | null;
+  isUnique: boolean;
+  isId: boolean;
+  relationFromFields?: string[];
+}
+interface DmmfModel {
+  name: string;
+  dbName: string | null;
+  fields: DmmfField[];
+}
+interface DmmfIndex {
+  model: string;
+  type: 'id' | 'unique' | 'normal' | 'fulltext';
+  dbName?: string | null;
+  fields: Array<{ name: string }>;
+}
+interface Dmmf {
+  datamodel: { models: DmmfModel[]; indexes: DmmfIndex[] };
+}
 
 const root = path.resolve(__dirname, '../..');
 
@@ -23,25 +45,41 @@ function dmmf(schemaFile: string): Dmmf {
 function expectedColumnType(field: DmmfField): string {
   const [native, args = []] = field.nativeType ?? [];
   switch (native) {
-    case 'Char': return `char(${args[0]})`;
-    case 'VarChar': return `varchar(${args[0]})`;
-    case 'Text': return 'text';
-    case 'Decimal': return `decimal(${args[0]},${args[1]})`;
-    case 'DateTime': return `datetime(${args[0] ?? 0})`;
-    case undefined: break;
-    default: throw new Error(`unmapped native type ${native}`);
+    case 'Char':
+      return `char(${args[0]})`;
+    case 'VarChar':
+      return `varchar(${args[0]})`;
+    case 'Text':
+      return 'text';
+    case 'Decimal':
+      return `decimal(${args[0]},${args[1]})`;
+    case 'DateTime':
+      return `datetime(${args[0] ?? 0})`;
+    case undefined:
+      break;
+    default:
+      throw new Error(`unmapped native type ${native}`);
   }
   switch (field.type) {
-    case 'Int': return 'int(11)';
-    case 'BigInt': return 'bigint(20)';
-    case 'String': return 'varchar(191)';
-    case 'DateTime': return 'datetime(3)';
-    case 'Boolean': return 'tinyint(1)';
-    default: throw new Error(`unmapped type ${field.type}`);
+    case 'Int':
+      return 'int(11)';
+    case 'BigInt':
+      return 'bigint(20)';
+    case 'String':
+      return 'varchar(191)';
+    case 'DateTime':
+      return 'datetime(3)';
+    case 'Boolean':
+      return 'tinyint(1)';
+    default:
+      throw new Error(`unmapped type ${field.type}`);
   }
 }
 
-interface Shape { columns: string[]; indexes: string[] }
+interface Shape {
+  columns: string[];
+  indexes: string[];
+}
 
 function modelShape(schema: Dmmf): Map<string, Shape> {
   const tables = new Map<string, Shape>();

@@ -48,10 +48,13 @@ export default async function globalSetup() {
     process.env.KAFKA_BROKERS = kafka.brokers.join(',');
     process.env.TEST_KAFKA_DATA_DIR = dataDir;
   }
-  await writeFile(path.join(os.tmpdir(), `walletgraph-test-env-${runId}.json`), JSON.stringify({
-    WALLET_DATABASE_URL: process.env.WALLET_DATABASE_URL,
-    BALANCE_DATABASE_URL: process.env.BALANCE_DATABASE_URL,
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-  }));
+  await writeFile(
+    path.join(os.tmpdir(), `walletgraph-test-env-${runId}.json`),
+    JSON.stringify({
+      WALLET_DATABASE_URL: process.env.WALLET_DATABASE_URL,
+      BALANCE_DATABASE_URL: process.env.BALANCE_DATABASE_URL,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+    }),
+  );
   log(`ready: Kafka ${process.env.KAFKA_BROKERS}`);
 }

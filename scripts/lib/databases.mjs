@@ -23,7 +23,12 @@ export function platform(...extraDoors) {
 
 export const databases = [
   { name: 'wallet', urlVar: 'WALLET_DATABASE_URL', migrations: path.join(root, 'prisma/wallet/migrations'), seed: path.join(root, 'prisma/seed/wallet.sql') },
-  { name: 'balance', urlVar: 'BALANCE_DATABASE_URL', migrations: path.join(root, 'prisma/balance/migrations'), seed: path.join(root, 'prisma/seed/balance.sql') },
+  {
+    name: 'balance',
+    urlVar: 'BALANCE_DATABASE_URL',
+    migrations: path.join(root, 'prisma/balance/migrations'),
+    seed: path.join(root, 'prisma/seed/balance.sql'),
+  },
 ];
 
 export const defaultUrls = {
@@ -33,14 +38,29 @@ export const defaultUrls = {
 
 function silentLogger(log) {
   const info = (obj, msg) => log(`${msg ?? ''} ${obj && obj.migration ? obj.migration : ''}`.trim());
-  return { info, debug() {}, warn: info, error: info, child() { return this; } };
+  return {
+    info,
+    debug() {},
+    warn: info,
+    error: info,
+    child() {
+      return this;
+    },
+  };
 }
 
 async function runSql(url, sql) {
   const mariadb = require('mariadb');
   const { parseMysqlUrl } = platform();
   const t = parseMysqlUrl(url);
-  const connection = await mariadb.createConnection({ host: t.host, port: t.port, user: t.user, password: t.password, database: t.database, multipleStatements: true });
+  const connection = await mariadb.createConnection({
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    password: t.password,
+    database: t.database,
+    multipleStatements: true,
+  });
   try {
     await connection.query(sql);
   } finally {
@@ -63,7 +83,11 @@ export async function dropDatabase(url) {
 export async function migrateAll(urls, log = console.log) {
   const { applyMigrations } = platform();
   for (const db of databases) {
-    const result = await applyMigrations(urls[db.urlVar], db.migrations, silentLogger((m) => log(`[migrate:${db.name}] ${m}`)));
+    const result = await applyMigrations(
+      urls[db.urlVar],
+      db.migrations,
+      silentLogger((m) => log(`[migrate:${db.name}] ${m}`)),
+    );
     log(`[migrate:${db.name}] ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`);
   }
 }

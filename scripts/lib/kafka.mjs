@@ -52,19 +52,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,9 +101,7 @@ function findJava() {
   const fromHome = process.env.JAVA_HOME && path.join(process.env.JAVA_HOME, 'bin', 'java');
   const java = fromHome && existsSync(fromHome) ? fromHome : which('java');
   if (!java) {
-    throw new KafkaSetupError(
-      'java was not found on PATH: Kafka needs Java 17+ (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; or set JAVA_HOME)',
-    );
+    throw new KafkaSetupError('java was not found on PATH: Kafka needs Java 17+ (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; or set JAVA_HOME)');
   }
   const res = spawnSync(java, ['-version'], { encoding: 'utf8', timeout: 20_000 });
   const text = `${res.stderr || ''}${res.stdout || ''}`;
@@ -123,9 +109,7 @@ function findJava() {
   if (m) {
     const major = m[1] === '1' ? Number(m[2]) : Number(m[1]);
     if (major < 17) {
-      throw new KafkaSetupError(
-        `${java} is Java ${major}; Kafka 4 needs Java 17+ (apt-get install openjdk-17-jre-headless, then set JAVA_HOME)`,
-      );
+      throw new KafkaSetupError(`${java} is Java ${major}; Kafka 4 needs Java 17+ (apt-get install openjdk-17-jre-headless, then set JAVA_HOME)`);
     }
   }
   return java;
@@ -179,12 +163,14 @@ function runCapture(cmd, args, { cwd, timeoutMs, onTick, tickMs = 10_000 } = {})
 }
 
 function lastLines(text, n) {
-  return text
-    .split(/\r?\n/)
-    // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes (ESC [ ... m) of Kafka's log lines
-    .map((l) => l.replace(/\u001b\[[0-9;]*m/g, '').trimEnd())
-    .filter((l) => l.trim().length)
-    .slice(-n);
+  return (
+    text
+      .split(/\r?\n/)
+      // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes (ESC [ ... m) of Kafka's log lines
+      .map((l) => l.replace(/\u001b\[[0-9;]*m/g, '').trimEnd())
+      .filter((l) => l.trim().length)
+      .slice(-n)
+  );
 }
 
 function libsComplete(marker, libsDir) {
@@ -208,9 +194,7 @@ export async function resolveKafkaClasspath({ version = DEFAULT_KAFKA_VERSION, c
 
   const mvn = which(process.env.MVN || 'mvn');
   if (!mvn) {
-    throw new KafkaSetupError(
-      'mvn (Apache Maven) was not found on PATH: it is needed once to download the Kafka jars (Debian/Ubuntu: apt-get install maven)',
-    );
+    throw new KafkaSetupError('mvn (Apache Maven) was not found on PATH: it is needed once to download the Kafka jars (Debian/Ubuntu: apt-get install maven)');
   }
   mkdirSync(versionDir, { recursive: true });
   const tmpLibs = path.join(versionDir, `libs.tmp-${process.pid}-${randomBytes(3).toString('hex')}`);
@@ -230,8 +214,7 @@ export async function resolveKafkaClasspath({ version = DEFAULT_KAFKA_VERSION, c
     {
       cwd: pomDir,
       timeoutMs: 15 * 60_000,
-      onTick: (ms) =>
-        log(`  still resolving Kafka ${version} (${Math.round(ms / 1000)}s, ${(dirSizeBytes(tmpLibs) / 1e6).toFixed(0)} MB copied so far)…`),
+      onTick: (ms) => log(`  still resolving Kafka ${version} (${Math.round(ms / 1000)}s, ${(dirSizeBytes(tmpLibs) / 1e6).toFixed(0)} MB copied so far)…`),
     },
   );
   const jars = existsSync(tmpLibs) ? readdirSync(tmpLibs).filter((f) => f.endsWith('.jar')) : [];
@@ -239,7 +222,9 @@ export async function resolveKafkaClasspath({ version = DEFAULT_KAFKA_VERSION, c
     rmSync(tmpLibs, { recursive: true, force: true });
     const boilerplate =
       /^\[ERROR\]\s*$|To see the full stack trace|Re-run Maven using|For more information about the errors|^\[ERROR\] \[Help \d+\]|^\[ERROR\] -> \[Help/;
-    const tail = lastLines(res.output, 40).filter((l) => !boilerplate.test(l)).slice(-3);
+    const tail = lastLines(res.output, 40)
+      .filter((l) => !boilerplate.test(l))
+      .slice(-3);
     const reason = tail.length ? tail.join(' | ') : `exit code ${res.code}, no output`;
     throw new KafkaSetupError(`Maven could not resolve org.apache.kafka:kafka_2.13:${version}: ${reason}`, res.output);
   }
@@ -254,12 +239,9 @@ export async function resolveKafkaClasspath({ version = DEFAULT_KAFKA_VERSION, c
     marker,
     `${JSON.stringify({ version, recipe: LIBS_RECIPE, log4j: LOG4J_VERSION, slf4j: SLF4J_VERSION, jars: jars.length, bytes: dirSizeBytes(libsDir), at: new Date().toISOString() })}\n`,
   );
-  log(
-    `Kafka ${version}: ${jars.length} jars, ${(dirSizeBytes(libsDir) / 1e6).toFixed(0)} MB, resolved in ${((Date.now() - started) / 1000).toFixed(1)}s`,
-  );
+  log(`Kafka ${version}: ${jars.length} jars, ${(dirSizeBytes(libsDir) / 1e6).toFixed(0)} MB, resolved in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return result(true);
 }
-
 
 // ---------------------------------------------------------------------------
 // Principals, credentials and access (defined once, in platform/src/kafka)
@@ -272,7 +254,9 @@ function platformKafka() {
   try {
     return Object.assign({}, ...['core', 'kafka'].map((door) => require(path.join(ROOT, `platform/dist/${door}/index.js`))));
   } catch {
-    throw new KafkaSetupError('the platform package is not built: run `npm run build` first (the local Kafka principals and ACLs come from platform/src/kafka)');
+    throw new KafkaSetupError(
+      'the platform package is not built: run `npm run build` first (the local Kafka principals and ACLs come from platform/src/kafka)',
+    );
   }
 }
 
@@ -289,7 +273,11 @@ export function kafkaCredentials(env = process.env) {
       const { sasl } = platform.kafkaCredentialsFromEnv(principal, env, 'local Kafka');
       out[principal] = { username: sasl.username, password: sasl.password };
     } catch (err) {
-      problems.push(String(err.message).replace(/^invalid configuration for local Kafka:\s*/, '').replace(/\n\s*/g, '; '));
+      problems.push(
+        String(err.message)
+          .replace(/^invalid configuration for local Kafka:\s*/, '')
+          .replace(/\n\s*/g, '; '),
+      );
     }
   }
   if (problems.length) throw new KafkaSetupError(`invalid Kafka credentials: ${problems.join('; ')}`);
@@ -352,7 +340,8 @@ function legacyLayout(dataDir) {
 }
 
 function wipeClusterFiles(dataDir) {
-  for (const name of [CLUSTER_FILE, 'cluster.id', 'server.properties', 'kafka.pid', 'kraft']) rmSync(path.join(dataDir, name), { recursive: true, force: true });
+  for (const name of [CLUSTER_FILE, 'cluster.id', 'server.properties', 'kafka.pid', 'kraft'])
+    rmSync(path.join(dataDir, name), { recursive: true, force: true });
   try {
     for (const name of readdirSync(dataDir)) if (/^node-\d+$/.test(name)) rmSync(path.join(dataDir, name), { recursive: true, force: true });
   } catch {
@@ -360,7 +349,10 @@ function wipeClusterFiles(dataDir) {
   }
 }
 
-const jaas = (module, fields) => `${module} required ${Object.entries(fields).map(([k, v]) => `${k}="${v}"`).join(' ')};`;
+const jaas = (module, fields) =>
+  `${module} required ${Object.entries(fields)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(' ')};`;
 
 function serverProperties({ node, cluster, kraftDir, broker }) {
   const count = cluster.nodes.length;
@@ -413,12 +405,16 @@ transaction.state.log.num.partitions=10
 share.coordinator.state.topic.replication.factor=${replication}
 share.coordinator.state.topic.min.isr=${minInsync}
 group.initial.rebalance.delay.ms=0
-${count > 1 ? `
+${
+  count > 1
+    ? `
 # A dead node is fenced (its partitions led elsewhere) after 6 s without a heartbeat instead of 9,
 # and a restarted one re-registers sooner; still far above a heartbeat's 1.5 s on a busy machine.
 broker.heartbeat.interval.ms=1500
 broker.session.timeout.ms=6000
-` : ''}
+`
+    : ''
+}
 log.retention.hours=168
 log.segment.bytes=134217728
 log.retention.check.interval.ms=300000
@@ -488,7 +484,16 @@ async function formatStorage({ java, classpath, np, clusterId, creds, log }) {
   const users = Object.values(creds).flatMap((c) => ['--add-scram', `SCRAM-SHA-512=[name=${c.username},password=${c.password}]`]);
   const res = await runCapture(
     java,
-    [...jvmArgs({ heapOpts: '-Xmx256m', logDir: np.logDir, classpath, fastStart: true }), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', np.props, ...users],
+    [
+      ...jvmArgs({ heapOpts: '-Xmx256m', logDir: np.logDir, classpath, fastStart: true }),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      np.props,
+      ...users,
+    ],
     { timeoutMs: 120_000 },
   );
   if (res.code !== 0) {
@@ -540,7 +545,15 @@ async function withAdmin(brokers, fn, opts) {
  * cluster metadata. isAlive (optional) aborts early when the broker processes are gone; refused
  * credentials abort at once (they will not start working).
  */
-export async function waitForKafka({ brokers = ['127.0.0.1:9092'], sasl, brokerCount = 1, timeoutMs = 60_000, log = defaultLog, isAlive: alive, progressMs = 5000 } = {}) {
+export async function waitForKafka({
+  brokers = ['127.0.0.1:9092'],
+  sasl,
+  brokerCount = 1,
+  timeoutMs = 60_000,
+  log = defaultLog,
+  isAlive: alive,
+  progressMs = 5000,
+} = {}) {
   const started = Date.now();
   let lastProgress = started;
   let lastError;
@@ -551,7 +564,8 @@ export async function waitForKafka({ brokers = ['127.0.0.1:9092'], sasl, brokerC
       lastError = new Error(`${cluster.brokers.length} of ${brokerCount} brokers registered`);
     } catch (err) {
       if (err instanceof KafkaSetupError) throw err;
-      if (err?.name === 'KafkaJSSASLAuthenticationError') throw new KafkaSetupError(`Kafka at ${brokers.join(',')} refused the ${sasl?.username ?? 'anonymous'} credentials: ${err.message}`);
+      if (err?.name === 'KafkaJSSASLAuthenticationError')
+        throw new KafkaSetupError(`Kafka at ${brokers.join(',')} refused the ${sasl?.username ?? 'anonymous'} credentials: ${err.message}`);
       lastError = err;
     }
     if (alive && !alive()) throw new Error(`Kafka process exited before ${brokers.join(',')} became ready`);
@@ -577,7 +591,9 @@ export async function waitForFullIsr({ brokers, sasl, topics, timeoutMs = 60_000
         brokers,
         async (admin) => {
           const { topics: described } = await admin.fetchTopicMetadata({ topics });
-          return described.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).map((p) => `${t.name}/${p.partitionId}`));
+          return described.flatMap((t) =>
+            t.partitions.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).map((p) => `${t.name}/${p.partitionId}`),
+          );
         },
         { sasl, connectionTimeout: 1000, requestTimeout: 5000 },
       );
@@ -598,7 +614,11 @@ async function provisionAccess({ brokers, creds, access, partitions, log }) {
   const platform = platformKafka();
   const names = platform.kafkaAccessNames({
     ...access,
-    principals: Object.fromEntries(Object.entries(creds).filter(([p]) => p !== 'broker').map(([p, c]) => [p, c.username])),
+    principals: Object.fromEntries(
+      Object.entries(creds)
+        .filter(([p]) => p !== 'broker')
+        .map(([p, c]) => [p, c.username]),
+    ),
   });
   const rules = platform.walletgraphAclRules(names);
   const topics = platform.walletgraphTopics(names, partitions);
@@ -607,7 +627,9 @@ async function provisionAccess({ brokers, creds, access, partitions, log }) {
   const admin = await makeKafka(brokers, { sasl: saslOf(creds.admin), retries: 5 });
   const { createdTopics, undersizedTopics } = await platform.provisionKafka(admin, { topics, rules });
   for (const t of undersizedTopics) {
-    log(`warning: topic ${t.topic} has ${t.partitionCount} partitions, fewer than the ${t.partitionCountWanted} configured; it is not grown automatically (adding partitions moves accounts to other partitions: drain it first, then kafka-topics --alter)`);
+    log(
+      `warning: topic ${t.topic} has ${t.partitionCount} partitions, fewer than the ${t.partitionCountWanted} configured; it is not grown automatically (adding partitions moves accounts to other partitions: drain it first, then kafka-topics --alter)`,
+    );
   }
   if (createdTopics.length) log(`created topics ${createdTopics.join(', ')} (${partitions} partitions)`);
   log(`ACLs: ${rules.length} bindings for ${Object.values(names.principals).join(', ')}`);
@@ -634,11 +656,15 @@ async function warmCoordinators(brokers, sasl, warmTopic, timeoutMs = 20_000) {
     }
     return false;
   };
-  const ok = await withAdmin(brokers, async (admin) => {
-    // kafkajs needs cluster metadata before its first FindCoordinator ("No brokers in the broker pool")
-    await admin.fetchTopicMetadata({ topics: [] });
-    return retrying(() => admin.fetchOffsets({ groupId: 'walletgraph-kafka-warmup' }));
-  }, { sasl }).catch(() => false);
+  const ok = await withAdmin(
+    brokers,
+    async (admin) => {
+      // kafkajs needs cluster metadata before its first FindCoordinator ("No brokers in the broker pool")
+      await admin.fetchTopicMetadata({ topics: [] });
+      return retrying(() => admin.fetchOffsets({ groupId: 'walletgraph-kafka-warmup' }));
+    },
+    { sasl },
+  ).catch(() => false);
   const producer = (await makeKafka(brokers, { sasl, retries: 2 })).producer({
     transactionalId: 'walletgraph-kafka-warmup',
     idempotent: true,
@@ -855,7 +881,8 @@ export async function startKafka({
   }
   let cluster = freshData ? null : readCluster(dataDir);
   const previous = readCluster(dataDir);
-  const runningOf = (c) => (c ? c.nodes.map((n) => ({ ...n, pid: findRunningJvm(nodePaths(dataDir, c, n.id).props, nodePaths(dataDir, c, n.id).pidFile) })) : []);
+  const runningOf = (c) =>
+    c ? c.nodes.map((n) => ({ ...n, pid: findRunningJvm(nodePaths(dataDir, c, n.id).props, nodePaths(dataDir, c, n.id).pidFile) })) : [];
   if (cluster) {
     const running = runningOf(cluster).filter((n) => n.pid);
     if (!sameNodes(cluster.nodes, wanted) || cluster.host !== host) {
@@ -893,7 +920,10 @@ export async function startKafka({
   const state = runningOf(cluster);
   const toStart = state.filter((n) => !n.pid);
   for (const n of toStart) {
-    for (const [p, what] of [[n.port, 'Kafka'], [n.controllerPort, 'Kafka controller']]) {
+    for (const [p, what] of [
+      [n.port, 'Kafka'],
+      [n.controllerPort, 'Kafka controller'],
+    ]) {
       if (!(await isPortFree(p, host))) {
         throw new KafkaSetupError(`port ${p} (${what}, node ${n.id}) is taken by another process; stop it or choose other ports (KAFKA_PORT)`);
       }
@@ -919,7 +949,9 @@ export async function startKafka({
       }),
     );
     for (const n of toStart) launched.push(await launchNode({ java, classpath, np: nodePaths(dataDir, cluster, n.id), heapOpts, attached }));
-    log(`started ${launched.length} broker JVM(s) (Kafka ${version}, pids ${launched.map((l) => l.pid).join(', ')}, data ${dataDir}); waiting for ${brokers.join(',')}…`);
+    log(
+      `started ${launched.length} broker JVM(s) (Kafka ${version}, pids ${launched.map((l) => l.pid).join(', ')}, data ${dataDir}); waiting for ${brokers.join(',')}…`,
+    );
   }
   const nodes = state.map((n) => ({ ...n, pid: n.pid ?? launched.find((l) => l.id === n.id).pid }));
   const handle = clusterHandle({
@@ -965,7 +997,16 @@ function requireCluster(dataDir) {
  * nodes), and wait until it answers as the broker principal. Its replicas catch up afterwards
  * (waitForFullIsr).
  */
-export async function startKafkaNode({ dataDir, nodeId, timeoutMs = 90_000, log = defaultLog, env = process.env, heapOpts, version = DEFAULT_KAFKA_VERSION, cacheDir = defaultCacheDir() }) {
+export async function startKafkaNode({
+  dataDir,
+  nodeId,
+  timeoutMs = 90_000,
+  log = defaultLog,
+  env = process.env,
+  heapOpts,
+  version = DEFAULT_KAFKA_VERSION,
+  cacheDir = defaultCacheDir(),
+}) {
   dataDir = path.resolve(dataDir);
   const cluster = requireCluster(dataDir);
   const node = cluster.nodes.find((n) => n.id === Number(nodeId));
@@ -988,7 +1029,10 @@ export async function startKafkaNode({ dataDir, nodeId, timeoutMs = 90_000, log 
       isAlive: () => launched.child.exitCode === null && isAlive(launched.pid),
     });
   } catch (err) {
-    throw new KafkaSetupError(`node ${node.id} did not come back: ${err.message}; see ${path.join(np.logDir, 'server.log')}`, tailFile(path.join(np.logDir, 'server.log'), 10));
+    throw new KafkaSetupError(
+      `node ${node.id} did not come back: ${err.message}; see ${path.join(np.logDir, 'server.log')}`,
+      tailFile(path.join(np.logDir, 'server.log'), 10),
+    );
   }
   return { pid: launched.pid, reused: false };
 }
@@ -1052,14 +1096,24 @@ export async function upsertScramUsers({ brokers, users, env = process.env, log 
         [
           ...jvmArgs({ heapOpts: '-Xmx256m', logDir: dir, classpath, fastStart: true }),
           'kafka.admin.ConfigCommand',
-          '--bootstrap-server', brokers[0],
-          '--command-config', commandConfig,
-          '--alter', '--add-config', `SCRAM-SHA-512=[password=${user.password}]`,
-          '--entity-type', 'users', '--entity-name', user.username,
+          '--bootstrap-server',
+          brokers[0],
+          '--command-config',
+          commandConfig,
+          '--alter',
+          '--add-config',
+          `SCRAM-SHA-512=[password=${user.password}]`,
+          '--entity-type',
+          'users',
+          '--entity-name',
+          user.username,
         ],
         { timeoutMs: 60_000 },
       );
-      if (res.code !== 0) throw new KafkaSetupError(`kafka-configs could not set the SCRAM user ${user.username} (exit ${res.code}): ${lastLines(res.output.split(user.password).join('***'), 3).join(' | ')}`);
+      if (res.code !== 0)
+        throw new KafkaSetupError(
+          `kafka-configs could not set the SCRAM user ${user.username} (exit ${res.code}): ${lastLines(res.output.split(user.password).join('***'), 3).join(' | ')}`,
+        );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -1093,7 +1147,18 @@ export async function stopKafka({ dataDir, port = 9092, cacheDir = defaultCacheD
 export function kafkaStatus({ dataDir, port = 9092, cacheDir = defaultCacheDir() } = {}) {
   dataDir = path.resolve(dataDir || defaultDataDir(port, cacheDir));
   const cluster = readCluster(dataDir);
-  if (!cluster) return { running: false, nodes: [], brokers: [], brokerCount: 0, port, pid: null, dataDir, logDir: path.join(dataDir, 'node-1', 'logs'), legacy: legacyLayout(dataDir) };
+  if (!cluster)
+    return {
+      running: false,
+      nodes: [],
+      brokers: [],
+      brokerCount: 0,
+      port,
+      pid: null,
+      dataDir,
+      logDir: path.join(dataDir, 'node-1', 'logs'),
+      legacy: legacyLayout(dataDir),
+    };
   const nodes = cluster.nodes.map((n) => {
     const np = nodePaths(dataDir, cluster, n.id);
     return { id: n.id, port: n.port, controllerPort: n.controllerPort, pid: findRunningJvm(np.props, np.pidFile), logDir: np.logDir };

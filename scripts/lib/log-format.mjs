@@ -1,5 +1,18 @@
 // Turns pino JSON lines into short readable lines for `npm start`; other lines pass through.
-const LEVEL_LABEL = { trace: 'TRC', debug: 'DBG', info: 'INF', warn: 'WRN', error: 'ERR', fatal: 'FTL', 10: 'TRC', 20: 'DBG', 30: 'INF', 40: 'WRN', 50: 'ERR', 60: 'FTL' };
+const LEVEL_LABEL = {
+  trace: 'TRC',
+  debug: 'DBG',
+  info: 'INF',
+  warn: 'WRN',
+  error: 'ERR',
+  fatal: 'FTL',
+  10: 'TRC',
+  20: 'DBG',
+  30: 'INF',
+  40: 'WRN',
+  50: 'ERR',
+  60: 'FTL',
+};
 const HIDDEN = new Set(['level', 'time', 'msg', 'service', 'name', 'pid', 'hostname', 'v']);
 
 export function formatLogLine(line) {

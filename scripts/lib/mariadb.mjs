@@ -20,9 +20,7 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0'
 const defaultLog = (msg) => process.stdout.write(`[mariadb] ${msg}\n`);
 
 function unreachable(host, port, extra = '') {
-  const err = new Error(
-    `MariaDB/MySQL is not reachable at ${host}:${port}${extra}; start it or set WALLET_DATABASE_URL`,
-  );
+  const err = new Error(`MariaDB/MySQL is not reachable at ${host}:${port}${extra}; start it or set WALLET_DATABASE_URL`);
   err.code = 'MARIADB_UNREACHABLE';
   return err;
 }
@@ -108,5 +106,9 @@ export async function ensureMariaDb({ host = '127.0.0.1', port = 3306, url, log 
     await sleep(250);
   }
   if (runningPid) throw unreachable(host, port, ` (${daemon} pid ${runningPid} runs but does not listen there; check port/bind-address in /etc/mysql)`);
-  throw unreachable(host, port, ` (started ${daemon} but it did not listen within ${Math.round(timeoutMs / 1000)}s; see its error log, e.g. journalctl or /var/log/mysql)`);
+  throw unreachable(
+    host,
+    port,
+    ` (started ${daemon} but it did not listen within ${Math.round(timeoutMs / 1000)}s; see its error log, e.g. journalctl or /var/log/mysql)`,
+  );
 }

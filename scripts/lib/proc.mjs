@@ -171,7 +171,12 @@ export function tailFile(file, lines = 20) {
     } finally {
       closeSync(fd);
     }
-    return buf.toString('utf8').split(/\r?\n/).filter((l) => l.length).slice(-lines).join('\n');
+    return buf
+      .toString('utf8')
+      .split(/\r?\n/)
+      .filter((l) => l.length)
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '';
   }

@@ -17,10 +17,15 @@ export function signingSettings(rawEnv = process.env) {
   const production = env.NODE_ENV === 'production';
   const secret = env.AUTH_JWT_SECRET;
   if (secret === undefined || secret === '') {
-    if (production) throw new Error('NODE_ENV=production: set AUTH_JWT_SECRET (or AUTH_JWT_SECRET_FILE) to mint tokens (with AUTH_JWKS_URL, tokens come from your identity provider)');
+    if (production)
+      throw new Error(
+        'NODE_ENV=production: set AUTH_JWT_SECRET (or AUTH_JWT_SECRET_FILE) to mint tokens (with AUTH_JWKS_URL, tokens come from your identity provider)',
+      );
     if (env.AUTH_JWKS_URL) throw new Error('AUTH_JWKS_URL is set: the gateway accepts only tokens from that identity provider');
   } else if (production && (secret.length < p.SECRET_LENGTH_MIN || secret.startsWith('dev-only-') || p.isPublishedSecret(secret))) {
-    throw new Error(`NODE_ENV=production: AUTH_JWT_SECRET must be a real secret of at least ${p.SECRET_LENGTH_MIN} characters, not one published in this repository`);
+    throw new Error(
+      `NODE_ENV=production: AUTH_JWT_SECRET must be a real secret of at least ${p.SECRET_LENGTH_MIN} characters, not one published in this repository`,
+    );
   }
   return {
     secret: secret || p.DEV_AUTH_JWT_SECRET,

@@ -35,7 +35,10 @@ export function resolveZipkinJar({ version = DEFAULT_ZIPKIN_VERSION, cacheDir = 
   const tmp = path.join(dir, `tmp-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
   log(`resolving io.zipkin:zipkin-server:${version}:exec with Maven into ${dir} (first run only, ~130 MB)…`);
-  const res = spawnSync(mvn, ['-B', '-q', DEPENDENCY_COPY, `-Dartifact=io.zipkin:zipkin-server:${version}:jar:exec`, `-DoutputDirectory=${tmp}`], { encoding: 'utf8', timeout: 15 * 60_000 });
+  const res = spawnSync(mvn, ['-B', '-q', DEPENDENCY_COPY, `-Dartifact=io.zipkin:zipkin-server:${version}:jar:exec`, `-DoutputDirectory=${tmp}`], {
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+  });
   const copied = existsSync(tmp) ? readdirSync(tmp).find((name) => name.endsWith('-exec.jar')) : undefined;
   if (res.status !== 0 || copied === undefined) {
     rmSync(tmp, { recursive: true, force: true });

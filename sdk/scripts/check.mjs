@@ -40,7 +40,9 @@ if (isMain) {
   };
   const stale = await staleFiles(flag('--supergraph', supergraphPath), flag('--operations', operationsDir));
   if (stale.length > 0) {
-    process.stderr.write(`sdk: stale against gateway/supergraph.graphql and src/operations: ${stale.join(', ')}; run \`npm run generate -w @walletgraph/sdk\` and commit ${stale.filter((file) => !file.startsWith('src/generated/')).join(', ') || 'nothing else'}\n`);
+    process.stderr.write(
+      `sdk: stale against gateway/supergraph.graphql and src/operations: ${stale.join(', ')}; run \`npm run generate -w @walletgraph/sdk\` and commit ${stale.filter((file) => !file.startsWith('src/generated/')).join(', ') || 'nothing else'}\n`,
+    );
     process.exit(1);
   }
   process.stderr.write('sdk: generated code is up to date\n');

@@ -9,7 +9,10 @@ const command = process.argv[2];
 if (command === 'clean') {
   await rm(distDir, { recursive: true, force: true });
 } else if (command === 'mark') {
-  for (const [dir, type] of [['esm', 'module'], ['cjs', 'commonjs']]) {
+  for (const [dir, type] of [
+    ['esm', 'module'],
+    ['cjs', 'commonjs'],
+  ]) {
     await mkdir(path.join(distDir, dir), { recursive: true });
     await writeFile(path.join(distDir, dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
   }

@@ -7,7 +7,11 @@ function flakyFetch(failCount: number): { fetch: FetchLike; calls: string[] } {
   const fetch: FetchLike = async (_url, init) => {
     calls.push(init.body);
     const failing = calls.length <= failCount;
-    const body = failing ? 'upstream down' : JSON.stringify({ data: { createTransaction: { id: 't1', amount: '1.00', createdAt: '2026-01-01T00:00:00.000Z', accountFrom: { id: 'a' }, accountTo: { id: 'b' } } } });
+    const body = failing
+      ? 'upstream down'
+      : JSON.stringify({
+          data: { createTransaction: { id: 't1', amount: '1.00', createdAt: '2026-01-01T00:00:00.000Z', accountFrom: { id: 'a' }, accountTo: { id: 'b' } } },
+        });
     return { status: failing ? 503 : 200, headers: { get: () => null }, text: async () => body };
   };
   return { fetch, calls };
@@ -17,7 +21,12 @@ describe('onRetry', () => {
   test('is told of every retry of a transfer, with its operation and the one idempotency key', async () => {
     const flaky = flakyFetch(2);
     const events: RetryEvent[] = [];
-    const client = createWalletClient({ url: 'http://127.0.0.1:1/graphql', fetch: flaky.fetch, retry: { delayMsInitial: 1, delayMsMax: 2 }, onRetry: (event) => events.push(event) });
+    const client = createWalletClient({
+      url: 'http://127.0.0.1:1/graphql',
+      fetch: flaky.fetch,
+      retry: { delayMsInitial: 1, delayMsMax: 2 },
+      onRetry: (event) => events.push(event),
+    });
     const transfer = await client.transfer({ accountIdFrom: 'a', accountIdTo: 'b', amount: '1.00', idempotencyKey: 'k-1' });
     expect(transfer.id).toBe('t1');
     expect(events.map((e) => [e.operationName, e.error.code, e.retryIndex])).toEqual([

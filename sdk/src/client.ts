@@ -57,7 +57,8 @@ export interface RequestOptions {
 }
 
 /** Variables may be left out when the operation declares none. */
-type VariablesArgs<TVariables> = Record<string, never> extends TVariables ? [variables?: TVariables, options?: RequestOptions] : [variables: TVariables, options?: RequestOptions];
+type VariablesArgs<TVariables> =
+  Record<string, never> extends TVariables ? [variables?: TVariables, options?: RequestOptions] : [variables: TVariables, options?: RequestOptions];
 
 export interface WalletClient {
   createClient(input: { readonly name: string; readonly email: string }): Promise<CreatedClient>;
@@ -96,7 +97,9 @@ export function createWalletClient(options: WalletClientOptions): WalletClient {
 
   async function execute<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, retry: boolean): Promise<TResult> {
     assertOpen();
-    return withRetry(retry ? resolved.retry : noRetry, () => http.execute(document, variables), { onRetry: (error, retryIndex, delayMs) => reportRetry(document, variables, error, retryIndex, delayMs) });
+    return withRetry(retry ? resolved.retry : noRetry, () => http.execute(document, variables), {
+      onRetry: (error, retryIndex, delayMs) => reportRetry(document, variables, error, retryIndex, delayMs),
+    });
   }
 
   function reportRetry(document: DocumentNode, variables: unknown, error: WalletError, retryIndex: number, delayMs: number): void {
@@ -179,4 +182,3 @@ export function createWalletClient(options: WalletClientOptions): WalletClient {
   };
   return api;
 }
-

@@ -24,7 +24,8 @@ const pageCountMaxDefault = 1_000;
 export function paginate(fetchPage: (first: number, after: string | null) => Promise<TransactionPage>, options: TransactionsOptions = {}): TransactionIterable {
   const pageSize = options.pageSize ?? pageSizeDefault;
   const pageCountMax = options.pageCountMax ?? pageCountMaxDefault;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > pageSizeMax) throw new RangeError(`pageSize must be an integer in 1..${pageSizeMax}, got ${pageSize}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > pageSizeMax)
+    throw new RangeError(`pageSize must be an integer in 1..${pageSizeMax}, got ${pageSize}`);
   if (!Number.isInteger(pageCountMax) || pageCountMax < 1) throw new RangeError(`pageCountMax must be an integer ≥ 1, got ${pageCountMax}`);
 
   async function* pages(): AsyncGenerator<TransactionPage> {

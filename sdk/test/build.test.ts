@@ -86,7 +86,10 @@ test('the check fails when an operation changed after the manifest was generated
       await writeFile(path.join(tempDir, file), await readFile(path.join(sdkDir, 'src/operations', file), 'utf8'));
     }
     const queries = await readFile(path.join(tempDir, 'queries.graphql'), 'utf8');
-    const changed = queries.replace('query Balance($accountId: ID!, $minVersion: Int) {\n  balance(accountId: $accountId, minVersion: $minVersion) {\n', '$&    account {\n      id\n    }\n');
+    const changed = queries.replace(
+      'query Balance($accountId: ID!, $minVersion: Int) {\n  balance(accountId: $accountId, minVersion: $minVersion) {\n',
+      '$&    account {\n      id\n    }\n',
+    );
     expect(changed).not.toBe(queries);
     await writeFile(path.join(tempDir, 'queries.graphql'), changed);
     const { code, stderr } = await check('--operations', tempDir);
@@ -97,9 +100,23 @@ test('the check fails when an operation changed after the manifest was generated
   }
 });
 
-test('the committed manifest is Apollo\'s format, each id the sha256 of its body', async () => {
-  const manifest = JSON.parse(await readFile(path.join(sdkDir, 'persisted-query-manifest.json'), 'utf8')) as { format: string; version: number; operations: Array<{ id: string; name: string; type: string; body: string }> };
+test("the committed manifest is Apollo's format, each id the sha256 of its body", async () => {
+  const manifest = JSON.parse(await readFile(path.join(sdkDir, 'persisted-query-manifest.json'), 'utf8')) as {
+    format: string;
+    version: number;
+    operations: Array<{ id: string; name: string; type: string; body: string }>;
+  };
   expect(manifest).toMatchObject({ format: 'apollo-persisted-query-manifest', version: 1 });
-  expect(manifest.operations.map((operation) => operation.name).sort()).toEqual(['Account', 'AccountTransactions', 'Balance', 'BalanceUpdated', 'Client', 'CreateAccount', 'CreateClient', 'CreateTransaction', 'Deposit']);
+  expect(manifest.operations.map((operation) => operation.name).sort()).toEqual([
+    'Account',
+    'AccountTransactions',
+    'Balance',
+    'BalanceUpdated',
+    'Client',
+    'CreateAccount',
+    'CreateClient',
+    'CreateTransaction',
+    'Deposit',
+  ]);
   for (const operation of manifest.operations) expect(createHash('sha256').update(operation.body).digest('hex')).toBe(operation.id);
 });

@@ -27,7 +27,12 @@ const { Kafka, logLevel } = require('kafkajs');
 
 /** A client of the bench broker as `principal` (credentials from the environment, development defaults). */
 function kafkaAs(brokers, principal) {
-  return new Kafka({ clientId: `projector-bench-${principal}`, brokers, logLevel: logLevel.NOTHING, sasl: platform().kafkaCredentialsFromEnv(principal, process.env).sasl });
+  return new Kafka({
+    clientId: `projector-bench-${principal}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    sasl: platform().kafkaCredentialsFromEnv(principal, process.env).sasl,
+  });
 }
 const mariadb = require('mariadb');
 
@@ -66,7 +71,11 @@ function transferSource(accountIds) {
     const vb = versions.get(b) + 1;
     versions.set(a, va);
     versions.set(b, vb);
-    return { message: event({ id: a, balance: `${va}.0001`, version: va }, { id: b, balance: `${vb}.5`, version: vb }), sides: [`${a}:${va}`, `${b}:${vb}`], versions };
+    return {
+      message: event({ id: a, balance: `${va}.0001`, version: va }, { id: b, balance: `${vb}.5`, version: vb }),
+      sides: [`${a}:${va}`, `${b}:${vb}`],
+      versions,
+    };
   };
 }
 
@@ -75,17 +84,21 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((
 /** The service runs in its own process, as in production: the load generator does not share its event loop. */
 async function startService(env) {
   const profile = args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`];
-  const child = spawn(process.execPath, [...profile, fileURLToPath(import.meta.url), '--child', `--dist=${distDir}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, fileURLToPath(import.meta.url), '--child', `--dist=${distDir}`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
     child.stdout.on('data', (chunk) => (String(chunk).includes('SERVICE-READY') ? resolve() : undefined));
   });
   child.removeAllListeners('exit');
   return {
-    stop: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -127,14 +140,25 @@ async function rebuild(kafka, env, pool) {
   const totalMs = performance.now() - startedMs;
   await producer.disconnect();
   await service.stop();
-  return { events: eventCount, accounts: touched, produce_ms: Math.round(producedMs), total_ms: Math.round(totalMs), events_per_s: Math.round(eventCount / (totalMs / 1000)) };
+  return {
+    events: eventCount,
+    accounts: touched,
+    produce_ms: Math.round(producedMs),
+    total_ms: Math.round(totalMs),
+    events_per_s: Math.round(eventCount / (totalMs / 1000)),
+  };
 }
 
 async function steady(kafka, env) {
   const service = await startService(env);
   const sentAt = new Map();
   const latenciesMs = [];
-  const watcher = kafka.observer.consumer({ groupId: `${platform().DEFAULT_OBSERVER_GROUP_PREFIX}bench-watch-${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const watcher = kafka.observer.consumer({
+    groupId: `${platform().DEFAULT_OBSERVER_GROUP_PREFIX}bench-watch-${randomUUID()}`,
+    maxWaitTimeInMs: 50,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   await watcher.connect();
   await watcher.subscribe({ topics: [env.KAFKA_TOPIC_BALANCES_LIVE], fromBeginning: false });
   const joined = new Promise((resolve) => watcher.on(watcher.events.GROUP_JOIN, resolve));
@@ -195,7 +219,15 @@ async function main() {
     BALANCE_DATABASE_URL: `mysql://root@127.0.0.1:3306/projbench_${runId}_balance`,
   };
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'projector-bench-kafka-'));
-  const broker = await startKafka({ port: await freePort(), controllerPort: await freePort(), dataDir, logDir: dataDir, freshData: true, attached: true, log: () => {} });
+  const broker = await startKafka({
+    port: await freePort(),
+    controllerPort: await freePort(),
+    dataDir,
+    logDir: dataDir,
+    freshData: true,
+    attached: true,
+    log: () => {},
+  });
   const kafka = Object.fromEntries(['wallet', 'observer', 'admin'].map((principal) => [principal, kafkaAs(broker.brokers, principal)]));
   const { parseMysqlUrl } = platform();
   let pool;
@@ -229,7 +261,12 @@ async function main() {
         }),
         partitionCount,
       );
-      log(`${scenario}: start (load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+      log(
+        `${scenario}: start (load ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')})`,
+      );
       results[scenario] = scenario === 'rebuild' ? await rebuild(kafka, env, pool) : await steady(kafka, env);
       log(`${scenario}: ${JSON.stringify(results[scenario])}`);
       await pool.end();

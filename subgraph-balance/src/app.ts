@@ -58,28 +58,42 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
   });
   const repository = createBalanceRepository({ prisma }, { transactionTimeoutMs: config.databaseTransactionTimeoutMs, history: config.history });
   const history = createHistoryRepository({ prisma });
-  const historyPruner = createHistoryPruner({ history, logger }, { ageMsMax: config.history.ageMsMax, intervalMs: config.history.pruneIntervalMs, rowsMax: config.history.pruneRowsMax });
+  const historyPruner = createHistoryPruner(
+    { history, logger },
+    { ageMsMax: config.history.ageMsMax, intervalMs: config.history.pruneIntervalMs, rowsMax: config.history.pruneRowsMax },
+  );
   const waiters = createVersionWaiters({ waitersMax: config.minVersion.waitersMax });
   metrics.registerGauge('balance_min_version_waiting', () => waiters.waitingCount());
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, sasl: config.kafkaAuth.sasl }, logger);
   // acks=all (kafkajs' default) and idempotence: a retried send after a leader change is neither
   // duplicated nor reordered on `balances.live` (subscribers see versions in order) or the DLQ.
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const pubsub = createBalancePubSub({ metrics, logger }, { subscriptionsMax: config.subscriptionsMax, queueEventsMax: config.subscriptionQueueEventsMax });
   metrics.registerGauge('balance_subscriptions_active', () => pubsub.subscriptionCount());
   // Every committed version reaches every instance here: subscribers, and reads waiting for a minVersion.
-  const liveFeed = { ...pubsub, publish: (update: Parameters<typeof pubsub.publish>[0]) => {
-    pubsub.publish(update);
-    waiters.notify(update.accountId, update.version);
-  } };
-  const liveConsumer = createLiveConsumer({ kafka, pubsub: liveFeed, metrics, logger }, {
-    topic: config.topics.live,
-    groupPrefix: config.liveGroupPrefix,
-    sessionTimeoutMs: config.consumerSessionTimeoutMs,
-    heartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
-    joinTimeoutMs: config.liveConsumerJoinTimeoutMs,
-    fetchWaitMsMax: config.consumerFetchWaitMsMax,
-  });
+  const liveFeed = {
+    ...pubsub,
+    publish: (update: Parameters<typeof pubsub.publish>[0]) => {
+      pubsub.publish(update);
+      waiters.notify(update.accountId, update.version);
+    },
+  };
+  const liveConsumer = createLiveConsumer(
+    { kafka, pubsub: liveFeed, metrics, logger },
+    {
+      topic: config.topics.live,
+      groupPrefix: config.liveGroupPrefix,
+      sessionTimeoutMs: config.consumerSessionTimeoutMs,
+      heartbeatIntervalMs: config.consumerHeartbeatIntervalMs,
+      joinTimeoutMs: config.liveConsumerJoinTimeoutMs,
+      fetchWaitMsMax: config.consumerFetchWaitMsMax,
+    },
+  );
   const projector = createBalanceProjector(
     {
       kafka,
@@ -105,14 +119,20 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
     },
   );
   const schema = buildSubgraphSchema([
-    { typeDefs: parse(loadSchemaSdl()), resolvers: createBalanceResolvers({
-      readBaseline: createBaselineReader(repository, config.loaderBatchSizeMax),
-      pubsub,
-      metrics,
-      logger,
-      history,
-      minVersion: { waiters, readFresh: async (accountId) => (await repository.findByAccountIds([accountId]))[0] ?? null },
-    }, config) },
+    {
+      typeDefs: parse(loadSchemaSdl()),
+      resolvers: createBalanceResolvers(
+        {
+          readBaseline: createBaselineReader(repository, config.loaderBatchSizeMax),
+          pubsub,
+          metrics,
+          logger,
+          history,
+          minVersion: { waiters, readFresh: async (accountId) => (await repository.findByAccountIds([accountId]))[0] ?? null },
+        },
+        config,
+      ),
+    },
   ]);
   const ownership = createOwnershipDirectory({ logger }, { ...config.ownership, internalSecret: config.auth.internalSecret });
   const makeContext = (requestId: string, identity: Identity, connection?: ConnectionState): BalanceContext => ({
@@ -125,20 +145,26 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
 
   async function readiness(): Promise<Readiness> {
     const database = await Promise.race([
-      repository.ping().then(() => true, () => false),
+      repository.ping().then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_PING_TIMEOUT_MS).unref()),
     ]);
     const checks = { database, consumer: projector.isRunning(), liveConsumer: liveConsumer.isRunning() };
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
-  const subgraph = createGraphqlServer({ schema, makeContext, readiness, metrics, logger }, {
-    host: config.host,
-    port: config.port,
-    httpBodyBytesMax: config.httpBodyBytesMax,
-    subscriberBufferedBytesMax: config.subscriberBufferedBytesMax,
-    internalSecret: config.auth.internalSecret,
-  });
+  const subgraph = createGraphqlServer(
+    { schema, makeContext, readiness, metrics, logger },
+    {
+      host: config.host,
+      port: config.port,
+      httpBodyBytesMax: config.httpBodyBytesMax,
+      subscriberBufferedBytesMax: config.subscriberBufferedBytesMax,
+      internalSecret: config.auth.internalSecret,
+    },
+  );
   const rest = createBalanceRestServer(
     { repository, logger, ownership, verifyUserToken: createUserTokenVerifier(config.auth.user) },
     { host: config.host, port: config.restPort, devMode: config.auth.devMode },
@@ -172,7 +198,11 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
       try {
         if (config.ensureTopics) {
           const partitionCount = config.topicPartitionCount;
-          await ensureTopics(kafka, Object.values(config.topics).map((topic) => ({ topic, partitionCount })), principal);
+          await ensureTopics(
+            kafka,
+            Object.values(config.topics).map((topic) => ({ topic, partitionCount })),
+            principal,
+          );
         }
         await producer.connect();
         await liveConsumer.start();

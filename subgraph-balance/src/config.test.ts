@@ -60,7 +60,14 @@ test('Kafka credentials of the balance principal: development default locally, a
 
 test('history retention and minVersion waits: bounded defaults', () => {
   expect(loadBalanceConfig({})).toMatchObject({
-    history: { versionsPerAccountMax: 10_000, ageMsMax: 7 * 24 * 3_600_000, pruneIntervalMs: 60_000, pruneRowsMax: 10_000, replayPageRowsMax: 500, gapWaitMsMax: 10_000 },
+    history: {
+      versionsPerAccountMax: 10_000,
+      ageMsMax: 7 * 24 * 3_600_000,
+      pruneIntervalMs: 60_000,
+      pruneRowsMax: 10_000,
+      replayPageRowsMax: 500,
+      gapWaitMsMax: 10_000,
+    },
     minVersion: { waitMsMax: 5_000, waitersMax: 10_000 },
   });
 });

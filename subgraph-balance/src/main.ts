@@ -16,7 +16,14 @@ async function main(): Promise<void> {
     await service.stop().catch(() => undefined);
     process.exit(1);
   }
-  installShutdown(logger, [{ name: 'subgraph-balance', stop: () => service.stop() }, { name: 'tracing', stop: () => tracing.stop() }], config.shutdownDeadlineMs);
+  installShutdown(
+    logger,
+    [
+      { name: 'subgraph-balance', stop: () => service.stop() },
+      { name: 'tracing', stop: () => tracing.stop() },
+    ],
+    config.shutdownDeadlineMs,
+  );
   logger.info({ graphqlUrl: service.graphqlUrl, restUrl: service.restUrl }, 'subgraph-balance started');
 }
 

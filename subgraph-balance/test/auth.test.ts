@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEV_AUTH_JWT_SECRET, DEV_INTERNAL_AUTH_SECRET } from '@walletgraph/platform/core';
-import { DEFAULT_AUTH_AUDIENCE, DEFAULT_AUTH_ISSUER, INTERNAL_IDENTITY_HEADER, mintInternalIdentity, mintUserToken, verifyInternalIdentity, type Identity } from '@walletgraph/platform/auth';
+import {
+  DEFAULT_AUTH_AUDIENCE,
+  DEFAULT_AUTH_ISSUER,
+  INTERNAL_IDENTITY_HEADER,
+  mintInternalIdentity,
+  mintUserToken,
+  verifyInternalIdentity,
+  type Identity,
+} from '@walletgraph/platform/auth';
 import type { Producer } from 'kafkajs';
 import { createBalanceService, type BalanceService } from '../src/app.js';
 import { balanceTable, connectedProducer, identityHeaders, newEvent, provisionFor, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
@@ -42,8 +50,19 @@ let producer: Producer;
 const table = balanceTable();
 
 async function graphql(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
-  return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }>; code?: string } };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+      code?: string;
+    },
+  };
 }
 
 const userBearer = async (identity: Identity, expiresIn: number | string = '5m') =>
@@ -57,7 +76,10 @@ beforeAll(async () => {
   service = createBalanceService(config, testLogger);
   await service.start();
   producer = await connectedProducer(testKafka());
-  await producer.send({ topic: config.topics.balances, messages: [newEvent({ id: ownAccount, balance: '10', version: 1 }), newEvent({ id: foreignAccount, balance: '20', version: 1 })] });
+  await producer.send({
+    topic: config.topics.balances,
+    messages: [newEvent({ id: ownAccount, balance: '10', version: 1 }), newEvent({ id: foreignAccount, balance: '20', version: 1 })],
+  });
   for (const id of [ownAccount, foreignAccount]) await waitFor(`${id} projected`, () => table.get(id));
 });
 
@@ -71,7 +93,8 @@ afterAll(async () => {
 describe('GraphQL as a client identity', () => {
   it('reads its own balance; a foreign and an unknown account are both null; asks the wallet once per request', async () => {
     walletCalls.length = 0;
-    const query = 'query($a: ID!, $b: ID!, $c: ID!) { own: balance(accountId: $a) { amount } foreign: balance(accountId: $b) { amount } unknown: balance(accountId: $c) { amount } }';
+    const query =
+      'query($a: ID!, $b: ID!, $c: ID!) { own: balance(accountId: $a) { amount } foreign: balance(accountId: $b) { amount } unknown: balance(accountId: $c) { amount } }';
     const result = await graphql(service.graphqlUrl, query, { a: ownAccount, b: foreignAccount, c: randomUUID() }, await identityHeaders(owner));
     expect(result.body).toEqual({ data: { own: { amount: '10.00' }, foreign: null, unknown: null } });
     expect(walletCalls).toHaveLength(1);
@@ -80,8 +103,21 @@ describe('GraphQL as a client identity', () => {
 
   it('Account.balance through entity resolution obeys the same rule', async () => {
     const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id balance { amount } } } }';
-    const result = await graphql(service.graphqlUrl, query, { r: [{ __typename: 'Account', id: ownAccount }, { __typename: 'Account', id: foreignAccount }] }, await identityHeaders(owner));
-    expect(result.body.data?.['_entities']).toEqual([{ id: ownAccount, balance: { amount: '10.00' } }, { id: foreignAccount, balance: null }]);
+    const result = await graphql(
+      service.graphqlUrl,
+      query,
+      {
+        r: [
+          { __typename: 'Account', id: ownAccount },
+          { __typename: 'Account', id: foreignAccount },
+        ],
+      },
+      await identityHeaders(owner),
+    );
+    expect(result.body.data?.['_entities']).toEqual([
+      { id: ownAccount, balance: { amount: '10.00' } },
+      { id: foreignAccount, balance: null },
+    ]);
   });
 
   it('refuses a subscription to a foreign or unknown account with the same FORBIDDEN, accepts its own', async () => {
@@ -106,7 +142,12 @@ describe('GraphQL as a client identity', () => {
 describe('direct calls without the gateway', () => {
   it.each<[string, () => Promise<Record<string, string>>]>([
     ['no identity', async () => ({})],
-    ['a forged identity', async () => ({ [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity({ role: 'admin', subject: 'm' }, { secret: 'forged-forged-forged-forged-forged-forged' }) })],
+    [
+      'a forged identity',
+      async () => ({
+        [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity({ role: 'admin', subject: 'm' }, { secret: 'forged-forged-forged-forged-forged-forged' }),
+      }),
+    ],
     ['a user token', async () => ({ authorization: await userBearer({ role: 'admin', subject: 'a' }) })],
   ])('HTTP with %s → 401 JSON', async (_name, headers) => {
     const result = await graphql(service.graphqlUrl, '{ __typename }', {}, await headers());
@@ -124,7 +165,8 @@ describe('direct calls without the gateway', () => {
 });
 
 describe('the old REST route outside dev mode', () => {
-  const get = async (accountId: string, authorization?: string) => fetch(`${service.restUrl}/balances/${accountId}`, authorization === undefined ? {} : { headers: { authorization } });
+  const get = async (accountId: string, authorization?: string) =>
+    fetch(`${service.restUrl}/balances/${accountId}`, authorization === undefined ? {} : { headers: { authorization } });
 
   it('needs a valid bearer token', async () => {
     expect((await get(ownAccount)).status).toBe(401);
@@ -139,6 +181,8 @@ describe('the old REST route outside dev mode', () => {
     const unknownId = randomUUID();
     const unknown = await get(unknownId, await userBearer(owner));
     expect([foreign.status, unknown.status]).toEqual([404, 404]);
-    expect(((await foreign.json()) as { message: string }).message.replace(foreignAccount, 'ID')).toBe(((await unknown.json()) as { message: string }).message.replace(unknownId, 'ID'));
+    expect(((await foreign.json()) as { message: string }).message.replace(foreignAccount, 'ID')).toBe(
+      ((await unknown.json()) as { message: string }).message.replace(unknownId, 'ID'),
+    );
   });
 });

@@ -4,7 +4,17 @@ import { createBalanceService, type BalanceService } from '../src/app.js';
 import type { BalanceConfig } from '../src/config.js';
 import { MetricName } from '../src/metrics.js';
 import {
-  balanceTable, collectTopic, connectedProducer, newEvent, oldEvent, provisionFor, sameGroupConfig, testConfig, testKafka, testLogger, waitFor,
+  balanceTable,
+  collectTopic,
+  connectedProducer,
+  newEvent,
+  oldEvent,
+  provisionFor,
+  sameGroupConfig,
+  testConfig,
+  testKafka,
+  testLogger,
+  waitFor,
   type CollectedMessage,
 } from './helpers.js';
 
@@ -79,7 +89,10 @@ async function run(batchSizeMax: number): Promise<RunResult> {
   const messages = scenario(ids);
   // Everything is on the topic before the consumer starts, so it arrives in one fetch.
   await provisionFor(config);
-  await producer.send({ topic: config.topics.balances, messages: messages.map((m) => ({ ...m, headers: { ...m.headers, 'test-step': String(messages.indexOf(m)) } })) });
+  await producer.send({
+    topic: config.topics.balances,
+    messages: messages.map((m) => ({ ...m, headers: { ...m.headers, 'test-step': String(messages.indexOf(m)) } })),
+  });
   let transactions = 0;
   const live = await collectTopic(config.topics.live);
   const dlq = await collectTopic(config.topics.deadLetter);
@@ -90,11 +103,15 @@ async function run(batchSizeMax: number): Promise<RunResult> {
       const handled = COUNTED_METRICS.reduce((sum, name) => sum + service.metrics.value(name), 0);
       return handled >= 21 + poisonCount && dlq.messages.length >= poisonCount ? true : undefined;
     });
-    await waitFor('last live state', () => (live.messages.some((m) => anonymize(String(m.value)).includes('"account-0","amount":"79.00","version":5')) ? true : undefined));
-    const rows = await Promise.all(ids.map(async (id) => {
-      const row = await table.get(id);
-      return row === undefined ? undefined : { amount: row.amount, version: row.version };
-    }));
+    await waitFor('last live state', () =>
+      live.messages.some((m) => anonymize(String(m.value)).includes('"account-0","amount":"79.00","version":5')) ? true : undefined,
+    );
+    const rows = await Promise.all(
+      ids.map(async (id) => {
+        const row = await table.get(id);
+        return row === undefined ? undefined : { amount: row.amount, version: row.version };
+      }),
+    );
     const liveStates = live.messages.map((m: CollectedMessage) => {
       const { accountId, amount, version } = JSON.parse(anonymize(String(m.value))) as Record<string, unknown>;
       return { key: anonymize(m.key ?? ''), accountId, amount, version };

@@ -10,7 +10,10 @@ let producer: Producer;
 const table = balanceTable();
 const accounts = Array.from({ length: 5 }, () => randomUUID());
 
-async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: Record<string, unknown>; errors?: Array<Record<string, unknown>> }> {
+async function graphql(
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: Record<string, unknown>; errors?: Array<Record<string, unknown>> }> {
   const response = await fetch(service.graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await identityHeaders()) },

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createLogger, DEV_INTERNAL_AUTH_SECRET, type Logger } from '@walletgraph/platform/core';
 import { parseMysqlUrl } from '@walletgraph/platform/db';
 import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity, type Identity } from '@walletgraph/platform/auth';
-import { createKafka, DEFAULT_OBSERVER_GROUP_PREFIX, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph, type KafkaPrincipal } from '@walletgraph/platform/kafka';
+import {
+  createKafka,
+  DEFAULT_OBSERVER_GROUP_PREFIX,
+  kafkaAccessNames,
+  kafkaCredentialsFromEnv,
+  kafkaCredentialVariables,
+  provisionWalletgraph,
+  type KafkaPrincipal,
+} from '@walletgraph/platform/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import { createPool, type Pool } from 'mariadb';
 import { loadBalanceConfig, type BalanceConfig } from '../src/config.js';

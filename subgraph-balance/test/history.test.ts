@@ -30,7 +30,10 @@ function subscribe(accountId: string, afterVersion: unknown): Stream {
   clients.push(client);
   const stream: Stream = { versions: [], errors: [], completed: false };
   client.subscribe(
-    { query: 'subscription ($id: ID!, $after: Int) { balanceUpdated(accountId: $id, afterVersion: $after) { version amount } }', variables: { id: accountId, after: afterVersion } },
+    {
+      query: 'subscription ($id: ID!, $after: Int) { balanceUpdated(accountId: $id, afterVersion: $after) { version amount } }',
+      variables: { id: accountId, after: afterVersion },
+    },
     {
       next: (result) => {
         if (result.errors !== undefined) stream.errors.push(...result.errors);
@@ -50,23 +53,38 @@ function subscribe(accountId: string, afterVersion: unknown): Stream {
   return stream;
 }
 
-async function graphql(query: string, variables: Record<string, unknown>): Promise<{ data?: Record<string, unknown> | null; errors?: Array<{ extensions?: Record<string, unknown> }> }> {
-  const response = await fetch(service.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(await identityHeaders()) }, body: JSON.stringify({ query, variables }) });
+async function graphql(
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data?: Record<string, unknown> | null; errors?: Array<{ extensions?: Record<string, unknown> }> }> {
+  const response = await fetch(service.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await identityHeaders()) },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: Record<string, unknown> }> };
 }
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const send = (accountId: string, versions: number[]) => producer.send({ topic: config.topics.balances, messages: versions.map((version) => newEvent({ id: accountId, balance: `${1000 + version}.25`, version })) });
+const send = (accountId: string, versions: number[]) =>
+  producer.send({ topic: config.topics.balances, messages: versions.map((version) => newEvent({ id: accountId, balance: `${1000 + version}.25`, version })) });
 const historyVersions = async (accountId: string): Promise<number[]> =>
-  (await pool.query<Array<{ version: number }>>('SELECT version FROM balance_history WHERE account_id = ? ORDER BY version', [accountId])).map((row) => Number(row.version));
+  (await pool.query<Array<{ version: number }>>('SELECT version FROM balance_history WHERE account_id = ? ORDER BY version', [accountId])).map((row) =>
+    Number(row.version),
+  );
 const storedVersion = async (accountId: string): Promise<number | undefined> => {
   const rows = await pool.query<Array<{ version: number }>>('SELECT version FROM balances WHERE account_id = ?', [accountId]);
   return rows[0] === undefined ? undefined : Number(rows[0].version);
 };
-const reaches = (accountId: string, version: number) => waitFor(`${accountId} at version ${version}`, async () => ((await storedVersion(accountId)) === version ? true : undefined));
+const reaches = (accountId: string, version: number) =>
+  waitFor(`${accountId} at version ${version}`, async () => ((await storedVersion(accountId)) === version ? true : undefined));
 
 beforeAll(async () => {
-  config = testConfig({ BALANCE_HISTORY_VERSIONS_PER_ACCOUNT_MAX: String(RETAINED), BALANCE_MIN_VERSION_WAIT_MS_MAX: String(WAIT_MS_MAX), BALANCE_REPLAY_PAGE_ROWS_MAX: '7' });
+  config = testConfig({
+    BALANCE_HISTORY_VERSIONS_PER_ACCOUNT_MAX: String(RETAINED),
+    BALANCE_MIN_VERSION_WAIT_MS_MAX: String(WAIT_MS_MAX),
+    BALANCE_REPLAY_PAGE_ROWS_MAX: '7',
+  });
   await provisionFor(config);
   service = createBalanceService(config, testLogger);
   await service.start();
@@ -89,15 +107,23 @@ test('every applied version is kept in balance_history with its amount, at most 
   await send(account, range(0, 59));
   await reaches(account, 59);
   expect(await historyVersions(account)).toEqual(range(60 - RETAINED, 59));
-  const rows = await pool.query<Array<{ amount: string }>>('SELECT CAST(amount AS CHAR) AS amount FROM balance_history WHERE account_id = ? AND version = 59', [account]);
+  const rows = await pool.query<Array<{ amount: string }>>('SELECT CAST(amount AS CHAR) AS amount FROM balance_history WHERE account_id = ? AND version = 59', [
+    account,
+  ]);
   expect(rows[0]?.amount).toBe('1059.2500');
   // The transfer behind a version, when the event names it.
   const transactionId = randomUUID();
   const named = newEvent({ id: account, balance: '1.5', version: 60 });
   await producer.send({ topic: config.topics.balances, messages: [{ ...named, value: named.value.replace(/}}$/, `,"transaction_id":"${transactionId}"}}`) }] });
   await reaches(account, 60);
-  const causes = await pool.query<Array<{ version: number; transaction_id: string | null }>>('SELECT version, transaction_id FROM balance_history WHERE account_id = ? AND version >= 59 ORDER BY version', [account]);
-  expect(causes.map((row) => [Number(row.version), row.transaction_id])).toEqual([[59, null], [60, transactionId]]);
+  const causes = await pool.query<Array<{ version: number; transaction_id: string | null }>>(
+    'SELECT version, transaction_id FROM balance_history WHERE account_id = ? AND version >= 59 ORDER BY version',
+    [account],
+  );
+  expect(causes.map((row) => [Number(row.version), row.transaction_id])).toEqual([
+    [59, null],
+    [60, transactionId],
+  ]);
   // A redelivered version adds no row.
   await send(account, [58, 59, 60]);
   await send(account, [61]);
@@ -111,7 +137,10 @@ test('history older than BALANCE_HISTORY_AGE_MS_MAX is pruned', async () => {
   await reaches(account, 2);
   const prisma = createPrismaClient({ logger: testLogger }, { databaseUrl: config.databaseUrl, poolSizeMax: 1, acquireTimeoutMs: 5_000 });
   try {
-    const pruner = createHistoryPruner({ history: createHistoryRepository({ prisma }), logger: testLogger }, { ageMsMax: 60_000, intervalMs: 60_000, rowsMax: 100_000 });
+    const pruner = createHistoryPruner(
+      { history: createHistoryRepository({ prisma }), logger: testLogger },
+      { ageMsMax: 60_000, intervalMs: 60_000, rowsMax: 100_000 },
+    );
     await pruner.pruneOnce(new Date());
     expect(await historyVersions(account)).toEqual([0, 1, 2]);
     await pruner.pruneOnce(new Date(Date.now() + 61_000));
@@ -188,7 +217,9 @@ test('minVersion: answers at once when the read model has it, waits for the upda
   const timedOut = await graphql(BALANCE_AT, { id: account, min: 9 });
   expect(timedOut.data).toEqual({ balance: null });
   expect(timedOut.errors?.[0]?.extensions).toMatchObject({ code: 'MIN_VERSION_TIMEOUT', minVersion: 9, currentVersion: 3, waitMsMax: WAIT_MS_MAX });
-  const entity = await graphql('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Account { balance(minVersion: 3) { version } } } }', { r: [{ __typename: 'Account', id: account }] });
+  const entity = await graphql('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Account { balance(minVersion: 3) { version } } } }', {
+    r: [{ __typename: 'Account', id: account }],
+  });
   expect(entity.data).toEqual({ _entities: [{ balance: { version: 3 } }] });
 });
 

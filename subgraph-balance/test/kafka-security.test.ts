@@ -25,10 +25,7 @@ const other = randomUUID();
 let version = 0;
 
 /** The issue's two forged events, aimed at `target`. */
-const forged = () => [
-  { value: oldEvent(target, other, '777777', '777777') },
-  newEvent({ id: target, balance: '777777', version: 1_000_000 }),
-];
+const forged = () => [{ value: oldEvent(target, other, '777777', '777777') }, newEvent({ id: target, balance: '777777', version: 1_000_000 })];
 
 /** A client of the test broker without credentials, or with the given ones. */
 function rawKafka(sasl?: { username: string; password: string }, brokerList: string[] = brokers()): Kafka {

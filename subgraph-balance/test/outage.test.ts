@@ -59,7 +59,10 @@ test('database down: the event is retried (heartbeating) until the database retu
   const a = randomUUID();
   try {
     await projector.start();
-    await walletProducer.send({ topic: config.topics.balances, messages: [newEvent({ id: a, balance: '1', version: 1 }), newEvent({ id: a, balance: '2', version: 2 })] });
+    await walletProducer.send({
+      topic: config.topics.balances,
+      messages: [newEvent({ id: a, balance: '1', version: 1 }), newEvent({ id: a, balance: '2', version: 2 })],
+    });
     // Longer than the session timeout: only heartbeats during the backoff keep the partition ours.
     await waitFor('retries through the outage', () => (failedAttempts >= 30 ? true : undefined));
     expect(await table.get(a)).toBeUndefined();

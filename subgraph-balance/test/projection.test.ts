@@ -4,7 +4,17 @@ import { createBalanceService, type BalanceService } from '../src/app.js';
 import type { BalanceConfig } from '../src/config.js';
 import { MetricName } from '../src/metrics.js';
 import {
-  balanceTable, collectTopic, connectedProducer, newEvent, oldEvent, provisionFor, sameGroupConfig, testConfig, testKafka, testLogger, waitFor,
+  balanceTable,
+  collectTopic,
+  connectedProducer,
+  newEvent,
+  oldEvent,
+  provisionFor,
+  sameGroupConfig,
+  testConfig,
+  testKafka,
+  testLogger,
+  waitFor,
 } from './helpers.js';
 
 const table = balanceTable();

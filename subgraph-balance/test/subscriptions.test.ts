@@ -81,7 +81,9 @@ test('subscription limits: per connection and per instance, with slots freed on 
   const two = client(service.wsUrl);
   const a1 = subscribeBalance(one, randomUUID());
   subscribeBalance(one, randomUUID());
-  await waitFor('two subscriptions', () => (service.metrics.value('balance_subscriptions_rejected_total') === 0 && countActive(service) === 2 ? true : undefined));
+  await waitFor('two subscriptions', () =>
+    service.metrics.value('balance_subscriptions_rejected_total') === 0 && countActive(service) === 2 ? true : undefined,
+  );
   const third = subscribeBalance(one, randomUUID()).received;
   await waitFor('per-connection refusal', () => (third.errors.length > 0 ? true : undefined));
   expect(third.errors[0]).toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE', limit: 2 }, message: expect.stringContaining('at most 2') });

@@ -47,11 +47,14 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
   async function startUnchecked(): Promise<void> {
     const warning = devSecretsWarning(config.auth, config.kafkaAuth);
     if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
-    const database = createDatabase({ logger, ...(options.onSqlQuery ? { onSqlQuery: options.onSqlQuery } : {}) }, {
-      databaseUrl: config.databaseUrl,
-      poolSizeMax: config.databasePoolSizeMax,
-      acquireTimeoutMs: config.databaseAcquireTimeoutMs,
-    });
+    const database = createDatabase(
+      { logger, ...(options.onSqlQuery ? { onSqlQuery: options.onSqlQuery } : {}) },
+      {
+        databaseUrl: config.databaseUrl,
+        poolSizeMax: config.databasePoolSizeMax,
+        acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+      },
+    );
     db = database;
     await database.ping();
 

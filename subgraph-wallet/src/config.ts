@@ -15,31 +15,35 @@ export const walletStoreEnvFields = {
   KAFKA_TOPIC_BALANCES: envField.topic(Topics.balances),
 };
 
-const schema = z.object({
-  ...authEnvFields,
-  ...tracingEnvFields,
-  ...walletStoreEnvFields,
-  ...kafkaCredentialFields('wallet'),
-  WALLET_PORT: listenPort(4001),
-  WALLET_REST_PORT: listenPort(8080),
-  WALLET_HOST: z.string().min(1).default('0.0.0.0'),
-  LOG_LEVEL: envField.logLevel(),
-  KAFKA_TOPIC_PARTITIONS: envField.positiveInt(3, 1_000),
-  OUTBOX_RELAY_ENABLED: envField.bool(true),
-  OUTBOX_RELAY_BATCH_SIZE_MAX: envField.positiveInt(200, 10_000),
-  OUTBOX_RELAY_IDLE_POLL_MS_MAX: envField.positiveInt(1_000, 60_000),
-  OUTBOX_RELAY_LOCK_RETRY_MS: envField.positiveInt(2_000, 60_000),
-  OUTBOX_RELAY_BACKOFF_MS_MAX: envField.positiveInt(10_000, 300_000),
-  OUTBOX_RELAY_SEND_RETRY_COUNT_MAX: envField.positiveInt(5, 100),
-  DATABASE_POOL_SIZE_MAX: envField.positiveInt(10, 500),
-  DATABASE_ACQUIRE_TIMEOUT_MS: envField.positiveInt(5_000, 120_000),
-  TRANSFER_RETRY_COUNT_MAX: envField.positiveInt(5, 50),
-  WALLET_TRANSFER_BATCH_SIZE_MAX: envField.positiveInt(64, 500),
-  WALLET_TRANSFER_BATCH_WINDOW_MS: envField.positiveInt(2, 100),
-  TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
-  HTTP_BODY_BYTES_MAX: envField.positiveInt(1_048_576, 64 * 1_048_576),
-  SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
-}).superRefine(refineAuthEnv).superRefine(refineTracingEnv).superRefine((env, ctx) => refineKafkaCredentials('wallet', env, ctx));
+const schema = z
+  .object({
+    ...authEnvFields,
+    ...tracingEnvFields,
+    ...walletStoreEnvFields,
+    ...kafkaCredentialFields('wallet'),
+    WALLET_PORT: listenPort(4001),
+    WALLET_REST_PORT: listenPort(8080),
+    WALLET_HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: envField.logLevel(),
+    KAFKA_TOPIC_PARTITIONS: envField.positiveInt(3, 1_000),
+    OUTBOX_RELAY_ENABLED: envField.bool(true),
+    OUTBOX_RELAY_BATCH_SIZE_MAX: envField.positiveInt(200, 10_000),
+    OUTBOX_RELAY_IDLE_POLL_MS_MAX: envField.positiveInt(1_000, 60_000),
+    OUTBOX_RELAY_LOCK_RETRY_MS: envField.positiveInt(2_000, 60_000),
+    OUTBOX_RELAY_BACKOFF_MS_MAX: envField.positiveInt(10_000, 300_000),
+    OUTBOX_RELAY_SEND_RETRY_COUNT_MAX: envField.positiveInt(5, 100),
+    DATABASE_POOL_SIZE_MAX: envField.positiveInt(10, 500),
+    DATABASE_ACQUIRE_TIMEOUT_MS: envField.positiveInt(5_000, 120_000),
+    TRANSFER_RETRY_COUNT_MAX: envField.positiveInt(5, 50),
+    WALLET_TRANSFER_BATCH_SIZE_MAX: envField.positiveInt(64, 500),
+    WALLET_TRANSFER_BATCH_WINDOW_MS: envField.positiveInt(2, 100),
+    TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
+    HTTP_BODY_BYTES_MAX: envField.positiveInt(1_048_576, 64 * 1_048_576),
+    SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
+  })
+  .superRefine(refineAuthEnv)
+  .superRefine(refineTracingEnv)
+  .superRefine((env, ctx) => refineKafkaCredentials('wallet', env, ctx));
 
 export interface OutboxRelayConfig {
   /** Rows read and published per round. */

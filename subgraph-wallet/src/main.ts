@@ -20,7 +20,14 @@ async function main(): Promise<void> {
   const tracing = startTracing(config.tracing, logger);
   const service = createWalletService(config, logger);
   await service.start();
-  installShutdown(logger, [{ name: 'subgraph-wallet', stop: () => service.stop() }, { name: 'tracing', stop: () => tracing.stop() }], config.shutdownDeadlineMs);
+  installShutdown(
+    logger,
+    [
+      { name: 'subgraph-wallet', stop: () => service.stop() },
+      { name: 'tracing', stop: () => tracing.stop() },
+    ],
+    config.shutdownDeadlineMs,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -26,7 +26,12 @@ const as = async (identity: Identity) => identityHeaders(identity);
 describe('the gateway credential', () => {
   it.each<[string, () => Promise<Record<string, string>>]>([
     ['none', async () => ({ [INTERNAL_IDENTITY_HEADER]: '' })],
-    ['forged', async () => ({ [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity({ role: 'admin', subject: 'x' }, { secret: 'forged-forged-forged-forged-forged-forged' }) })],
+    [
+      'forged',
+      async () => ({
+        [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity({ role: 'admin', subject: 'x' }, { secret: 'forged-forged-forged-forged-forged-forged' }),
+      }),
+    ],
     ['malformed', async () => ({ [INTERNAL_IDENTITY_HEADER]: 'a.b.c' })],
   ])('%s → 401 UNAUTHENTICATED before any GraphQL runs', async (_name, headers) => {
     const email = uniqueEmail();
@@ -39,7 +44,9 @@ describe('the gateway credential', () => {
 describe('a client identity', () => {
   it('may not create clients nor deposit', async () => {
     expect(errorCode(await gql(url, M.createClient, { input: { name: 'X', email: uniqueEmail() } }, await as(me)))).toBe('FORBIDDEN');
-    expect(errorCode(await gql(url, M.deposit, { input: { accountId: mine.accountId, amount: '1', idempotencyKey: randomUUID() } }, await as(me)))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(url, M.deposit, { input: { accountId: mine.accountId, amount: '1', idempotencyKey: randomUUID() } }, await as(me)))).toBe(
+      'FORBIDDEN',
+    );
     expect(await balanceOf(mine.accountId)).toMatchObject({ balance: '100.0000' });
   });
 
@@ -50,10 +57,20 @@ describe('a client identity', () => {
   });
 
   it('moves money only from its own accounts, to any account; nothing moves otherwise', async () => {
-    const paid = await gql(url, M.transfer, { input: { accountIdFrom: mine.accountId, accountIdTo: theirs.accountId, amount: '1', idempotencyKey: randomUUID() } }, await as(me));
+    const paid = await gql(
+      url,
+      M.transfer,
+      { input: { accountIdFrom: mine.accountId, accountIdTo: theirs.accountId, amount: '1', idempotencyKey: randomUUID() } },
+      await as(me),
+    );
     expect(paid.errors).toBeUndefined();
     const before = await balanceOf(theirs.accountId);
-    const stolen = await gql(url, M.transfer, { input: { accountIdFrom: theirs.accountId, accountIdTo: mine.accountId, amount: '1', idempotencyKey: randomUUID() } }, await as(me));
+    const stolen = await gql(
+      url,
+      M.transfer,
+      { input: { accountIdFrom: theirs.accountId, accountIdTo: mine.accountId, amount: '1', idempotencyKey: randomUUID() } },
+      await as(me),
+    );
     expect(errorCode(stolen)).toBe('FORBIDDEN');
     expect(await balanceOf(theirs.accountId)).toEqual(before);
   });
@@ -69,17 +86,33 @@ describe('a client identity', () => {
     const entities = await gql<{ _entities: unknown[] }>(
       url,
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id } ... on Client { id } } }',
-      { r: [{ __typename: 'Account', id: mine.accountId }, { __typename: 'Account', id: theirs.accountId }, { __typename: 'Client', id: theirs.clientId }] },
+      {
+        r: [
+          { __typename: 'Account', id: mine.accountId },
+          { __typename: 'Account', id: theirs.accountId },
+          { __typename: 'Client', id: theirs.clientId },
+        ],
+      },
       await as(me),
     );
     expect(entities.data?._entities).toEqual([{ id: mine.accountId }, null, null]);
   });
 
   it('lists only itself in clients, and nothing after its own cursor', async () => {
-    const page = await gql<{ clients: { edges: Array<{ cursor: string; node: { id: string } }> } }>(url, '{ clients(first: 50) { edges { cursor node { id } } } }', {}, await as(me));
+    const page = await gql<{ clients: { edges: Array<{ cursor: string; node: { id: string } }> } }>(
+      url,
+      '{ clients(first: 50) { edges { cursor node { id } } } }',
+      {},
+      await as(me),
+    );
     expect(page.data?.clients.edges.map((edge) => edge.node.id)).toEqual([mine.clientId]);
     const after = page.data?.clients.edges[0]?.cursor;
-    const next = await gql<{ clients: { edges: unknown[] } }>(url, 'query($after: String) { clients(first: 50, after: $after) { edges { cursor } } }', { after }, await as(me));
+    const next = await gql<{ clients: { edges: unknown[] } }>(
+      url,
+      'query($after: String) { clients(first: 50, after: $after) { edges { cursor } } }',
+      { after },
+      await as(me),
+    );
     expect(next.data?.clients.edges).toEqual([]);
   });
 });

@@ -23,7 +23,9 @@ describe('concurrent transfers', () => {
     const roundCount = 40;
     const calls = Array.from({ length: roundCount }, (_, i) => {
       const [from, to] = i % 2 === 0 ? [a.accountId, b.accountId] : [b.accountId, a.accountId];
-      return gql<TransferResult>(url, M.transfer, { input: { accountIdFrom: from, accountIdTo: to, amount: `${(i % 7) + 1}.25`, idempotencyKey: randomUUID() } });
+      return gql<TransferResult>(url, M.transfer, {
+        input: { accountIdFrom: from, accountIdTo: to, amount: `${(i % 7) + 1}.25`, idempotencyKey: randomUUID() },
+      });
     });
     const results = await Promise.all(calls);
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
@@ -106,7 +108,10 @@ describe('decimal precision', () => {
     expect(result.data?.createTransaction.amount).toBe('999999999.9999');
     expect((await balanceOf(a.accountId)).balance).toBe('999999000000000.0000');
     expect((await balanceOf(b.accountId)).balance).toBe('999999999.9999');
-    const [event] = await sql<Array<{ payload: string }>>("SELECT payload FROM outbox_events WHERE message_key = ? AND topic = 'balances' ORDER BY id DESC LIMIT 1", [a.accountId]);
+    const [event] = await sql<Array<{ payload: string }>>(
+      "SELECT payload FROM outbox_events WHERE message_key = ? AND topic = 'balances' ORDER BY id DESC LIMIT 1",
+      [a.accountId],
+    );
     expect(event?.payload).toContain('"balance_account_id_from":999999000000000,"balance_account_id_to":999999999.9999');
   });
 });

@@ -63,12 +63,15 @@ it('backfills email_key on existing rows and then compares case-insensitively, a
     ['UPPER@EXAMPLE.COM', 'upper@example.com'],
     ['Zoë@Example.com', 'zoë@example.com'],
   ]);
-  const insert = (email: string) => insertFails('INSERT INTO clients (id, name, email, email_key) VALUES (?, ?, ?, ?)', [randomUUID(), 'New', email, email.toLowerCase().normalize('NFC')]);
+  const insert = (email: string) =>
+    insertFails('INSERT INTO clients (id, name, email, email_key) VALUES (?, ?, ?, ?)', [randomUUID(), 'New', email, email.toLowerCase().normalize('NFC')]);
   expect(await insert('lücas@l.com')).toBeUndefined();
   expect(await insert('zoe@example.com')).toBeUndefined();
   expect(await insert('ZOË@example.com')).toBe('ER_DUP_ENTRY');
   expect(await insert('upper@example.com')).toBe('ER_DUP_ENTRY');
   expect(await insert('Lücas@L.com')).toBe('ER_DUP_ENTRY');
   // A row without a key cannot be written any more (the unique rule would not see it).
-  expect(await insertFails('INSERT INTO clients (id, name, email) VALUES (?, ?, ?)', [randomUUID(), 'Nokey', 'nokey@example.com'])).toMatch(/ER_NO_DEFAULT_FOR_FIELD|ER_BAD_NULL_ERROR/);
+  expect(await insertFails('INSERT INTO clients (id, name, email) VALUES (?, ?, ?)', [randomUUID(), 'Nokey', 'nokey@example.com'])).toMatch(
+    /ER_NO_DEFAULT_FOR_FIELD|ER_BAD_NULL_ERROR/,
+  );
 });

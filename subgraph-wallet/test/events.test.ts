@@ -39,7 +39,11 @@ describe('events on Kafka', () => {
     });
     const transactionId = result.data?.createTransaction.id as string;
 
-    const created = await waitFor(() => collector.events.find((e) => e.topic === 'transactions' && e.value.includes(transactionId)), 30_000, 'TransactionCreated');
+    const created = await waitFor(
+      () => collector.events.find((e) => e.topic === 'transactions' && e.value.includes(transactionId)),
+      30_000,
+      'TransactionCreated',
+    );
     expect(created.value).toBe(
       `{"Name":"TransactionCreated","Payload":{"id":"${transactionId}","account_id_from":"${a.accountId}","account_id_to":"${b.accountId}","amount":5}}`,
     );
@@ -47,7 +51,10 @@ describe('events on Kafka', () => {
     expectHeaders(created, 'TransactionCreated');
 
     const updated = await waitFor(
-      () => collector.events.find((e) => e.topic === 'balances' && e.value.includes(`"account_id_to":"${b.accountId}"`) && e.value.includes(`"account_id_from":"${a.accountId}"`)),
+      () =>
+        collector.events.find(
+          (e) => e.topic === 'balances' && e.value.includes(`"account_id_to":"${b.accountId}"`) && e.value.includes(`"account_id_from":"${a.accountId}"`),
+        ),
       30_000,
       'BalanceUpdated',
     );
@@ -61,7 +68,10 @@ describe('events on Kafka', () => {
     expect(updated.key).toBe(a.accountId);
     expectHeaders(updated, 'BalanceUpdated');
     // Both went out in outbox order: TransactionCreated has the smaller outbox id.
-    const rows = await sql<Array<{ topic: string }>>('SELECT topic FROM outbox_events WHERE message_key = ? AND created_at >= ? ORDER BY id', [a.accountId, new Date(occurredAt)]);
+    const rows = await sql<Array<{ topic: string }>>('SELECT topic FROM outbox_events WHERE message_key = ? AND created_at >= ? ORDER BY id', [
+      a.accountId,
+      new Date(occurredAt),
+    ]);
     expect(rows.map((r) => r.topic)).toEqual(['transactions', 'balances']);
   });
 
@@ -69,10 +79,14 @@ describe('events on Kafka', () => {
     const a = await newAccount(url);
     await gql(url, M.deposit, { input: { accountId: a.accountId, amount: '12.3400', idempotencyKey: randomUUID() } });
     await gql(url, M.deposit, { input: { accountId: a.accountId, amount: '0.0001', idempotencyKey: randomUUID() } });
-    const events = await waitFor(() => {
-      const mine = collector.events.filter((e) => e.topic === 'balances' && e.key === a.accountId);
-      return mine.length >= 3 ? mine : undefined;
-    }, 30_000, 'three balance events');
+    const events = await waitFor(
+      () => {
+        const mine = collector.events.filter((e) => e.topic === 'balances' && e.key === a.accountId);
+        return mine.length >= 3 ? mine : undefined;
+      },
+      30_000,
+      'three balance events',
+    );
     const prefix = `{"Name":"BalanceUpdated","Payload":{"account_id_from":"${a.accountId}","account_id_to":"${a.accountId}",`;
     const expected = [
       `"balance_account_id_from":0,"balance_account_id_to":0,"version_account_id_from":0,"version_account_id_to":0,`,
@@ -89,9 +103,13 @@ describe('events on Kafka', () => {
 
   it('marks published rows, so nothing is left behind once the relay caught up', async () => {
     const a = await newAccount(url, '1');
-    await waitFor(async () => {
-      const rows = await sql<Array<{ published_at: Date | null }>>('SELECT published_at FROM outbox_events WHERE message_key = ?', [a.accountId]);
-      return rows.length === 2 && rows.every((r) => r.published_at !== null);
-    }, 30_000, 'published_at set');
+    await waitFor(
+      async () => {
+        const rows = await sql<Array<{ published_at: Date | null }>>('SELECT published_at FROM outbox_events WHERE message_key = ?', [a.accountId]);
+        return rows.length === 2 && rows.every((r) => r.published_at !== null);
+      },
+      30_000,
+      'published_at set',
+    );
   });
 });

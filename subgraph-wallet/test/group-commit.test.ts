@@ -19,10 +19,16 @@ const commitCount = (): number => statements.filter((s) => s === 'COMMIT').lengt
 beforeAll(async () => {
   service = await startService({ DATABASE_POOL_SIZE_MAX: '10' });
   url = service.graphqlUrl;
-  db = createDatabase({ logger: silentLogger, onSqlQuery: (s) => statements.push(s) }, { databaseUrl: process.env['WALLET_DATABASE_URL'] as string, poolSizeMax: 10, acquireTimeoutMs: 5_000 });
+  db = createDatabase(
+    { logger: silentLogger, onSqlQuery: (s) => statements.push(s) },
+    { databaseUrl: process.env['WALLET_DATABASE_URL'] as string, poolSizeMax: 10, acquireTimeoutMs: 5_000 },
+  );
   // No retry of conflicts: a deadlock between batches would surface as an error.
   const unitOfWork = createUnitOfWork({ db, logger: silentLogger, onOutboxCommit: () => undefined }, { retryCountMax: 1, timeoutMs: 10_000 });
-  useCases = createWalletUseCases({ db, unitOfWork, logger: silentLogger }, { topics: { transactions: 'transactions', balances: 'balances' }, transferBatch: { sizeMax: 64, windowMs: 20 } });
+  useCases = createWalletUseCases(
+    { db, unitOfWork, logger: silentLogger },
+    { topics: { transactions: 'transactions', balances: 'balances' }, transferBatch: { sizeMax: 64, windowMs: 20 } },
+  );
 });
 afterAll(async () => {
   await db.close();
@@ -60,7 +66,10 @@ describe('group commit of transfers', () => {
     expect(await balanceOf(rich.accountId)).toEqual({ balance: '40.0000', version: 4 });
     expect(await balanceOf(poor.accountId)).toEqual({ balance: '31.0000', version: 2 });
     expect(await balanceOf(sink.accountId)).toEqual({ balance: '30.0000', version: 2 });
-    const [refusedRecord] = await sql<Array<{ n: bigint }>>('SELECT COUNT(*) AS n FROM idempotency_keys WHERE result_id IN (SELECT id FROM transactions WHERE account_id_from = ?)', [poor.accountId]);
+    const [refusedRecord] = await sql<Array<{ n: bigint }>>(
+      'SELECT COUNT(*) AS n FROM idempotency_keys WHERE result_id IN (SELECT id FROM transactions WHERE account_id_from = ?)',
+      [poor.accountId],
+    );
     expect(Number(refusedRecord?.n)).toBe(0);
     // The refused key was given back: the same key works once the money is there.
     const retried = await transfer(poor.accountId, sink.accountId, '5', refusedKey);
@@ -83,7 +92,11 @@ describe('group commit of transfers', () => {
     const a = await newAccount(url, '100');
     const b = await newAccount(url);
     const key = randomUUID();
-    const [first, second, other] = await Promise.all([transfer(a.accountId, b.accountId, '7', key), transfer(a.accountId, b.accountId, '7', key), transfer(a.accountId, b.accountId, '8', key)]);
+    const [first, second, other] = await Promise.all([
+      transfer(a.accountId, b.accountId, '7', key),
+      transfer(a.accountId, b.accountId, '7', key),
+      transfer(a.accountId, b.accountId, '8', key),
+    ]);
     expect(first.errors).toBeUndefined();
     expect(second.data?.createTransaction.id).toBe(first.data?.createTransaction.id);
     expect(errorCode(other)).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -112,7 +125,11 @@ describe('group commit of transfers', () => {
     const waves = await Promise.all(
       [0, 1, 2].map(async (wave) => {
         await new Promise((resolve) => setTimeout(resolve, wave * 20));
-        return Promise.all(Array.from({ length: 30 }, (_, i) => transfer(accounts[(i + wave) % 3] as string, accounts[(i + wave + 1 + (i % 2)) % 3] as string, `${(i % 5) + 1}.0001`)));
+        return Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            transfer(accounts[(i + wave) % 3] as string, accounts[(i + wave + 1 + (i % 2)) % 3] as string, `${(i % 5) + 1}.0001`),
+          ),
+        );
       }),
     );
     expect(waves.flat().flatMap((r) => r.errors ?? [])).toEqual([]);
@@ -129,17 +146,33 @@ describe('group commit of transfers', () => {
     try {
       const a = await newAccount(url, '50');
       const b = await newAccount(url, '50');
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? transfer(a.accountId, b.accountId, '3') : transfer(b.accountId, a.accountId, '2'))));
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? transfer(a.accountId, b.accountId, '3') : transfer(b.accountId, a.accountId, '2'))),
+      );
       const committed = results.filter((r) => r.errors === undefined).length;
       expect(committed).toBe(40);
-      const updates = await waitFor(() => {
-        const found = collector.events.filter((e) => e.topic === 'balances' && (e.value.includes(a.accountId) || e.value.includes(b.accountId)));
-        return found.length >= 40 + 4 ? found : undefined; // two openings and two deposits too
-      }, 20_000, 'the batch events');
+      const updates = await waitFor(
+        () => {
+          const found = collector.events.filter((e) => e.topic === 'balances' && (e.value.includes(a.accountId) || e.value.includes(b.accountId)));
+          return found.length >= 40 + 4 ? found : undefined; // two openings and two deposits too
+        },
+        20_000,
+        'the batch events',
+      );
       const versionsOf = (id: string): Array<[number, string]> =>
         updates
           .map((e) => (JSON.parse(e.value) as { Payload: Record<string, string | number> }).Payload)
-          .flatMap((p): Array<[number, string]> => (p['account_id_from'] === p['account_id_to'] ? (p['account_id_from'] === id ? [[Number(p['version_account_id_from']), String(p['balance_account_id_from'])]] : []) : p['account_id_from'] === id ? [[Number(p['version_account_id_from']), String(p['balance_account_id_from'])]] : p['account_id_to'] === id ? [[Number(p['version_account_id_to']), String(p['balance_account_id_to'])]] : []))
+          .flatMap((p): Array<[number, string]> =>
+            p['account_id_from'] === p['account_id_to']
+              ? p['account_id_from'] === id
+                ? [[Number(p['version_account_id_from']), String(p['balance_account_id_from'])]]
+                : []
+              : p['account_id_from'] === id
+                ? [[Number(p['version_account_id_from']), String(p['balance_account_id_from'])]]
+                : p['account_id_to'] === id
+                  ? [[Number(p['version_account_id_to']), String(p['balance_account_id_to'])]]
+                  : [],
+          )
           .sort((x, y) => x[0] - y[0]);
       for (const id of [a.accountId, b.accountId]) {
         const versions = versionsOf(id);

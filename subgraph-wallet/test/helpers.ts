@@ -69,7 +69,11 @@ export function errorCode(result: GqlResult<unknown>): string | undefined {
 }
 
 /** One SQL statement on its own connection (test assertions read the database directly). */
-export async function sql<T = Array<Record<string, unknown>>>(statement: string, values: unknown[] = [], url = process.env['WALLET_DATABASE_URL'] as string): Promise<T> {
+export async function sql<T = Array<Record<string, unknown>>>(
+  statement: string,
+  values: unknown[] = [],
+  url = process.env['WALLET_DATABASE_URL'] as string,
+): Promise<T> {
   const t = parseMysqlUrl(url);
   const connection = await connectMariaDb({ host: t.host, port: t.port, user: t.user, password: t.password, database: t.database });
   try {
@@ -80,7 +84,11 @@ export async function sql<T = Array<Record<string, unknown>>>(statement: string,
 }
 
 export async function balanceOf(accountId: string, url?: string): Promise<{ balance: string; version: number }> {
-  const [row] = await sql<Array<{ balance: string; version: number }>>('SELECT CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ?', [accountId], url);
+  const [row] = await sql<Array<{ balance: string; version: number }>>(
+    'SELECT CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ?',
+    [accountId],
+    url,
+  );
   if (row === undefined) throw new Error(`no account ${accountId}`);
   return { balance: row.balance, version: Number(row.version) };
 }
@@ -141,7 +149,10 @@ function headerText(headers: IHeaders | undefined): Record<string, string> {
 
 /** A client of the test broker as `principal`, with this run's credentials (set by the Jest global setup). */
 export function testKafka(principal: KafkaPrincipal, brokers = process.env['KAFKA_BROKERS'] as string): Kafka {
-  return createKafka({ brokers: brokers.split(','), clientId: `wallet-test-${principal}`, sasl: kafkaCredentialsFromEnv(principal, process.env).sasl }, silentLogger);
+  return createKafka(
+    { brokers: brokers.split(','), clientId: `wallet-test-${principal}`, sasl: kafkaCredentialsFromEnv(principal, process.env).sasl },
+    silentLogger,
+  );
 }
 
 /** Reads both topics from the beginning with a fresh consumer group (as the read-only observer) and keeps every message. */
@@ -153,7 +164,14 @@ export async function startEventCollector(brokers = process.env['KAFKA_BROKERS']
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
-      events.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers: headerText(message.headers) });
+      events.push({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? '',
+        headers: headerText(message.headers),
+      });
     },
   });
   return {

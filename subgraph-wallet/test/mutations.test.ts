@@ -17,7 +17,10 @@ afterAll(async () => {
 /** Everything a refused money mutation could have written for these accounts / this key. */
 async function footprint(accountIds: string[], key?: string): Promise<string> {
   const balances = await Promise.all(accountIds.map((id) => balanceOf(id).catch(() => null)));
-  const [tx] = await sql<Array<{ n: bigint }>>('SELECT COUNT(*) AS n FROM transactions WHERE account_id_from IN (?) OR account_id_to IN (?)', [accountIds, accountIds]);
+  const [tx] = await sql<Array<{ n: bigint }>>('SELECT COUNT(*) AS n FROM transactions WHERE account_id_from IN (?) OR account_id_to IN (?)', [
+    accountIds,
+    accountIds,
+  ]);
   const [dep] = await sql<Array<{ n: bigint }>>('SELECT COUNT(*) AS n FROM deposits WHERE account_id IN (?)', [accountIds]);
   const [out] = await sql<Array<{ n: bigint }>>('SELECT COUNT(*) AS n FROM outbox_events WHERE message_key IN (?)', [accountIds]);
   const [idem] = await sql<Array<{ n: bigint }>>('SELECT COUNT(*) AS n FROM idempotency_keys WHERE `key` = ?', [key === undefined ? '-' : storedKey(key)]);
@@ -53,8 +56,13 @@ describe('createClient', () => {
     expect(errorCode(await gql(url, M.createClient, { input: { name: 'Accented', email: `${accented}@example.com` } }))).toBeUndefined();
     expect(errorCode(await gql(url, M.createClient, { input: { name: 'Upper', email: `${accented.toUpperCase()}@EXAMPLE.com` } }))).toBe('CONFLICT');
     expect(errorCode(await gql(url, M.createClient, { input: { name: 'Decomposed', email: `${accented.normalize('NFD')}@example.com` } }))).toBe('CONFLICT');
-    const rows = await sql<Array<{ name: string; email_key: string }>>('SELECT name, email_key FROM clients WHERE email_key IN (?) ORDER BY name', [[`${local}@example.com`, `${accented}@example.com`]]);
-    expect(rows).toEqual([{ name: 'Accented', email_key: `${accented}@example.com` }, { name: 'Plain', email_key: `${local}@example.com` }]);
+    const rows = await sql<Array<{ name: string; email_key: string }>>('SELECT name, email_key FROM clients WHERE email_key IN (?) ORDER BY name', [
+      [`${local}@example.com`, `${accented}@example.com`],
+    ]);
+    expect(rows).toEqual([
+      { name: 'Accented', email_key: `${accented}@example.com` },
+      { name: 'Plain', email_key: `${local}@example.com` },
+    ]);
   });
 
   it.each([
@@ -194,14 +202,18 @@ describe('createTransaction', () => {
     expect(result.data?.createTransaction).toMatchObject({ amount: '5.00', accountFrom: { id: a.accountId }, accountTo: { id: b.accountId } });
     expect(await balanceOf(a.accountId)).toEqual({ balance: '995.0000', version: 2 });
     expect(await balanceOf(b.accountId)).toEqual({ balance: '1005.0000', version: 2 });
-    const rows = await sql('SELECT account_id_from, account_id_to, CAST(amount AS CHAR) AS amount FROM transactions WHERE id = ?', [result.data?.createTransaction.id]);
+    const rows = await sql('SELECT account_id_from, account_id_to, CAST(amount AS CHAR) AS amount FROM transactions WHERE id = ?', [
+      result.data?.createTransaction.id,
+    ]);
     expect(rows).toEqual([{ account_id_from: a.accountId, account_id_to: b.accountId, amount: '5.0000' }]);
   });
 
   it('allows spending the whole balance, to exactly zero', async () => {
     const a = await newAccount(url, '0.0003');
     const b = await newAccount(url);
-    const result = await gql(url, M.transfer, { input: { accountIdFrom: a.accountId, accountIdTo: b.accountId, amount: '0.0003', idempotencyKey: randomUUID() } });
+    const result = await gql(url, M.transfer, {
+      input: { accountIdFrom: a.accountId, accountIdTo: b.accountId, amount: '0.0003', idempotencyKey: randomUUID() },
+    });
     expect(result.errors).toBeUndefined();
     expect((await balanceOf(a.accountId)).balance).toBe('0.0000');
   });

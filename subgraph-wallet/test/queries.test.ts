@@ -27,7 +27,9 @@ describe('batched reads', () => {
     const accounts = await Promise.all(Array.from({ length: 8 }, () => newAccount(url)));
     const representations = accounts.map((a) => ({ __typename: 'Account', id: a.accountId }));
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id client { id name accounts { id } } } } }`;
-    const { result, selects } = await countingSql(() => gql<{ _entities: Array<{ id: string; client: { id: string; accounts: Array<{ id: string }> } }> }>(url, query, { r: representations }));
+    const { result, selects } = await countingSql(() =>
+      gql<{ _entities: Array<{ id: string; client: { id: string; accounts: Array<{ id: string }> } }> }>(url, query, { r: representations }),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities.map((e) => e.id)).toEqual(accounts.map((a) => a.accountId));
     expect(result.data?._entities.map((e) => e.client.id)).toEqual(accounts.map((a) => a.clientId));
@@ -41,7 +43,11 @@ describe('batched reads', () => {
   it('fetches transaction pages of several accounts in one statement', async () => {
     const a = await newAccount(url, '100');
     const b = await newAccount(url, '100');
-    for (const [from, to] of [[a, b], [b, a], [a, b]] as const) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+      [a, b],
+    ] as const) {
       await gql(url, M.transfer, { input: { accountIdFrom: from.accountId, accountIdTo: to.accountId, amount: '1', idempotencyKey: randomUUID() } });
     }
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id transactions(first: 2) { edges { node { id accountFrom { id } } } pageInfo { hasNextPage } } } } }`;
@@ -51,13 +57,21 @@ describe('batched reads', () => {
       }),
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?._entities.map((e) => [e.transactions.edges.length, e.transactions.pageInfo.hasNextPage])).toEqual([[2, true], [2, true]]);
+    expect(result.data?._entities.map((e) => [e.transactions.edges.length, e.transactions.pageInfo.hasNextPage])).toEqual([
+      [2, true],
+      [2, true],
+    ]);
     expect(selects.filter((s) => /FROM transactions/.test(s))).toHaveLength(1);
   });
 
   it('returns null for unknown or malformed references', async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id } } }`;
-    const result = await gql<{ _entities: unknown[] }>(url, query, { r: [{ __typename: 'Account', id: randomUUID() }, { __typename: 'Account', id: 'nope' }] });
+    const result = await gql<{ _entities: unknown[] }>(url, query, {
+      r: [
+        { __typename: 'Account', id: randomUUID() },
+        { __typename: 'Account', id: 'nope' },
+      ],
+    });
     expect(result.data?._entities).toEqual([null, null]);
   });
 });
@@ -69,7 +83,9 @@ describe('pagination', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       const [from, to] = i % 2 === 0 ? [a, b] : [b, a];
-      const r = await gql<{ createTransaction: { id: string } }>(url, M.transfer, { input: { accountIdFrom: from.accountId, accountIdTo: to.accountId, amount: `${i + 1}`, idempotencyKey: randomUUID() } });
+      const r = await gql<{ createTransaction: { id: string } }>(url, M.transfer, {
+        input: { accountIdFrom: from.accountId, accountIdTo: to.accountId, amount: `${i + 1}`, idempotencyKey: randomUUID() },
+      });
       ids.push(r.data?.createTransaction.id as string);
     }
     const query = `query($id: ID!, $after: String) { account(id: $id) { transactions(first: 2, after: $after) { edges { cursor node { id amount } } pageInfo { hasNextPage endCursor } } } }`;
@@ -88,12 +104,17 @@ describe('pagination', () => {
 
   it('pages clients oldest first and refuses bad page arguments', async () => {
     const first = await gql<{ clients: { edges: Array<{ node: { id: string; createdAt: string } }>; pageInfo: { endCursor: string } } }>(
-      url, `{ clients(first: 3) { edges { node { id createdAt } } pageInfo { hasNextPage endCursor } } }`,
+      url,
+      `{ clients(first: 3) { edges { node { id createdAt } } pageInfo { hasNextPage endCursor } } }`,
     );
     const nodes = first.data?.clients.edges.map((e) => e.node) ?? [];
     expect(nodes).toHaveLength(3);
     expect(nodes.map((n) => n.createdAt)).toEqual([...nodes.map((n) => n.createdAt)].sort());
-    const next = await gql<{ clients: { edges: Array<{ node: { id: string } }> } }>(url, `query($a: String) { clients(first: 2, after: $a) { edges { node { id } } } }`, { a: first.data?.clients.pageInfo.endCursor });
+    const next = await gql<{ clients: { edges: Array<{ node: { id: string } }> } }>(
+      url,
+      `query($a: String) { clients(first: 2, after: $a) { edges { node { id } } } }`,
+      { a: first.data?.clients.pageInfo.endCursor },
+    );
     expect(next.data?.clients.edges.map((e) => e.node.id)).not.toContain(nodes[2]?.id);
     for (const args of ['first: 0', 'first: 101', 'after: "garbage!"', `after: "${Buffer.from('x|y').toString('base64url')}"`]) {
       expect(errorCode(await gql(url, `{ clients(${args}) { edges { cursor } } }`))).toBe('BAD_USER_INPUT');
@@ -102,7 +123,9 @@ describe('pagination', () => {
 
   it('answers client, account and transaction by id; malformed ids are BAD_USER_INPUT, unknown ones null', async () => {
     const a = await newAccount(url, '5');
-    const client = await gql<{ client: { accounts: Array<{ id: string }> } }>(url, `query($id: ID!) { client(id: $id) { accounts { id } } }`, { id: a.clientId });
+    const client = await gql<{ client: { accounts: Array<{ id: string }> } }>(url, `query($id: ID!) { client(id: $id) { accounts { id } } }`, {
+      id: a.clientId,
+    });
     expect(client.data?.client.accounts).toEqual([{ id: a.accountId }]);
     expect((await gql(url, `{ account(id: "${randomUUID()}") { id } }`)).data).toEqual({ account: null });
     expect(errorCode(await gql(url, `{ transaction(id: "12") { id } }`))).toBe('BAD_USER_INPUT');
@@ -111,7 +134,11 @@ describe('pagination', () => {
 
 describe('operations', () => {
   it('echoes the caller request id and serves health', async () => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-123', ...(await identityHeaders()) }, body: '{"query":"{ __typename }"}' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-123', ...(await identityHeaders()) },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(response.headers.get('x-request-id')).toBe('req-123');
     const base = url.replace(/\/graphql$/, '');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);

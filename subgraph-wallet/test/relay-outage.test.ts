@@ -3,7 +3,17 @@ import { createKafka } from '@walletgraph/platform/kafka';
 import type { WalletService } from '../src/app.js';
 import { createOutboxRelay, type OutboxRelay } from '../src/outbox/relay.js';
 import {
-  createIsolatedWalletDatabase, gql, M, newAccount, silentLogger, sql, startEventCollector, startService, startTcpGate, testConfig, waitFor,
+  createIsolatedWalletDatabase,
+  gql,
+  M,
+  newAccount,
+  silentLogger,
+  sql,
+  startEventCollector,
+  startService,
+  startTcpGate,
+  testConfig,
+  waitFor,
   type ReceivedEvent,
 } from './helpers.js';
 
@@ -31,10 +41,7 @@ async function unpublished(): Promise<number> {
 
 beforeAll(async () => {
   isolated = await createIsolatedWalletDatabase();
-  [service, collector] = await Promise.all([
-    startService({ WALLET_DATABASE_URL: isolated.url, OUTBOX_RELAY_ENABLED: 'false' }),
-    startEventCollector(),
-  ]);
+  [service, collector] = await Promise.all([startService({ WALLET_DATABASE_URL: isolated.url, OUTBOX_RELAY_ENABLED: 'false' }), startEventCollector()]);
   url = service.graphqlUrl;
 });
 afterAll(async () => {
@@ -85,12 +92,19 @@ it('keeps acknowledged events while Kafka is down and delivers the whole backlog
     expect(relay.status().sendFailureCount).toBe(0);
 
     const eventIds = new Set(outbox.map((row) => row.event_id));
-    const arrived = await waitFor(() => {
-      const mine = collector.events.filter((e) => eventIds.has(e.headers['event-id'] as string));
-      return mine.length >= eventIds.size ? mine : undefined;
-    }, 30_000, 'every backlog event on Kafka');
+    const arrived = await waitFor(
+      () => {
+        const mine = collector.events.filter((e) => eventIds.has(e.headers['event-id'] as string));
+        return mine.length >= eventIds.size ? mine : undefined;
+      },
+      30_000,
+      'every backlog event on Kafka',
+    );
     expect(new Set(arrived.map((e) => e.headers['event-id'])).size).toBe(eventIds.size);
-    expectPerAccountOrder(arrived, outbox.map((row) => row.event_id));
+    expectPerAccountOrder(
+      arrived,
+      outbox.map((row) => row.event_id),
+    );
     // The last event of each account carries its final balance (what an old consumer ends with).
     const lastOfC = arrived.filter((e) => e.topic === 'balances' && e.key === c.accountId).at(-1);
     expect(lastOfC?.value).toContain('"balance_account_id_from":9,"balance_account_id_to":9,"version_account_id_from":6');
@@ -121,9 +135,13 @@ it('runs one active relay per database; a standby takes over when the active one
 
   const rows = await sql<Array<{ event_id: string }>>('SELECT event_id FROM outbox_events WHERE message_key = ?', [a.accountId], isolated.url);
   const ids = new Set(rows.map((r) => r.event_id));
-  const arrived = await waitFor(() => {
-    const mine = collector.events.filter((e) => ids.has(e.headers['event-id'] as string));
-    return mine.length >= ids.size ? mine : undefined;
-  }, 20_000, 'events of the hand-over');
+  const arrived = await waitFor(
+    () => {
+      const mine = collector.events.filter((e) => ids.has(e.headers['event-id'] as string));
+      return mine.length >= ids.size ? mine : undefined;
+    },
+    20_000,
+    'events of the hand-over',
+  );
   expect(arrived).toHaveLength(ids.size);
 });

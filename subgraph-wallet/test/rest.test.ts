@@ -14,7 +14,11 @@ afterAll(async () => {
   await service.stop();
 });
 
-async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
+async function post(
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
   const response = await fetch(`${service.restUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await response.text();
   return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
@@ -50,7 +54,10 @@ describe('old Walletcore REST routes', () => {
 
   it('the seed accounts of the old .http files still transfer', async () => {
     const before = await balanceOf('7dfe0fa9-d168-4329-a9ba-ca1b7052fac3');
-    const res = await post('/transactions', JSON.stringify({ account_id_from: '7dfe0fa9-d168-4329-a9ba-ca1b7052fac3', account_id_to: 'c6aee752-9977-46c3-9fa0-29e14f85f73f', amount: 0.5 }));
+    const res = await post(
+      '/transactions',
+      JSON.stringify({ account_id_from: '7dfe0fa9-d168-4329-a9ba-ca1b7052fac3', account_id_to: 'c6aee752-9977-46c3-9fa0-29e14f85f73f', amount: 0.5 }),
+    );
     expect(res.status).toBe(201);
     expect(res.json['amount']).toBe(0.5);
     expect((await balanceOf('7dfe0fa9-d168-4329-a9ba-ca1b7052fac3')).version).toBeGreaterThan(before.version);
@@ -100,7 +107,10 @@ describe('old Walletcore REST routes', () => {
   });
 
   it('POST /clients refuses a name or email holding a lone surrogate', async () => {
-    for (const body of [`{"name":"Mal\\ud800lory","email":"${randomUUID()}@example.com"}`, `{"name":"Mallory","email":"mal\\udc00${randomUUID()}@example.com"}`]) {
+    for (const body of [
+      `{"name":"Mal\\ud800lory","email":"${randomUUID()}@example.com"}`,
+      `{"name":"Mallory","email":"mal\\udc00${randomUUID()}@example.com"}`,
+    ]) {
       const res = await post('/clients', body);
       expect([res.status, res.json['code'], res.json['message']]).toEqual([400, 'BAD_USER_INPUT', expect.stringMatching(/lone surrogate/)]);
     }
@@ -150,13 +160,22 @@ describe('old Walletcore REST routes outside dev mode', () => {
   });
   const admin: Identity = { role: 'admin', subject: 'rest-admin' };
   const securedPost = async (path: string, body: unknown, headers: Record<string, string>) => {
-    const response = await fetch(`${secured.restUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(`${secured.restUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   };
 
   it('refuses every route without a valid bearer token (401) and creates nothing', async () => {
     const email = uniqueEmail();
-    const forged = await mintUserToken(admin, { secret: 'not-the-secret-not-the-secret-not-the-secret', issuer: DEFAULT_AUTH_ISSUER, audience: DEFAULT_AUTH_AUDIENCE, expiresIn: '5m' });
+    const forged = await mintUserToken(admin, {
+      secret: 'not-the-secret-not-the-secret-not-the-secret',
+      issuer: DEFAULT_AUTH_ISSUER,
+      audience: DEFAULT_AUTH_AUDIENCE,
+      expiresIn: '5m',
+    });
     for (const headers of [{}, { authorization: `Bearer ${forged}` }, await bearer(admin, -60), { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
       const res = await securedPost('/clients', { name: 'Nobody', email }, headers);
       expect(res.status).toBe(401);
@@ -182,7 +201,11 @@ describe('old Walletcore REST routes outside dev mode', () => {
     expect([unknown.status, unknown.json['code']]).toEqual([403, 'FORBIDDEN']);
     expect(String(stolen.json['message']).replace(other.accountId, 'ID')).toBe(String(unknown.json['message']).replace(/[0-9a-f-]{36}/, 'ID'));
     expect(await balanceOf(other.accountId)).toEqual({ balance: '10.0000', version: 1 });
-    const paid = await securedPost('/transactions', { account_id_from: other.accountId, account_id_to: own.json['ID'], amount: 1 }, await bearer({ role: 'client', subject: 'o', clientId: other.clientId }));
+    const paid = await securedPost(
+      '/transactions',
+      { account_id_from: other.accountId, account_id_to: own.json['ID'], amount: 1 },
+      await bearer({ role: 'client', subject: 'o', clientId: other.clientId }),
+    );
     expect(paid.status).toBe(201);
   });
 });

@@ -42,7 +42,9 @@ describe('unit of work (multi-statement transactions)', () => {
     statements.length = 0;
     const queries: number[] = [];
     await unitOfWork.run(async (tx) => {
-      tx.queue(claimIdempotencyKey({ key: randomUUID(), operation: Operation.transfer, requestHash: 'x'.repeat(64), resultId: randomUUID(), createdAt: new Date() }));
+      tx.queue(
+        claimIdempotencyKey({ key: randomUUID(), operation: Operation.transfer, requestHash: 'x'.repeat(64), resultId: randomUUID(), createdAt: new Date() }),
+      );
       const [locked] = await tx.run(lockAccounts([a.accountId, b.accountId]));
       queries.push(statements.length);
       const [from, to] = [locked.get(a.accountId), locked.get(b.accountId)];
@@ -110,7 +112,13 @@ describe('unit of work (multi-statement transactions)', () => {
   it('a transaction stuck on a lock past its timeout is rolled back with UnavailableError; the pool keeps working', async () => {
     const a = await newAccount(service.graphqlUrl, '10');
     const target = parseMysqlUrl(databaseUrl);
-    const holder: Connection = await createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database });
+    const holder: Connection = await createConnection({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+    });
     try {
       await holder.query('START TRANSACTION');
       await holder.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [a.accountId]);

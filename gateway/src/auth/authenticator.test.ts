@@ -5,7 +5,8 @@ import { createAuthenticator, createCachingVerifier } from './authenticator';
 const secret = 'test-user-jwt-secret-of-at-least-32-characters';
 const tokenConfig = { jwtSecret: secret, jwksUrl: undefined, issuer: 'walletgraph-test', audience: 'walletgraph', clockToleranceSec: 5 };
 const admin: Identity = { role: 'admin', subject: 'root' };
-const mint = (expiresIn: number | string, overrides: { secret?: string } = {}) => mintUserToken(admin, { secret: overrides.secret ?? secret, issuer: tokenConfig.issuer, audience: tokenConfig.audience, expiresIn });
+const mint = (expiresIn: number | string, overrides: { secret?: string } = {}) =>
+  mintUserToken(admin, { secret: overrides.secret ?? secret, issuer: tokenConfig.issuer, audience: tokenConfig.audience, expiresIn });
 
 /** The real verifier, counting how often it runs. */
 function countingVerifier(): { verify: UserTokenVerifier; calls: () => number } {
@@ -33,7 +34,20 @@ describe('verified-token cache', () => {
 
   it('refuses a cached token once it has expired (the clock moves, the verifier runs again and says no)', async () => {
     // Only Date is faked: jose reads the time from it, the cache too.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
     const { verify, calls } = countingVerifier();
     const cached = createCachingVerifier(verify, { bytesMax: 1_000_000, lifetimeMsMax: 300_000 });
     const token = await mint(60);
@@ -48,7 +62,20 @@ describe('verified-token cache', () => {
   });
 
   it('verifies again after lifetimeMsMax even when the token lives longer', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
     const { verify, calls } = countingVerifier();
     const cached = createCachingVerifier(verify, { bytesMax: 1_000_000, lifetimeMsMax: 10_000 });
     const token = await mint('1h');

@@ -74,7 +74,11 @@ function expiryMsOf(token: string): number | undefined {
  * goes back to the verifier, which refuses it) or `lifetimeMsMax`, whichever comes first.
  * Refusals are never cached.
  */
-export function createCachingVerifier<T>(verify: (token: string) => Promise<T>, config: VerifiedTokenCacheConfig, nowMs: () => number = () => Date.now()): (token: string) => Promise<T> {
+export function createCachingVerifier<T>(
+  verify: (token: string) => Promise<T>,
+  config: VerifiedTokenCacheConfig,
+  nowMs: () => number = () => Date.now(),
+): (token: string) => Promise<T> {
   if (config.bytesMax === 0) return verify;
   const cache = createBoundedCache<{ readonly verified: T; readonly validUntilMs: number }>({
     sizeBytesMax: config.bytesMax,
@@ -101,7 +105,8 @@ function credentialsVerifier(verifyIdentity: UserTokenVerifier): (token: string)
 export function createAuthenticator(config: UserTokenConfig, cacheConfig: VerifiedTokenCacheConfig): Authenticator {
   const verify = createCachingVerifier(credentialsVerifier(createUserTokenVerifier(config)), cacheConfig);
   const fromAuthorization = async (authorization: string | undefined): Promise<Credentials> => {
-    if (authorization === undefined || authorization.trim() === '') throw new UnauthenticatedError('authentication required: send Authorization: Bearer <token>');
+    if (authorization === undefined || authorization.trim() === '')
+      throw new UnauthenticatedError('authentication required: send Authorization: Bearer <token>');
     const token = bearerToken(authorization);
     if (token === undefined) throw new UnauthenticatedError('the Authorization header must use the Bearer scheme');
     return verify(token);

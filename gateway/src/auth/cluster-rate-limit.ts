@@ -31,7 +31,10 @@ export function serveClusterRateLimit(limiter: LocalRateLimiter): void {
 }
 
 /** Worker side: asks the primary; falls back to a local limiter holding 1/workers of the budget. */
-export function createClusterRateLimiter(config: ClusterRateLimitConfig, send: (message: TakeRequest) => boolean = (message) => process.send?.(message) ?? false): RateLimiter & { handleMessage(message: unknown): void } {
+export function createClusterRateLimiter(
+  config: ClusterRateLimitConfig,
+  send: (message: TakeRequest) => boolean = (message) => process.send?.(message) ?? false,
+): RateLimiter & { handleMessage(message: unknown): void } {
   const fallback = createRateLimiter({ perMinuteMax: Math.max(1, Math.floor(config.perMinuteMax / config.workers)), identitiesMax: config.identitiesMax });
   const pending = new Map<string, { resolve: (result: TakeResult) => void; timer: NodeJS.Timeout }>();
   const limiter = {

@@ -88,7 +88,10 @@ export function rateLimitedError(retryAfterMs: number, perMinuteMax: number): Gr
 }
 
 /** Refuses a mutation before any subgraph sees it when its identity's bucket is empty. */
-export function createRateLimitPlugin(deps: { readonly limiter: RateLimiter; readonly onRejected?: () => void }, config: RateLimitConfig): ApolloServerPlugin<GatewayContext> {
+export function createRateLimitPlugin(
+  deps: { readonly limiter: RateLimiter; readonly onRejected?: () => void },
+  config: RateLimitConfig,
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {

@@ -51,7 +51,7 @@ describe('endAtTokenExpiry', () => {
     // The race prefers neither; what matters is that the error comes and nothing follows it.
     const results: Array<IteratorResult<ExecutionResult>> = [];
     for (let i = 0; i < 3; i += 1) results.push(await stream.next());
-    const errorIndex = results.findIndex((r) => !r.done && (r.value).errors !== undefined);
+    const errorIndex = results.findIndex((r) => !r.done && r.value.errors !== undefined);
     expect(errorIndex).toBeGreaterThanOrEqual(0);
     expect(results.slice(errorIndex + 1).every((r) => r.done === true)).toBe(true);
   });
@@ -80,7 +80,11 @@ describe('atDeadline', () => {
     try {
       let now = 0;
       let fired = 0;
-      atDeadline(3_000_000_000, () => (fired += 1), () => now);
+      atDeadline(
+        3_000_000_000,
+        () => (fired += 1),
+        () => now,
+      );
       now = 2_147_483_647;
       jest.advanceTimersByTime(2_147_483_647);
       expect(fired).toBe(0);

@@ -31,7 +31,11 @@ export function tokenExpiredError(): GraphQLError {
  * A subscription lives no longer than the token that opened it: at `expiresAtMs` the stream
  * delivers one last event with an UNAUTHENTICATED error, closes its source, and ends.
  */
-export function endAtTokenExpiry(stream: AsyncIterableIterator<ExecutionResult>, expiresAtMs: number, nowMs: () => number = Date.now): AsyncIterableIterator<ExecutionResult> {
+export function endAtTokenExpiry(
+  stream: AsyncIterableIterator<ExecutionResult>,
+  expiresAtMs: number,
+  nowMs: () => number = Date.now,
+): AsyncIterableIterator<ExecutionResult> {
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   let state: 'open' | 'expired' | 'ended' = 'open';
   let onExpired: () => void = () => undefined;

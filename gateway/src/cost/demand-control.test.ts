@@ -35,14 +35,18 @@ describe('demand control', () => {
     expect(refused).toMatchObject({ ok: false });
     if (refused === undefined || refused.ok) throw new Error('expected a refusal');
     expect(refused.error.extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', estimatedCost: 51, maxCost: 50 });
-    expect(refused.error.message).toBe('operation Page has an estimated cost of 51; the maximum is 50. Ask for fewer items (first/last), fewer nested lists or fewer aliases');
+    expect(refused.error.message).toBe(
+      'operation Page has an estimated cost of 51; the maximum is 50. Ask for fewer items (first/last), fewer nested lists or fewer aliases',
+    );
   });
 
   it('only measures in measure mode', async () => {
     const { demandControl, metrics } = setUp('measure', 50);
     const { document, operation } = operationOf(page);
     expect(demandControl.admit(document, operation, { id: 'a', first: 100 })).toMatchObject({ ok: true, estimatedCost: 102 });
-    expect(await metrics.registry.getSingleMetricAsString('gateway_operation_cost_estimated')).toContain('gateway_operation_cost_estimated_sum{operation_type="query"} 102');
+    expect(await metrics.registry.getSingleMetricAsString('gateway_operation_cost_estimated')).toContain(
+      'gateway_operation_cost_estimated_sum{operation_type="query"} 102',
+    );
   });
 
   it('compiles a document once, however often it runs', () => {

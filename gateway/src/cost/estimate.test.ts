@@ -57,8 +57,14 @@ describe('cost analysis, against the Apollo Router fixture', () => {
     { fieldWithCost argWithCost(arg: 3) enumWithCost inputWithCost(someInput: { somethingWithCost: 10 })
       scalarWithCost objectWithCost { id } fieldWithListSize fieldWithDynamicListSize(first: 5) { ...Items } }`;
   const response = {
-    fieldWithCost: 1, argWithCost: 2, enumWithCost: 'A', inputWithCost: 3, scalarWithCost: 4, objectWithCost: { id: 5 },
-    fieldWithListSize: ['first', 'second', 'third'], fieldWithDynamicListSize: { items: [{ id: 6 }, { id: 7 }, { id: 8 }] },
+    fieldWithCost: 1,
+    argWithCost: 2,
+    enumWithCost: 'A',
+    inputWithCost: 3,
+    scalarWithCost: 4,
+    objectWithCost: { id: 5 },
+    fieldWithListSize: ['first', 'second', 'third'],
+    fieldWithDynamicListSize: { items: [{ id: 6 }, { id: 7 }, { id: 8 }] },
   };
 
   it('estimates 127 and scores the answer 125, as the Router does', () => {
@@ -97,10 +103,12 @@ describe('cost analysis, against the Apollo Router fixture', () => {
   });
 });
 
-describe('cost of walletgraph\'s operations (gateway/supergraph.graphql)', () => {
+describe("cost of walletgraph's operations (gateway/supergraph.graphql)", () => {
   const model = costModel(readFileSync(supergraphFile, 'utf8'));
   const sdkOperations = path.resolve(__dirname, '../../../sdk/src/operations');
-  const sdkSource = readdirSync(sdkOperations).map((file) => readFileSync(path.join(sdkOperations, file), 'utf8')).join('\n');
+  const sdkSource = readdirSync(sdkOperations)
+    .map((file) => readFileSync(path.join(sdkOperations, file), 'utf8'))
+    .join('\n');
   const sdkDocument = parse(sdkSource);
   const sdkOperation = (name: string, variables: Variables = {}) => {
     const operation = sdkDocument.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
@@ -109,7 +117,7 @@ describe('cost of walletgraph\'s operations (gateway/supergraph.graphql)', () =>
     return model.estimate({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }, variables);
   };
 
-  it('prices the SDK\'s operations far below the default maximum', () => {
+  it("prices the SDK's operations far below the default maximum", () => {
     expect(sdkOperation('Account', { id: 'x' })).toBe(3);
     expect(sdkOperation('Client', { id: 'x' })).toBe(1 + 10 * 1);
     expect(sdkOperation('Balance', { accountId: 'x' })).toBe(1);
@@ -124,8 +132,9 @@ describe('cost of walletgraph\'s operations (gateway/supergraph.graphql)', () =>
     expect(sdkOperation('BalanceUpdated', { accountId: 'x' })).toBe(1);
   });
 
-  it('prices issue 14\'s 30-alias nested query in the hundreds of thousands', () => {
-    const alias = (i: number) => `a${i}: account(id: "7dfe0fa9-d168-4329-a9ba-ca1b7052fac3") { transactions(first: 100) { edges { node { accountFrom { transactions(first: 100) { edges { node { id amount createdAt } } } } } } } }`;
+  it("prices issue 14's 30-alias nested query in the hundreds of thousands", () => {
+    const alias = (i: number) =>
+      `a${i}: account(id: "7dfe0fa9-d168-4329-a9ba-ca1b7052fac3") { transactions(first: 100) { edges { node { accountFrom { transactions(first: 100) { edges { node { id amount createdAt } } } } } } } }`;
     const attack = `{ ${Array.from({ length: 30 }, (_, i) => alias(i)).join(' ')} }`;
     // per alias: account 1 + connection 1 + 100 × (edge 1 + node 1 + accountFrom 1 + connection 1 + 100 × (edge 1 + node 1))
     expect(model.estimate(attack)).toBe(30 * (2 + 100 * (4 + 100 * 2)));
@@ -145,13 +154,15 @@ describe('cost of walletgraph\'s operations (gateway/supergraph.graphql)', () =>
     const sized = new Set<string>();
     for (const type of Object.values(model.apiSchema.getTypeMap())) {
       if (type.name.startsWith('__') || !('getFields' in type) || !('getInterfaces' in type)) continue;
-      for (const field of Object.values(type.getFields())) model.costs.field(type.name, field.name)?.listSize?.sizedFields.forEach((name) => sized.add(`${field.type.toString().replace(/[![\]]/g, '')}.${name}`));
+      for (const field of Object.values(type.getFields()))
+        model.costs.field(type.name, field.name)?.listSize?.sizedFields.forEach((name) => sized.add(`${field.type.toString().replace(/[![\]]/g, '')}.${name}`));
     }
     for (const type of Object.values(model.apiSchema.getTypeMap())) {
       if (type.name.startsWith('__') || !('getFields' in type) || !('getInterfaces' in type)) continue;
       for (const field of Object.values(type.getFields())) {
         const isList = field.type.toString().replace(/!$/, '').startsWith('[');
-        if (isList && model.costs.field(type.name, field.name)?.listSize === undefined && !sized.has(`${type.name}.${field.name}`)) undeclared.push(`${type.name}.${field.name}`);
+        if (isList && model.costs.field(type.name, field.name)?.listSize === undefined && !sized.has(`${type.name}.${field.name}`))
+          undeclared.push(`${type.name}.${field.name}`);
       }
     }
     expect(undeclared).toEqual([]);

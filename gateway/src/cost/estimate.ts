@@ -153,11 +153,15 @@ function valueAtPath(value: unknown, path: readonly string[]): unknown {
 function expectedSize(size: ListSize, variables: Variables): number | undefined {
   const values: number[] = [];
   for (const slicing of size.slicing) {
-    const value = slicing.kind === 'static' ? slicing.size : (sizeOf(valueAtPath(valueFromASTUntyped(slicing.node, variables), slicing.path)) ?? slicing.fallback);
+    const value =
+      slicing.kind === 'static' ? slicing.size : (sizeOf(valueAtPath(valueFromASTUntyped(slicing.node, variables), slicing.path)) ?? slicing.fallback);
     if (value !== undefined) values.push(value);
   }
   if (size.directive.requireOneSlicingArgument && size.directive.slicingArguments.length > 0 && values.length !== 1) {
-    throw new CostAnalysisError(`${size.fieldName} needs exactly one of its slicing arguments (${size.directive.slicingArguments.join(', ')}); it got ${values.length}`, [size.node]);
+    throw new CostAnalysisError(
+      `${size.fieldName} needs exactly one of its slicing arguments (${size.directive.slicingArguments.join(', ')}); it got ${values.length}`,
+      [size.node],
+    );
   }
   return values.length > 0 ? Math.max(...values) : size.directive.assumedSize;
 }
@@ -241,7 +245,8 @@ function argumentCost(node: ValueNode, type: GraphQLInputType, weight: number | 
     const terms: CostExpr[] = [constant(weight ?? 1)];
     for (const field of node.fields) {
       const definition = fields[field.name.value];
-      if (definition !== undefined) terms.push(argumentCost(field.value, definition.type, ctx.costs.inputFieldWeight(nullable.name, field.name.value), ctx, depth + 1));
+      if (definition !== undefined)
+        terms.push(argumentCost(field.value, definition.type, ctx.costs.inputFieldWeight(nullable.name, field.name.value), ctx, depth + 1));
     }
     return sum(terms);
   }
@@ -252,7 +257,8 @@ function argumentsCost(field: FieldNode, definition: GraphQLField<unknown, unkno
   const terms: CostExpr[] = [];
   for (const argument of field.arguments ?? []) {
     const argumentDefinition = definition.args.find((arg) => arg.name === argument.name.value);
-    if (argumentDefinition !== undefined) terms.push(argumentCost(argument.value, argumentDefinition.type, fieldCosts?.argumentWeights.get(argument.name.value), ctx, 0));
+    if (argumentDefinition !== undefined)
+      terms.push(argumentCost(argument.value, argumentDefinition.type, fieldCosts?.argumentWeights.get(argument.name.value), ctx, 0));
   }
   return sum(terms);
 }
@@ -293,7 +299,12 @@ function compileField(field: FieldNode, parentType: GraphQLNamedType, sizedBy: L
   const own: ListSize | undefined =
     fieldCosts?.listSize === undefined
       ? undefined
-      : { fieldName: `${parentType.name}.${name}`, node: field, directive: fieldCosts.listSize, slicing: fieldCosts.listSize.slicingArguments.map((path) => slicingValue(path, field, definition.args)) };
+      : {
+          fieldName: `${parentType.name}.${name}`,
+          node: field,
+          directive: fieldCosts.listSize,
+          slicing: fieldCosts.listSize.slicingArguments.map((path) => slicingValue(path, field, definition.args)),
+        };
   const namedType = getNamedType(definition.type);
   const typeCost = fieldCosts?.weight ?? (isCompositeType(namedType) ? 1 : 0);
   const children = field.selectionSet === undefined ? { estimate: zero, response: [] } : compileSelectionSet(field.selectionSet, namedType, own, ctx);
@@ -342,7 +353,13 @@ function compileSelectionSet(selectionSet: SelectionSetNode, parentType: GraphQL
  * Compiles one operation of a validated document. Fragment spreads are expanded where they are
  * used; the gateway's field limit (GATEWAY_FIELDS_MAX, fragments expanded) bounds that work.
  */
-export function compileCost(schema: GraphQLSchema, costs: SchemaCosts, document: DocumentNode, operation: OperationDefinitionNode, defaultListSize: number): CompiledCost {
+export function compileCost(
+  schema: GraphQLSchema,
+  costs: SchemaCosts,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  defaultListSize: number,
+): CompiledCost {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const rootType = schema.getRootType(operation.operation);

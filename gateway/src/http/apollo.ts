@@ -84,7 +84,13 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: true,
     validationRules: [createLimitsRule(config.limits, (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }))],
-    persistedQueries: { cache: withTrustedDocuments(createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }), deps.trustedDocuments.documents), ttl: null },
+    persistedQueries: {
+      cache: withTrustedDocuments(
+        createBoundedCache<string>({ sizeBytesMax: config.apqCacheBytesMax, sizeBytesOf: stringSizeBytes }),
+        deps.trustedDocuments.documents,
+      ),
+      ttl: null,
+    },
     formatError: createFormatError(config),
     // Apollo runs every plugin's didResolveOperation, all before the plan runs; any refusal is the
     // answer. They start in this order, each running to completion (none awaits), so the input
@@ -94,7 +100,11 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
     plugins: [
       createInputPlugin(),
       createOperationPlugin(),
-      ...(config.trustedDocuments.mode === 'off' ? [] : [createTrustedDocumentsPlugin({ policy: deps.trustedDocuments, onRejected: (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }) })]),
+      ...(config.trustedDocuments.mode === 'off'
+        ? []
+        : [
+            createTrustedDocumentsPlugin({ policy: deps.trustedDocuments, onRejected: (error) => deps.metrics.limitRejectionCount.inc({ limit: error.code }) }),
+          ]),
       ...(deps.demandControl === undefined ? [] : [createDemandControlPlugin(deps.demandControl)]),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),

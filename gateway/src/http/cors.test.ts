@@ -37,13 +37,17 @@ describe('CORS', () => {
     const response = await preflight('https://evil.example.com');
     expect(response.status).toBe(403);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(await response.json()).toEqual({ errors: [{ message: 'origin https://evil.example.com may not call this gateway (GATEWAY_CORS_ORIGINS)', extensions: { code: 'FORBIDDEN' } }] });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'origin https://evil.example.com may not call this gateway (GATEWAY_CORS_ORIGINS)', extensions: { code: 'FORBIDDEN' } }],
+    });
   });
 
   it('refuses a preflight asking for a header outside the list', async () => {
     const response = await preflight(allowedOrigin, 'authorization, x-admin-override');
     expect(response.status).toBe(403);
-    expect(((await response.json()) as { errors: Array<{ message: string }> }).errors[0]?.message).toBe('request header(s) not allowed cross-origin: x-admin-override');
+    expect(((await response.json()) as { errors: Array<{ message: string }> }).errors[0]?.message).toBe(
+      'request header(s) not allowed cross-origin: x-admin-override',
+    );
   });
 
   it('marks an allowed cross-origin request readable and exposes the request id', async () => {

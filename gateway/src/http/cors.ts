@@ -3,7 +3,16 @@ import { headerOf } from '@walletgraph/platform/http';
 import { sendJson } from './body.js';
 
 /** Request headers a cross-origin caller may send (what the SDK, GraphiQL and tracing use). */
-const ALLOWED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'x-request-id', 'traceparent', 'tracestate', 'apollo-require-preflight', 'x-apollo-operation-name'] as const;
+const ALLOWED_REQUEST_HEADERS = [
+  'authorization',
+  'content-type',
+  'accept',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+] as const;
 /** Response headers a cross-origin caller may read. */
 const EXPOSED_RESPONSE_HEADERS = ['x-request-id', 'retry-after', 'www-authenticate', 'traceresponse'] as const;
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
@@ -38,13 +47,20 @@ export function createCors(origins: readonly string[]): Cors {
       response.setHeader('vary', 'origin');
       if (!isPreflight) return false;
       if (!isAllowed) {
-        sendJson(response, 403, { errors: [{ message: `origin ${origin} may not call this gateway (GATEWAY_CORS_ORIGINS)`, extensions: { code: 'FORBIDDEN' } }] });
+        sendJson(response, 403, {
+          errors: [{ message: `origin ${origin} may not call this gateway (GATEWAY_CORS_ORIGINS)`, extensions: { code: 'FORBIDDEN' } }],
+        });
         return true;
       }
-      const requested = (headerOf(request.headers, 'access-control-request-headers') ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+      const requested = (headerOf(request.headers, 'access-control-request-headers') ?? '')
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter((name) => name !== '');
       const refused = requested.filter((name) => !(ALLOWED_REQUEST_HEADERS as readonly string[]).includes(name));
       if (refused.length > 0) {
-        sendJson(response, 403, { errors: [{ message: `request header(s) not allowed cross-origin: ${refused.join(', ')}`, extensions: { code: 'FORBIDDEN' } }] });
+        sendJson(response, 403, {
+          errors: [{ message: `request header(s) not allowed cross-origin: ${refused.join(', ')}`, extensions: { code: 'FORBIDDEN' } }],
+        });
         return true;
       }
       response.writeHead(204, {

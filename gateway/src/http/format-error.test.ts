@@ -3,7 +3,7 @@ import { asGraphQLError, createFormatError, errorCodeOf } from './format-error';
 import { LimitExceededError } from '../limits/limit-errors';
 
 describe('formatError', () => {
-  it('keeps a limit code through Apollo\'s validation wrapping', () => {
+  it("keeps a limit code through Apollo's validation wrapping", () => {
     const limit = new LimitExceededError('DEPTH_LIMIT_EXCEEDED', 'too deep', { actual: 9, max: 5 });
     const wrapped = new GraphQLError(limit.message, { originalError: limit, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     const formatted = createFormatError({ errorDetails: false })(wrapped.toJSON(), wrapped);
@@ -20,7 +20,7 @@ describe('formatError', () => {
   it.each([
     ['a limit', new LimitExceededError('COST_LIMIT_EXCEEDED', 'too costly', { estimatedCost: 9, maxCost: 5 }, [], 400)],
     ['a refusal with a code', new GraphQLError('not trusted', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 403 } } })],
-  ])('never answers Apollo\'s `http` instruction (%s)', (_name, error) => {
+  ])("never answers Apollo's `http` instruction (%s)", (_name, error) => {
     for (const errorDetails of [false, true]) {
       const formatted = createFormatError({ errorDetails })(error.toJSON(), error);
       expect(formatted.extensions?.['code']).toEqual(expect.any(String));
@@ -70,7 +70,14 @@ describe('formatError on errors it did not expect', () => {
 describe('errorCodeOf and asGraphQLError', () => {
   it('read anything an errors list may hold', () => {
     expect(errorCodeOf(new GraphQLError('x', { extensions: { code: 'NOT_FOUND' } }))).toBe('NOT_FOUND');
-    expect([new Error('x'), null, undefined, 'x', 7, { extensions: null }].map(errorCodeOf)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect([new Error('x'), null, undefined, 'x', 7, { extensions: null }].map(errorCodeOf)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(asGraphQLError(new Error('socket hang up')).toJSON()).toEqual({ message: 'socket hang up' });
     expect(asGraphQLError('boom').message).toBe('boom');
     expect(asGraphQLError({}).message).toBe('unexpected error');

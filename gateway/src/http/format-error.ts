@@ -92,7 +92,11 @@ function formatWith(config: FormatErrorConfig): (formatted: GraphQLFormattedErro
     const code = errorCodeOf(formatted);
     if (!config.errorDetails && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-      return { message: 'internal server error', ...(formatted.path === undefined ? {} : { path: formatted.path }), extensions: { ...extensions, code: 'INTERNAL_SERVER_ERROR' } };
+      return {
+        message: 'internal server error',
+        ...(formatted.path === undefined ? {} : { path: formatted.path }),
+        extensions: { ...extensions, code: 'INTERNAL_SERVER_ERROR' },
+      };
     }
     return formatted;
   };

@@ -55,7 +55,12 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
       if (Array.isArray(body) && body.length > limits.batchSizeMax) {
         deps.metrics.limitRejectionCount.inc({ limit: LimitCode.BATCH_LIMIT_EXCEEDED });
         const message = `a batch may hold at most ${limits.batchSizeMax} operations; this one holds ${body.length}`;
-        return sendJson(response, 400, { errors: [{ message, extensions: { code: LimitCode.BATCH_LIMIT_EXCEEDED, actual: body.length, max: limits.batchSizeMax } }] }, idHeader);
+        return sendJson(
+          response,
+          400,
+          { errors: [{ message, extensions: { code: LimitCode.BATCH_LIMIT_EXCEEDED, actual: body.length, max: limits.batchSizeMax } }] },
+          idHeader,
+        );
       }
     }
     const inexact = request.method === 'GET' ? inexactNumberInSearch(request.url) : undefined;
@@ -71,7 +76,11 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
       authenticated = error;
     }
     if (!(authenticated instanceof UnauthenticatedError)) {
-      const untrusted = untrustedDocumentBeforeParsing(deps.trustedDocuments, authenticated.identity, request.method === 'POST' ? { body } : { search: url.searchParams });
+      const untrusted = untrustedDocumentBeforeParsing(
+        deps.trustedDocuments,
+        authenticated.identity,
+        request.method === 'POST' ? { body } : { search: url.searchParams },
+      );
       if (untrusted !== undefined) {
         const code = String(untrusted.extensions['code']);
         deps.metrics.limitRejectionCount.inc({ limit: code });
@@ -90,7 +99,8 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
     // Authentication is Apollo's context step: a refusal is a GraphQL error UNAUTHENTICATED with HTTP 401.
     const context = (): Promise<GatewayContext> =>
       new Promise((resolve) => {
-        if (!(authenticated instanceof UnauthenticatedError)) return resolve(createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId));
+        if (!(authenticated instanceof UnauthenticatedError))
+          return resolve(createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId));
         deps.logger.info({ requestId, reason: authenticated.message }, 'request refused: not authenticated');
         throw unauthenticatedError(authenticated);
       });

@@ -21,7 +21,11 @@ export interface ReadinessDeps {
 
 const probeQuery = JSON.stringify({ query: 'query __ApolloServiceHealthCheck__ { __typename }' });
 
-async function probe(target: SubgraphProbeTarget, timeoutMs: number, extraHeaders: Readonly<Record<string, string>>): Promise<{ reachable: boolean; error?: string }> {
+async function probe(
+  target: SubgraphProbeTarget,
+  timeoutMs: number,
+  extraHeaders: Readonly<Record<string, string>>,
+): Promise<{ reachable: boolean; error?: string }> {
   try {
     const response = await fetch(target.httpUrl, {
       method: 'POST',

@@ -8,7 +8,10 @@ import type { GatewayContext } from '../context/request-context.js';
  * several. Apollo Server's own code and messages for it, on every transport.
  */
 export function operationResolutionError(operationName: unknown): GraphQLError {
-  const message = typeof operationName === 'string' && operationName !== '' ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+  const message =
+    typeof operationName === 'string' && operationName !== ''
+      ? `Unknown operation named "${operationName}".`
+      : 'Must provide operation name if query contains multiple operations.';
   return new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
 }
 
@@ -26,7 +29,8 @@ export function createOperationPlugin(): ApolloServerPlugin<GatewayContext> {
         async didResolveOperation({ operation, request }) {
           if (operation === undefined) throw operationResolutionError(request.operationName);
           if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-            const message = 'subscriptions are streams: use a WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse, Accept: text/event-stream) on this endpoint';
+            const message =
+              'subscriptions are streams: use a WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse, Accept: text/event-stream) on this endpoint';
             throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } } });
           }
         },

@@ -14,7 +14,7 @@ async function sendResponseWith(errors: readonly unknown[]) {
   const listener = await plugin.requestDidStart?.({ contextValue } as never);
   const requestContext = { errors, operationName: 'Read', contextValue, response: { body: { kind: 'single', singleResult: { data: null } }, http: {} } };
   await listener?.willSendResponse?.(requestContext as unknown as GraphQLRequestContextWillSendResponse<GatewayContext>);
-  return (await metrics.registry.getSingleMetricAsString('gateway_requests_total'));
+  return await metrics.registry.getSingleMetricAsString('gateway_requests_total');
 }
 
 describe('observability plugin', () => {

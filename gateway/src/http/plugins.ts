@@ -20,7 +20,10 @@ export function createObservabilityPlugin(deps: { metrics: GatewayMetrics }): Ap
           deps.metrics.requestLatencySeconds.observe({ operation_type: operationType }, durationMs / 1000);
           // The gateway's executor hands on whatever a subgraph fetch threw (a plain Error from a
           // broken socket has no `extensions`): read codes defensively, or the response becomes a 500.
-          contextValue.logger.info({ operationType, operationName: operationName ?? undefined, durationMs: Math.round(durationMs), errorCodes: errors?.map(errorCodeOf) }, 'graphql operation');
+          contextValue.logger.info(
+            { operationType, operationName: operationName ?? undefined, durationMs: Math.round(durationMs), errorCodes: errors?.map(errorCodeOf) },
+            'graphql operation',
+          );
         },
       };
     },

@@ -4,9 +4,16 @@ import { inexactNumberInSearch, parseRequestJson } from './request-json';
 describe('request bodies', () => {
   it('keeps number texts in variables only, for one operation and for a batch', () => {
     const one = parseRequestJson('{"query":"q","variables":{"a":1.5e2,"b":[0.10000000000000001]},"extensions":{"persistedQuery":{"version":1.0}}}');
-    expect(one).toEqual({ query: 'q', variables: { a: new JsonNumber('1.5e2'), b: [new JsonNumber('0.10000000000000001')] }, extensions: { persistedQuery: { version: 1 } } });
+    expect(one).toEqual({
+      query: 'q',
+      variables: { a: new JsonNumber('1.5e2'), b: [new JsonNumber('0.10000000000000001')] },
+      extensions: { persistedQuery: { version: 1 } },
+    });
     const batch = parseRequestJson('[{"query":"q","variables":{"a":2.5}},{"query":"r","extensions":{"x":2.5}}]');
-    expect(batch).toEqual([{ query: 'q', variables: { a: new JsonNumber('2.5') } }, { query: 'r', extensions: { x: 2.5 } }]);
+    expect(batch).toEqual([
+      { query: 'q', variables: { a: new JsonNumber('2.5') } },
+      { query: 'r', extensions: { x: 2.5 } },
+    ]);
   });
 
   it('is JSON.parse when no number has a fraction or exponent', () => {

@@ -4,7 +4,8 @@ import { decimalTextFromLiteral, decimalTextFromValue } from '@walletgraph/platf
 /** Custom scalars whose input is text only: a number at their position is never passed on as a double. */
 export const DECIMAL_SCALAR = 'Decimal';
 
-const dateTimeError = (): GraphQLError => new GraphQLError('a DateTime must be an RFC 3339 string such as "2026-11-26T05:00:00.000Z"', { extensions: { code: 'BAD_USER_INPUT' } });
+const dateTimeError = (): GraphQLError =>
+  new GraphQLError('a DateTime must be an RFC 3339 string such as "2026-11-26T05:00:00.000Z"', { extensions: { code: 'BAD_USER_INPUT' } });
 
 function dateTimeText(value: unknown): string {
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw dateTimeError();

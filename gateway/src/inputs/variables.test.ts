@@ -21,7 +21,12 @@ const quote = operation('query($order: Order!, $n: Int, $ids: [ID!], $free: Stri
 describe('resolveVariableInputs', () => {
   it('turns kept number texts back into numbers except where a Decimal is declared', () => {
     const kept = new JsonNumber('1.5e2');
-    const variables: Record<string, unknown> = { order: { legs: [{ amount: kept }], count: new JsonNumber('2.0'), amount: new JsonNumber('0.1') }, n: new JsonNumber('1e1'), ids: [new JsonNumber('3.0')], extra: new JsonNumber('4.5') };
+    const variables: Record<string, unknown> = {
+      order: { legs: [{ amount: kept }], count: new JsonNumber('2.0'), amount: new JsonNumber('0.1') },
+      n: new JsonNumber('1e1'),
+      ids: [new JsonNumber('3.0')],
+      extra: new JsonNumber('4.5'),
+    };
     expect(resolveVariableInputs(schema, quote, variables)).toEqual([]);
     expect(variables).toEqual({ order: { legs: [{ amount: kept }], count: 2, amount: new JsonNumber('0.1') }, n: 10, ids: [3], extra: 4.5 });
   });
@@ -34,7 +39,11 @@ describe('resolveVariableInputs', () => {
   });
 
   it('refuses a lone surrogate anywhere, naming where', () => {
-    const errors = resolveVariableInputs(schema, quote, { order: { legs: [{ amount: '1', note: 'a\udc00' }] }, free: '\ud800', unknown: { deep: ['ok', 'x\ud83d'] } });
+    const errors = resolveVariableInputs(schema, quote, {
+      order: { legs: [{ amount: '1', note: 'a\udc00' }] },
+      free: '\ud800',
+      unknown: { deep: ['ok', 'x\ud83d'] },
+    });
     expect(errors.map((error) => [error.message, error.extensions['code']])).toEqual([
       ['$order.legs[0].note is not valid Unicode text (it holds a lone surrogate)', 'BAD_USER_INPUT'],
       ['$free is not valid Unicode text (it holds a lone surrogate)', 'BAD_USER_INPUT'],
@@ -45,7 +54,9 @@ describe('resolveVariableInputs', () => {
   it('refuses a value nested deeper than any input (45,000 lists overflowed the walk: HTTP 500), and walks one at the bound', () => {
     let deep: unknown = [];
     for (let level = 0; level < 45_000; level += 1) deep = [deep];
-    expect(resolveVariableInputs(schema, quote, { ids: deep }).map((error) => [error.message, error.extensions['code']])).toEqual([[`$ids[0][0]… is nested deeper than ${VARIABLE_DEPTH_MAX} levels; no input of this API is`, 'BAD_USER_INPUT']]);
+    expect(resolveVariableInputs(schema, quote, { ids: deep }).map((error) => [error.message, error.extensions['code']])).toEqual([
+      [`$ids[0][0]… is nested deeper than ${VARIABLE_DEPTH_MAX} levels; no input of this API is`, 'BAD_USER_INPUT'],
+    ]);
     let atTheBound: unknown = new JsonNumber('1.0');
     for (let level = 0; level < VARIABLE_DEPTH_MAX; level += 1) atTheBound = [atTheBound];
     const variables: Record<string, unknown> = { free: atTheBound };

@@ -36,28 +36,38 @@ function pathText(path: readonly (string | number)[]): string {
  * - every string anywhere must be valid UTF-16 (a lone surrogate would be stored as U+FFFD).
  * Values are replaced in place; the returned errors are BAD_USER_INPUT.
  */
-export function resolveVariableInputs(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): GraphQLError[] {
+export function resolveVariableInputs(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError[] {
   if (variables === null || variables === undefined) return [];
   const errors: GraphQLError[] = [];
   const declared = new Map<string, GraphQLInputType | undefined>();
-  for (const definition of operation.variableDefinitions ?? []) declared.set(definition.variable.name.value, typeFromAST(schema, definition.type) as GraphQLInputType | undefined);
+  for (const definition of operation.variableDefinitions ?? [])
+    declared.set(definition.variable.name.value, typeFromAST(schema, definition.type) as GraphQLInputType | undefined);
 
   const visit = (value: unknown, type: GraphQLInputType | undefined, path: (string | number)[]): unknown => {
     if (errors.length >= errorCountMax) return value;
     if (value instanceof JsonNumber) return type !== undefined && getNamedType(type).name === DECIMAL_SCALAR ? value : value.toNumber();
     if (typeof value === 'string') {
-      if (!isWellFormedText(value)) errors.push(new GraphQLError(`${pathText(path)} is not valid Unicode text (it holds a lone surrogate)`, { extensions: { code: 'BAD_USER_INPUT' } }));
+      if (!isWellFormedText(value))
+        errors.push(new GraphQLError(`${pathText(path)} is not valid Unicode text (it holds a lone surrogate)`, { extensions: { code: 'BAD_USER_INPUT' } }));
       return value;
     }
     if (typeof value !== 'object' || value === null) return value;
     if (path.length > VARIABLE_DEPTH_MAX) {
-      errors.push(new GraphQLError(`${pathText(path.slice(0, 3))}… is nested deeper than ${VARIABLE_DEPTH_MAX} levels; no input of this API is`, { extensions: { code: 'BAD_USER_INPUT' } }));
+      errors.push(
+        new GraphQLError(`${pathText(path.slice(0, 3))}… is nested deeper than ${VARIABLE_DEPTH_MAX} levels; no input of this API is`, {
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      );
       return value;
     }
     const nullable = nullableOf(type);
     if (Array.isArray(value)) {
       // graphql-js also accepts one item where a list is declared: the item type applies either way.
-      const itemType = nullable !== undefined && isListType(nullable) ? (nullable.ofType) : nullable;
+      const itemType = nullable !== undefined && isListType(nullable) ? nullable.ofType : nullable;
       const items = value as unknown[];
       for (let index = 0; index < items.length; index += 1) items[index] = visit(items[index], itemType, [...path, index]);
       return value;

@@ -16,7 +16,11 @@ describe('operation limits', () => {
     ['depth through fragments', '{ a { ...F } } fragment F on T { b { c { d { e } } } }', 'DEPTH_LIMIT_EXCEEDED'],
     ['aliases', '{ x: a y: a z: a }', 'ALIAS_LIMIT_EXCEEDED'],
     ['fields', '{ a b c d e f g h i j k }', 'FIELD_LIMIT_EXCEEDED'],
-    ['fields through a fragment bomb', '{ ...A } fragment A on Q { ...B ...B } fragment B on Q { ...C ...C } fragment C on Q { a b c }', 'FIELD_LIMIT_EXCEEDED'],
+    [
+      'fields through a fragment bomb',
+      '{ ...A } fragment A on Q { ...B ...B } fragment B on Q { ...C ...C } fragment C on Q { a b c }',
+      'FIELD_LIMIT_EXCEEDED',
+    ],
   ])('refuses %s with a clear error', (_name, source, code) => {
     const { document, operation } = firstOperation(source);
     const errors = checkOperationLimits(operation, document, limits);

@@ -1,11 +1,4 @@
-import {
-  Kind,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-  type ValidationRule,
-} from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from 'graphql';
 import type { GatewayLimits } from '../config.js';
 import { LimitCode, LimitExceededError } from './limit-errors.js';
 
@@ -71,13 +64,34 @@ export function checkOperationLimits(operation: OperationDefinitionNode, documen
   const errors: LimitExceededError[] = [];
   const name = operation.name === undefined ? 'the operation' : `operation ${operation.name.value}`;
   if (size.depth > limits.depthMax) {
-    errors.push(new LimitExceededError(LimitCode.DEPTH_LIMIT_EXCEEDED, `${name} is nested ${size.depth} levels deep; the maximum is ${limits.depthMax}`, { actual: size.depth, max: limits.depthMax }, [operation]));
+    errors.push(
+      new LimitExceededError(
+        LimitCode.DEPTH_LIMIT_EXCEEDED,
+        `${name} is nested ${size.depth} levels deep; the maximum is ${limits.depthMax}`,
+        { actual: size.depth, max: limits.depthMax },
+        [operation],
+      ),
+    );
   }
   if (size.aliasCount > limits.aliasesMax) {
-    errors.push(new LimitExceededError(LimitCode.ALIAS_LIMIT_EXCEEDED, `${name} uses ${size.aliasCount} aliases; the maximum is ${limits.aliasesMax}`, { actual: size.aliasCount, max: limits.aliasesMax }, [operation]));
+    errors.push(
+      new LimitExceededError(
+        LimitCode.ALIAS_LIMIT_EXCEEDED,
+        `${name} uses ${size.aliasCount} aliases; the maximum is ${limits.aliasesMax}`,
+        { actual: size.aliasCount, max: limits.aliasesMax },
+        [operation],
+      ),
+    );
   }
   if (size.fieldCount > limits.fieldsMax) {
-    errors.push(new LimitExceededError(LimitCode.FIELD_LIMIT_EXCEEDED, `${name} selects ${size.fieldCount} fields (fragments expanded); the maximum is ${limits.fieldsMax}`, { actual: size.fieldCount, max: limits.fieldsMax }, [operation]));
+    errors.push(
+      new LimitExceededError(
+        LimitCode.FIELD_LIMIT_EXCEEDED,
+        `${name} selects ${size.fieldCount} fields (fragments expanded); the maximum is ${limits.fieldsMax}`,
+        { actual: size.fieldCount, max: limits.fieldsMax },
+        [operation],
+      ),
+    );
   }
   return errors;
 }

@@ -103,13 +103,21 @@ describe('subgraph data sources', () => {
     const wallet = sources.byName.get('wallet');
     if (wallet === undefined) throw new Error('no wallet data source');
     const send = (identity: Identity, query: string, id = 'a1') =>
-      wallet.process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query, variables: { id } }, context: createGatewayContext({}, logger, identity) });
+      wallet.process({
+        kind: GraphQLDataSourceRequestKind.HEALTH_CHECK,
+        request: { query, variables: { id } },
+        context: createGatewayContext({}, logger, identity),
+      });
     return { metrics, sources, wallet, send };
   }
 
   it('sends the signed identity (never the user token), request id and trace context, over kept-alive sockets, and times fetches', async () => {
     const { metrics, sources, wallet } = setup({}, 0);
-    const context = createGatewayContext({ authorization: 'Bearer t', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', cookie: 'not forwarded' }, logger, alice);
+    const context = createGatewayContext(
+      { authorization: 'Bearer t', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', cookie: 'not forwarded' },
+      logger,
+      alice,
+    );
     for (let i = 0; i < 2; i += 1) {
       await wallet.process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query: '{ __typename }' }, context });
     }
@@ -117,8 +125,15 @@ describe('subgraph data sources', () => {
     expect(fake.received[0]?.authorization).toBeUndefined();
     const signed = fake.received[0]?.[INTERNAL_IDENTITY_HEADER];
     expect(typeof signed).toBe('string');
-    await expect(verifyInternalIdentity(String(signed), { secret: DEV_INTERNAL_AUTH_SECRET })).resolves.toMatchObject({ ...alice, requestId: context.requestId });
-    expect(fake.received[0]).toMatchObject({ 'x-request-id': context.requestId, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'content-type': 'application/json' });
+    await expect(verifyInternalIdentity(String(signed), { secret: DEV_INTERNAL_AUTH_SECRET })).resolves.toMatchObject({
+      ...alice,
+      requestId: context.requestId,
+    });
+    expect(fake.received[0]).toMatchObject({
+      'x-request-id': context.requestId,
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      'content-type': 'application/json',
+    });
     expect(fake.received[0]?.cookie).toBeUndefined();
     expect(JSON.parse(fake.bodies[0] ?? '')).toMatchObject({ query: '{ __typename }' });
     expect(await metrics.registry.getSingleMetricAsString('gateway_subgraph_fetch_duration_seconds')).toMatch(/_count\{subgraph="wallet",outcome="ok"\} 2/);

@@ -126,7 +126,8 @@ function graphqlResponseOf(url: string, response: SubgraphHttpResponse): Gateway
     throw httpError(url, response);
   }
   const body = parseMaybeJson(response);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`Expected JSON response body, but received: ${response.bodyText.slice(0, 200)}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new Error(`Expected JSON response body, but received: ${response.bodyText.slice(0, 200)}`);
   return body;
 }
 
@@ -164,7 +165,10 @@ function createSubgraphSource(name: string, url: string, deps: DataSourceDeps, c
         deps.metrics.subgraphFetchDedupeFullCount.inc({ subgraph: name });
         if (Date.now() - fullWarnedAtMs < fullWarningIntervalMs) return;
         fullWarnedAtMs = Date.now();
-        deps.logger.warn({ subgraph: name, keysMax: config.dedupeInflightKeysMax }, 'in-flight dedupe map full (GATEWAY_DEDUPE_INFLIGHT_MAX): fetching unshared');
+        deps.logger.warn(
+          { subgraph: name, keysMax: config.dedupeInflightKeysMax },
+          'in-flight dedupe map full (GATEWAY_DEDUPE_INFLIGHT_MAX): fetching unshared',
+        );
       },
     },
   );

@@ -5,7 +5,10 @@ import { forwardedHeaderNames } from '../context/request-context.js';
  * Browsers cannot set headers on a WebSocket, so clients may also send them in connectionParams,
  * either at the top level (`{ authorization }`) or under `headers`. Only forwarded names are taken.
  */
-export function headersWithConnectionParams(upgradeHeaders: IncomingHttpHeaders, connectionParams: Readonly<Record<string, unknown>> | undefined): IncomingHttpHeaders {
+export function headersWithConnectionParams(
+  upgradeHeaders: IncomingHttpHeaders,
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+): IncomingHttpHeaders {
   const merged: IncomingHttpHeaders = { ...upgradeHeaders };
   if (connectionParams === undefined) return merged;
   const nested = connectionParams['headers'];

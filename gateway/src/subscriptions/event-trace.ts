@@ -12,9 +12,17 @@ export function inPushSpan(event: UpstreamEvent, transport: string, work: () => 
   const carrier = parseTraceCarrier(extensions?.[EVENT_TRACE_EXTENSION]);
   if (carrier === undefined) return work();
   const field = Object.keys(event.data ?? {})[0] ?? 'event';
-  return inSpan(`push ${field}`, { kind: SpanKind.PRODUCER, parent: contextOfCarrier(carrier), attributes: { 'graphql.operation.type': 'subscription', 'walletgraph.subscription.transport': transport } }, async (span) => {
-    const result = await work();
-    if (result.errors !== undefined) span.setAttribute('walletgraph.subscription.error_count', result.errors.length);
-    return result;
-  });
+  return inSpan(
+    `push ${field}`,
+    {
+      kind: SpanKind.PRODUCER,
+      parent: contextOfCarrier(carrier),
+      attributes: { 'graphql.operation.type': 'subscription', 'walletgraph.subscription.transport': transport },
+    },
+    async (span) => {
+      const result = await work();
+      if (result.errors !== undefined) span.setAttribute('walletgraph.subscription.error_count', result.errors.length);
+      return result;
+    },
+  );
 }

@@ -68,7 +68,14 @@ function pluggedPlan(primary: FetchNode, rest: PlanNode | undefined): QueryPlan 
  */
 function namingSubgraph(error: GraphQLError, subgraphName: string): GraphQLError {
   if (error.extensions['serviceName'] !== eventSourceName) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, originalError: error.originalError ?? null, extensions: { ...error.extensions, serviceName: subgraphName } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    originalError: error.originalError ?? null,
+    extensions: { ...error.extensions, serviceName: subgraphName },
+  });
 }
 
 function wsUrlOf(subgraphs: SubgraphEndpoints, name: string): string | undefined {
@@ -80,7 +87,12 @@ function definedHeaders(headers: Readonly<Record<string, string | undefined>>): 
 }
 
 function apolloLoggerOf(logger: Logger): RequestContext['logger'] {
-  return { debug: (m: string) => logger.debug(m), info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m), error: (m: string) => logger.error(m) };
+  return {
+    debug: (m: string) => logger.debug(m),
+    info: (m: string) => logger.info(m),
+    warn: (m: string) => logger.warn(m),
+    error: (m: string) => logger.error(m),
+  };
 }
 
 /**
@@ -116,10 +128,20 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
   }
 
   async function resolveEvent(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, event: UpstreamEvent): Promise<ExecutionResult> {
-    const eventSource: GraphQLDataSource = { process: () => Promise.resolve({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }) };
-    const operationContext = buildOperationContext({ schema: deps.planner.apiSchema, operationDocument: request.document, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) });
+    const eventSource: GraphQLDataSource = {
+      process: () => Promise.resolve({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }),
+    };
+    const operationContext = buildOperationContext({
+      schema: deps.planner.apiSchema,
+      operationDocument: request.document,
+      ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
+    });
     const requestContext: RequestContext = {
-      request: { query: request.source, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
+      request: {
+        query: request.source,
+        variables: request.variables,
+        ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
+      },
       logger: apolloLoggerOf(request.context.logger),
       schema: deps.planner.apiSchema,
       schemaHash: '' as RequestContext['schemaHash'],
@@ -133,7 +155,14 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       metrics: {},
       overallCachePolicy: null,
     };
-    const result = await executeQueryPlan(plan, { ...subgraphServices, [eventSourceName]: eventSource }, requestContext, operationContext, deps.planner.supergraphSchema, deps.planner.federationApiSchema);
+    const result = await executeQueryPlan(
+      plan,
+      { ...subgraphServices, [eventSourceName]: eventSource },
+      requestContext,
+      operationContext,
+      deps.planner.supergraphSchema,
+      deps.planner.federationApiSchema,
+    );
     return { data: result.data ?? null, ...(result.errors === undefined ? {} : { errors: result.errors.map((error) => namingSubgraph(error, subgraphName)) }) };
   }
 
@@ -158,11 +187,19 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     const wsUrl = wsUrlOf(config.subgraphs, node.primary.serviceName);
     if (wsUrl === undefined) return refuse(request, `no WebSocket URL is configured for the ${node.primary.serviceName} subgraph`, 'INTERNAL_SERVER_ERROR');
     if (!deps.slots.tryAcquire()) {
-      return refuse(request, `the gateway already serves ${deps.slots.max} subscriptions (GATEWAY_SUBSCRIPTIONS_MAX)`, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED);
+      return refuse(
+        request,
+        `the gateway already serves ${deps.slots.max} subscriptions (GATEWAY_SUBSCRIPTIONS_MAX)`,
+        SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED,
+      );
     }
     if (request.connectionSlots !== undefined && !request.connectionSlots.tryAcquire()) {
       deps.slots.release();
-      return refuse(request, `a connection may hold at most ${request.connectionSlots.max} subscriptions (SUBSCRIPTIONS_PER_CONNECTION_MAX)`, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED);
+      return refuse(
+        request,
+        `a connection may hold at most ${request.connectionSlots.max} subscriptions (SUBSCRIPTIONS_PER_CONNECTION_MAX)`,
+        SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED,
+      );
     }
     // Per caller, over all its connections and transports: before, one token opening connection
     // after connection held all GATEWAY_SUBSCRIPTIONS_MAX slots and every other caller was refused.
@@ -170,11 +207,17 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     if (!deps.callerSlots.tryAcquire(callerKey)) {
       deps.slots.release();
       request.connectionSlots?.release();
-      return refuse(request, `a caller may hold at most ${deps.callerSlots.maxPerKey} subscriptions at once, over all its connections (GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX)`, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED);
+      return refuse(
+        request,
+        `a caller may hold at most ${deps.callerSlots.maxPerKey} subscriptions at once, over all its connections (GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX)`,
+        SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED,
+      );
     }
     deps.metrics.subscriptionsActive.inc({ transport: request.transport });
     const plan = pluggedPlan(node.primary, node.rest);
-    const variables = Object.fromEntries((node.primary.variableUsages ?? []).filter((name) => name in request.variables).map((name) => [name, request.variables[name]]));
+    const variables = Object.fromEntries(
+      (node.primary.variableUsages ?? []).filter((name) => name in request.variables).map((name) => [name, request.variables[name]]),
+    );
     // A reconnecting upstream resubscribes after the last version this client was sent.
     const resumable = resumableUpstream(node.primary.operation, variables, request.resumeAfterVersion);
     const upstream = poolFor(node.primary.serviceName, wsUrl).open(
@@ -190,7 +233,14 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
     return downstream(request, plan, node.primary.serviceName, upstream, callerKey, resumable);
   }
 
-  function downstream(request: SubscribeRequest, plan: QueryPlan, subgraphName: string, upstream: AsyncIterableIterator<UpstreamEvent>, callerKey: string, resumable: ResumableUpstream | undefined): AsyncIterableIterator<ExecutionResult> {
+  function downstream(
+    request: SubscribeRequest,
+    plan: QueryPlan,
+    subgraphName: string,
+    upstream: AsyncIterableIterator<UpstreamEvent>,
+    callerKey: string,
+    resumable: ResumableUpstream | undefined,
+  ): AsyncIterableIterator<ExecutionResult> {
     let closed = false;
     const finish = async (): Promise<void> => {
       if (closed) return;

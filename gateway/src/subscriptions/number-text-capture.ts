@@ -22,7 +22,11 @@ export function createNumberTextCapture(wss: WebSocketServer) {
       } catch {
         return; // graphql-ws answers an unparsable message itself
       }
-      const { type, id, payload } = (typeof message === 'object' && message !== null ? message : {}) as { type?: unknown; id?: unknown; payload?: { variables?: unknown } };
+      const { type, id, payload } = (typeof message === 'object' && message !== null ? message : {}) as {
+        type?: unknown;
+        id?: unknown;
+        payload?: { variables?: unknown };
+      };
       const variables = payload?.variables;
       if (type !== 'subscribe' || typeof id !== 'string' || typeof variables !== 'object' || variables === null) return;
       const bySocket = pending.get(socket) ?? new Map<string, Record<string, unknown>>();

@@ -67,7 +67,10 @@ export function isPreparedOperation(value: unknown): value is PreparedOperation 
 }
 
 function toGraphQLError(error: GraphQLFormattedError): GraphQLError {
-  return new GraphQLError(error.message, { ...(error.path === undefined ? {} : { path: error.path }), ...(error.extensions === undefined ? {} : { extensions: error.extensions }) });
+  return new GraphQLError(error.message, {
+    ...(error.path === undefined ? {} : { path: error.path }),
+    ...(error.extensions === undefined ? {} : { extensions: error.extensions }),
+  });
 }
 
 /** Passes a subscription's events through unchanged, telling `onEvent` of each; keeps return/throw (graphql-sse needs both). */
@@ -97,7 +100,12 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
   const rules = [...specifiedRules, limitsRule, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const formatError = createFormatError(config);
 
-  function prepare(payload: OperationPayload, context: GatewayContext, transport: Transport, connectionSlots?: Slots): PreparedOperation | readonly GraphQLError[] {
+  function prepare(
+    payload: OperationPayload,
+    context: GatewayContext,
+    transport: Transport,
+    connectionSlots?: Slots,
+  ): PreparedOperation | readonly GraphQLError[] {
     // Before parsing: a caller limited to trusted documents gets nothing else parsed.
     const resolved = deps.trustedDocuments.resolve(payload, context.identity);
     if ('error' in resolved) {
@@ -114,12 +122,19 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
       // graphql-js parses recursively: a document nested thousands of levels deep overflows the
       // stack. The caller's text, as Apollo Server reports it over HTTP (before: the WebSocket closed
       // with 4500 and the RangeError's message, SSE answered 500).
-      if (error instanceof RangeError) return [new GraphQLError('Syntax Error: the document is nested too deeply to parse.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      if (error instanceof RangeError)
+        return [new GraphQLError('Syntax Error: the document is nested too deeply to parse.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       throw error;
     }
     const errors = validate(deps.planner.apiSchema, document, rules);
     if (errors.length > 0) {
-      return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }));
+      return errors.map(
+        (error) =>
+          new GraphQLError(error.message, {
+            nodes: error.nodes ?? null,
+            extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions },
+          }),
+      );
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
@@ -132,7 +147,8 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
     // anything is planned or opened upstream.
     if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
       const coerced = getVariableValues(deps.planner.apiSchema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
-      if (coerced.errors !== undefined) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: 'BAD_USER_INPUT' } }));
+      if (coerced.errors !== undefined)
+        return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: 'BAD_USER_INPUT' } }));
     }
     // Queries and mutations are costed by Apollo's plugin (run() hands them to Apollo); a
     // subscription is costed here, per event, before anything is opened upstream.
@@ -175,9 +191,10 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
       { query: prepared.source, variables: prepared.variables, ...(prepared.operationName === undefined ? {} : { operationName: prepared.operationName }) },
       { contextValue: prepared.context },
     );
-    if (response.body.kind !== 'single') return { errors: [new GraphQLError('incremental delivery is not supported here', { extensions: { code: 'BAD_REQUEST' } })] };
+    if (response.body.kind !== 'single')
+      return { errors: [new GraphQLError('incremental delivery is not supported here', { extensions: { code: 'BAD_REQUEST' } })] };
     const { data, errors } = response.body.singleResult;
-    return { data: (data ?? null), ...(errors === undefined ? {} : { errors: errors.map(toGraphQLError) }) };
+    return { data: data ?? null, ...(errors === undefined ? {} : { errors: errors.map(toGraphQLError) }) };
   }
 
   /**

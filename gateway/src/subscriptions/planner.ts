@@ -36,7 +36,10 @@ export function createSubscriptionPlanner(deps: { readonly supergraphSdl: string
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     supergraph,
     plan(document, operationName) {
-      const key = `subscription:${createHash('sha256').update(print(document)).update(`\0${operationName ?? ''}`).digest('hex')}`;
+      const key = `subscription:${createHash('sha256')
+        .update(print(document))
+        .update(`\0${operationName ?? ''}`)
+        .digest('hex')}`;
       let plan = deps.planCache.getSync(key);
       if (plan === undefined) {
         const operation = operationFromDocument(federationApiSchema, document, operationName === undefined ? {} : { operationName });

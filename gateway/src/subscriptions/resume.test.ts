@@ -8,7 +8,11 @@ test('the upstream operation resumes by a variable and selects the version under
   const resumable = resumableUpstream(PRIMARY, { id: 'a' });
   expect(resumable).toBeDefined();
   expect(print(parse(resumable?.query ?? ''))).toBe(
-    print(parse(`subscription Watch__balance__0($id:ID!, $${RESUME_VARIABLE}: Int){live:balanceUpdated(accountId:$id, afterVersion: $${RESUME_VARIABLE}){__typename amount account{__typename id} ${VERSION_ALIAS}: version}}`)),
+    print(
+      parse(
+        `subscription Watch__balance__0($id:ID!, $${RESUME_VARIABLE}: Int){live:balanceUpdated(accountId:$id, afterVersion: $${RESUME_VARIABLE}){__typename amount account{__typename id} ${VERSION_ALIAS}: version}}`,
+      ),
+    ),
   );
   expect(resumable?.variables).toEqual({ id: 'a', [RESUME_VARIABLE]: null });
 });
@@ -37,7 +41,11 @@ test("the client's own afterVersion (variable or literal) is the starting point;
   expect(withVariable?.variables).toEqual({ id: 'a', after: 8 });
   const literal = resumableUpstream('subscription($id:ID!){balanceUpdated(accountId:$id,afterVersion:9){amount}}', { id: 'a' });
   expect(literal?.variables[RESUME_VARIABLE]).toBe(9);
-  const fromHeader = resumableUpstream('subscription($id:ID!,$after:Int){balanceUpdated(accountId:$id,afterVersion:$after){amount}}', { id: 'a', after: 7 }, 12);
+  const fromHeader = resumableUpstream(
+    'subscription($id:ID!,$after:Int){balanceUpdated(accountId:$id,afterVersion:$after){amount}}',
+    { id: 'a', after: 7 },
+    12,
+  );
   expect(fromHeader?.variables['after']).toBe(12);
   expect(fromHeader?.accept({ data: { balanceUpdated: { amount: '1', [VERSION_ALIAS]: 12 } } })).toEqual({ deliver: false });
 });

@@ -51,14 +51,22 @@ export function resumableUpstream(primaryOperation: string, variables: Record<st
   // The client's own variable, when it passed one, carries the resume point (its definition stays used).
   const clientVariable = given?.value.kind === Kind.VARIABLE ? given.value.name.value : undefined;
   const resumeVariable = clientVariable ?? RESUME_VARIABLE;
-  const resumeArgument: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: RESUME_ARGUMENT }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: resumeVariable } } };
+  const resumeArgument: ArgumentNode = {
+    kind: Kind.ARGUMENT,
+    name: { kind: Kind.NAME, value: RESUME_ARGUMENT },
+    value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: resumeVariable } },
+  };
   const versionSelection: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: VERSION_ALIAS }, name: { kind: Kind.NAME, value: 'version' } };
   const rewrittenField: FieldNode = {
     ...field,
     arguments: [...(field.arguments ?? []).filter((a) => a !== given), resumeArgument],
     selectionSet: { ...field.selectionSet, selections: [...field.selectionSet.selections, versionSelection] },
   };
-  const addedDefinition = { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } }, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } } } as const;
+  const addedDefinition = {
+    kind: Kind.VARIABLE_DEFINITION,
+    variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: RESUME_VARIABLE } },
+    type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } },
+  } as const;
   const rewritten: OperationDefinitionNode = {
     ...operation,
     variableDefinitions: [...(operation.variableDefinitions ?? []), ...(clientVariable === undefined ? [addedDefinition] : [])],

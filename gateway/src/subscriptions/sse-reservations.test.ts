@@ -8,7 +8,10 @@ describe('SSE stream reservations', () => {
   const setup = (slotsMax = 100) => {
     const released: Array<[string, string]> = [];
     const slots = createSlots(slotsMax);
-    const reservations = createSseReservations<string>({ slots, onRelease: (value, reason) => released.push([value, reason]) }, { reservationsPerCallerMax: 2, reservationTtlMs: 1_000 });
+    const reservations = createSseReservations<string>(
+      { slots, onRelease: (value, reason) => released.push([value, reason]) },
+      { reservationsPerCallerMax: 2, reservationTtlMs: 1_000 },
+    );
     return { reservations, slots, released };
   };
 
@@ -33,7 +36,7 @@ describe('SSE stream reservations', () => {
     expect(slots.inUse()).toBe(3);
   });
 
-  it('expires a reservation never opened, once, freeing its slot and its caller\'s count', () => {
+  it("expires a reservation never opened, once, freeing its slot and its caller's count", () => {
     const { reservations, slots, released } = setup();
     const first = reservations.reserve('alice', () => 'a1');
     reservations.reserve('alice', () => 'a2');
@@ -41,7 +44,10 @@ describe('SSE stream reservations', () => {
     expect(reservations.size()).toBe(2);
     jest.advanceTimersByTime(1);
     expect(reservations.size()).toBe(0);
-    expect(released).toEqual([['a1', 'expired'], ['a2', 'expired']]);
+    expect(released).toEqual([
+      ['a1', 'expired'],
+      ['a2', 'expired'],
+    ]);
     expect(slots.inUse()).toBe(0);
     if (first.ok) expect(reservations.find(first.token, 'alice')).toBeUndefined();
     expect(reservations.reserve('alice', () => 'a3').ok).toBe(true);
@@ -65,7 +71,10 @@ describe('SSE stream reservations', () => {
     reservations.reserve('alice', () => 'a1');
     reservations.reserve('bob', () => 'b1');
     reservations.close();
-    expect(released).toEqual([['a1', 'closed'], ['b1', 'closed']]);
+    expect(released).toEqual([
+      ['a1', 'closed'],
+      ['b1', 'closed'],
+    ]);
     expect(slots.inUse()).toBe(0);
   });
 });

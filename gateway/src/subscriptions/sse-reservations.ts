@@ -17,8 +17,7 @@ export interface SseReservationsDeps<T> {
 }
 
 export type ReserveOutcome<T> =
-  | { readonly ok: true; readonly token: string; readonly value: T }
-  | { readonly ok: false; readonly reason: 'caller-limit' | 'process-limit' };
+  { readonly ok: true; readonly token: string; readonly value: T } | { readonly ok: false; readonly reason: 'caller-limit' | 'process-limit' };
 
 interface Entry<T> {
   readonly callerKey: string;

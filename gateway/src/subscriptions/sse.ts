@@ -89,7 +89,14 @@ function httpStatusOf(error: GraphQLError | undefined): number | undefined {
   return typeof status === 'number' && status >= 400 && status <= 499 ? status : undefined;
 }
 
-function sendError(response: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
   sendJson(response, status, { errors: [{ message, extensions: { code, ...extensions } }] }, headers);
 }
 
@@ -119,7 +126,9 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
         // A distinct connection stream's events carry their version as `id`; a reconnecting EventSource resumes after Last-Event-ID.
         const lastEventId = stream === undefined ? lastEventIdOf(request.raw) : undefined;
         if (lastEventId === 'invalid') {
-          const body = JSON.stringify({ errors: [{ message: 'Last-Event-ID must be a version (an integer from 0 to 2147483647)', extensions: { code: 'BAD_USER_INPUT' } }] });
+          const body = JSON.stringify({
+            errors: [{ message: 'Last-Event-ID must be a version (an integer from 0 to 2147483647)', extensions: { code: 'BAD_USER_INPUT' } }],
+          });
           return [body, { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
         }
         const prepared = isPreparedOperation(operation) && lastEventId !== undefined ? { ...operation, resumeAfterVersion: lastEventId } : operation;
@@ -132,7 +141,13 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
         }
         if (credentials.expiresAtMs !== undefined) expiryByOperation.set(prepared, credentials.expiresAtMs);
         if (stream !== undefined) streamByOperation.set(prepared, stream);
-        return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
+        return {
+          schema: deps.planner.apiSchema,
+          document: prepared.document,
+          operationName: prepared.operationName,
+          variableValues: prepared.variables,
+          contextValue: prepared,
+        };
       },
       execute: (args) => deps.operations.run(args.contextValue),
       subscribe: async (args) => {
@@ -202,7 +217,12 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
     const callerKey = callerKeyOf(credentials.identity);
     let stream: SingleStream | undefined;
     if (kind === 'reserve') {
-      const outcome = reservations.reserve(callerKey, (token) => ({ token, handler: createProtocolHandler(token), slots: createSlots(config.subscriptionsPerStreamMax), subscriptions: new Set() }));
+      const outcome = reservations.reserve(callerKey, (token) => ({
+        token,
+        handler: createProtocolHandler(token),
+        slots: createSlots(config.subscriptionsPerStreamMax),
+        subscriptions: new Set(),
+      }));
       if (!outcome.ok) return refuseReservation(response, outcome.reason, credentials);
       stream = outcome.value;
     } else if (kind === 'single') {

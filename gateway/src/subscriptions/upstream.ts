@@ -73,7 +73,9 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
 
   function createLane(caller: UpstreamCaller): Lane {
     // The signed identity lives ≤ 60 s, so each connection attempt (first or reconnect) signs a fresh one.
-    const connectionParams = async (): Promise<Record<string, unknown>> => ({ headers: { ...caller.headers, ...(caller.identityHeaders === undefined ? {} : await caller.identityHeaders()) } });
+    const connectionParams = async (): Promise<Record<string, unknown>> => ({
+      headers: { ...caller.headers, ...(caller.identityHeaders === undefined ? {} : await caller.identityHeaders()) },
+    });
     class HeaderedWebSocket extends WebSocket {
       constructor(address: string, protocols?: string | string[]) {
         super(address, protocols, { headers: { ...caller.headers } });
@@ -152,7 +154,11 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
         next: (event) => {
           if (finished) return;
           if (queue.length >= config.eventQueueSizeMax) {
-            end(subscriptionError(SubscriptionErrorCode.SLOW_CONSUMER, `the client did not keep up: more than ${config.eventQueueSizeMax} events waiting`, { queueSizeMax: config.eventQueueSizeMax }));
+            end(
+              subscriptionError(SubscriptionErrorCode.SLOW_CONSUMER, `the client did not keep up: more than ${config.eventQueueSizeMax} events waiting`, {
+                queueSizeMax: config.eventQueueSizeMax,
+              }),
+            );
             return;
           }
           queue.push(event);
@@ -164,7 +170,11 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
           if (!Array.isArray(error)) lane.retired = true;
           const described = describeUpstreamFailure(error);
           logger.warn({ subgraph: config.subgraphName, failure: described }, 'upstream subscription failed');
-          end(subscriptionError(SubscriptionErrorCode.UPSTREAM_UNAVAILABLE, `the ${config.subgraphName} subgraph subscription failed: ${described}`, { subgraph: config.subgraphName }));
+          end(
+            subscriptionError(SubscriptionErrorCode.UPSTREAM_UNAVAILABLE, `the ${config.subgraphName} subgraph subscription failed: ${described}`, {
+              subgraph: config.subgraphName,
+            }),
+          );
         },
         complete: () => end(),
       },

@@ -98,7 +98,13 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
         const prepared = deps.operations.prepare({ ...payload, variables }, context, 'ws', slotsBySocket.get(ctx.extra.socket));
         // Through the same error policy as every event (limit codes kept, `http` left out, production masking).
         if (!isPreparedOperation(prepared)) return deps.operations.formatErrors(prepared);
-        return { schema: deps.planner.apiSchema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
+        return {
+          schema: deps.planner.apiSchema,
+          document: prepared.document,
+          operationName: prepared.operationName,
+          variableValues: prepared.variables,
+          contextValue: prepared,
+        };
       },
       execute: run,
       subscribe: run,

@@ -17,7 +17,9 @@ function operationsOf(request: HttpOperations): Array<{ query?: unknown; extensi
     return [{ query: request.search.get('query') ?? undefined, extensions }];
   }
   const operations = Array.isArray(request.body) ? (request.body as unknown[]) : [request.body];
-  return operations.filter((operation): operation is Record<string, unknown> => typeof operation === 'object' && operation !== null && !Array.isArray(operation));
+  return operations.filter(
+    (operation): operation is Record<string, unknown> => typeof operation === 'object' && operation !== null && !Array.isArray(operation),
+  );
 }
 
 /**
@@ -30,7 +32,10 @@ function operationsOf(request: HttpOperations): Array<{ query?: unknown; extensi
 export function untrustedDocumentBeforeParsing(policy: TrustedDocumentPolicy, identity: Identity, request: HttpOperations): GraphQLError | undefined {
   if (!policy.restricts(identity)) return undefined;
   for (const operation of operationsOf(request)) {
-    const extensions = typeof operation.extensions === 'object' && operation.extensions !== null && !Array.isArray(operation.extensions) ? (operation.extensions as Record<string, unknown>) : undefined;
+    const extensions =
+      typeof operation.extensions === 'object' && operation.extensions !== null && !Array.isArray(operation.extensions)
+        ? (operation.extensions as Record<string, unknown>)
+        : undefined;
     const resolved = policy.resolve({ query: typeof operation.query === 'string' ? operation.query : undefined, extensions }, identity);
     if (!('error' in resolved)) continue;
     const code = resolved.error.extensions['code'];

@@ -56,11 +56,16 @@ export function parseManifest(text: string, source: string): TrustedDocuments {
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(`the trusted-documents manifest ${source} is not an Apollo persisted query manifest: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new ConfigError(
+      `the trusted-documents manifest ${source} is not an Apollo persisted query manifest: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   }
   const byId = new Map<string, TrustedDocument>();
   for (const operation of parsed.data.operations) {
-    if (sha256Hex(operation.body) !== operation.id) throw new ConfigError(`the trusted-documents manifest ${source}: ${operation.name} has id ${operation.id}, but its body hashes to ${sha256Hex(operation.body)}`);
+    if (sha256Hex(operation.body) !== operation.id)
+      throw new ConfigError(
+        `the trusted-documents manifest ${source}: ${operation.name} has id ${operation.id}, but its body hashes to ${sha256Hex(operation.body)}`,
+      );
     byId.set(operation.id, operation);
   }
   return { get: (id) => byId.get(id), size: byId.size };
@@ -71,7 +76,9 @@ export async function loadManifest(filePath: string = defaultManifestFile): Prom
   try {
     text = await readFile(filePath, 'utf8');
   } catch (error: unknown) {
-    throw new ConfigError(`cannot read the trusted-documents manifest at ${filePath} (GATEWAY_TRUSTED_DOCUMENTS_PATH; the SDK's build writes sdk/persisted-query-manifest.json): ${String(error)}`);
+    throw new ConfigError(
+      `cannot read the trusted-documents manifest at ${filePath} (GATEWAY_TRUSTED_DOCUMENTS_PATH; the SDK's build writes sdk/persisted-query-manifest.json): ${String(error)}`,
+    );
   }
   return parseManifest(text, filePath);
 }

@@ -33,7 +33,10 @@ export function withTrustedDocuments(cache: QueryTextCache, documents: TrustedDo
  * Refuses, before the plan runs, a document a restricted caller may not run. Apollo has parsed
  * and validated it by then (cached per document text); the body limit bounds that work.
  */
-export function createTrustedDocumentsPlugin(deps: { readonly policy: TrustedDocumentPolicy; readonly onRejected?: (error: TrustedDocumentError) => void }): ApolloServerPlugin<GatewayContext> {
+export function createTrustedDocumentsPlugin(deps: {
+  readonly policy: TrustedDocumentPolicy;
+  readonly onRejected?: (error: TrustedDocumentError) => void;
+}): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -44,7 +47,10 @@ export function createTrustedDocumentsPlugin(deps: { readonly policy: TrustedDoc
           const error = deps.policy.check(queryHash, request.query === undefined);
           if (error === undefined) return;
           deps.onRejected?.(error);
-          contextValue.logger.warn({ code: error.code, documentId: queryHash, operationName: operationName ?? undefined }, 'document refused: not a trusted document');
+          contextValue.logger.warn(
+            { code: error.code, documentId: queryHash, operationName: operationName ?? undefined },
+            'document refused: not a trusted document',
+          );
           throw error;
         },
       };

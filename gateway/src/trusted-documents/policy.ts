@@ -63,11 +63,20 @@ function manifestHint(mode: TrustedDocumentsConfig['mode']): string {
 
 export function createTrustedDocumentPolicy(documents: TrustedDocuments, config: Pick<TrustedDocumentsConfig, 'mode'>): TrustedDocumentPolicy {
   const restricts = (identity: Identity): boolean => config.mode === 'all' || (config.mode === 'clients' && identity.role === 'client');
-  const notFound = (id: string) => new TrustedDocumentError(TrustedDocumentCode.PERSISTED_QUERY_NOT_FOUND, `no trusted document has id ${id}; send the document's text, or an id from the manifest the gateway serves`, id);
+  const notFound = (id: string) =>
+    new TrustedDocumentError(
+      TrustedDocumentCode.PERSISTED_QUERY_NOT_FOUND,
+      `no trusted document has id ${id}; send the document's text, or an id from the manifest the gateway serves`,
+      id,
+    );
   const check = (hash: string, sentById: boolean): TrustedDocumentError | undefined => {
     if (documents.get(hash) !== undefined) return undefined;
     if (sentById) return notFound(hash);
-    return new TrustedDocumentError(TrustedDocumentCode.PERSISTED_QUERY_NOT_IN_LIST, `this document is not a trusted document (${manifestHint(config.mode)}); its sha256 is ${hash}`, hash);
+    return new TrustedDocumentError(
+      TrustedDocumentCode.PERSISTED_QUERY_NOT_IN_LIST,
+      `this document is not a trusted document (${manifestHint(config.mode)}); its sha256 is ${hash}`,
+      hash,
+    );
   };
   return {
     documents,
@@ -83,7 +92,12 @@ export function createTrustedDocumentPolicy(documents: TrustedDocuments, config:
         const error = restricts(identity) ? check(sha256Hex(payload.query), false) : undefined;
         return error === undefined ? { source: payload.query } : { error };
       }
-      if (id === undefined) return { error: new GraphQLError('the operation has no query: send its text, or a trusted document id in extensions.persistedQuery.sha256Hash', { extensions: { code: 'BAD_REQUEST' } }) };
+      if (id === undefined)
+        return {
+          error: new GraphQLError('the operation has no query: send its text, or a trusted document id in extensions.persistedQuery.sha256Hash', {
+            extensions: { code: 'BAD_REQUEST' },
+          }),
+        };
       const document = documents.get(id);
       return document === undefined ? { error: notFound(id) } : { source: document.body };
     },

@@ -21,7 +21,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const titled = clientsUnderTest.map((client) => [`${client.name} ${client.packages.map((name) => `${name}@${installedVersion(name)}`).join(' ')}`, client] as const);
+const titled = clientsUnderTest.map(
+  (client) => [`${client.name} ${client.packages.map((name) => `${name}@${installedVersion(name)}`).join(' ')}`, client] as const,
+);
 
 describe.each(titled)('%s', (_title, client: ClientUnderTest) => {
   let accounts: Accounts;
@@ -48,7 +50,10 @@ describe.each(titled)('%s', (_title, client: ClientUnderTest) => {
   it('receives a live balanceUpdated with fields of both subgraphs', async () => {
     const live = session.subscribe(balanceSubscription, { id: accounts.to });
     try {
-      const event = await actUntilEvent(() => transfer('0.01'), (timeoutMs) => live.next(timeoutMs));
+      const event = await actUntilEvent(
+        () => transfer('0.01'),
+        (timeoutMs) => live.next(timeoutMs),
+      );
       expect(event.errors).toBeUndefined();
       expect(event.data).toMatchObject({ balanceUpdated: { accountId: accounts.to, account: { id: accounts.to, client: { name: accounts.clientName } } } });
     } finally {

@@ -22,31 +22,42 @@ function wsClientOf(wsUrl: string, token: string): WsClient {
 }
 
 /** graphql-ws and graphql-sse share the sink-style `subscribe(payload, sink)`. */
-type SinkClient = { subscribe(payload: { query: string; variables: Record<string, unknown> }, sink: { next(value: unknown): void; error(error: unknown): void; complete(): void }): () => void };
+type SinkClient = {
+  subscribe(
+    payload: { query: string; variables: Record<string, unknown> },
+    sink: { next(value: unknown): void; error(error: unknown): void; complete(): void },
+  ): () => void;
+};
 
 function sinkOperation(client: SinkClient, query: string, variables: Record<string, unknown>, what: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let result: ExecutionResult | undefined;
-    client.subscribe({ query, variables }, {
-      next: (value) => {
-        result = value as ExecutionResult;
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => {
+          result = value as ExecutionResult;
+        },
+        error: reject,
+        complete: () => {
+          try {
+            resolve(dataOf(result ?? {}, what));
+          } catch (error: unknown) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
       },
-      error: reject,
-      complete: () => {
-        try {
-          resolve(dataOf(result ?? {}, what));
-        } catch (error: unknown) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      },
-    });
+    );
   });
 }
 
 function sinkSubscription(client: SinkClient, query: string, variables: Record<string, unknown>): Live {
   let unsubscribe: () => void = () => undefined;
   const live = createLive(() => unsubscribe());
-  unsubscribe = client.subscribe({ query, variables }, { next: (value) => live.push(value as EventResult), error: (error) => live.fail(error), complete: () => live.complete() });
+  unsubscribe = client.subscribe(
+    { query, variables },
+    { next: (value) => live.push(value as EventResult), error: (error) => live.fail(error), complete: () => live.complete() },
+  );
   return live;
 }
 
@@ -93,7 +104,11 @@ function apolloClient(): ClientUnderTest {
     transport: 'HTTP POST (HttpLink) / WebSocket (GraphQLWsLink)',
     open(endpoints, token): Session {
       const wsClient = wsClientOf(endpoints.wsUrl, token);
-      const link = ApolloLink.split((operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION, new GraphQLWsLink(wsClient), new HttpLink({ uri: endpoints.url, headers: { authorization: `Bearer ${token}` } }));
+      const link = ApolloLink.split(
+        (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
+        new GraphQLWsLink(wsClient),
+        new HttpLink({ uri: endpoints.url, headers: { authorization: `Bearer ${token}` } }),
+      );
       const client = new ApolloClient({ link, cache: new InMemoryCache() });
       return {
         query: async (query, variables) => {
@@ -161,7 +176,11 @@ function urql(): ClientUnderTest {
           const live = createLive(() => stop());
           const subscription = client.subscription(query, variables).subscribe((result) => {
             if (result.error !== undefined && result.error.graphQLErrors.length === 0) live.fail(result.error);
-            else live.push({ data: (result.data ?? null) as Record<string, unknown> | null, ...(result.error === undefined ? {} : { errors: result.error.graphQLErrors }) });
+            else
+              live.push({
+                data: (result.data ?? null) as Record<string, unknown> | null,
+                ...(result.error === undefined ? {} : { errors: result.error.graphQLErrors }),
+              });
           });
           stop = () => subscription.unsubscribe();
           return live;

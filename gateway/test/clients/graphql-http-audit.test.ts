@@ -33,9 +33,14 @@ it('passes every graphql-http server audit; the warnings left are the documented
     return fetch(input, { ...init, headers });
   };
   const results = await auditServer({ url: stack.url, fetchFn });
-  const failed = results.filter((result) => result.status === 'error').map((result) => `${result.id} ${result.name}: ${'reason' in result ? result.reason : ''}`);
+  const failed = results
+    .filter((result) => result.status === 'error')
+    .map((result) => `${result.id} ${result.name}: ${'reason' in result ? result.reason : ''}`);
   expect(failed).toEqual([]);
-  const warned = results.filter((result) => result.status === 'warn' || result.status === 'notice').map((result) => result.id).sort();
+  const warned = results
+    .filter((result) => result.status === 'warn' || result.status === 'notice')
+    .map((result) => result.id)
+    .sort();
   expect(warned).toEqual(documentedAuditIds());
   expect(results.length).toBeGreaterThan(50);
 });

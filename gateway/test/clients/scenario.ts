@@ -42,7 +42,8 @@ export interface ClientUnderTest {
 
 export const accountQuery = 'query AccountOverview($id: ID!) { account(id: $id) { id client { name } } }';
 export const transferMutation = 'mutation Transfer($input: CreateTransactionInput!) { createTransaction(input: $input) { id amount } }';
-export const balanceSubscription = 'subscription BalanceWatch($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version account { id client { name } } } }';
+export const balanceSubscription =
+  'subscription BalanceWatch($id: ID!) { balanceUpdated(accountId: $id) { accountId amount version account { id client { name } } } }';
 
 /** A sink-fed Live: events queue until read; an error or completion ends it. */
 export function createLive(unsubscribe: () => void | Promise<void>): Live & { push(event: EventResult): void; fail(error: unknown): void; complete(): void } {

@@ -105,7 +105,11 @@ async function readJson(response: Response): Promise<GraphqlBody | undefined> {
 }
 
 export async function runHttp(f: Fixture, caller: Caller, wire: Wire): Promise<Outcome> {
-  const response = await fetch(f.stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...authorizationOf(f, caller) }, body: bodyOf(wire) });
+  const response = await fetch(f.stack.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authorizationOf(f, caller) },
+    body: bodyOf(wire),
+  });
   return outcomeOfBody(await readJson(response), { status: response.status });
 }
 
@@ -120,7 +124,8 @@ export async function runSse(f: Fixture, caller: Caller, wire: Wire, waitMs = 10
       body: bodyOf(wire),
       signal: abort.signal,
     });
-    if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) return outcomeOfBody(await readJson(response), { status: response.status });
+    if (!(response.headers.get('content-type') ?? '').includes('text/event-stream'))
+      return outcomeOfBody(await readJson(response), { status: response.status });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     let text = '';
@@ -180,7 +185,9 @@ export async function snapshot(f: Fixture): Promise<unknown> {
     sql('SELECT COUNT(*) AS n FROM clients WHERE email LIKE ? OR id IN (?)', [`%@${f.emailDomain}`, [f.owner.clientId, f.other.clientId]]),
   ]);
   const accountCount = await sql('SELECT COUNT(*) AS n FROM accounts WHERE client_id IN (?)', [[f.owner.clientId, f.other.clientId]]);
-  return JSON.parse(JSON.stringify({ balances, transfers, deposits, clients, accountCount }, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)));
+  return JSON.parse(
+    JSON.stringify({ balances, transfers, deposits, clients, accountCount }, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)),
+  );
 }
 
 export async function runRow(f: Fixture, row: Row): Promise<Outcome> {
@@ -212,7 +219,9 @@ export function expectedComparable(expected: Outcome): Record<string, unknown> {
 export async function subgraphFetchCount(f: Fixture): Promise<number> {
   const text = await (await fetch(`${f.stack.origin}/metrics`)).text();
   let total = 0;
-  for (const subgraph of ['wallet', 'balance']) for (const outcome of ['ok', 'error']) total += metricValue(text, `gateway_subgraph_fetch_duration_seconds_count{subgraph="${subgraph}",outcome="${outcome}"}`);
+  for (const subgraph of ['wallet', 'balance'])
+    for (const outcome of ['ok', 'error'])
+      total += metricValue(text, `gateway_subgraph_fetch_duration_seconds_count{subgraph="${subgraph}",outcome="${outcome}"}`);
   return total;
 }
 

@@ -16,11 +16,22 @@ function deepQuery(levels: number): (f: Fixture) => Wire {
   };
 }
 const nestedTooDeepToParse = (): Wire => ({ query: `{ ${'a { '.repeat(5_000)}b${' }'.repeat(5_000)} }` });
-const aliases = (count: number) => (f: Fixture): Wire => ({ query: `query($id: ID!) { ${Array.from({ length: count }, (_, i) => `a${i}: account(id: $id) { id }`).join(' ')} }`, variables: { id: f.owner.from } });
-const fields = (count: number) => (): Wire => ({ query: `{ ${Array.from({ length: count }, () => '__typename').join(' ')} clients(first: 1) { edges { cursor } } }` });
+const aliases =
+  (count: number) =>
+  (f: Fixture): Wire => ({
+    query: `query($id: ID!) { ${Array.from({ length: count }, (_, i) => `a${i}: account(id: $id) { id }`).join(' ')} }`,
+    variables: { id: f.owner.from },
+  });
+const fields = (count: number) => (): Wire => ({
+  query: `{ ${Array.from({ length: count }, () => '__typename').join(' ')} clients(first: 1) { edges { cursor } } }`,
+});
 
 async function postRaw(f: Fixture, body: string, headers: Record<string, string> = {}): Promise<Outcome> {
-  const response = await fetch(f.stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...authorizationOf(f, 'owner'), ...headers }, body });
+  const response = await fetch(f.stack.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authorizationOf(f, 'owner'), ...headers },
+    body,
+  });
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -31,7 +42,10 @@ async function postRaw(f: Fixture, body: string, headers: Record<string, string>
   return outcomeOfBody(parsed as never, { status: response.status });
 }
 
-const transferBody = (f: Fixture, amount: string) => ({ query: 'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }', variables: { input: { accountIdFrom: f.owner.from, accountIdTo: f.owner.to, amount, idempotencyKey: randomUUID() } } });
+const transferBody = (f: Fixture, amount: string) => ({
+  query: 'mutation($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }',
+  variables: { input: { accountIdFrom: f.owner.from, accountIdTo: f.owner.to, amount, idempotencyKey: randomUUID() } },
+});
 
 /** A WebSocket client that sends one message of `bytes` after connection_init; the outcome is how the gateway closed it. */
 async function oversizedFrame(f: Fixture, bytes: number): Promise<Outcome> {
@@ -65,12 +79,20 @@ async function stuckBesideLive(f: Fixture, transport: 'ws' | 'sse'): Promise<Out
     });
   } else {
     // An SSE stream whose body is never read.
-    void fetch(f.stack.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authorization }, body: JSON.stringify({ query, variables: { id: f.owner.to } }), signal: stuckSse.signal }).catch(() => undefined);
+    void fetch(f.stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authorization },
+      body: JSON.stringify({ query, variables: { id: f.owner.to } }),
+      signal: stuckSse.signal,
+    }).catch(() => undefined);
   }
   const live = subscribe(transport, f.stack, query, { id: f.owner.to }, { authorization: authorization['authorization'] ?? null });
   try {
     const event = await actUntilEvent(() => f.admin.deposit({ accountId: f.owner.to, amount: '0.01' }), live.next);
-    return { code: event.errors === undefined ? 'none' : (event.errors[0]?.extensions?.code ?? 'no code'), data: event.data === null || event.data === undefined ? 'null' : 'ok' };
+    return {
+      code: event.errors === undefined ? 'none' : (event.errors[0]?.extensions?.code ?? 'no code'),
+      data: event.data === null || event.data === undefined ? 'null' : 'ok',
+    };
   } finally {
     await live.close();
     stuck.terminate();
@@ -103,7 +125,14 @@ async function oneCallerFloods(f: Fixture): Promise<Outcome> {
         socket.on('message', (data) => {
           const message = JSON.parse((data as Buffer).toString('utf8')) as { type: string; payload?: { errors?: Array<{ extensions?: { code?: string } }> } };
           if (message.type === 'connection_ack') {
-            for (let i = 0; i < perConnection; i += 1) socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount } }', variables: { id: f.owner.to } } }));
+            for (let i = 0; i < perConnection; i += 1)
+              socket.send(
+                JSON.stringify({
+                  id: String(i),
+                  type: 'subscribe',
+                  payload: { query: 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount } }', variables: { id: f.owner.to } },
+                }),
+              );
             resolve();
           } else if (message.type === 'next' && message.payload?.errors?.[0]?.extensions?.code === 'SUBSCRIPTION_LIMIT_EXCEEDED') refused += 1;
         });
@@ -112,11 +141,21 @@ async function oneCallerFloods(f: Fixture): Promise<Outcome> {
     const expectedRefused = SUBSCRIPTIONS_MAX - SUBSCRIPTIONS_PER_CALLER_MAX;
     const deadlineMs = Date.now() + 10_000;
     while (refused < expectedRefused && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (refused !== expectedRefused) return { code: `the flooding caller had ${refused} of ${SUBSCRIPTIONS_MAX} subscriptions refused, not ${expectedRefused}` };
-    const live = subscribe('sse', f.stack, 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount version } }', { id: f.owner.to }, { authorization: authorizationOf(f, 'owner')['authorization'] ?? null });
+    if (refused !== expectedRefused)
+      return { code: `the flooding caller had ${refused} of ${SUBSCRIPTIONS_MAX} subscriptions refused, not ${expectedRefused}` };
+    const live = subscribe(
+      'sse',
+      f.stack,
+      'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount version } }',
+      { id: f.owner.to },
+      { authorization: authorizationOf(f, 'owner')['authorization'] ?? null },
+    );
     try {
       const event = await actUntilEvent(() => f.admin.deposit({ accountId: f.owner.to, amount: '0.01' }), live.next);
-      return { code: event.errors === undefined ? 'none' : (event.errors[0]?.extensions?.code ?? 'no code'), data: event.data === null || event.data === undefined ? 'null' : 'ok' };
+      return {
+        code: event.errors === undefined ? 'none' : (event.errors[0]?.extensions?.code ?? 'no code'),
+        data: event.data === null || event.data === undefined ? 'null' : 'ok',
+      };
     } finally {
       await live.close();
     }
@@ -133,9 +172,19 @@ export const limitRows: readonly Row[] = [
   // 5,000 levels parse past the stack (graphql-js parses recursively): over HTTP Apollo Server calls
   // it GRAPHQL_PARSE_FAILED; over WebSocket the RangeError closed the socket with 4500 (its message
   // as the reason), over SSE it was a 500.
-  { name: 'a selection set nested 5,000 deep over HTTP', transport: 'http', request: nestedTooDeepToParse, expect: { status: 400, code: 'GRAPHQL_PARSE_FAILED' } },
+  {
+    name: 'a selection set nested 5,000 deep over HTTP',
+    transport: 'http',
+    request: nestedTooDeepToParse,
+    expect: { status: 400, code: 'GRAPHQL_PARSE_FAILED' },
+  },
   { name: 'a selection set nested 5,000 deep over WebSocket', transport: 'ws', request: nestedTooDeepToParse, expect: { code: 'GRAPHQL_PARSE_FAILED' } },
-  { name: 'a selection set nested 5,000 deep over SSE', transport: 'sse', request: nestedTooDeepToParse, expect: { status: 400, code: 'GRAPHQL_PARSE_FAILED' } },
+  {
+    name: 'a selection set nested 5,000 deep over SSE',
+    transport: 'sse',
+    request: nestedTooDeepToParse,
+    expect: { status: 400, code: 'GRAPHQL_PARSE_FAILED' },
+  },
   { name: 'aliases over the limit (31 > 30)', transport: 'http', request: aliases(31), expect: { status: 400, code: 'ALIAS_LIMIT_EXCEEDED' } },
   { name: 'aliases over the limit over WebSocket', transport: 'ws', request: aliases(31), expect: { code: 'ALIAS_LIMIT_EXCEEDED' } },
   { name: 'fields over the limit (501 > 500)', transport: 'http', request: fields(498), expect: { status: 400, code: 'FIELD_LIMIT_EXCEEDED' } },
@@ -157,10 +206,31 @@ export const limitRows: readonly Row[] = [
     expect: { code: 'BAD_USER_INPUT' },
     changesNothing: true,
   },
-  { name: 'body over the limit (> 100,000 bytes)', transport: 'custom', run: (f) => postRaw(f, JSON.stringify({ ...transferBody(f, '1'), query: `${transferBody(f, '1').query} #${'x'.repeat(100_001)}` })), expect: { status: 413, code: 'PAYLOAD_TOO_LARGE' }, changesNothing: true },
-  { name: 'body over the limit over SSE', transport: 'custom', run: (f) => postRaw(f, JSON.stringify({ query: `{ __typename } #${'x'.repeat(100_001)}` }), { accept: 'text/event-stream' }), expect: { status: 413, code: 'PAYLOAD_TOO_LARGE' } },
+  {
+    name: 'body over the limit (> 100,000 bytes)',
+    transport: 'custom',
+    run: (f) => postRaw(f, JSON.stringify({ ...transferBody(f, '1'), query: `${transferBody(f, '1').query} #${'x'.repeat(100_001)}` })),
+    expect: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+    changesNothing: true,
+  },
+  {
+    name: 'body over the limit over SSE',
+    transport: 'custom',
+    run: (f) => postRaw(f, JSON.stringify({ query: `{ __typename } #${'x'.repeat(100_001)}` }), { accept: 'text/event-stream' }),
+    expect: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  },
   { name: 'WebSocket frame over the limit closes with 1009', transport: 'custom', run: (f) => oversizedFrame(f, 100_001), expect: { close: 1009 } },
   { name: 'body that is not JSON', transport: 'custom', run: (f) => postRaw(f, '{"query": "{ __typename }"'), expect: { status: 400, code: 'BAD_REQUEST' } },
-  { name: 'a WebSocket subscriber that never reads does not hold back another', transport: 'custom', run: (f) => stuckBesideLive(f, 'ws'), expect: { code: 'none', data: 'ok' } },
-  { name: 'an SSE subscriber that never reads does not hold back another', transport: 'custom', run: (f) => stuckBesideLive(f, 'sse'), expect: { code: 'none', data: 'ok' } },
+  {
+    name: 'a WebSocket subscriber that never reads does not hold back another',
+    transport: 'custom',
+    run: (f) => stuckBesideLive(f, 'ws'),
+    expect: { code: 'none', data: 'ok' },
+  },
+  {
+    name: 'an SSE subscriber that never reads does not hold back another',
+    transport: 'custom',
+    run: (f) => stuckBesideLive(f, 'sse'),
+    expect: { code: 'none', data: 'ok' },
+  },
 ];

@@ -38,14 +38,51 @@ async function urqlDefaults(f: Fixture, kind: 'query' | 'mutation', preferGetMet
     outcome = accept.includes(EVENT_STREAM) ? await outcomeOfResponse(response.clone()) : { code: `urql's Accept has no ${EVENT_STREAM}: ${accept}` };
     return response;
   };
-  const client = new UrqlClient({ url: f.stack.url, exchanges: [fetchExchange], fetch: recordingFetch, preferGetMethod, fetchOptions: { headers: authorizationOf(f, 'owner') } });
-  if (kind === 'query') await client.query(gql`query Own($id: ID!) { account(id: $id) { id balance { amount } } }`, { id: f.owner.from }).toPromise();
-  else await client.mutation(gql`mutation Move($input: CreateTransactionInput!) { createTransaction(input: $input) { id } }`, { input: { accountIdFrom: f.owner.from, accountIdTo: f.owner.to, amount: '0.01', idempotencyKey: randomUUID() } }).toPromise();
+  const client = new UrqlClient({
+    url: f.stack.url,
+    exchanges: [fetchExchange],
+    fetch: recordingFetch,
+    preferGetMethod,
+    fetchOptions: { headers: authorizationOf(f, 'owner') },
+  });
+  if (kind === 'query')
+    await client
+      .query(
+        gql`
+          query Own($id: ID!) {
+            account(id: $id) {
+              id
+              balance {
+                amount
+              }
+            }
+          }
+        `,
+        { id: f.owner.from },
+      )
+      .toPromise();
+  else
+    await client
+      .mutation(
+        gql`
+          mutation Move($input: CreateTransactionInput!) {
+            createTransaction(input: $input) {
+              id
+            }
+          }
+        `,
+        { input: { accountIdFrom: f.owner.from, accountIdTo: f.owner.to, amount: '0.01', idempotencyKey: randomUUID() } },
+      )
+      .toPromise();
   return outcome;
 }
 
 async function postWithAccept(f: Fixture, accept: string): Promise<Outcome> {
-  const response = await fetch(f.stack.url, { method: 'POST', headers: { 'content-type': 'application/json', accept, ...authorizationOf(f, 'owner') }, body: JSON.stringify({ query: 'query($id: ID!) { account(id: $id) { id } }', variables: { id: f.owner.from } }) });
+  const response = await fetch(f.stack.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, ...authorizationOf(f, 'owner') },
+    body: JSON.stringify({ query: 'query($id: ID!) { account(id: $id) { id } }', variables: { id: f.owner.from } }),
+  });
   return outcomeOfResponse(response);
 }
 
@@ -68,7 +105,11 @@ function streamRequest(f: Fixture, request: StreamRequest, token: string, caller
     url.searchParams.set('operationId', 'op-1');
     return fetch(url, { method: 'DELETE', headers });
   }
-  const body = JSON.stringify({ query: 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { client { name email } } } }', variables: { id: f.owner.from }, extensions: { operationId: 'op-1' } });
+  const body = JSON.stringify({
+    query: 'subscription($id: ID!) { balanceUpdated(accountId: $id) { amount account { client { name email } } } }',
+    variables: { id: f.owner.from },
+    extensions: { operationId: 'op-1' },
+  });
   return fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
 }
 
@@ -86,7 +127,10 @@ async function anotherCallersToken(f: Fixture, request: StreamRequest, other: Ca
   const reservation = await reserve(f, authorizationOf(f, 'owner'));
   if (reservation.status !== 201) return { code: `the owner's PUT got ${reservation.status}` };
   const ownStream = new AbortController();
-  const opened = await fetch(f.stack.url, { headers: { ...authorizationOf(f, 'owner'), accept: EVENT_STREAM, 'x-graphql-event-stream-token': reservation.token }, signal: ownStream.signal });
+  const opened = await fetch(f.stack.url, {
+    headers: { ...authorizationOf(f, 'owner'), accept: EVENT_STREAM, 'x-graphql-event-stream-token': reservation.token },
+    signal: ownStream.signal,
+  });
   try {
     if (opened.status !== 200) return { code: `the owner could not open its stream (${opened.status})` };
     const foreign = await streamRequest(f, request, reservation.token, other);
@@ -139,7 +183,8 @@ async function reservationExpires(f: Fixture): Promise<Outcome> {
       body: JSON.stringify({ query: '{ __typename }', extensions: { operationId: `op-${operation}` } }),
     });
     if (response.status !== 202) {
-      if (Date.now() - reservedAtMs < SSE_RESERVATION_TTL_MS) return { code: `gone after ${Date.now() - reservedAtMs} ms, before its life of ${SSE_RESERVATION_TTL_MS} ms` };
+      if (Date.now() - reservedAtMs < SSE_RESERVATION_TTL_MS)
+        return { code: `gone after ${Date.now() - reservedAtMs} ms, before its life of ${SSE_RESERVATION_TTL_MS} ms` };
       return outcomeOfResponse(response);
     }
     await response.text();
@@ -152,12 +197,47 @@ const streamNotFound = { status: 404, code: 'SSE_STREAM_NOT_FOUND' } as const;
 const streamRequests: readonly StreamRequest[] = ['GET ?token=', 'GET header', 'POST header', 'POST ?token=', 'DELETE ?token='];
 
 export const sseRows: readonly Row[] = [
-  { name: 'urql defaults: a query over POST gets JSON, not SSE', transport: 'custom', run: (f) => urqlDefaults(f, 'query', false), expect: { status: 200, code: 'none', data: 'ok' } },
-  { name: 'urql defaults: a query over GET gets JSON, not SSE', transport: 'custom', run: (f) => urqlDefaults(f, 'query', true), expect: { status: 200, code: 'none', data: 'ok' } },
-  { name: 'urql defaults: a mutation gets JSON, not SSE', transport: 'custom', run: (f) => urqlDefaults(f, 'mutation', false), expect: { status: 200, code: 'none', data: 'ok' } },
-  { name: 'Accept: application/json, text/event-stream gets JSON', transport: 'custom', run: (f) => postWithAccept(f, 'application/json, text/event-stream'), expect: { status: 200, code: 'none', data: 'ok' } },
-  ...streamRequests.map((request): Row => ({ name: `another client's SSE stream token: ${request}`, transport: 'custom', run: (f) => anotherCallersToken(f, request, 'other'), expect: streamNotFound })),
-  { name: 'another caller\'s SSE stream token, even an admin\'s: GET ?token=', transport: 'custom', run: (f) => anotherCallersToken(f, 'GET ?token=', 'admin'), expect: streamNotFound },
-  { name: 'SSE reservations over the per-caller bound', transport: 'custom', run: reservationsOverTheBound, expect: { status: 429, code: 'SSE_RESERVATION_LIMIT_EXCEEDED', message: /at most 10 SSE streams/ } },
+  {
+    name: 'urql defaults: a query over POST gets JSON, not SSE',
+    transport: 'custom',
+    run: (f) => urqlDefaults(f, 'query', false),
+    expect: { status: 200, code: 'none', data: 'ok' },
+  },
+  {
+    name: 'urql defaults: a query over GET gets JSON, not SSE',
+    transport: 'custom',
+    run: (f) => urqlDefaults(f, 'query', true),
+    expect: { status: 200, code: 'none', data: 'ok' },
+  },
+  {
+    name: 'urql defaults: a mutation gets JSON, not SSE',
+    transport: 'custom',
+    run: (f) => urqlDefaults(f, 'mutation', false),
+    expect: { status: 200, code: 'none', data: 'ok' },
+  },
+  {
+    name: 'Accept: application/json, text/event-stream gets JSON',
+    transport: 'custom',
+    run: (f) => postWithAccept(f, 'application/json, text/event-stream'),
+    expect: { status: 200, code: 'none', data: 'ok' },
+  },
+  ...streamRequests.map((request): Row => ({
+    name: `another client's SSE stream token: ${request}`,
+    transport: 'custom',
+    run: (f) => anotherCallersToken(f, request, 'other'),
+    expect: streamNotFound,
+  })),
+  {
+    name: "another caller's SSE stream token, even an admin's: GET ?token=",
+    transport: 'custom',
+    run: (f) => anotherCallersToken(f, 'GET ?token=', 'admin'),
+    expect: streamNotFound,
+  },
+  {
+    name: 'SSE reservations over the per-caller bound',
+    transport: 'custom',
+    run: reservationsOverTheBound,
+    expect: { status: 429, code: 'SSE_RESERVATION_LIMIT_EXCEEDED', message: /at most 10 SSE streams/ },
+  },
   { name: 'an SSE reservation never opened expires', transport: 'custom', run: reservationExpires, expect: streamNotFound },
 ];

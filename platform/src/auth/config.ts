@@ -76,7 +76,9 @@ export function resolveAuthConfig(env: ParsedAuthEnv): AuthConfig {
  * The start-up warning every process logs when it runs on built-in secrets (token secrets, Kafka
  * passwords: every config part that records the variables it defaulted).
  */
-export function devSecretsWarning(...configs: ReadonlyArray<{ readonly devSecretsUsed: readonly string[] }>): { readonly variables: readonly string[]; readonly message: string } | undefined {
+export function devSecretsWarning(
+  ...configs: ReadonlyArray<{ readonly devSecretsUsed: readonly string[] }>
+): { readonly variables: readonly string[]; readonly message: string } | undefined {
   const variables = configs.flatMap((config) => config.devSecretsUsed);
   if (variables.length === 0) return undefined;
   return { variables, message: 'using built-in development secrets; set them for anything but local use' };

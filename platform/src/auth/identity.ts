@@ -1,7 +1,5 @@
 /** Who is calling, after a token was verified. `admin` may do everything; `client` is bound to one client id. */
-export type Identity =
-  | { readonly role: 'admin'; readonly subject: string }
-  | { readonly role: 'client'; readonly subject: string; readonly clientId: string };
+export type Identity = { readonly role: 'admin'; readonly subject: string } | { readonly role: 'client'; readonly subject: string; readonly clientId: string };
 
 export type Role = Identity['role'];
 
@@ -27,5 +25,7 @@ export function clientIdOf(identity: Identity): string | undefined {
 
 /** A short description for logs (never a token). */
 export function describeIdentity(identity: Identity): { role: Role; subject: string; clientId?: string } {
-  return identity.role === 'client' ? { role: identity.role, subject: identity.subject, clientId: identity.clientId } : { role: identity.role, subject: identity.subject };
+  return identity.role === 'client'
+    ? { role: identity.role, subject: identity.subject, clientId: identity.clientId }
+    : { role: identity.role, subject: identity.subject };
 }

@@ -16,8 +16,12 @@ const clientId = 'c26425d8-d0f3-4a91-bb96-a1f8fddc3653';
 
 describe('user tokens', () => {
   it('round-trips admin and client identities', async () => {
-    await expect(verify(await mintUserToken({ role: 'admin', subject: 'a' }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: '1h' }))).resolves.toEqual({ role: 'admin', subject: 'a' });
-    await expect(verify(await mintUserToken({ role: 'client', subject: 'c', clientId }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: 60 }))).resolves.toEqual({ role: 'client', subject: 'c', clientId });
+    await expect(
+      verify(await mintUserToken({ role: 'admin', subject: 'a' }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: '1h' })),
+    ).resolves.toEqual({ role: 'admin', subject: 'a' });
+    await expect(
+      verify(await mintUserToken({ role: 'client', subject: 'c', clientId }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: 60 })),
+    ).resolves.toEqual({ role: 'client', subject: 'c', clientId });
   });
 
   it.each<[string, () => Promise<string>, RegExp]>([
@@ -25,8 +29,19 @@ describe('user tokens', () => {
     ['wrong signature', () => mint({ sub: 'a', role: 'admin' }, { key: 'another-secret-another-secret-another' }), /signature/],
     ['wrong issuer', () => mint({ sub: 'a', role: 'admin' }, { iss: 'someone-else' }), /"iss"/],
     ['wrong audience', () => mint({ sub: 'a', role: 'admin' }, { aud: 'walletgraph-subgraph' }), /"aud"/],
-    ['no expiry', () => new SignJWT({ sub: 'a', role: 'admin', iss: 'walletgraph-dev', aud: 'walletgraph' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret)), /"exp"/],
-    ['alg none', async () => new UnsecuredJWT({ sub: 'a', role: 'admin' }).setIssuer('walletgraph-dev').setAudience('walletgraph').setExpirationTime('5m').encode(), /invalid|algorithm/],
+    [
+      'no expiry',
+      () =>
+        new SignJWT({ sub: 'a', role: 'admin', iss: 'walletgraph-dev', aud: 'walletgraph' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .sign(new TextEncoder().encode(secret)),
+      /"exp"/,
+    ],
+    [
+      'alg none',
+      async () => new UnsecuredJWT({ sub: 'a', role: 'admin' }).setIssuer('walletgraph-dev').setAudience('walletgraph').setExpirationTime('5m').encode(),
+      /invalid|algorithm/,
+    ],
     ['unknown role', () => mint({ sub: 'a', role: 'root' }), /role/],
     ['client without client_id', () => mint({ sub: 'a', role: 'client' }), /client_id/],
     ['no subject', () => mint({ role: 'admin' }), /sub/],
@@ -60,13 +75,19 @@ describe('internal identities', () => {
   it('refuses a user token, a forged one and garbage', async () => {
     const user = await mintUserToken({ role: 'admin', subject: 'a' }, { secret, issuer: 'walletgraph-dev', audience: 'walletgraph', expiresIn: '1h' });
     await expect(verifyInternalIdentity(user, { secret })).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(verifyInternalIdentity(await mintInternalIdentity({ role: 'admin', subject: 'a' }, { secret: `${secret}x` }), { secret })).rejects.toThrow(/signature/);
+    await expect(verifyInternalIdentity(await mintInternalIdentity({ role: 'admin', subject: 'a' }, { secret: `${secret}x` }), { secret })).rejects.toThrow(
+      /signature/,
+    );
     await expect(verifyInternalIdentity('a.b.c', { secret })).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
   describe('a life longer than 60 s (iat..exp) is refused, however recent the token', () => {
     const internal = (claims: { iat?: number; exp?: number }) => {
-      const jwt = new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256', typ: 'walletgraph-identity+jwt' }).setSubject('mallory').setIssuer('walletgraph-gateway').setAudience('walletgraph-subgraph');
+      const jwt = new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'walletgraph-identity+jwt' })
+        .setSubject('mallory')
+        .setIssuer('walletgraph-gateway')
+        .setAudience('walletgraph-subgraph');
       if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
       if (claims.exp !== undefined) jwt.setExpirationTime(claims.exp);
       return jwt.sign(new TextEncoder().encode(secret));

@@ -47,7 +47,8 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** Claims → Identity; a token without a usable role, subject or client id is no identity. */
 function identityOf(payload: JWTPayload): Identity {
   const subject = payload.sub;
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > SUBJECT_LENGTH_MAX) throw new UnauthenticatedError('token has no valid "sub" claim');
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > SUBJECT_LENGTH_MAX)
+    throw new UnauthenticatedError('token has no valid "sub" claim');
   const role = payload['role'];
   if (role === 'admin') return { role, subject };
   if (role === 'client') {
@@ -96,7 +97,9 @@ export type UserTokenVerifier = (token: string) => Promise<Identity>;
  */
 export function createUserTokenVerifier(config: UserTokenConfig): UserTokenVerifier {
   const remote: JWTVerifyGetKey | undefined =
-    config.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    config.jwksUrl === undefined
+      ? undefined
+      : createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
   const secret = config.jwtSecret === undefined ? undefined : keyOf(config.jwtSecret);
   const options = { issuer: config.issuer, audience: config.audience, clockTolerance: config.clockToleranceSec, requiredClaims: ['exp', 'sub'] };
   return async (token) => {
@@ -117,7 +120,10 @@ export function verifyUserToken(token: string, config: UserTokenConfig): Promise
 }
 
 /** The gateway's statement "this request acts as `identity`", for the subgraphs; HS256, ≤ 60 s. */
-export async function mintInternalIdentity(identity: Identity, options: { readonly secret: string; readonly requestId?: string | undefined; readonly ttlSec?: number }): Promise<string> {
+export async function mintInternalIdentity(
+  identity: Identity,
+  options: { readonly secret: string; readonly requestId?: string | undefined; readonly ttlSec?: number },
+): Promise<string> {
   const ttlSec = Math.min(options.ttlSec ?? INTERNAL_TTL_SEC_MAX, INTERNAL_TTL_SEC_MAX);
   const requestId = options.requestId !== undefined && REQUEST_ID_PATTERN.test(options.requestId) ? { rid: options.requestId } : {};
   return new SignJWT({ ...claimsOf(identity), ...requestId })
@@ -131,7 +137,10 @@ export async function mintInternalIdentity(identity: Identity, options: { readon
 }
 
 /** Verifies a gateway-signed identity; throws UnauthenticatedError. */
-export async function verifyInternalIdentity(token: string, options: { readonly secret: string; readonly clockToleranceSec?: number }): Promise<InternalIdentity> {
+export async function verifyInternalIdentity(
+  token: string,
+  options: { readonly secret: string; readonly clockToleranceSec?: number },
+): Promise<InternalIdentity> {
   checkSize(token);
   try {
     const { payload } = await jwtVerify(token, keyOf(options.secret), {

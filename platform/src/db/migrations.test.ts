@@ -11,7 +11,10 @@ const logger = pino({ level: 'silent' });
 const base = parseMysqlUrl(process.env['WALLET_DATABASE_URL'] ?? 'mysql://root@127.0.0.1:3306/x');
 
 async function query<T>(database: string | undefined, sql: string, values: unknown[] = []): Promise<T> {
-  const connection = await connectMariaDb({ host: base.host, port: base.port, user: base.user, password: base.password, ...(database ? { database } : {}) }, logger);
+  const connection = await connectMariaDb(
+    { host: base.host, port: base.port, user: base.user, password: base.password, ...(database ? { database } : {}) },
+    logger,
+  );
   try {
     return await connection.query<T>(sql, values);
   } finally {
@@ -61,8 +64,14 @@ describe('applyMigrations (real MariaDB)', () => {
       [database, '_prisma_migrations'],
     );
     expect(columns.map((c) => `${c.COLUMN_NAME} ${c.COLUMN_TYPE} ${c.IS_NULLABLE}`)).toEqual([
-      'id varchar(36) NO', 'checksum varchar(64) NO', 'finished_at datetime(3) YES', 'migration_name varchar(255) NO',
-      'logs text YES', 'rolled_back_at datetime(3) YES', 'started_at datetime(3) NO', 'applied_steps_count int(10) unsigned NO',
+      'id varchar(36) NO',
+      'checksum varchar(64) NO',
+      'finished_at datetime(3) YES',
+      'migration_name varchar(255) NO',
+      'logs text YES',
+      'rolled_back_at datetime(3) YES',
+      'started_at datetime(3) NO',
+      'applied_steps_count int(10) unsigned NO',
     ]);
   });
 
@@ -80,7 +89,10 @@ describe('applyMigrations (real MariaDB)', () => {
     await mkdir(path.join(dir, '20260103000000_broken'));
     await writeFile(path.join(dir, '20260103000000_broken', 'migration.sql'), 'ALTER TABLE missing ADD COLUMN x INT;\n');
     await expect(applyMigrations(url, dir, logger)).rejects.toThrow(MigrationError);
-    const [row] = await query<Array<{ finished_at: Date | null; logs: string }>>(database, "SELECT finished_at, logs FROM _prisma_migrations WHERE migration_name = '20260103000000_broken'");
+    const [row] = await query<Array<{ finished_at: Date | null; logs: string }>>(
+      database,
+      "SELECT finished_at, logs FROM _prisma_migrations WHERE migration_name = '20260103000000_broken'",
+    );
     expect(row?.finished_at).toBeNull();
     expect(row?.logs).toMatch(/missing/);
     await expect(applyMigrations(url, dir, logger)).rejects.toThrow(/started but did not finish/);

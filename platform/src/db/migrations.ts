@@ -50,7 +50,10 @@ export function migrationChecksum(sql: string): string {
 /** Reads `<dir>/<timestamp>_<name>/migration.sql` in lexical (= chronological) order. */
 export async function readMigrations(migrationsDir: string): Promise<MigrationFile[]> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const files: MigrationFile[] = [];
   for (const name of names) {
     const sql = await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
@@ -127,10 +130,7 @@ async function applyOne(connection: Connection, file: MigrationFile): Promise<vo
     await connection.query('UPDATE _prisma_migrations SET logs = ? WHERE id = ?', [message, id]);
     throw new MigrationError(`migration ${file.name} failed: ${message}`);
   }
-  await connection.query(
-    'UPDATE _prisma_migrations SET finished_at = CURRENT_TIMESTAMP(3), applied_steps_count = 1 WHERE id = ?',
-    [id],
-  );
+  await connection.query('UPDATE _prisma_migrations SET finished_at = CURRENT_TIMESTAMP(3), applied_steps_count = 1 WHERE id = ?', [id]);
 }
 
 /**
@@ -143,7 +143,10 @@ export async function applyMigrations(url: string, migrationsDir: string, logger
   const target = parseMysqlUrl(url);
   const connection = await connect(target, target.database);
   try {
-    const [lock] = await connection.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, ?) AS acquired', [MIGRATION_LOCK_NAME, MIGRATION_LOCK_TIMEOUT_S]);
+    const [lock] = await connection.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, ?) AS acquired', [
+      MIGRATION_LOCK_NAME,
+      MIGRATION_LOCK_TIMEOUT_S,
+    ]);
     if (Number(lock?.acquired) !== 1) throw new MigrationError(`timed out after ${MIGRATION_LOCK_TIMEOUT_S}s waiting for the migration lock`);
     try {
       await connection.query(CREATE_MIGRATIONS_TABLE);

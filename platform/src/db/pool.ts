@@ -25,7 +25,9 @@ function withoutDriverInit<T extends ConnectionConfig>(config: T): T {
   const safe = { ...config } as Record<string, unknown>;
   const timezone = safe['timezone'];
   if (timezone !== undefined && (typeof timezone !== 'string' || !['Z', 'UTC', 'Etc/UTC', '+00:00'].includes(timezone))) {
-    throw new ConfigError(`database sessions always run in UTC; timezone ${typeof timezone === 'string' ? timezone : JSON.stringify(timezone)} is not supported`);
+    throw new ConfigError(
+      `database sessions always run in UTC; timezone ${typeof timezone === 'string' ? timezone : JSON.stringify(timezone)} is not supported`,
+    );
   }
   for (const option of UNSAFE_INIT_OPTIONS) {
     if (option !== 'timezone' && safe[option] !== undefined) {

@@ -9,11 +9,9 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, ty
 export function startServerSpan(request: IncomingMessage, path: string): { readonly span: Span; readonly context: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   const method = request.method ?? 'GET';
-  const span = trace.getTracer('walletgraph').startSpan(
-    `${method} ${path}`,
-    { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } },
-    parent,
-  );
+  const span = trace
+    .getTracer('walletgraph')
+    .startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 

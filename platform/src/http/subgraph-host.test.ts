@@ -61,7 +61,12 @@ describe('the subgraph host', () => {
   it.each<[string, number, string, () => Promise<Response>]>([
     ['no caller', 401, 'UNAUTHENTICATED', () => post(started.url, '{"query":"{ __typename }"}')],
     ['a body that is not JSON', 400, 'BAD_USER_INPUT', () => post(started.url, '{"query":', { 'x-caller': 'gateway' })],
-    ['a body over httpBodyBytesMax', 400, 'BAD_USER_INPUT', () => post(started.url, JSON.stringify({ query: `{ __typename ${' '.repeat(300)}}` }), { 'x-caller': 'gateway' })],
+    [
+      'a body over httpBodyBytesMax',
+      400,
+      'BAD_USER_INPUT',
+      () => post(started.url, JSON.stringify({ query: `{ __typename ${' '.repeat(300)}}` }), { 'x-caller': 'gateway' }),
+    ],
     ['an unknown path', 404, 'NOT_FOUND', () => fetch(`${started.url}/nowhere`)],
     ['/metrics without metricsText', 404, 'NOT_FOUND', () => fetch(`${started.url}/metrics`)],
   ])('%s → %d %s', async (_name, status, code, send) => {
@@ -109,7 +114,13 @@ describe('the subgraph host, other dependencies', () => {
 
   it('can be stopped when it never started (a service whose start failed earlier)', async () => {
     const host = createSubgraphHost<Context, string>(
-      { logger, schema, authenticate: async () => 'x', context: ({ requestId }) => ({ requestId, caller: 'x' }), readiness: async () => ({ ready: true, details: {} }) },
+      {
+        logger,
+        schema,
+        authenticate: async () => 'x',
+        context: ({ requestId }) => ({ requestId, caller: 'x' }),
+        readiness: async () => ({ ready: true, details: {} }),
+      },
       { host: '127.0.0.1', port: 0, httpBodyBytesMax: 200, accessLogLevel: 'debug' },
     );
     await expect(host.stop()).resolves.toBeUndefined();
@@ -119,7 +130,13 @@ describe('the subgraph host, other dependencies', () => {
     const first = await startHost();
     const port = Number(new URL(first.url).port);
     const second = createSubgraphHost<Context, string>(
-      { logger, schema, authenticate: async () => 'x', context: ({ requestId }) => ({ requestId, caller: 'x' }), readiness: async () => ({ ready: true, details: {} }) },
+      {
+        logger,
+        schema,
+        authenticate: async () => 'x',
+        context: ({ requestId }) => ({ requestId, caller: 'x' }),
+        readiness: async () => ({ ready: true, details: {} }),
+      },
       { host: '127.0.0.1', port, httpBodyBytesMax: 200, accessLogLevel: 'debug' },
     );
     await expect(second.start()).rejects.toThrow(/EADDRINUSE/);

@@ -89,7 +89,11 @@ function parseBody(text: string, contentType: string | undefined): unknown {
 }
 
 /** Apollo Server as both subgraphs run it. */
-function createApollo<TContext extends BaseContext>(deps: Pick<SubgraphHostDeps<TContext, never>, 'schema' | 'formatError' | 'plugins'>, server: Server, logger: Logger): ApolloServer<TContext> {
+function createApollo<TContext extends BaseContext>(
+  deps: Pick<SubgraphHostDeps<TContext, never>, 'schema' | 'formatError' | 'plugins'>,
+  server: Server,
+  logger: Logger,
+): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema: deps.schema,
     includeStacktraceInErrorResponses: false,
@@ -112,7 +116,13 @@ function createApollo<TContext extends BaseContext>(deps: Pick<SubgraphHostDeps<
 }
 
 /** Hands one request with its body to Apollo and writes Apollo's answer (complete or streamed). */
-async function answerWithApollo<TContext extends BaseContext>(apollo: ApolloServer<TContext>, request: IncomingMessage, response: ServerResponse, body: unknown, context: () => TContext): Promise<void> {
+async function answerWithApollo<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: unknown,
+  context: () => TContext,
+): Promise<void> {
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: {
       method: (request.method ?? 'GET').toUpperCase(),
@@ -161,7 +171,10 @@ function refuse(error: unknown, request: IncomingMessage, response: ServerRespon
  * /health/live, /health/ready, optionally /metrics, and an attachment (graphql-ws) on the same
  * port. Refusals before GraphQL runs are JSON `{ code, message }` with the code's HTTP status.
  */
-export function createSubgraphHost<TContext extends BaseContext, TIdentity>(deps: SubgraphHostDeps<TContext, TIdentity>, config: SubgraphHostConfig): SubgraphHost {
+export function createSubgraphHost<TContext extends BaseContext, TIdentity>(
+  deps: SubgraphHostDeps<TContext, TIdentity>,
+  config: SubgraphHostConfig,
+): SubgraphHost {
   const logger = deps.logger.child({ component: 'subgraph-http' });
   const server = createServer((request, response) => serve(request, response));
   const apollo = createApollo<TContext>(deps, server, logger);
@@ -196,13 +209,20 @@ export function createSubgraphHost<TContext extends BaseContext, TIdentity>(deps
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     // Health checks get no span: a poll every few seconds would drown the traces that matter.
     const traced = HEALTH_PATHS.has(path) ? undefined : startServerSpan(request, path);
-    const routed = traced === undefined ? route(request, response, path, requestId, requestLogger) : context.with(traced.context, () => route(request, response, path, requestId, requestLogger));
+    const routed =
+      traced === undefined
+        ? route(request, response, path, requestId, requestLogger)
+        : context.with(traced.context, () => route(request, response, path, requestId, requestLogger));
     routed
       .catch((error: unknown) => refuse(error, request, response, requestLogger))
       .finally(() => {
         if (traced !== undefined) endServerSpan(traced.span, response);
         if (HEALTH_PATHS.has(path) || !logger.isLevelEnabled(config.accessLogLevel)) return;
-        const logAccess = (): void => requestLogger[config.accessLogLevel]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(performance.now() - startedAt) }, 'request');
+        const logAccess = (): void =>
+          requestLogger[config.accessLogLevel](
+            { method: request.method, path, status: response.statusCode, durationMs: Math.round(performance.now() - startedAt) },
+            'request',
+          );
         if (traced === undefined) logAccess();
         else context.with(traced.context, logAccess);
       });

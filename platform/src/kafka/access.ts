@@ -64,8 +64,20 @@ export function kafkaAccessNames(overrides: KafkaAccessOverrides = {}): KafkaAcc
   };
 }
 
-const literal = (principal: string, resource: KafkaAclResource, name: string, operation: KafkaAclOperation): KafkaAclRule => ({ principal, resource, name, pattern: 'literal', operation });
-const prefixed = (principal: string, resource: KafkaAclResource, name: string, operation: KafkaAclOperation): KafkaAclRule => ({ principal, resource, name, pattern: 'prefixed', operation });
+const literal = (principal: string, resource: KafkaAclResource, name: string, operation: KafkaAclOperation): KafkaAclRule => ({
+  principal,
+  resource,
+  name,
+  pattern: 'literal',
+  operation,
+});
+const prefixed = (principal: string, resource: KafkaAclResource, name: string, operation: KafkaAclOperation): KafkaAclRule => ({
+  principal,
+  resource,
+  name,
+  pattern: 'prefixed',
+  operation,
+});
 
 /**
  * Least privilege per principal. WRITE and READ imply DESCRIBE on the same resource; WRITE on a
@@ -123,7 +135,11 @@ export function walletgraphTopics(names: KafkaAccessNames = DEFAULT_KAFKA_ACCESS
   ];
 }
 
-const resourceTypes: Record<KafkaAclResource, AclResourceTypes> = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP, cluster: AclResourceTypes.CLUSTER };
+const resourceTypes: Record<KafkaAclResource, AclResourceTypes> = {
+  topic: AclResourceTypes.TOPIC,
+  group: AclResourceTypes.GROUP,
+  cluster: AclResourceTypes.CLUSTER,
+};
 const operationTypes: Record<KafkaAclOperation, AclOperationTypes> = {
   read: AclOperationTypes.READ,
   write: AclOperationTypes.WRITE,
@@ -213,7 +229,12 @@ export async function provisionKafka(
 }
 
 /** A topic as createTopics wants it: the brokers' default replication factor (min(3, brokers)). */
-export function topicConfig(spec: TopicSpec): { topic: string; numPartitions: number; replicationFactor: number; configEntries: Array<{ name: string; value: string }> } {
+export function topicConfig(spec: TopicSpec): {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configEntries: Array<{ name: string; value: string }>;
+} {
   return {
     topic: spec.topic,
     numPartitions: spec.partitionCount,
@@ -226,6 +247,11 @@ export function topicConfig(spec: TopicSpec): { topic: string; numPartitions: nu
 }
 
 /** Topics and ACLs of walletgraph under these names, provisioned with `kafka` (the admin principal). */
-export function provisionWalletgraph(kafka: Kafka, names: KafkaAccessNames, partitionCount = 3, options: ProvisionOptions = {}): ReturnType<typeof provisionKafka> {
+export function provisionWalletgraph(
+  kafka: Kafka,
+  names: KafkaAccessNames,
+  partitionCount = 3,
+  options: ProvisionOptions = {},
+): ReturnType<typeof provisionKafka> {
   return provisionKafka(kafka, { topics: walletgraphTopics(names, partitionCount), rules: walletgraphAclRules(names) }, options);
 }

@@ -83,7 +83,11 @@ export function kafkaFailureKind(error: unknown, depth = 0): KafkaFailureKind {
   const type = (error as { type?: unknown }).type;
   if (typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED')) return 'authorization';
   if (/not authorized to access|authorization failed/i.test(error.message)) return 'authorization';
-  const nested = [(error as { cause?: unknown }).cause, (error as { originalError?: unknown }).originalError, ...(((error as { errors?: unknown }).errors as unknown[] | undefined) ?? [])];
+  const nested = [
+    (error as { cause?: unknown }).cause,
+    (error as { originalError?: unknown }).originalError,
+    ...(((error as { errors?: unknown }).errors as unknown[] | undefined) ?? []),
+  ];
   for (const inner of nested) {
     const kind = kafkaFailureKind(inner, depth + 1);
     if (kind !== 'other') return kind;
@@ -99,8 +103,14 @@ export function kafkaStartError(error: unknown, who: KafkaPrincipalAt): Error {
   if (error instanceof ConfigError) return error;
   const kind = kafkaFailureKind(error);
   const principal = `principal '${who.username}'`;
-  if (kind === 'authentication') return new ConfigError(`Kafka at ${who.brokers.join(',')} refused the credentials of ${principal} (SASL/SCRAM-SHA-512): check KAFKA_*_USERNAME and KAFKA_*_PASSWORD`);
-  if (kind === 'authorization') return new ConfigError(`Kafka at ${who.brokers.join(',')} refused an operation to ${principal}: its ACLs are missing (provision them with the admin principal)`);
+  if (kind === 'authentication')
+    return new ConfigError(
+      `Kafka at ${who.brokers.join(',')} refused the credentials of ${principal} (SASL/SCRAM-SHA-512): check KAFKA_*_USERNAME and KAFKA_*_PASSWORD`,
+    );
+  if (kind === 'authorization')
+    return new ConfigError(
+      `Kafka at ${who.brokers.join(',')} refused an operation to ${principal}: its ACLs are missing (provision them with the admin principal)`,
+    );
   if (isAppError(error)) return error;
   return new UnavailableError(`Kafka at ${who.brokers.join(',')} is unreachable`, { cause: error });
 }

@@ -12,7 +12,14 @@ describe('encodeEvent', () => {
   it('writes BalanceUpdated with the four old fields first and metadata after', () => {
     const text = encodeEvent({
       Name: 'BalanceUpdated',
-      Payload: { account_id_from: A, account_id_to: B, balance_account_id_from: '995.0000', balance_account_id_to: '1005.5000', version_account_id_from: 2, version_account_id_to: 3 },
+      Payload: {
+        account_id_from: A,
+        account_id_to: B,
+        balance_account_id_from: '995.0000',
+        balance_account_id_to: '1005.5000',
+        version_account_id_from: 2,
+        version_account_id_to: 3,
+      },
     });
     expect(text).toBe(
       `{"Name":"BalanceUpdated","Payload":{"account_id_from":"${A}","account_id_to":"${B}","balance_account_id_from":995,"balance_account_id_to":1005.5,"version_account_id_from":2,"version_account_id_to":3}}`,
@@ -21,7 +28,18 @@ describe('encodeEvent', () => {
 
   it('names the transfer behind a BalanceUpdated last, and reads it back (one that is not a UUID is dropped, the event still applies)', () => {
     const T = 'a0000000-0000-4000-8000-00000000000a';
-    const text = encodeEvent({ Name: 'BalanceUpdated', Payload: { account_id_from: A, account_id_to: B, balance_account_id_from: '1', balance_account_id_to: '2', version_account_id_from: 2, version_account_id_to: 3, transaction_id: T } });
+    const text = encodeEvent({
+      Name: 'BalanceUpdated',
+      Payload: {
+        account_id_from: A,
+        account_id_to: B,
+        balance_account_id_from: '1',
+        balance_account_id_to: '2',
+        version_account_id_from: 2,
+        version_account_id_to: 3,
+        transaction_id: T,
+      },
+    });
     expect(text.endsWith(`"version_account_id_to":3,"transaction_id":"${T}"}}`)).toBe(true);
     expect(decodeBalanceUpdated(Buffer.from(text)).transaction_id).toBe(T);
     const malformed = decodeBalanceUpdated(Buffer.from(text.replace(T, 'not-a-uuid')));
@@ -30,7 +48,10 @@ describe('encodeEvent', () => {
   });
 
   it('keeps values a double cannot hold exact', () => {
-    const text = encodeEvent({ Name: 'BalanceUpdated', Payload: { account_id_from: A, account_id_to: A, balance_account_id_from: '999999999999999.9999', balance_account_id_to: '999999999999999.9999' } });
+    const text = encodeEvent({
+      Name: 'BalanceUpdated',
+      Payload: { account_id_from: A, account_id_to: A, balance_account_id_from: '999999999999999.9999', balance_account_id_to: '999999999999999.9999' },
+    });
     expect(text).toContain('"balance_account_id_from":999999999999999.9999');
     expect(decodeBalanceUpdated(Buffer.from(text)).balance_account_id_from).toBe('999999999999999.9999');
   });
@@ -39,11 +60,27 @@ describe('encodeEvent', () => {
 describe('decodeBalanceUpdated', () => {
   it('accepts the old Go message without versions', () => {
     const old = `{"Name":"BalanceUpdated","Payload":{"account_id_from":"${A}","account_id_to":"${B}","balance_account_id_from":995,"balance_account_id_to":1005}}`;
-    expect(decodeBalanceUpdated(Buffer.from(old))).toEqual({ account_id_from: A, account_id_to: B, balance_account_id_from: '995', balance_account_id_to: '1005' });
+    expect(decodeBalanceUpdated(Buffer.from(old))).toEqual({
+      account_id_from: A,
+      account_id_to: B,
+      balance_account_id_from: '995',
+      balance_account_id_to: '1005',
+    });
   });
 
   it('reads versions and metadata of this project', () => {
-    const text = encodeEvent({ Name: 'BalanceUpdated', Payload: { account_id_from: A, account_id_to: B, balance_account_id_from: '1', balance_account_id_to: '2', version_account_id_from: 7, version_account_id_to: 9, event_id: 'x' } });
+    const text = encodeEvent({
+      Name: 'BalanceUpdated',
+      Payload: {
+        account_id_from: A,
+        account_id_to: B,
+        balance_account_id_from: '1',
+        balance_account_id_to: '2',
+        version_account_id_from: 7,
+        version_account_id_to: 9,
+        event_id: 'x',
+      },
+    });
     expect(decodeBalanceUpdated(Buffer.from(text))).toMatchObject({ version_account_id_from: 7, version_account_id_to: 9, event_id: 'x' });
   });
 

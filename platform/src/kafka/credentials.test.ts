@@ -7,7 +7,12 @@ describe('Kafka credentials from the environment', () => {
   it('names the variables after the principal', () => {
     expect(kafkaCredentialVariables('wallet')).toEqual({ username: 'KAFKA_WALLET_USERNAME', password: 'KAFKA_WALLET_PASSWORD' });
     expect(KAFKA_PRINCIPALS.map((p) => kafkaCredentialVariables(p).password)).toEqual([
-      'KAFKA_WALLET_PASSWORD', 'KAFKA_BALANCE_PASSWORD', 'KAFKA_RECONCILER_PASSWORD', 'KAFKA_ADMIN_PASSWORD', 'KAFKA_OBSERVER_PASSWORD', 'KAFKA_BROKER_PASSWORD',
+      'KAFKA_WALLET_PASSWORD',
+      'KAFKA_BALANCE_PASSWORD',
+      'KAFKA_RECONCILER_PASSWORD',
+      'KAFKA_ADMIN_PASSWORD',
+      'KAFKA_OBSERVER_PASSWORD',
+      'KAFKA_BROKER_PASSWORD',
     ]);
   });
 
@@ -39,15 +44,18 @@ describe('Kafka credentials from the environment', () => {
     expect(kafkaCredentialsFromEnv('wallet', { NODE_ENV: 'production', KAFKA_WALLET_PASSWORD: strong }).devSecretsUsed).toEqual([]);
   });
 
-  it.each(['with space', 'quote"d', 'back\\slash', 'dollar$', 'eq=uals', 'com,ma', '[bracket]', ''])('refuses the password %j without echoing it', (password) => {
-    const load = () => kafkaCredentialsFromEnv('wallet', { KAFKA_WALLET_PASSWORD: password });
-    expect(load).toThrow(/KAFKA_WALLET_PASSWORD: must be 1-256 printable characters/);
-    try {
-      load();
-    } catch (error: unknown) {
-      if (password.length > 0) expect((error as Error).message).not.toContain(password);
-    }
-  });
+  it.each(['with space', 'quote"d', 'back\\slash', 'dollar$', 'eq=uals', 'com,ma', '[bracket]', ''])(
+    'refuses the password %j without echoing it',
+    (password) => {
+      const load = () => kafkaCredentialsFromEnv('wallet', { KAFKA_WALLET_PASSWORD: password });
+      expect(load).toThrow(/KAFKA_WALLET_PASSWORD: must be 1-256 printable characters/);
+      try {
+        load();
+      } catch (error: unknown) {
+        if (password.length > 0) expect((error as Error).message).not.toContain(password);
+      }
+    },
+  );
 
   it('refuses a username outside the pattern', () => {
     expect(() => kafkaCredentialsFromEnv('wallet', { KAFKA_WALLET_USERNAME: 'User:wallet' })).toThrow(/KAFKA_WALLET_USERNAME: must be 1-64 letters/);

@@ -49,7 +49,10 @@ export const KAFKA_USERNAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const KAFKA_PASSWORD_PATTERN = /^[A-Za-z0-9._~+/!@#%^&*():;<>?|{}-]{1,256}$/;
 
 const usernameField = (fallback: string) =>
-  z.string().default(fallback).refine((value) => KAFKA_USERNAME_PATTERN.test(value), { message: 'must be 1-64 letters, digits, dots, dashes or underscores' });
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => KAFKA_USERNAME_PATTERN.test(value), { message: 'must be 1-64 letters, digits, dots, dashes or underscores' });
 const passwordField = () =>
   z
     .string()
@@ -93,6 +96,8 @@ export function resolveKafkaAuth(principal: KafkaPrincipal, env: object): KafkaA
  * ConfigError naming every problem, never the value.
  */
 export function kafkaCredentialsFromEnv(principal: KafkaPrincipal, env: NodeJS.ProcessEnv, who = 'kafka'): KafkaAuthConfig {
-  const schema = z.object({ NODE_ENV: z.string().default('development'), ...kafkaCredentialFields(principal) }).superRefine((parsed, ctx) => refineKafkaCredentials(principal, parsed, ctx));
+  const schema = z
+    .object({ NODE_ENV: z.string().default('development'), ...kafkaCredentialFields(principal) })
+    .superRefine((parsed, ctx) => refineKafkaCredentials(principal, parsed, ctx));
   return resolveKafkaAuth(principal, parseEnv(who, schema, env));
 }

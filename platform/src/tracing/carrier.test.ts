@@ -30,7 +30,10 @@ describe('trace carriers (W3C traceparent / tracestate)', () => {
   });
 
   it('reads Kafka headers as kafkajs hands them (Buffers, arrays) and none at all (the old Go producer)', () => {
-    expect(traceCarrierOfHeaders({ traceparent: Buffer.from(TRACEPARENT), tracestate: [Buffer.from('v=1')] })).toEqual({ traceparent: TRACEPARENT, tracestate: 'v=1' });
+    expect(traceCarrierOfHeaders({ traceparent: Buffer.from(TRACEPARENT), tracestate: [Buffer.from('v=1')] })).toEqual({
+      traceparent: TRACEPARENT,
+      tracestate: 'v=1',
+    });
     expect(traceCarrierOfHeaders({ traceparent: TRACEPARENT })).toEqual({ traceparent: TRACEPARENT });
     expect(traceCarrierOfHeaders({})).toBeUndefined();
     expect(traceCarrierOfHeaders(undefined)).toBeUndefined();

@@ -27,13 +27,26 @@ describe('tracing configuration (OTEL_* variables)', () => {
   });
 
   it('sends OTLP/HTTP to <endpoint>/v1/traces, or to the traces endpoint as given', () => {
-    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toMatchObject({ exporter: { kind: 'otlp', url: 'http://collector:4318/v1/traces' } });
-    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:4318/t' })).toMatchObject({ exporter: { kind: 'otlp', url: 'http://other:4318/t' } });
-    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_TRACES_EXPORTER: 'otlp' })).toMatchObject({ exporter: { kind: 'otlp' } });
+    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toMatchObject({
+      exporter: { kind: 'otlp', url: 'http://collector:4318/v1/traces' },
+    });
+    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:4318/t' })).toMatchObject({
+      exporter: { kind: 'otlp', url: 'http://other:4318/t' },
+    });
+    expect(
+      load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_TRACES_EXPORTER: 'otlp' }),
+    ).toMatchObject({ exporter: { kind: 'otlp' } });
   });
 
   it('reads the sampler and its ratio', () => {
-    expect(load({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01', OTEL_SERVICE_NAME: 'gw-1' })).toMatchObject({
+    expect(
+      load({
+        OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.01',
+        OTEL_SERVICE_NAME: 'gw-1',
+      }),
+    ).toMatchObject({
       serviceName: 'gw-1',
       sampler: { parentBased: true, ratio: 0.01 },
     });
@@ -52,12 +65,28 @@ describe('tracing configuration (OTEL_* variables)', () => {
   });
 
   it.each([
-    ['a ratio above 1', { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' }, /OTEL_TRACES_SAMPLER_ARG/],
-    ['a ratio that is not a number', { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' }, /OTEL_TRACES_SAMPLER_ARG/],
-    ['a ratio for a sampler that reads none', { OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: '0.5' }, /OTEL_TRACES_SAMPLER_ARG: is read only with/],
+    [
+      'a ratio above 1',
+      { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' },
+      /OTEL_TRACES_SAMPLER_ARG/,
+    ],
+    [
+      'a ratio that is not a number',
+      { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' },
+      /OTEL_TRACES_SAMPLER_ARG/,
+    ],
+    [
+      'a ratio for a sampler that reads none',
+      { OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: '0.5' },
+      /OTEL_TRACES_SAMPLER_ARG: is read only with/,
+    ],
     ['an unknown sampler', { OTEL_TRACES_SAMPLER: 'sometimes' }, /OTEL_TRACES_SAMPLER/],
     ['an endpoint that is not a URL', { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'localhost 9411' }, /OTEL_EXPORTER_ZIPKIN_ENDPOINT/],
-    ['both exporters without a choice', { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, /OTEL_TRACES_EXPORTER: must say zipkin or otlp/],
+    [
+      'both exporters without a choice',
+      { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' },
+      /OTEL_TRACES_EXPORTER: must say zipkin or otlp/,
+    ],
     ['an exporter without its endpoint', { OTEL_TRACES_EXPORTER: 'zipkin' }, /OTEL_EXPORTER_ZIPKIN_ENDPOINT: is required/],
     ['a service name with spaces', { OTEL_SERVICE_NAME: 'my gateway' }, /OTEL_SERVICE_NAME/],
     ['a zero export delay', { OTEL_BSP_SCHEDULE_DELAY: '0' }, /OTEL_BSP_SCHEDULE_DELAY/],

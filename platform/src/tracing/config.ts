@@ -10,7 +10,10 @@ const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) =>
  */
 export const tracingEnvFields = {
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
-  OTEL_SERVICE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores').optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+    .optional(),
   OTEL_TRACES_EXPORTER: unsetIfEmpty(z.enum(['zipkin', 'otlp', 'none'])),
   OTEL_EXPORTER_ZIPKIN_ENDPOINT: unsetIfEmpty(z.string().url()),
   /** Base URL of an OTLP/HTTP collector; traces go to `<base>/v1/traces`. */
@@ -72,7 +75,9 @@ export function samplerOf(name: TracingEnv['OTEL_TRACES_SAMPLER'], arg: number |
 }
 
 function exporterOf(env: TracingEnv): TracingExporter | undefined {
-  const otlpUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? undefined : `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  const otlpUrl =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? undefined : `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
   const zipkin = env.OTEL_EXPORTER_ZIPKIN_ENDPOINT === undefined ? undefined : ({ kind: 'zipkin', url: env.OTEL_EXPORTER_ZIPKIN_ENDPOINT } as const);
   const otlp = otlpUrl === undefined ? undefined : ({ kind: 'otlp', url: otlpUrl } as const);
   switch (env.OTEL_TRACES_EXPORTER) {
@@ -94,14 +99,24 @@ function exporterOf(env: TracingEnv): TracingExporter | undefined {
 export function refineTracingEnv(env: Partial<TracingEnv>, ctx: z.RefinementCtx): void {
   const hasOtlp = env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
   const hasZipkin = env.OTEL_EXPORTER_ZIPKIN_ENDPOINT !== undefined;
-  if (env.OTEL_TRACES_EXPORTER === 'zipkin' && !hasZipkin) ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_ZIPKIN_ENDPOINT'], message: 'is required when OTEL_TRACES_EXPORTER=zipkin' });
-  if (env.OTEL_TRACES_EXPORTER === 'otlp' && !hasOtlp) ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_OTLP_ENDPOINT'], message: 'is required when OTEL_TRACES_EXPORTER=otlp' });
+  if (env.OTEL_TRACES_EXPORTER === 'zipkin' && !hasZipkin)
+    ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_ZIPKIN_ENDPOINT'], message: 'is required when OTEL_TRACES_EXPORTER=zipkin' });
+  if (env.OTEL_TRACES_EXPORTER === 'otlp' && !hasOtlp)
+    ctx.addIssue({ code: 'custom', path: ['OTEL_EXPORTER_OTLP_ENDPOINT'], message: 'is required when OTEL_TRACES_EXPORTER=otlp' });
   if (env.OTEL_TRACES_EXPORTER === undefined && hasOtlp && hasZipkin) {
-    ctx.addIssue({ code: 'custom', path: ['OTEL_TRACES_EXPORTER'], message: 'must say zipkin or otlp when both OTEL_EXPORTER_ZIPKIN_ENDPOINT and an OTLP endpoint are set' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OTEL_TRACES_EXPORTER'],
+      message: 'must say zipkin or otlp when both OTEL_EXPORTER_ZIPKIN_ENDPOINT and an OTLP endpoint are set',
+    });
   }
   const ratioSampler = env.OTEL_TRACES_SAMPLER === 'traceidratio' || env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio';
   if (env.OTEL_TRACES_SAMPLER_ARG !== undefined && !ratioSampler) {
-    ctx.addIssue({ code: 'custom', path: ['OTEL_TRACES_SAMPLER_ARG'], message: 'is read only with OTEL_TRACES_SAMPLER=traceidratio or parentbased_traceidratio' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OTEL_TRACES_SAMPLER_ARG'],
+      message: 'is read only with OTEL_TRACES_SAMPLER=traceidratio or parentbased_traceidratio',
+    });
   }
 }
 

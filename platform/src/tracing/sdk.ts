@@ -26,9 +26,19 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
   const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const exporter =
     config.exporter.kind === 'zipkin'
-      ? new (require('@opentelemetry/exporter-zipkin') as typeof import('@opentelemetry/exporter-zipkin')).ZipkinExporter({ url: config.exporter.url, serviceName: config.serviceName })
-      : new (require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: config.exporter.url });
-  const root = config.sampler.ratio >= 1 ? new base.AlwaysOnSampler() : config.sampler.ratio <= 0 ? new base.AlwaysOffSampler() : new base.TraceIdRatioBasedSampler(config.sampler.ratio);
+      ? new (require('@opentelemetry/exporter-zipkin') as typeof import('@opentelemetry/exporter-zipkin')).ZipkinExporter({
+          url: config.exporter.url,
+          serviceName: config.serviceName,
+        })
+      : new (require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({
+          url: config.exporter.url,
+        });
+  const root =
+    config.sampler.ratio >= 1
+      ? new base.AlwaysOnSampler()
+      : config.sampler.ratio <= 0
+        ? new base.AlwaysOffSampler()
+        : new base.TraceIdRatioBasedSampler(config.sampler.ratio);
   const sampler = config.sampler.parentBased ? new base.ParentBasedSampler({ root: entryPointsOnly(root) }) : entryPointsOnly(root);
   const processor = new base.BatchSpanProcessor(exporter, {
     maxQueueSize: config.queueSizeMax,
@@ -63,7 +73,8 @@ function entryPointsOnly(root: Sampler): Sampler {
   return {
     shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
       const parent = trace.getSpanContext(context);
-      if ((parent !== undefined && isSpanContextValid(parent)) || entryKinds.has(kind)) return root.shouldSample(context, traceId, name, kind, attributes, links);
+      if ((parent !== undefined && isSpanContextValid(parent)) || entryKinds.has(kind))
+        return root.shouldSample(context, traceId, name, kind, attributes, links);
       return { decision: 0 }; // SamplingDecision.NOT_RECORD (the enum would load the SDK with this module)
     },
     toString: () => `EntryPointsOnly{${root.toString()}}`,

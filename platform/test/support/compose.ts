@@ -28,7 +28,9 @@ export interface ComposeService {
   user?: string;
   read_only?: boolean;
 }
-export interface Compose { services: Record<string, ComposeService> }
+export interface Compose {
+  services: Record<string, ComposeService>;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Compose: interpolation, parsing, merging of override files
@@ -121,12 +123,19 @@ export function environmentOf(service: ComposeService | undefined): Env {
   return env;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Dockerfile
 
-export interface Instruction { keyword: string; args: string; line: number }
-export interface Stage { name: string; from: string; instructions: Instruction[] }
+export interface Instruction {
+  keyword: string;
+  args: string;
+  line: number;
+}
+export interface Stage {
+  name: string;
+  from: string;
+  instructions: Instruction[];
+}
 
 export function parseDockerfile(text: string): { args: Env; stages: Stage[] } {
   const args: Env = {};
@@ -196,16 +205,28 @@ export function load(files: ReadonlyArray<{ file: string; text: string }>, env: 
 /** The secrets and derived files the `secrets` service declares (SECRET_<NAME>, DERIVED_<NAME>). */
 export function declaredSecrets(compose: Compose): { secrets: string[]; derived: string[] } {
   const env = environmentOf(compose.services[SECRETS_SERVICE]);
-  const names = (prefix: string): string[] => Object.keys(env).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  const names = (prefix: string): string[] =>
+    Object.keys(env)
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length));
   return { secrets: names('SECRET_'), derived: names('DERIVED_') };
 }
 
 /** A service's environment with the secrets mount replaced by a directory on this machine. */
 export function withSecretsDir(env: Env, dir: string): Env {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.startsWith(`${SECRETS_MOUNT}/`) || value === SECRETS_MOUNT ? dir + value.slice(SECRETS_MOUNT.length) : value]));
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      value.startsWith(`${SECRETS_MOUNT}/`) || value === SECRETS_MOUNT ? dir + value.slice(SECRETS_MOUNT.length) : value,
+    ]),
+  );
 }
 
-export interface ScriptRun { status: number | null; stdout: string; stderr: string }
+export interface ScriptRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Runs the real deploy/secrets.mjs as the `secrets` service runs it: its compose environment, the
@@ -215,6 +236,11 @@ export function runSecretsScript(compose: Compose, dir: string, options: { args?
   let env = withSecretsDir(environmentOf(compose.services[SECRETS_SERVICE]), dir);
   if (process.getuid?.() !== 0) env['SECRETS_OWNER'] = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
   if (options.rewrite) env = options.rewrite(env);
-  const result = spawnSync(process.execPath, [path.join(root, SECRETS_SCRIPT), ...(options.args ?? [])], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [path.join(root, SECRETS_SCRIPT), ...(options.args ?? [])], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -29,7 +29,10 @@ interface Rule {
 const DB_OR_KAFKA = ['@walletgraph/platform/db', '@walletgraph/platform/kafka', 'kafkajs', 'mariadb', '@prisma/client', '@prisma/adapter-mariadb'];
 
 const isPackage = (specifier: string, names: readonly string[]): boolean => names.some((name) => specifier === name || specifier.startsWith(`${name}/`));
-const under = (folder: string) => (file: string): boolean => file.startsWith(`${folder}/`);
+const under =
+  (folder: string) =>
+  (file: string): boolean =>
+    file.startsWith(`${folder}/`);
 const insideOf = (target: string | undefined, folder: string): boolean => target !== undefined && target.startsWith(`${folder}/`);
 
 /** The platform's doors: the packages each may import (and their sub-paths) besides its own folder and core. */
@@ -41,7 +44,17 @@ const PLATFORM_DOOR_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
   db: ['mariadb', 'pino', 'node:crypto', 'node:fs/promises', 'node:path'],
   kafka: ['kafkajs', 'pino', 'zod'],
   auth: ['jose', 'zod', 'node:http'],
-  tracing: ['@opentelemetry/api', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/exporter-zipkin', '@opentelemetry/exporter-trace-otlp-http', '@prisma/instrumentation', 'zod'],
+  tracing: [
+    '@opentelemetry/api',
+    '@opentelemetry/sdk-trace-node',
+    '@opentelemetry/sdk-trace-base',
+    '@opentelemetry/resources',
+    '@opentelemetry/core',
+    '@opentelemetry/exporter-zipkin',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@prisma/instrumentation',
+    'zod',
+  ],
 };
 
 /**
@@ -76,8 +89,13 @@ export const RULES: readonly Rule[] = [
     governs: (file) => file.startsWith('platform/src/') && !under('platform/src/core')(file),
     refuses: (specifier, target, file) => {
       const door = file.split('/')[2] ?? '';
-      if (target !== undefined) return insideOf(target, `platform/src/${door}`) || target === 'platform/src/core/index.ts' ? undefined : `${door} may import core only through core/index.ts, and no other door`;
-      return isPackage(specifier, PLATFORM_DOOR_LIBRARIES[door] ?? []) ? undefined : `the ${door} door may import only ${PLATFORM_DOOR_LIBRARIES[door]?.join(', ') ?? 'nothing (unknown door)'}`;
+      if (target !== undefined)
+        return insideOf(target, `platform/src/${door}`) || target === 'platform/src/core/index.ts'
+          ? undefined
+          : `${door} may import core only through core/index.ts, and no other door`;
+      return isPackage(specifier, PLATFORM_DOOR_LIBRARIES[door] ?? [])
+        ? undefined
+        : `the ${door} door may import only ${PLATFORM_DOOR_LIBRARIES[door]?.join(', ') ?? 'nothing (unknown door)'}`;
     },
   },
   {
@@ -85,14 +103,19 @@ export const RULES: readonly Rule[] = [
     governs: under('subgraph-wallet/src/domain'),
     refuses: (specifier, target) => {
       if (target !== undefined) return insideOf(target, 'subgraph-wallet/src/domain') ? undefined : 'the domain imports nothing outside domain/';
-      return ['@walletgraph/platform/core', 'decimal.js', 'node:crypto'].includes(specifier) ? undefined : 'the domain may import only @walletgraph/platform/core, decimal.js and node:crypto';
+      return ['@walletgraph/platform/core', 'decimal.js', 'node:crypto'].includes(specifier)
+        ? undefined
+        : 'the domain may import only @walletgraph/platform/core, decimal.js and node:crypto';
     },
   },
   {
     name: 'resolvers and HTTP adapters never import Kafka or the database',
     governs: (file) => /^subgraph-(wallet|balance)\/src\/(resolvers|http|rest)\//.test(file),
     refuses: (specifier, target) => {
-      if (target !== undefined) return /\/src\/(generated|store\/prisma|store\/database)\b/.test(target) ? 'resolvers and HTTP reach the database through use cases and repositories' : undefined;
+      if (target !== undefined)
+        return /\/src\/(generated|store\/prisma|store\/database)\b/.test(target)
+          ? 'resolvers and HTTP reach the database through use cases and repositories'
+          : undefined;
       return isPackage(specifier, DB_OR_KAFKA) ? 'resolvers and HTTP reach Kafka only through the outbox, and the database through repositories' : undefined;
     },
   },

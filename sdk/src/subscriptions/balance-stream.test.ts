@@ -115,7 +115,17 @@ test('afterVersion starts from a version the app already has, without reading th
   const fake = fakeConnection();
   let reads = 0;
   const stream = new BalanceStream(
-    { connection: fake.connection, request: { query: 's', operationName: undefined, variables: { accountId: 'a' } }, readBalance: async () => { reads += 1; return balanceAt(9); }, resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 }, bufferCountMax: 2, onEnd: () => undefined },
+    {
+      connection: fake.connection,
+      request: { query: 's', operationName: undefined, variables: { accountId: 'a' } },
+      readBalance: async () => {
+        reads += 1;
+        return balanceAt(9);
+      },
+      resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 },
+      bufferCountMax: 2,
+      onEnd: () => undefined,
+    },
     { afterVersion: 6 },
   );
   expect(fake.requests[0]?.variables).toEqual({ accountId: 'a', afterVersion: 6 });
@@ -129,7 +139,14 @@ test('afterVersion starts from a version the app already has, without reading th
 test('emitCurrent yields the balance the stream starts from', async () => {
   const fake = fakeConnection();
   const stream = new BalanceStream(
-    { connection: fake.connection, request: { query: 's', operationName: undefined, variables: {} }, readBalance: async () => balanceAt(9), resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 }, bufferCountMax: 2, onEnd: () => undefined },
+    {
+      connection: fake.connection,
+      request: { query: 's', operationName: undefined, variables: {} },
+      readBalance: async () => balanceAt(9),
+      resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 },
+      bufferCountMax: 2,
+      onEnd: () => undefined,
+    },
     { emitCurrent: true },
   );
   expect(await versions(stream, 1)).toEqual([9]);
@@ -197,7 +214,14 @@ test('return() and abort end the stream and unsubscribe once', async () => {
   const controller = new AbortController();
   let ended = 0;
   const stream = new BalanceStream(
-    { connection: fake.connection, request: { query: 's', operationName: undefined, variables: {} }, readBalance: async () => null, resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 }, bufferCountMax: 2, onEnd: () => (ended += 1) },
+    {
+      connection: fake.connection,
+      request: { query: 's', operationName: undefined, variables: {} },
+      readBalance: async () => null,
+      resubscribe: { attemptCountMax: 1, delayMsInitial: 0, delayMsMax: 0 },
+      bufferCountMax: 2,
+      onEnd: () => (ended += 1),
+    },
     { signal: controller.signal },
   );
   await flush();

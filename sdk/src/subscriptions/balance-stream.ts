@@ -99,7 +99,10 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
     try {
       current = await this.#deps.readBalance();
     } catch (error: unknown) {
-      this.#end({ kind: 'failed', error: error instanceof WalletError ? error : new WalletError(ClientErrorCode.BAD_RESPONSE, String(error), { cause: error }) });
+      this.#end({
+        kind: 'failed',
+        error: error instanceof WalletError ? error : new WalletError(ClientErrorCode.BAD_RESPONSE, String(error), { cause: error }),
+      });
       return;
     }
     if (this.#state.kind !== 'open') return;
@@ -148,11 +151,14 @@ export class BalanceStream implements AsyncIterableIterator<Balance> {
     // graphql-ws completes a subscription we end ourselves (pause, resubscribe): only the current one speaks.
     const generation = ++this.#generation;
     const current = (): boolean => generation === this.#generation;
-    this.#unsubscribe = this.#deps.connection.subscribe({ ...this.#deps.request, variables: this.#variables }, {
-      next: (result) => current() && this.#onResult(result),
-      error: (failure: unknown) => current() && this.#onError(errorFromSink(failure)),
-      complete: () => current() && this.#end({ kind: 'ended' }),
-    });
+    this.#unsubscribe = this.#deps.connection.subscribe(
+      { ...this.#deps.request, variables: this.#variables },
+      {
+        next: (result) => current() && this.#onResult(result),
+        error: (failure: unknown) => current() && this.#onError(errorFromSink(failure)),
+        complete: () => current() && this.#end({ kind: 'ended' }),
+      },
+    );
   }
 
   /** Ends the current subscription; whatever it still reports is ignored. */

@@ -40,7 +40,9 @@ describe('HTTP transport failures', () => {
 });
 
 describe('trusted documents on the wire', () => {
-  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../persisted-query-manifest.json'), 'utf8')) as { operations: Array<{ id: string; name: string; body: string }> };
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../persisted-query-manifest.json'), 'utf8')) as {
+    operations: Array<{ id: string; name: string; body: string }>;
+  };
   const balanceEntry = manifest.operations.find((operation) => operation.name === 'Balance');
 
   async function sentBody(documentIdsOnly: boolean, document = BalanceDocument as DocumentNode): Promise<Record<string, unknown>> {
@@ -49,7 +51,9 @@ describe('trusted documents on the wire', () => {
       body = init.body;
       return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify({ data: { balance: null } }) };
     };
-    await createHttpTransport(resolveOptions({ url: 'http://127.0.0.1:1/graphql', fetch: recordingFetch, documentIdsOnly })).execute(document, { accountId: 'a' });
+    await createHttpTransport(resolveOptions({ url: 'http://127.0.0.1:1/graphql', fetch: recordingFetch, documentIdsOnly })).execute(document, {
+      accountId: 'a',
+    });
     return JSON.parse(body) as Record<string, unknown>;
   }
 
@@ -62,10 +66,14 @@ describe('trusted documents on the wire', () => {
 
   test('documentIdsOnly sends the id and no text', async () => {
     const body = await sentBody(true);
-    expect(body).toEqual({ extensions: { persistedQuery: { version: 1, sha256Hash: balanceEntry?.id } }, variables: { accountId: 'a' }, operationName: 'Balance' });
+    expect(body).toEqual({
+      extensions: { persistedQuery: { version: 1, sha256Hash: balanceEntry?.id } },
+      variables: { accountId: 'a' },
+      operationName: 'Balance',
+    });
   });
 
-  test('a document that is not the SDK\'s keeps its text, even with documentIdsOnly', async () => {
+  test("a document that is not the SDK's keeps its text, even with documentIdsOnly", async () => {
     const own = parse('query Mine($accountId: ID!) { balance(accountId: $accountId) { amount } }');
     const body = await sentBody(true, own);
     expect(body['query']).toBe(print(own));
@@ -73,6 +81,8 @@ describe('trusted documents on the wire', () => {
   });
 
   test('documentIdsOnly must be a boolean', () => {
-    expect(() => resolveOptions({ url: 'http://127.0.0.1:1/graphql', documentIdsOnly: 'yes' as unknown as boolean })).toThrow(/documentIdsOnly must be true or false/);
+    expect(() => resolveOptions({ url: 'http://127.0.0.1:1/graphql', documentIdsOnly: 'yes' as unknown as boolean })).toThrow(
+      /documentIdsOnly must be true or false/,
+    );
   });
 });

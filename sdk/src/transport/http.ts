@@ -29,7 +29,12 @@ export function prepareDocument(document: DocumentNode): PreparedDocument {
   // The SDK's own operations go out exactly as the manifest lists them (their hash is their id);
   // other documents (request() with a document of the caller's) as graphql prints them.
   const persisted = persistedDocuments.get(document);
-  const prepared: PreparedDocument = { query: persisted?.body ?? print(document), operationName: operation.name?.value, operationType: operation.operation, id: persisted?.id };
+  const prepared: PreparedDocument = {
+    query: persisted?.body ?? print(document),
+    operationName: operation.name?.value,
+    operationType: operation.operation,
+    id: persisted?.id,
+  };
   preparedByDocument.set(document, prepared);
   return prepared;
 }
@@ -54,7 +59,11 @@ export function createHttpTransport(options: ResolvedOptions): HttpTransport {
       const { query, operationName, id } = prepareDocument(document);
       // By id only when asked, and only for documents the manifest holds.
       const operationText = options.documentIdsOnly && id !== undefined ? { extensions: persistedQueryExtension(id) } : { query };
-      const headers = { ...(await resolveHeaders(options.headers)), 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+      const headers = {
+        ...(await resolveHeaders(options.headers)),
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+      };
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
       try {

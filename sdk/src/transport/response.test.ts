@@ -22,7 +22,9 @@ describe('dataFromHttpResponse', () => {
     ['NOT_FOUND', 200],
     ['IDEMPOTENCY_KEY_REUSED', 200],
   ] as const)('a GraphQL error with %s is a refusal with that code', (code, status) => {
-    const error = failure(() => dataFromHttpResponse(status, JSON.stringify({ data: null, errors: [{ message: 'no', path: ['x', 0], extensions: { code } }] })));
+    const error = failure(() =>
+      dataFromHttpResponse(status, JSON.stringify({ data: null, errors: [{ message: 'no', path: ['x', 0], extensions: { code } }] })),
+    );
     expect(error.code).toBe(code);
     expect(error.retriable).toBe(false);
     expect(error.errors[0]?.path).toEqual(['x', 0]);

@@ -62,6 +62,7 @@ export function dataFromHttpResponse(status: number, text: string): Readonly<Rec
     throw new WalletError(ClientErrorCode.BAD_RESPONSE, message, { httpStatus: status, retriable: false });
   }
   if (body.errors.length > 0) throw walletErrorFromGraphQL(body.errors, status);
-  if (body.data === null) throw new WalletError(ClientErrorCode.BAD_RESPONSE, `HTTP ${status}: GraphQL response with neither data nor errors`, { httpStatus: status });
+  if (body.data === null)
+    throw new WalletError(ClientErrorCode.BAD_RESPONSE, `HTTP ${status}: GraphQL response with neither data nor errors`, { httpStatus: status });
   return body.data;
 }

@@ -36,7 +36,16 @@ let allowed: { server: Server; origin: string };
 let foreign: { server: Server; origin: string };
 
 beforeAll(async () => {
-  const bundled = await build({ entryPoints: [sdkEntry], bundle: true, format: 'iife', globalName: 'WalletGraph', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
+  const bundled = await build({
+    entryPoints: [sdkEntry],
+    bundle: true,
+    format: 'iife',
+    globalName: 'WalletGraph',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
   const bundle = bundled.outputFiles[0]?.text ?? '';
   allowed = await startPageServer(bundle);
   foreign = await startPageServer(bundle);

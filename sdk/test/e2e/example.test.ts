@@ -23,7 +23,25 @@ afterAll(async () => {
 test('examples/transfer-and-watch.mjs transfers and prints the live balance', async () => {
   expect(existsSync(path.join(sdkDir, 'dist/esm/index.js')) ? 'built' : 'run `npm run build -w @walletgraph/sdk` first').toBe('built');
   const { from, to } = await fundedAccounts(client, '10.00');
-  const { stdout } = await run(process.execPath, ['examples/transfer-and-watch.mjs', '--url', stack.url, '--from', from, '--to', to, '--amount', '2.50', '--watch-ms', '6000', '--token', await adminToken()], { cwd: sdkDir });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      'examples/transfer-and-watch.mjs',
+      '--url',
+      stack.url,
+      '--from',
+      from,
+      '--to',
+      to,
+      '--amount',
+      '2.50',
+      '--watch-ms',
+      '6000',
+      '--token',
+      await adminToken(),
+    ],
+    { cwd: sdkDir },
+  );
   expect(stdout).toMatch(new RegExp(`^transfer [0-9a-f-]{36}: 2\\.50 from ${from} to ${to}$`, 'm'));
   expect(stdout).toMatch(new RegExp(`^balance ${to}: 2\\.50 \\(version \\d+\\)$`, 'm'));
 });

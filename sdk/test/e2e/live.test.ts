@@ -61,7 +61,12 @@ describe('onBalanceUpdated', () => {
     try {
       const first = (await actUntil(() => client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '1.00' }), stream.next())).value as Balance;
       const tokensBefore = tokenCount;
-      await eventually(async () => tokenCount, (count) => count > tokensBefore, 100, 100); // past the 3 s exp: a fresh token
+      await eventually(
+        async () => tokenCount,
+        (count) => count > tokensBefore,
+        100,
+        100,
+      ); // past the 3 s exp: a fresh token
       await client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '2.00' });
       let latest = first;
       for (let read = 0; read < 5 && compareDecimal(latest.amount, addDecimal(first.amount, '2')) < 0; read += 1) {
@@ -96,10 +101,15 @@ describe('onBalanceUpdated', () => {
       for await (const _balance of stream) seen += 1;
       return 'ended';
     })();
-    await eventually(async () => {
-      await client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '1.00' });
-      return seen;
-    }, (count) => count > 0, 20, 1_000);
+    await eventually(
+      async () => {
+        await client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '1.00' });
+        return seen;
+      },
+      (count) => count > 0,
+      20,
+      1_000,
+    );
     await own.close();
     await expect(withTimeout(reading, 5_000, 'stream end')).resolves.toBe('ended');
   });
@@ -119,7 +129,10 @@ describe('onBalanceUpdated', () => {
       await direct.transfer({ accountIdFrom: from, accountIdTo: to, amount: '5.00' });
       await direct.close();
       const readModel = testClient({ url: stack.balance.graphqlUrl, wsUrl: stack.wsUrl }, { headers: subgraphHeaders });
-      const missed = await eventually(() => readModel.balance(to), (balance) => balance !== null && balance.version > before.version);
+      const missed = await eventually(
+        () => readModel.balance(to),
+        (balance) => balance !== null && balance.version > before.version,
+      );
       await readModel.close();
 
       restarted = await startGatewayOnPort(stack, port);

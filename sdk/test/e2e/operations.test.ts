@@ -58,9 +58,15 @@ describe('every operation through the gateway', () => {
     expect(await client.account(randomUUID())).toBeNull();
 
     // The balance is a read model fed by Kafka: it converges on the wallet's figures.
-    const received = await eventually(() => client.balance(to.id), (balance) => balance !== null && compareDecimal(balance.amount, '25.50') === 0);
+    const received = await eventually(
+      () => client.balance(to.id),
+      (balance) => balance !== null && compareDecimal(balance.amount, '25.50') === 0,
+    );
     expect(typeof received?.amount).toBe('string');
-    const sender = await eventually(() => client.account(from.id), (account) => account?.balance !== null && compareDecimal(account?.balance?.amount ?? '0', '74.5') === 0);
+    const sender = await eventually(
+      () => client.account(from.id),
+      (account) => account?.balance !== null && compareDecimal(account?.balance?.amount ?? '0', '74.5') === 0,
+    );
     expect(sender?.client.email).toBe(email);
     expect(addDecimal(received?.amount ?? '0', sender?.balance?.amount ?? '0')).toMatch(/^100\.0+$/);
   });
@@ -69,7 +75,10 @@ describe('every operation through the gateway', () => {
     const { from, clientName } = await fundedAccounts(client, '10.00');
     const account = await client.request(AccountDocument, { id: from });
     expect(account.account?.id).toBe(from);
-    const custom = parse('query Who($id: ID!) { account(id: $id) { id client { name } } }') as TypedDocumentNode<{ account: { id: string; client: { name: string } } | null }, { id: string }>;
+    const custom = parse('query Who($id: ID!) { account(id: $id) { id client { name } } }') as TypedDocumentNode<
+      { account: { id: string; client: { name: string } } | null },
+      { id: string }
+    >;
     expect((await client.request(custom, { id: from })).account?.client.name).toBe(clientName);
   });
 
@@ -102,9 +111,13 @@ describe('refusals carry the API code', () => {
     ['transfer above the balance', 'INSUFFICIENT_FUNDS', ({ from, to }) => client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '1000000.00' })],
     ['transfer from an unknown account', 'NOT_FOUND', ({ to }) => client.transfer({ accountIdFrom: randomUUID(), accountIdTo: to, amount: '1.00' })],
     ['account for an unknown client', 'NOT_FOUND', () => client.createAccount({ clientId: randomUUID() })],
-    ['transactions of an unknown account', 'NOT_FOUND', async () => {
-      for await (const _transaction of client.transactions(randomUUID())) break;
-    }],
+    [
+      'transactions of an unknown account',
+      'NOT_FOUND',
+      async () => {
+        for await (const _transaction of client.transactions(randomUUID())) break;
+      },
+    ],
     ['negative amount', 'BAD_USER_INPUT', ({ from, to }) => client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '-1.00' })],
     ['zero amount', 'BAD_USER_INPUT', ({ from }) => client.deposit({ accountId: from, amount: '0' })],
     ['over-precise amount', 'BAD_USER_INPUT', ({ from, to }) => client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '0.00001' })],

@@ -15,7 +15,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-it('transfer() returns each side\'s version and balance(id, { minVersion }) answers with it at once', async () => {
+it("transfer() returns each side's version and balance(id, { minVersion }) answers with it at once", async () => {
   const { from, to } = await fundedAccounts(client, '100.00');
   for (let i = 0; i < 5; i += 1) {
     const sent = await client.transfer({ accountIdFrom: from, accountIdTo: to, amount: '1.00' });

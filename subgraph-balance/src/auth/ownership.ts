@@ -52,13 +52,15 @@ export function createOwnershipDirectory(deps: { readonly logger: Logger; readon
         signal: AbortSignal.timeout(config.timeoutMs),
       });
       body = (await response.json()) as EntitiesResponse;
-      if (!response.ok || body.errors !== undefined) throw new Error(`wallet subgraph answered HTTP ${response.status}${body.errors === undefined ? '' : ' with errors'}`);
+      if (!response.ok || body.errors !== undefined)
+        throw new Error(`wallet subgraph answered HTTP ${response.status}${body.errors === undefined ? '' : ' with errors'}`);
     } catch (error: unknown) {
       deps.logger.warn({ err: error }, 'account ownership look-up failed');
       throw new UnavailableError('cannot check account ownership right now; try again shortly', { cause: error });
     }
     for (const entity of body.data?._entities ?? []) {
-      if (entity !== null && typeof entity.id === 'string' && typeof entity.client?.id === 'string') remember(entity.id.toLowerCase(), entity.client.id.toLowerCase());
+      if (entity !== null && typeof entity.id === 'string' && typeof entity.client?.id === 'string')
+        remember(entity.id.toLowerCase(), entity.client.id.toLowerCase());
     }
   }
 

@@ -20,7 +20,10 @@ export interface HistoryPruner {
  * The age half of the history retention (the per-account half runs in the projector's
  * transaction). Every instance may prune: deleting rows by age is idempotent.
  */
-export function createHistoryPruner(deps: { readonly history: Pick<HistoryRepository, 'pruneRecordedBefore'>; readonly logger: Logger }, config: HistoryPrunerConfig): HistoryPruner {
+export function createHistoryPruner(
+  deps: { readonly history: Pick<HistoryRepository, 'pruneRecordedBefore'>; readonly logger: Logger },
+  config: HistoryPrunerConfig,
+): HistoryPruner {
   const logger = deps.logger.child({ component: 'history-pruner' });
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<unknown> = Promise.resolve();

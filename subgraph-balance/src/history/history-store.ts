@@ -42,7 +42,11 @@ export function historyEntryOf(row: HistoryRow): HistoryEntry {
 export async function recordHistory(tx: Prisma.TransactionClient, applied: readonly AppliedSide[], retention: HistoryRetention): Promise<void> {
   // Applied versions, and late ones (older than the row, still a version the account went through).
   const sides = applied.flatMap((side) =>
-    side.outcome === 'applied' ? [{ state: side.state, transactionId: side.transactionId }] : side.lateVersion === undefined ? [] : [{ state: side.lateVersion, transactionId: side.transactionId }],
+    side.outcome === 'applied'
+      ? [{ state: side.state, transactionId: side.transactionId }]
+      : side.lateVersion === undefined
+        ? []
+        : [{ state: side.lateVersion, transactionId: side.transactionId }],
   );
   const states = sides.map((side) => side.state);
   if (states.length === 0) return;
@@ -58,5 +62,8 @@ export async function recordHistory(tx: Prisma.TransactionClient, applied: reado
     .sort((a, b) => a.accountId.localeCompare(b.accountId));
   if (expired.length === 0) return;
   await tx.$executeRaw`
-    DELETE FROM balance_history WHERE ${Prisma.join(expired.map((e) => Prisma.sql`(account_id = ${e.accountId} AND version <= ${e.below})`), ' OR ')}`;
+    DELETE FROM balance_history WHERE ${Prisma.join(
+      expired.map((e) => Prisma.sql`(account_id = ${e.accountId} AND version <= ${e.below})`),
+      ' OR ',
+    )}`;
 }

@@ -13,7 +13,13 @@ export interface MinVersionReadDeps {
  * live update that brings it (the waiter is registered before the second read, so a commit
  * between the two reads is not missed). After `waitMsMax`, MIN_VERSION_TIMEOUT (retriable).
  */
-export async function readAtLeastVersion(deps: MinVersionReadDeps, waitMsMax: number, accountId: string, minVersion: number, first: BalanceState | null): Promise<BalanceState | null> {
+export async function readAtLeastVersion(
+  deps: MinVersionReadDeps,
+  waitMsMax: number,
+  accountId: string,
+  minVersion: number,
+  first: BalanceState | null,
+): Promise<BalanceState | null> {
   if (first !== null && first.version >= minVersion) return first;
   const waiter = deps.waiters.register(accountId, minVersion, waitMsMax);
   let current: BalanceState | null;

@@ -53,7 +53,10 @@ function fakeHistory(versions: number[]) {
     reads,
     readAfter: async (_accountId: string, after: number, limit: number) => {
       reads.push({ after, limit });
-      return versions.filter((v) => v > after).slice(0, limit).map(entry);
+      return versions
+        .filter((v) => v > after)
+        .slice(0, limit)
+        .map(entry);
     },
   };
 }

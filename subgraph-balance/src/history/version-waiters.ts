@@ -19,7 +19,9 @@ export interface VersionWaiters {
 
 export class TooManyWaitersError extends AppError {
   constructor(waitersMax: number) {
-    super(ErrorCode.SERVICE_UNAVAILABLE, `this instance already holds ${waitersMax} reads waiting for a version; retry shortly`, true, { details: { waitersMax } });
+    super(ErrorCode.SERVICE_UNAVAILABLE, `this instance already holds ${waitersMax} reads waiting for a version; retry shortly`, true, {
+      details: { waitersMax },
+    });
   }
 }
 

@@ -42,7 +42,11 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
       },
       metricsText: () => deps.metrics.render(),
       attach: (server) =>
-        attachWebSocket(server, deps, { path: GRAPHQL_PATH, subscriberBufferedBytesMax: config.subscriberBufferedBytesMax, internalSecret: config.internalSecret }),
+        attachWebSocket(server, deps, {
+          path: GRAPHQL_PATH,
+          subscriberBufferedBytesMax: config.subscriberBufferedBytesMax,
+          internalSecret: config.internalSecret,
+        }),
     },
     { host: config.host, port: config.port, httpBodyBytesMax: config.httpBodyBytesMax, accessLogLevel: 'debug' },
   );

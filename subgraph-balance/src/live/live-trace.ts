@@ -1,5 +1,14 @@
 import type { ExecutionResult, FormattedExecutionResult } from 'graphql';
-import { contextOfCarrier, EVENT_TRACE_EXTENSION, inSpan, SpanKind, traceCarrierOf, traceCarrierOfHeaders, type MessageHeaders, type TraceCarrier } from '@walletgraph/platform/tracing';
+import {
+  contextOfCarrier,
+  EVENT_TRACE_EXTENSION,
+  inSpan,
+  SpanKind,
+  traceCarrierOf,
+  traceCarrierOfHeaders,
+  type MessageHeaders,
+  type TraceCarrier,
+} from '@walletgraph/platform/tracing';
 import type { LiveBalance } from './live-message.js';
 
 /**
@@ -49,5 +58,9 @@ export function withEventTrace(subscriptionContext: unknown, result: ExecutionRe
   if (carrier === undefined) return undefined;
   traces.delete(subscriptionContext);
   const { errors, ...rest } = result;
-  return { ...rest, ...(errors === undefined ? {} : { errors: errors.map((error) => error.toJSON()) }), extensions: { ...result.extensions, [EVENT_TRACE_EXTENSION]: carrier } };
+  return {
+    ...rest,
+    ...(errors === undefined ? {} : { errors: errors.map((error) => error.toJSON()) }),
+    extensions: { ...result.extensions, [EVENT_TRACE_EXTENSION]: carrier },
+  };
 }

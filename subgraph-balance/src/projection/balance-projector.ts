@@ -61,7 +61,8 @@ function resolveConfig(config: BalanceProjectorConfig): ResolvedConfig {
   };
   for (const name of ['batchSizeMax', 'partitionsConcurrentMax', 'fetchWaitMsMax'] as const) {
     const value = resolved[name];
-    if (!Number.isInteger(value) || value < 1 || value > LIMITS[name]) throw new Error(`projector ${name} must be an integer in 1..${LIMITS[name]}, got ${value}`);
+    if (!Number.isInteger(value) || value < 1 || value > LIMITS[name])
+      throw new Error(`projector ${name} must be an integer in 1..${LIMITS[name]}, got ${value}`);
   }
   return resolved;
 }
@@ -149,9 +150,17 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
     }
   }
 
-  async function applyTracedRun(topic: string, partition: number, run: readonly PendingMessage[], context: PersistentRetryContext, runTrace: ReturnType<typeof startRunTrace>): Promise<RunResult> {
+  async function applyTracedRun(
+    topic: string,
+    partition: number,
+    run: readonly PendingMessage[],
+    context: PersistentRetryContext,
+    runTrace: ReturnType<typeof startRunTrace>,
+  ): Promise<RunResult> {
     const sides = run.flatMap((pending) => pending.sides);
-    const applied = await runTrace.stage('read model write', SpanKind.INTERNAL, () => persist('balance apply', () => deps.repository.applySides(sides), context));
+    const applied = await runTrace.stage('read model write', SpanKind.INTERNAL, () =>
+      persist('balance apply', () => deps.repository.applySides(sides), context),
+    );
     if (applied === ABANDONED) return 'abandoned';
     assert(applied.length === sides.length, `${applied.length} results for ${sides.length} sides`);
     countOutcomes(applied);
@@ -159,7 +168,15 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
     // Republished (same version) states go out again: a crash may have lost the first publish.
     const live = applied.flatMap((side, sideIndex) => (side.outcome === 'stale' ? [] : [{ state: side.state, sideIndex }]));
     const published = await runTrace.stage('balances.live publish', SpanKind.PRODUCER, (carrierOfSide) =>
-      persist('live publish', () => deps.livePublisher.publish(live.map((l) => l.state), live.map((l) => carrierOfSide(l.sideIndex))), context),
+      persist(
+        'live publish',
+        () =>
+          deps.livePublisher.publish(
+            live.map((l) => l.state),
+            live.map((l) => carrierOfSide(l.sideIndex)),
+          ),
+        context,
+      ),
     );
     return published === ABANDONED ? 'abandoned' : 'done';
   }
@@ -226,4 +243,3 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
     isRunning: () => running,
   };
 }
-

@@ -63,7 +63,9 @@ export function startRunTrace(topic: string, partition: number, run: readonly Tr
     async stage(name, kind, work) {
       if (!traced) return work(() => undefined);
       const stageSpans = consumeSpans.map((parent) =>
-        parent === undefined ? undefined : tracer().startSpan(name, { kind, attributes: { 'messaging.batch.message_count': run.length } }, trace.setSpan(context.active(), parent)),
+        parent === undefined
+          ? undefined
+          : tracer().startSpan(name, { kind, attributes: { 'messaging.batch.message_count': run.length } }, trace.setSpan(context.active(), parent)),
       );
       const carrierOfSide = (sideIndex: number): TraceCarrier | undefined => {
         const span = stageSpans[messageOfSide[sideIndex] ?? -1];

@@ -36,7 +36,12 @@ interface AccountReference {
   readonly id: string;
 }
 
-function openSubscription(deps: BalanceResolverDeps, config: BalanceResolverConfig, accountId: string, connection: ConnectionState | undefined): BalanceSubscription {
+function openSubscription(
+  deps: BalanceResolverDeps,
+  config: BalanceResolverConfig,
+  accountId: string,
+  connection: ConnectionState | undefined,
+): BalanceSubscription {
   if (connection !== undefined && connection.subscriptionCount >= config.subscriptionsPerConnectionMax) {
     deps.metrics.increment(MetricName.subscriptionsRejected);
     const max = config.subscriptionsPerConnectionMax;
@@ -59,7 +64,12 @@ async function assertResumable(deps: BalanceResolverDeps, accountId: string, aft
   if (oldest === undefined || oldest > afterVersion + 1) throw new ResumePointExpiredError(accountId, afterVersion, oldest);
 }
 
-async function openBalanceStream(deps: BalanceResolverDeps, config: BalanceResolverConfig, args: { accountId?: unknown; afterVersion?: unknown }, context: BalanceContext): Promise<AsyncIterableIterator<LiveBalance>> {
+async function openBalanceStream(
+  deps: BalanceResolverDeps,
+  config: BalanceResolverConfig,
+  args: { accountId?: unknown; afterVersion?: unknown },
+  context: BalanceContext,
+): Promise<AsyncIterableIterator<LiveBalance>> {
   const accountId = parseAccountId(args.accountId);
   const afterVersion = parseVersionArg(args.afterVersion, 'afterVersion');
   let subscription: BalanceSubscription | undefined;
@@ -81,7 +91,13 @@ async function openBalanceStream(deps: BalanceResolverDeps, config: BalanceResol
   }
 }
 
-async function readBalance(deps: BalanceResolverDeps, config: BalanceResolverConfig, accountId: string, minVersionArg: unknown, context: BalanceContext): Promise<BalanceState | null> {
+async function readBalance(
+  deps: BalanceResolverDeps,
+  config: BalanceResolverConfig,
+  accountId: string,
+  minVersionArg: unknown,
+  context: BalanceContext,
+): Promise<BalanceState | null> {
   const minVersion = parseVersionArg(minVersionArg, 'minVersion');
   try {
     // Not yours looks exactly like unknown: null.
@@ -114,7 +130,8 @@ export function createBalanceResolvers(deps: BalanceResolverDeps, config: Balanc
     },
     Subscription: {
       balanceUpdated: {
-        subscribe: (_parent: unknown, args: { accountId?: unknown; afterVersion?: unknown }, context: BalanceContext) => openBalanceStream(deps, config, args, context),
+        subscribe: (_parent: unknown, args: { accountId?: unknown; afterVersion?: unknown }, context: BalanceContext) =>
+          openBalanceStream(deps, config, args, context),
         resolve: (update: LiveBalance, _args: unknown, context: BalanceContext) => {
           noteResolvedUpdate(context, update);
           return update;

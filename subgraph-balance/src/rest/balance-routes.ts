@@ -23,7 +23,12 @@ function errorBody(code: ErrorCode, message: string): string {
  * number written exactly from the decimal; errors fixed to JSON with a status that fits.
  */
 export function createBalanceRestServer(
-  deps: { readonly repository: BalanceRepository; readonly logger: Logger; readonly ownership: OwnershipDirectory; readonly verifyUserToken: UserTokenVerifier },
+  deps: {
+    readonly repository: BalanceRepository;
+    readonly logger: Logger;
+    readonly ownership: OwnershipDirectory;
+    readonly verifyUserToken: UserTokenVerifier;
+  },
   /** devMode (WALLETGRAPH_DEV_MODE): open as before; otherwise a user bearer JWT and the GraphQL rules. */
   config: { readonly host: string; readonly port: number; readonly devMode: boolean },
 ): BalanceRestServer {

@@ -92,7 +92,8 @@ function lockedState(row: LockedRow): BalanceState {
   };
 }
 
-const rowValues = (state: BalanceState) => Prisma.sql`(${state.id}, ${state.accountId}, ${state.amount}, ${state.version}, ${state.updatedAt}, ${state.updatedAt})`;
+const rowValues = (state: BalanceState) =>
+  Prisma.sql`(${state.id}, ${state.accountId}, ${state.amount}, ${state.version}, ${state.updatedAt}, ${state.updatedAt})`;
 
 async function applyInTransaction(tx: Prisma.TransactionClient, sides: readonly SideUpdate[], history: HistoryRetention): Promise<AppliedSide[]> {
   // One lock order for every transaction (ascending account id), so two partitions touching the
@@ -137,7 +138,13 @@ async function readByAccountIds(driver: NonNullable<ReturnType<typeof driverPool
   const sql = `SELECT id, account_id, CAST(amount AS CHAR) AS amount, version, CAST(updated_at AS CHAR) AS updated_at FROM balances WHERE account_id IN (${accountIds.map(() => '?').join(', ')})`;
   driver.onSqlQuery?.(sql);
   const rows = await driver.pool.query<BalanceTextRow[]>({ sql }, [...accountIds]);
-  return rows.map((row) => ({ id: row.id, accountId: row.account_id, amount: formatDecimal(row.amount), version: Number(row.version), updatedAt: new Date(`${row.updated_at.replace(' ', 'T')}Z`) }));
+  return rows.map((row) => ({
+    id: row.id,
+    accountId: row.account_id,
+    amount: formatDecimal(row.amount),
+    version: Number(row.version),
+    updatedAt: new Date(`${row.updated_at.replace(' ', 'T')}Z`),
+  }));
 }
 
 export function createBalanceRepository(deps: { readonly prisma: BalancePrisma }, config: BalanceRepositoryConfig): BalanceRepository {

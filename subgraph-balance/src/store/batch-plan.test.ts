@@ -32,7 +32,11 @@ function batched(stored: ReadonlyMap<string, BalanceState>, sides: readonly Side
 }
 
 test.each<[string, BalanceState[], SideUpdate[]]>([
-  ['duplicates and older versions in one run', [row('a', '10.00', 3)], [side('a', '20', 4), side('a', '20', 4), side('a', '15', 2), side('a', '30', 5), side('a', '20', 4)]],
+  [
+    'duplicates and older versions in one run',
+    [row('a', '10.00', 3)],
+    [side('a', '20', 4), side('a', '20', 4), side('a', '15', 2), side('a', '30', 5), side('a', '20', 4)],
+  ],
   ['new accounts created, then updated in the same run', [], [side('b', '1', 1), side('c', '2', 1), side('b', '3', 2), side('c', '0.0001', 0)]],
   ['old un-versioned events keep the stored version', [row('a', '10.00', 7)], [side('a', '11'), side('a', '12', 8), side('a', '13')]],
   ['an old event creates a row at version 0, a versioned one then moves it', [], [side('d', '5'), side('d', '6', 0), side('d', '7', 1)]],
@@ -47,8 +51,20 @@ test.each<[string, BalanceState[], SideUpdate[]]>([
 
 test('each changed account is written once with its last state, sorted, existing rows as updates', () => {
   const stored = new Map([['m', row('m', '1.00', 1)]]);
-  const { plan } = batched(stored, [side('z', '1', 1), side('m', '2', 2), side('a', '3', 1), side('z', '4', 2), side('m', '5', 3), side('q', '6', 0), side('q', '6', 0)]);
-  expect(plan.inserts.map((s) => [s.accountId, s.amount, s.version])).toEqual([['a', '3.00', 1], ['q', '6.00', 0], ['z', '4.00', 2]]);
+  const { plan } = batched(stored, [
+    side('z', '1', 1),
+    side('m', '2', 2),
+    side('a', '3', 1),
+    side('z', '4', 2),
+    side('m', '5', 3),
+    side('q', '6', 0),
+    side('q', '6', 0),
+  ]);
+  expect(plan.inserts.map((s) => [s.accountId, s.amount, s.version])).toEqual([
+    ['a', '3.00', 1],
+    ['q', '6.00', 0],
+    ['z', '4.00', 2],
+  ]);
   expect(plan.updates).toEqual([{ id: 'id-m', accountId: 'm', amount: '5.00', version: 3, updatedAt: now }]);
   expect(plan.sides.map((s) => s.outcome)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'republished']);
 });
@@ -77,7 +93,12 @@ test('random runs match one transaction per side', () => {
 test('a late (older) versioned side leaves the row but keeps its own version for the history; an un-versioned one does not', () => {
   const stored = new Map([['a', row('a', '10.00', 5)]]);
   const plan = planBatch(stored, [{ ...side('a', '7.5', 4), transactionId: 't-4' }, side('a', '1')], clock());
-  expect(plan.sides[0]).toMatchObject({ outcome: 'stale', state: { version: 5, amount: '10.00' }, transactionId: 't-4', lateVersion: { accountId: 'a', version: 4, amount: '7.50' } });
+  expect(plan.sides[0]).toMatchObject({
+    outcome: 'stale',
+    state: { version: 5, amount: '10.00' },
+    transactionId: 't-4',
+    lateVersion: { accountId: 'a', version: 4, amount: '7.50' },
+  });
   expect(plan.sides[1]?.lateVersion).toBeUndefined();
   expect(plan.updates.map((state) => state.version)).toEqual([5]);
 });

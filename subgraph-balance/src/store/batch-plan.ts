@@ -69,7 +69,13 @@ export function planBatch(stored: ReadonlyMap<string, BalanceState>, sides: read
       const cause = side.transactionId === undefined ? {} : { transactionId: side.transactionId };
       if (decision.kind === 'republish') planned.push({ outcome: 'republished', state: row });
       else if (side.version === undefined) planned.push({ outcome: 'stale', state: row });
-      else planned.push({ outcome: 'stale', state: row, ...cause, lateVersion: { ...row, amount: formatDecimal(side.amount), version: side.version, updatedAt: clock.now } });
+      else
+        planned.push({
+          outcome: 'stale',
+          state: row,
+          ...cause,
+          lateVersion: { ...row, amount: formatDecimal(side.amount), version: side.version, updatedAt: clock.now },
+        });
     }
   }
   const finalStates = [...changed].sort().map((accountId) => current.get(accountId) as BalanceState);

@@ -36,7 +36,11 @@ export function visibleClient(identity: Identity, client: ClientRecord | null): 
   return Promise.resolve(client !== null && canSeeClient(identity, client.id) ? client : null);
 }
 
-export async function visibleTransaction(identity: Identity, transaction: TransactionRecord | null, loadAccount: AccountLoader): Promise<TransactionRecord | null> {
+export async function visibleTransaction(
+  identity: Identity,
+  transaction: TransactionRecord | null,
+  loadAccount: AccountLoader,
+): Promise<TransactionRecord | null> {
   return transaction !== null && (await canSeeTransaction(identity, transaction, loadAccount)) ? transaction : null;
 }
 

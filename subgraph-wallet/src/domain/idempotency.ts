@@ -11,6 +11,11 @@ export type Operation = (typeof Operation)[keyof typeof Operation];
  * "5" and "5.00" are the same request and any other difference is a different one.
  */
 export function requestHash(operation: Operation, fields: Readonly<Record<string, string>>): string {
-  const canonical = JSON.stringify([operation, Object.keys(fields).sort().map((name) => [name, fields[name]])]);
+  const canonical = JSON.stringify([
+    operation,
+    Object.keys(fields)
+      .sort()
+      .map((name) => [name, fields[name]]),
+  ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

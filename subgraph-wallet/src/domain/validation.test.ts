@@ -55,7 +55,12 @@ describe('cursor', () => {
     const cursor = { createdAt: new Date('2026-01-02T03:04:05.678Z'), id: randomUUID() };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(decodeCursor(undefined)).toBeUndefined();
-    for (const bad of ['!!', Buffer.from('2026-01-02|nope').toString('base64url'), Buffer.from(`yesterday|${randomUUID()}`).toString('base64url'), 'a'.repeat(500)]) {
+    for (const bad of [
+      '!!',
+      Buffer.from('2026-01-02|nope').toString('base64url'),
+      Buffer.from(`yesterday|${randomUUID()}`).toString('base64url'),
+      'a'.repeat(500),
+    ]) {
       expect(() => decodeCursor(bad)).toThrow(/not a valid cursor/);
     }
   });

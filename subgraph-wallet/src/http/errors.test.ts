@@ -14,7 +14,10 @@ describe('formatError', () => {
 
   it('hides unexpected errors behind a generic message without stack or internals', () => {
     const error = new GraphQLError('boom', { originalError: new Error('SELECT secret FROM x failed at file.ts:12'), path: ['q'] });
-    const formatted = formatError({ message: 'SELECT secret FROM x failed', path: ['q'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at file.ts:12'] } }, error);
+    const formatted = formatError(
+      { message: 'SELECT secret FROM x failed', path: ['q'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at file.ts:12'] } },
+      error,
+    );
     expect(formatted).toEqual({ message: 'internal server error', path: ['q'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
 

@@ -3,7 +3,15 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError, ErrorCode, isConnectionError } from '@walletgraph/platform/core';
 
 /** Codes Apollo/graphql-js produce for request problems; they carry no internals and pass through. */
-const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
 
 /**
  * Every error a client sees has a stable `extensions.code`; AppErrors keep their message; anything
@@ -17,7 +25,11 @@ export function isExpectedError(error: unknown): boolean {
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const base = { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const base = {
+    message: formatted.message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
   if (original instanceof AppError) {
     const field = original.details?.['field'];
     return { ...base, message: original.message, extensions: { code: original.code, ...(typeof field === 'string' ? { field } : {}) } };

@@ -46,7 +46,12 @@ export function createGraphqlServer(deps: GraphqlServerDeps, config: GraphqlServ
       schema: buildSubgraphSchema([{ typeDefs: parse(deps.typeDefs), resolvers }]),
       authenticate: (request) => internalIdentityFromHeaders(request.headers, config.internalSecret),
       context: ({ requestId, identity, logger, request }) =>
-        deps.contextFor({ requestId, identity, logger: lazyChildLogger(logger, () => ({ identity: describeIdentity(identity) })), meta: { traceparent: headerOf(request.headers, 'traceparent') } }),
+        deps.contextFor({
+          requestId,
+          identity,
+          logger: lazyChildLogger(logger, () => ({ identity: describeIdentity(identity) })),
+          meta: { traceparent: headerOf(request.headers, 'traceparent') },
+        }),
       readiness: deps.readiness,
       formatError,
       plugins: [errorLoggingPlugin],

@@ -72,7 +72,10 @@ export function transferEvents(
     Name: EventName.TransactionCreated,
     Payload: { id: transfer.id, account_id_from: transfer.from.id, account_id_to: transfer.to.id, amount: moneyText(transfer.amount) },
   };
-  return [message(topics.transactions, transfer.from.id, randomUUID(), created, context), balanceUpdated(topics, transfer.from, transfer.to, context, transfer.id)];
+  return [
+    message(topics.transactions, transfer.from.id, randomUUID(), created, context),
+    balanceUpdated(topics, transfer.from, transfer.to, context, transfer.id),
+  ];
 }
 
 /**

@@ -1,4 +1,15 @@
-import { context, contextOfCarrier, parseTraceCarrierText, recordFailure, SpanKind, trace, traceCarrierOf, tracer, type Span, type TraceCarrier } from '@walletgraph/platform/tracing';
+import {
+  context,
+  contextOfCarrier,
+  parseTraceCarrierText,
+  recordFailure,
+  SpanKind,
+  trace,
+  traceCarrierOf,
+  tracer,
+  type Span,
+  type TraceCarrier,
+} from '@walletgraph/platform/tracing';
 
 /** What the relay needs of a row to trace its publish. */
 export interface TracedRow {
@@ -26,7 +37,15 @@ export function startPublishSpans<R extends TracedRow>(rows: readonly R[], attem
     if (stored === undefined) continue;
     const span = tracer().startSpan(
       `${row.topic} publish`,
-      { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': row.topic, 'messaging.walletgraph.attempt': attempt } },
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': row.topic,
+          'messaging.walletgraph.attempt': attempt,
+        },
+      },
       contextOfCarrier(stored),
     );
     spans.set(row, span);

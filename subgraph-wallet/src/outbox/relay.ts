@@ -41,7 +41,10 @@ const IDLE_POLL_MS_MIN = 25;
 export function relayLockName(databaseName: string): string {
   const name = `${RELAY_LOCK_PREFIX}.${databaseName}`;
   if (name.length <= LOCK_NAME_LENGTH_MAX) return name;
-  return `${RELAY_LOCK_PREFIX}.${createHash('sha256').update(databaseName).digest('hex').slice(0, LOCK_NAME_LENGTH_MAX - RELAY_LOCK_PREFIX.length - 1)}`;
+  return `${RELAY_LOCK_PREFIX}.${createHash('sha256')
+    .update(databaseName)
+    .digest('hex')
+    .slice(0, LOCK_NAME_LENGTH_MAX - RELAY_LOCK_PREFIX.length - 1)}`;
 }
 
 interface OutboxRow {
@@ -68,7 +71,11 @@ const partitionOf = Partitioners.DefaultPartitioner();
  * led by a broker that already answered, it skips them and still resolves (sendMessages keeps one
  * response per broker), which a leader failover on a three-broker cluster triggered.
  */
-function toPartitionBatches(rows: readonly OutboxRow[], partitions: ReadonlyMap<string, PartitionMetadata[]>, traceOf: (row: OutboxRow) => TraceCarrier | undefined): TopicMessages[] {
+function toPartitionBatches(
+  rows: readonly OutboxRow[],
+  partitions: ReadonlyMap<string, PartitionMetadata[]>,
+  traceOf: (row: OutboxRow) => TraceCarrier | undefined,
+): TopicMessages[] {
   const byPartition = new Map<string, TopicMessages>();
   for (const row of rows) {
     const metadata = partitions.get(row.topic);
@@ -178,7 +185,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
           publishSpans.end(error);
           sendFailureCount += 1;
           const delayMs = backoffDelayMs(sendFailureCount - 1, { delayMsInitial: 200, delayMsMax: settings.backoffMsMax });
-          logger.warn({ err: error, attempt: sendFailureCount, delayMs, backlogBatchSize: rows.length }, 'publishing outbox batch failed; will retry the same batch');
+          logger.warn(
+            { err: error, attempt: sendFailureCount, delayMs, backlogBatchSize: rows.length },
+            'publishing outbox batch failed; will retry the same batch',
+          );
           // A fresh producer after a failure: kafkajs' idempotent state can be stale after a broker outage.
           await dropProducer(producer);
           producer = undefined;
@@ -208,10 +218,18 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
       let connection: Connection | undefined;
       try {
         // UTC session and a persistent 'error' listener, without the driver's crash-prone init statement.
-        connection = await connectMariaDb({
-          host: target.host, port: target.port, user: target.user, password: target.password, database: target.database,
-          connectTimeout: 3_000, bigIntAsNumber: false,
-        }, logger);
+        connection = await connectMariaDb(
+          {
+            host: target.host,
+            port: target.port,
+            user: target.user,
+            password: target.password,
+            database: target.database,
+            connectTimeout: 3_000,
+            bigIntAsNumber: false,
+          },
+          logger,
+        );
         role = 'standby';
         while (!abort.signal.aborted && !(await tryLock(connection))) {
           await sleep(settings.lockRetryMs, abort.signal).catch(() => undefined);

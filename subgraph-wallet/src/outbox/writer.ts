@@ -16,7 +16,15 @@ export function appendOutbox(messages: readonly OutboxMessage[]): Statement<void
   const activeTraceContext = traceCarrierText();
   return write(
     `INSERT INTO outbox_events (event_id, topic, message_key, payload, headers, created_at, trace_context) VALUES ${rows}`,
-    messages.flatMap((m) => [m.eventId, m.topic, m.messageKey, m.payload, m.headers, m.createdAt, m.traceContext === undefined ? activeTraceContext : m.traceContext]),
+    messages.flatMap((m) => [
+      m.eventId,
+      m.topic,
+      m.messageKey,
+      m.payload,
+      m.headers,
+      m.createdAt,
+      m.traceContext === undefined ? activeTraceContext : m.traceContext,
+    ]),
     messages.length,
     'outbox insert',
   );

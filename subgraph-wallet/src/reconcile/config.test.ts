@@ -31,7 +31,11 @@ describe('loadReconcileConfig', () => {
   });
 
   it('authenticates as the reconciler principal; production needs its real password', () => {
-    expect(loadReconcileConfig({}).kafkaAuth.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'reconciler', password: 'dev-only-walletgraph-kafka-reconciler-password' });
+    expect(loadReconcileConfig({}).kafkaAuth.sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'reconciler',
+      password: 'dev-only-walletgraph-kafka-reconciler-password',
+    });
     expect(() => loadReconcileConfig({ NODE_ENV: 'production' })).toThrow(/KAFKA_RECONCILER_PASSWORD: is required when NODE_ENV=production/);
     expect(loadReconcileConfig({ NODE_ENV: 'production', KAFKA_RECONCILER_PASSWORD: 'r'.repeat(40) }).kafkaAuth.devSecretsUsed).toEqual([]);
   });

@@ -3,18 +3,20 @@ import { kafkaCredentialFields, refineKafkaCredentials, resolveKafkaAuth, type K
 import { z } from 'zod';
 import { walletStoreEnvFields } from '../config.js';
 
-const schema = z.object({
-  NODE_ENV: z.string().default('development'),
-  ...walletStoreEnvFields,
-  ...kafkaCredentialFields('reconciler'),
-  BALANCE_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/ms_balance'),
-  RECONCILE_CONSUMER_GROUP: z.string().min(1).max(200).default('walletgraph-balance'),
-  RECONCILE_PAGE_SIZE_MAX: envField.positiveInt(1_000, 10_000),
-  RECONCILE_DRIFT_REPORT_MAX: envField.positiveInt(1_000, 100_000),
-  RECONCILE_POLL_INTERVAL_MS: envField.positiveInt(500, 60_000),
-  RECONCILE_KAFKA_TIMEOUT_MS: envField.positiveInt(5_000, 120_000),
-  RECONCILE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('error'),
-}).superRefine((env, ctx) => refineKafkaCredentials('reconciler', env, ctx));
+const schema = z
+  .object({
+    NODE_ENV: z.string().default('development'),
+    ...walletStoreEnvFields,
+    ...kafkaCredentialFields('reconciler'),
+    BALANCE_DATABASE_URL: envField.mysqlUrl('mysql://root@127.0.0.1:3306/ms_balance'),
+    RECONCILE_CONSUMER_GROUP: z.string().min(1).max(200).default('walletgraph-balance'),
+    RECONCILE_PAGE_SIZE_MAX: envField.positiveInt(1_000, 10_000),
+    RECONCILE_DRIFT_REPORT_MAX: envField.positiveInt(1_000, 100_000),
+    RECONCILE_POLL_INTERVAL_MS: envField.positiveInt(500, 60_000),
+    RECONCILE_KAFKA_TIMEOUT_MS: envField.positiveInt(5_000, 120_000),
+    RECONCILE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('error'),
+  })
+  .superRefine((env, ctx) => refineKafkaCredentials('reconciler', env, ctx));
 
 export interface ReconcileConfig {
   readonly walletDatabaseUrl: string;

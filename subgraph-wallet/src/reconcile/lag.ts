@@ -11,7 +11,14 @@ export interface PartitionLag {
 }
 
 export type ConsumerLag =
-  | { readonly available: true; readonly topic: string; readonly groupId: string; readonly topicExists: boolean; readonly totalLag: number; readonly partitions: readonly PartitionLag[] }
+  | {
+      readonly available: true;
+      readonly topic: string;
+      readonly groupId: string;
+      readonly topicExists: boolean;
+      readonly totalLag: number;
+      readonly partitions: readonly PartitionLag[];
+    }
   | { readonly available: false; readonly topic: string; readonly groupId: string; readonly error: string };
 
 /** Messages the group has not committed yet: high watermark minus committed offset (or log start). */
@@ -31,7 +38,12 @@ export async function consumerLag(admin: Admin, groupId: string, topic: string):
     // Metadata lists only the topics this principal may describe: absent may mean "not allowed",
     // which must not read as "nothing was ever published" (zero lag).
     if (!topics.includes(topic) && !(await describable(admin, topic))) {
-      return { available: false, topic, groupId, error: `not authorized to describe topic ${topic} (the reconciler principal needs DESCRIBE on it and on group ${groupId})` };
+      return {
+        available: false,
+        topic,
+        groupId,
+        error: `not authorized to describe topic ${topic} (the reconciler principal needs DESCRIBE on it and on group ${groupId})`,
+      };
     }
     if (!topics.includes(topic)) return { available: true, topic, groupId, topicExists: false, totalLag: 0, partitions: [] };
     const ends = await admin.fetchTopicOffsets(topic);

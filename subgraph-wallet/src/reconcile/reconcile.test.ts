@@ -6,7 +6,14 @@ import path from 'node:path';
 import { createLogger, DEV_INTERNAL_AUTH_SECRET, type Logger } from '@walletgraph/platform/core';
 import { applyMigrations, parseMysqlUrl } from '@walletgraph/platform/db';
 import { INTERNAL_IDENTITY_HEADER, mintInternalIdentity } from '@walletgraph/platform/auth';
-import { createKafka, KAFKA_PRINCIPALS, kafkaAccessNames, kafkaCredentialsFromEnv, kafkaCredentialVariables, provisionWalletgraph } from '@walletgraph/platform/kafka';
+import {
+  createKafka,
+  KAFKA_PRINCIPALS,
+  kafkaAccessNames,
+  kafkaCredentialsFromEnv,
+  kafkaCredentialVariables,
+  provisionWalletgraph,
+} from '@walletgraph/platform/kafka';
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'mariadb';
 import { createWalletService, type WalletService } from '../app.js';
@@ -42,9 +49,9 @@ function balanceModules(): BalanceModules {
 /** Every principal's credentials of this run (set by the Jest global setup): each process picks its own. */
 const kafkaCredentialEnv = Object.fromEntries(
   KAFKA_PRINCIPALS.flatMap((principal) => [kafkaCredentialVariables(principal).username, kafkaCredentialVariables(principal).password]).flatMap((name) => {
-      const value = process.env[name];
-      return value === undefined ? [] : [[name, value] as const];
-    }),
+    const value = process.env[name];
+    return value === undefined ? [] : [[name, value] as const];
+  }),
 );
 
 function withDatabase(url: string, database: string): string {
@@ -77,30 +84,52 @@ let config: ReconcileConfig;
 const reconcile = (args: Partial<ReconcileArgs> = {}) => runReconcile(config, { repair: false, json: false, waitMs: 0, help: false, ...args }, logger);
 
 async function readModel(accountId: string): Promise<{ amount: string; version: number } | undefined> {
-  const rows = (await run(balanceUrl, 'SELECT CAST(amount AS CHAR) AS amount, version FROM balances WHERE account_id = ?', [accountId])) as Array<{ amount: string; version: number }>;
+  const rows = (await run(balanceUrl, 'SELECT CAST(amount AS CHAR) AS amount, version FROM balances WHERE account_id = ?', [accountId])) as Array<{
+    amount: string;
+    version: number;
+  }>;
   return rows[0] === undefined ? undefined : { amount: rows[0].amount, version: Number(rows[0].version) };
 }
 
 beforeAll(async () => {
-  for (const [url, name] of [[walletUrl, 'wallet'], [balanceUrl, 'balance']] as const) {
+  for (const [url, name] of [
+    [walletUrl, 'wallet'],
+    [balanceUrl, 'balance'],
+  ] as const) {
     await applyMigrations(url, path.join(repoRoot, `prisma/${name}/migrations`), logger);
     await run(url, await readFile(path.join(repoRoot, `prisma/seed/${name}.sql`), 'utf8'));
   }
   const brokers = process.env['KAFKA_BROKERS'] as string;
   // This file's topics and group, with the production ACLs for their names (the admin principal).
-  const admin = createKafka({ brokers: brokers.split(','), clientId: 'reconcile-test-admin', sasl: kafkaCredentialsFromEnv('admin', process.env).sasl }, logger);
+  const admin = createKafka(
+    { brokers: brokers.split(','), clientId: 'reconcile-test-admin', sasl: kafkaCredentialsFromEnv('admin', process.env).sasl },
+    logger,
+  );
   await provisionWalletgraph(
     admin,
     kafkaAccessNames({
-      topics: { balances: topics.KAFKA_TOPIC_BALANCES, transactions: topics.KAFKA_TOPIC_TRANSACTIONS, balancesDeadLetter: `rc.balances.${suffix}.dlq`, balancesLive: `rc.balances.${suffix}.live` },
+      topics: {
+        balances: topics.KAFKA_TOPIC_BALANCES,
+        transactions: topics.KAFKA_TOPIC_TRANSACTIONS,
+        balancesDeadLetter: `rc.balances.${suffix}.dlq`,
+        balancesLive: `rc.balances.${suffix}.live`,
+      },
       balanceGroup: group,
       balanceLiveGroupPrefix: `rc-live-${suffix}`,
     }),
   );
   wallet = createWalletService(
     loadWalletConfig({
-      ...kafkaCredentialEnv, ...topics, KAFKA_BROKERS: brokers, WALLET_DATABASE_URL: walletUrl, WALLET_PORT: '0', WALLET_REST_PORT: '0', WALLET_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent', OUTBOX_RELAY_IDLE_POLL_MS_MAX: '100', OUTBOX_RELAY_BACKOFF_MS_MAX: '500',
+      ...kafkaCredentialEnv,
+      ...topics,
+      KAFKA_BROKERS: brokers,
+      WALLET_DATABASE_URL: walletUrl,
+      WALLET_PORT: '0',
+      WALLET_REST_PORT: '0',
+      WALLET_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      OUTBOX_RELAY_IDLE_POLL_MS_MAX: '100',
+      OUTBOX_RELAY_BACKOFF_MS_MAX: '500',
     }),
     logger,
   );
@@ -108,19 +137,37 @@ beforeAll(async () => {
   const modules = balanceModules();
   balance = modules.createBalanceService(
     modules.loadBalanceConfig({
-      ...kafkaCredentialEnv, KAFKA_BROKERS: brokers, KAFKA_TOPIC_BALANCES: topics.KAFKA_TOPIC_BALANCES, BALANCE_DATABASE_URL: balanceUrl,
-      BALANCE_PORT: '0', BALANCE_REST_PORT: '0', BALANCE_HOST: '127.0.0.1', LOG_LEVEL: 'silent',
-      BALANCE_CONSUMER_GROUP: group, BALANCE_LIVE_GROUP_PREFIX: `rc-live-${suffix}`,
-      KAFKA_TOPIC_BALANCES_DLQ: `rc.balances.${suffix}.dlq`, KAFKA_TOPIC_BALANCES_LIVE: `rc.balances.${suffix}.live`,
-      CONSUMER_SESSION_TIMEOUT_MS: '10000', CONSUMER_HEARTBEAT_INTERVAL_MS: '1000', CONSUMER_COMMIT_INTERVAL_MS: '200',
-      RETRY_DELAY_MS_INITIAL: '20', RETRY_DELAY_MS_MAX: '200', DATABASE_POOL_SIZE_MAX: '2',
+      ...kafkaCredentialEnv,
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_BALANCES: topics.KAFKA_TOPIC_BALANCES,
+      BALANCE_DATABASE_URL: balanceUrl,
+      BALANCE_PORT: '0',
+      BALANCE_REST_PORT: '0',
+      BALANCE_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      BALANCE_CONSUMER_GROUP: group,
+      BALANCE_LIVE_GROUP_PREFIX: `rc-live-${suffix}`,
+      KAFKA_TOPIC_BALANCES_DLQ: `rc.balances.${suffix}.dlq`,
+      KAFKA_TOPIC_BALANCES_LIVE: `rc.balances.${suffix}.live`,
+      CONSUMER_SESSION_TIMEOUT_MS: '10000',
+      CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+      CONSUMER_COMMIT_INTERVAL_MS: '200',
+      RETRY_DELAY_MS_INITIAL: '20',
+      RETRY_DELAY_MS_MAX: '200',
+      DATABASE_POOL_SIZE_MAX: '2',
     }),
     logger,
   );
   await balance.start();
   config = loadReconcileConfig({
-    ...kafkaCredentialEnv, ...topics, WALLET_DATABASE_URL: walletUrl, BALANCE_DATABASE_URL: balanceUrl, KAFKA_BROKERS: brokers,
-    RECONCILE_CONSUMER_GROUP: group, RECONCILE_POLL_INTERVAL_MS: '200', RECONCILE_PAGE_SIZE_MAX: '2',
+    ...kafkaCredentialEnv,
+    ...topics,
+    WALLET_DATABASE_URL: walletUrl,
+    BALANCE_DATABASE_URL: balanceUrl,
+    KAFKA_BROKERS: brokers,
+    RECONCILE_CONSUMER_GROUP: group,
+    RECONCILE_POLL_INTERVAL_MS: '200',
+    RECONCILE_PAGE_SIZE_MAX: '2',
   });
   // Some traffic, so versions move past the seed.
   const response = await fetch(wallet.graphqlUrl, {
@@ -155,7 +202,11 @@ it('reports a settled, consistent system with exit 0', async () => {
 
 it('reports the lag as unavailable, never as zero, where the reconciler principal may not describe the topic', async () => {
   // `transactions` exists, but the reconciler's ACLs name only its balances topic and group.
-  const result = await runReconcile({ ...config, topics: { ...config.topics, balances: 'transactions' } }, { repair: false, json: false, waitMs: 0, help: false }, logger);
+  const result = await runReconcile(
+    { ...config, topics: { ...config.topics, balances: 'transactions' } },
+    { repair: false, json: false, waitMs: 0, help: false },
+    logger,
+  );
   expect(result.report.lag).toMatchObject({ available: false, error: expect.stringMatching(/not authorized to describe topic transactions/) });
   expect(result.report.settled).toBe(false);
 });
@@ -167,7 +218,12 @@ it('finds a tampered read model (exit 2) and names each account and both sides',
   const result = await reconcile();
   expect(result.exitCode).toBe(ExitCode.drift);
   expect(result.report.drifts).toEqual([
-    { accountId: LUCAS, kind: DriftKind.balanceMismatch, wallet: { balance: '995', version: lucas.version }, readModel: { balance: '1002', version: lucas.version } },
+    {
+      accountId: LUCAS,
+      kind: DriftKind.balanceMismatch,
+      wallet: { balance: '995', version: lucas.version },
+      readModel: { balance: '1002', version: lucas.version },
+    },
     { accountId: SAMUCA, kind: DriftKind.missing, wallet: { balance: '1005', version: 2 }, readModel: null },
   ]);
   const text = formatRun(result);

@@ -68,7 +68,10 @@ export function createReconciler(deps: ReconcilerDeps, settings: ReconcilerSetti
     for (;;) {
       const page = await walletAccountsPage(deps.wallet, afterId, settings.pageSizeMax);
       if (page.length === 0) return;
-      const read = await readModelByIds(deps.balance, page.map((a) => a.accountId));
+      const read = await readModelByIds(
+        deps.balance,
+        page.map((a) => a.accountId),
+      );
       collect(scan, compareAccounts(page, read), settings.driftReportMax);
       scan.accountCount += page.length;
       afterId = (page.at(-1) as { accountId: string }).accountId;
@@ -84,8 +87,15 @@ export function createReconciler(deps: ReconcilerDeps, settings: ReconcilerSetti
       const page = await readModelPage(deps.balance, afterId, settings.pageSizeMax);
       if (page.length === 0) return rowCount;
       rowCount += page.length;
-      const known = await walletAccountsByIds(deps.wallet, page.map((r) => r.accountId));
-      collect(scan, compareAccounts(known, page).filter((d) => d.kind === DriftKind.orphan), settings.driftReportMax);
+      const known = await walletAccountsByIds(
+        deps.wallet,
+        page.map((r) => r.accountId),
+      );
+      collect(
+        scan,
+        compareAccounts(known, page).filter((d) => d.kind === DriftKind.orphan),
+        settings.driftReportMax,
+      );
       afterId = (page.at(-1) as { accountId: string }).accountId;
       if (page.length < settings.pageSizeMax) return rowCount;
     }

@@ -32,7 +32,9 @@ export async function repairDrift(wallet: Connection, topics: EventTopics, drift
   }
   await wallet.beginTransaction();
   try {
-    const [row] = await wallet.query<LockedAccount[]>('SELECT CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ? FOR UPDATE', [drift.accountId]);
+    const [row] = await wallet.query<LockedAccount[]>('SELECT CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id = ? FOR UPDATE', [
+      drift.accountId,
+    ]);
     if (row === undefined) {
       await wallet.rollback();
       return { accountId: drift.accountId, outcome: 'skipped', reason: 'the wallet account disappeared' };
@@ -42,13 +44,20 @@ export async function repairDrift(wallet: Connection, topics: EventTopics, drift
     const balance = moneyFromStore(row.balance);
     const message = singleAccountBalanceEvent(topics, { id: drift.accountId, balance, version }, { occurredAt: now });
     const updated = await wallet.query<{ affectedRows: number }>('UPDATE accounts SET version = ?, updated_at = ? WHERE id = ? AND version = ?', [
-      version, now, drift.accountId, lockedVersion,
+      version,
+      now,
+      drift.accountId,
+      lockedVersion,
     ]);
     assert(updated.affectedRows === 1, `account ${drift.accountId} changed while locked`);
-    await wallet.query(
-      'INSERT INTO outbox_events (event_id, topic, message_key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [message.eventId, message.topic, message.messageKey, message.payload, message.headers, message.createdAt],
-    );
+    await wallet.query('INSERT INTO outbox_events (event_id, topic, message_key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      message.eventId,
+      message.topic,
+      message.messageKey,
+      message.payload,
+      message.headers,
+      message.createdAt,
+    ]);
     await wallet.commit();
     return { accountId: drift.accountId, outcome: 'reemitted', version, balance: balance.toFixed(), eventId: message.eventId };
   } catch (error: unknown) {

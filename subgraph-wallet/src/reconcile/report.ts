@@ -18,7 +18,11 @@ export interface RunResult {
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
@@ -63,7 +67,9 @@ export function formatReport(report: ReconcileReport, title = 'reconcile'): stri
 }
 
 function formatRepairs(repairs: readonly RepairOutcome[]): string {
-  const rows = repairs.map((r) => (r.outcome === 'reemitted' ? [r.accountId, 're-emitted', `version ${r.version}, balance ${r.balance}`] : [r.accountId, 'skipped', r.reason]));
+  const rows = repairs.map((r) =>
+    r.outcome === 'reemitted' ? [r.accountId, 're-emitted', `version ${r.version}, balance ${r.balance}`] : [r.accountId, 'skipped', r.reason],
+  );
   return ['repair (BalanceUpdated through the wallet outbox):', ...table(['account', 'outcome', 'detail'], rows)].join('\n');
 }
 

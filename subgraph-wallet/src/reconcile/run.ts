@@ -21,7 +21,13 @@ async function open(config: ReconcileConfig, logger: Logger): Promise<Resources>
     throw error;
   });
   const kafka = createKafka(
-    { brokers: config.kafkaBrokers, clientId: 'walletgraph-reconcile', sasl: config.kafkaAuth.sasl, connectionTimeoutMs: config.kafkaTimeoutMs, requestTimeoutMs: config.kafkaTimeoutMs },
+    {
+      brokers: config.kafkaBrokers,
+      clientId: 'walletgraph-reconcile',
+      sasl: config.kafkaAuth.sasl,
+      connectionTimeoutMs: config.kafkaTimeoutMs,
+      requestTimeoutMs: config.kafkaTimeoutMs,
+    },
     logger,
   );
   // Connected lazily by the first admin call: an unreachable broker shows as "lag unavailable".

@@ -8,8 +8,14 @@ export async function connect(url: string): Promise<Connection> {
   const t = parseMysqlUrl(url);
   try {
     return await connectMariaDb({
-      host: t.host, port: t.port, user: t.user, password: t.password, database: t.database,
-      connectTimeout: 3_000, bigIntAsNumber: false, decimalAsNumber: false,
+      host: t.host,
+      port: t.port,
+      user: t.user,
+      password: t.password,
+      database: t.database,
+      connectTimeout: 3_000,
+      bigIntAsNumber: false,
+      decimalAsNumber: false,
     });
   } catch (error: unknown) {
     throw toUnavailable(error, `database ${t.database}`);
@@ -37,10 +43,7 @@ export async function walletAccountsPage(wallet: Connection, afterId: string, pa
 
 export async function walletAccountsByIds(wallet: Connection, ids: readonly string[]): Promise<AccountSnapshot[]> {
   if (ids.length === 0) return [];
-  const rows = await wallet.query<SnapshotRow[]>(
-    'SELECT id AS account_id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id IN (?)',
-    [ids],
-  );
+  const rows = await wallet.query<SnapshotRow[]>('SELECT id AS account_id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id IN (?)', [ids]);
   return rows.map(toSnapshot);
 }
 
@@ -55,10 +58,7 @@ export async function readModelPage(balance: Connection, afterId: string, pageSi
 
 export async function readModelByIds(balance: Connection, ids: readonly string[]): Promise<AccountSnapshot[]> {
   if (ids.length === 0) return [];
-  const rows = await balance.query<SnapshotRow[]>(
-    'SELECT account_id, CAST(amount AS CHAR) AS balance, version FROM balances WHERE account_id IN (?)',
-    [ids],
-  );
+  const rows = await balance.query<SnapshotRow[]>('SELECT account_id, CAST(amount AS CHAR) AS balance, version FROM balances WHERE account_id IN (?)', [ids]);
   return rows.map(toSnapshot);
 }
 

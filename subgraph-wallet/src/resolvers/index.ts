@@ -58,8 +58,10 @@ export const resolvers: GraphQLResolverMap<WalletContext> = {
   Decimal: DecimalScalar,
   DateTime: DateTimeScalar,
   Query: {
-    client: async (_: unknown, args: { id: string }, ctx: WalletContext) => visibleClient(ctx.identity, await ctx.loaders.client.load(parseUuid(args.id, 'id'))),
-    account: async (_: unknown, args: { id: string }, ctx: WalletContext) => visibleAccount(ctx.identity, await ctx.loaders.account.load(parseUuid(args.id, 'id'))),
+    client: async (_: unknown, args: { id: string }, ctx: WalletContext) =>
+      visibleClient(ctx.identity, await ctx.loaders.client.load(parseUuid(args.id, 'id'))),
+    account: async (_: unknown, args: { id: string }, ctx: WalletContext) =>
+      visibleAccount(ctx.identity, await ctx.loaders.account.load(parseUuid(args.id, 'id'))),
     transaction: async (_: unknown, args: { id: string }, ctx: WalletContext) =>
       visibleTransaction(ctx.identity, await ctx.loaders.transaction.load(parseUuid(args.id, 'id')), accountLoader(ctx)),
     clients: async (_: unknown, args: PageArgs, ctx: WalletContext) => {
@@ -95,11 +97,13 @@ export const resolvers: GraphQLResolverMap<WalletContext> = {
   },
   Client: {
     // Entity references (from the gateway) obey the same rules as Query.client / Query.account.
-    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) => reference(ref.id, async (id) => visibleClient(ctx.identity, await ctx.loaders.client.load(id))),
+    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) =>
+      reference(ref.id, async (id) => visibleClient(ctx.identity, await ctx.loaders.client.load(id))),
     accounts: (client: ClientRecord, _: unknown, ctx: WalletContext) => ctx.loaders.accountsByClient.load(client.id),
   },
   Account: {
-    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) => reference(ref.id, async (id) => visibleAccount(ctx.identity, await ctx.loaders.account.load(id))),
+    __resolveReference: (ref: { id: unknown }, ctx: WalletContext) =>
+      reference(ref.id, async (id) => visibleAccount(ctx.identity, await ctx.loaders.account.load(id))),
     client: (account: AccountRecord, _: unknown, ctx: WalletContext) => {
       assertAccountDetailsVisible(ctx.identity, account, 'client');
       return required(ctx.loaders.client.load(account.clientId), 'client');

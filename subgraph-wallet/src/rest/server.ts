@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AppError, BadUserInputError, decimalToJsonNumber, httpStatusByCode, isConnectionError, JsonNumber, parseJsonLossless, type Logger } from '@walletgraph/platform/core';
+import {
+  AppError,
+  BadUserInputError,
+  decimalToJsonNumber,
+  httpStatusByCode,
+  isConnectionError,
+  JsonNumber,
+  parseJsonLossless,
+  type Logger,
+} from '@walletgraph/platform/core';
 import { errorBody, headerOf, readBody, requestIdFrom, sendJson } from '@walletgraph/platform/http';
 import { restRequestIdentity, type Identity, type UserTokenVerifier } from '@walletgraph/platform/auth';
 import { assertMayCreateAccount, assertMayCreateClient, assertMayTransferFrom } from '../auth/policy.js';

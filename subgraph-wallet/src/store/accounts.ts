@@ -42,7 +42,8 @@ const APPLY_TWO = `UPDATE accounts SET balance = CASE id WHEN ? THEN ? ELSE ? EN
 export function applyAccountChanges(changes: readonly AccountChange[], now: Date): Statement<void> {
   const [a, b] = changes;
   assert(a !== undefined && changes.length <= 2 && (b === undefined || b.id !== a.id), 'applyAccountChanges takes one or two distinct accounts');
-  if (b === undefined) return write(APPLY_ONE, [moneyColumn(a.balance), a.version, now, a.id, a.version - 1], 1, `account ${a.id} update (changed while locked?)`);
+  if (b === undefined)
+    return write(APPLY_ONE, [moneyColumn(a.balance), a.version, now, a.id, a.version - 1], 1, `account ${a.id} update (changed while locked?)`);
   return write(
     APPLY_TWO,
     [a.id, moneyColumn(a.balance), moneyColumn(b.balance), a.id, a.version, b.version, now, a.id, a.version - 1, b.id, b.version - 1],
@@ -88,12 +89,16 @@ export async function findAccountsByIds(db: Database, ids: readonly string[]): P
     `SELECT id, client_id, CAST(balance AS CHAR) AS balance, version, CAST(created_at AS CHAR) AS created_at FROM accounts WHERE id IN (${placeholders(ids.length)})`,
     ids,
   );
-  return rows.map((row) => ({ id: row.id, clientId: row.client_id, balance: moneyFromStore(row.balance), version: Number(row.version), createdAt: utcDate(row.created_at) }));
+  return rows.map((row) => ({
+    id: row.id,
+    clientId: row.client_id,
+    balance: moneyFromStore(row.balance),
+    version: Number(row.version),
+    createdAt: utcDate(row.created_at),
+  }));
 }
 
 export async function findAccountsByClientIds(db: Database, clientIds: readonly string[]): Promise<AccountRecord[]> {
-  const rows = await withDb(() =>
-    db.prisma.account.findMany({ where: { clientId: { in: [...clientIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-  );
+  const rows = await withDb(() => db.prisma.account.findMany({ where: { clientId: { in: [...clientIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }));
   return rows.map(toRecord);
 }

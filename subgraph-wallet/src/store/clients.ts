@@ -11,7 +11,8 @@ export async function insertClient(db: Database, client: ClientRecord, emailKey:
     await withDb(() => db.prisma.client.create({ data: { ...client, emailKey } }));
   } catch (error: unknown) {
     // The id is a fresh UUID, so the only unique key that can collide is the email's.
-    if (duplicateKeyName(error) !== undefined) throw new ConflictError('a client with this email already exists', { cause: error, details: { field: 'email' } });
+    if (duplicateKeyName(error) !== undefined)
+      throw new ConflictError('a client with this email already exists', { cause: error, details: { field: 'email' } });
     throw error;
   }
 }
@@ -34,9 +35,6 @@ export async function findClientsByIds(db: Database, ids: readonly string[]): Pr
 
 /** Oldest first by (createdAt, id), `limit` rows after the cursor. */
 export async function pageClients(db: Database, limit: number, after: Cursor | undefined): Promise<ClientRecord[]> {
-  const where =
-    after === undefined
-      ? {}
-      : { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] };
+  const where = after === undefined ? {} : { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] };
   return withDb(() => db.prisma.client.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit }));
 }

@@ -35,10 +35,13 @@ export interface Database {
 export function createDatabase(deps: DatabaseDeps, config: DatabaseConfig): Database {
   const target = parseMysqlUrl(config.databaseUrl);
   // UTC sessions, and a database blip cannot crash the process (see createMariaDbPool).
-  const pool: Pool = createMariaDbPool({
-    ...poolConfigFor(target, { connectionCountMax: config.poolSizeMax, acquireTimeoutMs: config.acquireTimeoutMs }),
-    multipleStatements: true,
-  }, deps.logger);
+  const pool: Pool = createMariaDbPool(
+    {
+      ...poolConfigFor(target, { connectionCountMax: config.poolSizeMax, acquireTimeoutMs: config.acquireTimeoutMs }),
+      multipleStatements: true,
+    },
+    deps.logger,
+  );
   const onSqlQuery = deps.onSqlQuery;
   // Query events cost CPU on every statement, so Prisma emits them only when someone listens.
   const prisma = new PrismaClient({

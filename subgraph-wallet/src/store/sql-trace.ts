@@ -12,7 +12,10 @@ export function inSqlSpan<T>(statements: readonly { readonly sql: string }[], wo
       kind: SpanKind.CLIENT,
       attributes: {
         'db.system.name': 'mariadb',
-        'db.query.text': statements.map((s) => s.sql).join(';\n').slice(0, SQL_TEXT_LENGTH_MAX),
+        'db.query.text': statements
+          .map((s) => s.sql)
+          .join(';\n')
+          .slice(0, SQL_TEXT_LENGTH_MAX),
         'db.operation.batch.size': statements.length,
       },
     },
@@ -21,5 +24,6 @@ export function inSqlSpan<T>(statements: readonly { readonly sql: string }[], wo
 }
 
 /** The COMMIT of a unit of work, and the unit of work itself (one span per attempt). */
-export const inCommitSpan = <T>(work: () => Promise<T>): Promise<T> => inChildSpan('COMMIT', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'mariadb' } }, work);
+export const inCommitSpan = <T>(work: () => Promise<T>): Promise<T> =>
+  inChildSpan('COMMIT', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'mariadb' } }, work);
 export const inTransactionSpan = <T>(work: () => Promise<T>): Promise<T> => inChildSpan('unit of work', {}, work);

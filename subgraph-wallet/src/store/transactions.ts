@@ -62,9 +62,7 @@ interface PageRow {
 function side(column: 'account_id_from' | 'account_id_to', accountId: string, limit: number, after: Cursor | undefined): Prisma.Sql {
   const where = Prisma.sql`${Prisma.raw(column)} = ${accountId}`;
   const range =
-    after === undefined
-      ? Prisma.empty
-      : Prisma.sql` AND (created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`;
+    after === undefined ? Prisma.empty : Prisma.sql` AND (created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`;
   return Prisma.sql`(SELECT CAST(${accountId} AS CHAR(36)) AS owner, id, account_id_from, account_id_to, CAST(amount AS CHAR) AS amount, created_at, version_from, version_to
     FROM transactions WHERE ${where}${range} ORDER BY created_at DESC, id DESC LIMIT ${limit})`;
 }

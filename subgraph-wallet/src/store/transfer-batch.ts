@@ -17,7 +17,13 @@ import { affectedRowsOf, rowsOf, write, type Statement } from './statement.js';
  * claim won is read back by `claimedResultIds` (its result id is ours or not): the affected-row
  * count cannot tell, since the driver reports found rows.
  */
-export function claimIdempotencyKeyIfFree(claim: { key: string; operation: Operation; requestHash: string; resultId: string; createdAt: Date }): Statement<void> {
+export function claimIdempotencyKeyIfFree(claim: {
+  key: string;
+  operation: Operation;
+  requestHash: string;
+  resultId: string;
+  createdAt: Date;
+}): Statement<void> {
   return {
     sql: 'INSERT INTO idempotency_keys (`key`, operation, request_hash, result_id, created_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE `key` = `key`',
     values: [storedKey(claim.key), claim.operation, claim.requestHash, claim.resultId, claim.createdAt],
@@ -40,7 +46,12 @@ export function claimedResultIds(keys: readonly string[]): Statement<Map<string,
 /** Gives back keys whose transfer was refused inside the batch (a refusal records nothing). */
 export function releaseIdempotencyKeys(keys: readonly string[]): Statement<void> {
   assert(keys.length > 0, 'releaseIdempotencyKeys needs keys');
-  return write(`DELETE FROM idempotency_keys WHERE \`key\` IN (${keys.map(() => '?').join(', ')})`, keys.map(storedKey), keys.length, 'idempotency key release');
+  return write(
+    `DELETE FROM idempotency_keys WHERE \`key\` IN (${keys.map(() => '?').join(', ')})`,
+    keys.map(storedKey),
+    keys.length,
+    'idempotency key release',
+  );
 }
 
 interface LockedRow {
@@ -56,7 +67,8 @@ export function lockAccountSet(ids: readonly string[]): Statement<Map<string, Ac
   return {
     sql: `SELECT id, CAST(balance AS CHAR) AS balance, version FROM accounts WHERE id IN (${ordered.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
     values: ordered,
-    read: (result) => new Map(rowsOf<LockedRow>(result).map((row) => [row.id, { id: row.id, balance: moneyFromStore(row.balance), version: Number(row.version) }])),
+    read: (result) =>
+      new Map(rowsOf<LockedRow>(result).map((row) => [row.id, { id: row.id, balance: moneyFromStore(row.balance), version: Number(row.version) }])),
   };
 }
 

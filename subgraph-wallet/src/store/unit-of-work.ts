@@ -66,7 +66,10 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
         results = await inSqlSpan(all, async () =>
           all.length === 1
             ? [await connection.query<unknown>((all[0] as Statement<unknown>).sql, [...(all[0] as Statement<unknown>).values])]
-            : await connection.query<unknown>(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.values)),
+            : await connection.query<unknown>(
+                all.map((s) => s.sql).join(';\n'),
+                all.flatMap((s) => s.values),
+              ),
         );
       } catch (error: unknown) {
         for (const s of all) {
@@ -75,7 +78,10 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
         }
         throw error;
       }
-      assert(Array.isArray(results) && results.length === all.length, `${all.length} statements returned ${Array.isArray(results) ? results.length : 'no'} results`);
+      assert(
+        Array.isArray(results) && results.length === all.length,
+        `${all.length} statements returned ${Array.isArray(results) ? results.length : 'no'} results`,
+      );
       const values = all.map((s, i) => s.read(results[i]));
       return values.slice(leading) as StatementResults<S>;
     },

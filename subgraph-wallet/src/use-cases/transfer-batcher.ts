@@ -8,7 +8,14 @@ import { appendOutbox } from '../outbox/writer.js';
 import { storedKey } from '../store/idempotency.js';
 import type { TransactionRecord } from '../store/records.js';
 import type { Statement } from '../store/statement.js';
-import { applyFinalAccountState, claimedResultIds, claimIdempotencyKeyIfFree, insertTransactions, lockAccountSet, releaseIdempotencyKeys } from '../store/transfer-batch.js';
+import {
+  applyFinalAccountState,
+  claimedResultIds,
+  claimIdempotencyKeyIfFree,
+  insertTransactions,
+  lockAccountSet,
+  releaseIdempotencyKeys,
+} from '../store/transfer-batch.js';
 import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 /**
@@ -67,7 +74,13 @@ interface Pending {
 type ItemResult = { readonly ok: TransferOutcome } | { readonly error: unknown };
 
 /** Plans the batch in arrival order on the locked states; the statements of its second round trip. */
-function planBatch(items: readonly Pending[], locked: Map<string, AccountState>, claimedIds: ReadonlyMap<number, string>, now: Date, topics: EventTopics): { results: ItemResult[]; writes: Statement<void>[] } {
+function planBatch(
+  items: readonly Pending[],
+  locked: Map<string, AccountState>,
+  claimedIds: ReadonlyMap<number, string>,
+  now: Date,
+  topics: EventTopics,
+): { results: ItemResult[]; writes: Statement<void>[] } {
   const states = new Map(locked);
   const changed = new Map<string, AccountChange>();
   const records: TransactionRecord[] = [];
@@ -84,13 +97,22 @@ function planBatch(items: readonly Pending[], locked: Map<string, AccountState>,
       if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
       if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
       const plan = planTransfer(fromState, toState, amount);
-      const record: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now, versionFrom: plan.from.version, versionTo: plan.to.version };
+      const record: TransactionRecord = {
+        id: transactionId,
+        accountIdFrom: from,
+        accountIdTo: to,
+        amount,
+        createdAt: now,
+        versionFrom: plan.from.version,
+        versionTo: plan.to.version,
+      };
       for (const change of [plan.from, plan.to]) {
         states.set(change.id, change);
         changed.set(change.id, change);
       }
       records.push(record);
-      for (const event of transferEvents(topics, { id: record.id, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent })) events.push({ ...event, traceContext });
+      for (const event of transferEvents(topics, { id: record.id, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent }))
+        events.push({ ...event, traceContext });
       return { ok: { kind: 'committed', record } };
     } catch (error: unknown) {
       released.push(item.request.key);

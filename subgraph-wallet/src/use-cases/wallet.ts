@@ -33,9 +33,18 @@ export interface RequestMeta {
   readonly traceparent?: string | undefined;
 }
 
-export interface CreateClientInput { readonly name: unknown; readonly email: unknown }
-export interface CreateAccountInput { readonly clientId: unknown }
-export interface DepositInput { readonly accountId: unknown; readonly amount: unknown; readonly idempotencyKey: unknown }
+export interface CreateClientInput {
+  readonly name: unknown;
+  readonly email: unknown;
+}
+export interface CreateAccountInput {
+  readonly clientId: unknown;
+}
+export interface DepositInput {
+  readonly accountId: unknown;
+  readonly amount: unknown;
+  readonly idempotencyKey: unknown;
+}
 export interface TransferInput {
   readonly accountIdFrom: unknown;
   readonly accountIdTo: unknown;
@@ -100,7 +109,10 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
   }
 
   /** The first result of a committed key with the same input; refused for another input. */
-  async function replay<T>(claim: { key: string; operation: Operation; hash: string }, load: (resultId: string) => Promise<T>): Promise<{ found: true; value: T } | { found: false }> {
+  async function replay<T>(
+    claim: { key: string; operation: Operation; hash: string },
+    load: (resultId: string) => Promise<T>,
+  ): Promise<{ found: true; value: T } | { found: false }> {
     const existing = await findIdempotencyRecord(db, claim.key);
     if (existing === undefined) return { found: false };
     if (existing.operation !== claim.operation || existing.requestHash !== claim.hash) throw new IdempotencyKeyReusedError();
@@ -126,7 +138,15 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
         if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
         if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
         const plan = planTransfer(fromState, toState, amount);
-        const transaction: TransactionRecord = { id: transactionId, accountIdFrom: from, accountIdTo: to, amount, createdAt: now, versionFrom: plan.from.version, versionTo: plan.to.version };
+        const transaction: TransactionRecord = {
+          id: transactionId,
+          accountIdFrom: from,
+          accountIdTo: to,
+          amount,
+          createdAt: now,
+          versionFrom: plan.from.version,
+          versionTo: plan.to.version,
+        };
         const events = transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent });
         await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(transaction), appendOutbox(events));
         return transaction;
@@ -160,7 +180,11 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
           const [exists] = await tx.run(clientExists(clientId));
           if (!exists) throw new NotFoundError(`client ${clientId} not found`);
           // Opening balance 0 at version 0, so the read model knows the account before any deposit.
-          const opened = singleAccountBalanceEvent(config.topics, { id, balance: new Money(0), version: 0 }, { occurredAt: now, traceparent: meta.traceparent });
+          const opened = singleAccountBalanceEvent(
+            config.topics,
+            { id, balance: new Money(0), version: 0 },
+            { occurredAt: now, traceparent: meta.traceparent },
+          );
           await tx.run(insertAccount({ id, clientId, createdAt: now }), appendOutbox([opened]));
         },
         { writesOutbox: true },

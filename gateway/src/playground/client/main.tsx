@@ -27,4 +27,6 @@ query Account($id: ID! = "7dfe0fa9-d168-4329-a9ba-ca1b7052fac3") {
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('the playground page has no #root element');
-createRoot(root).render(<GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} defaultHeaders={defaultHeaders} initialHeaders={defaultHeaders} shouldPersistHeaders={false} />);
+createRoot(root).render(
+  <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} defaultHeaders={defaultHeaders} initialHeaders={defaultHeaders} shouldPersistHeaders={false} />,
+);

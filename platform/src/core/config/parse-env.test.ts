@@ -27,7 +27,9 @@ describe('parseEnv', () => {
   it('lists every problem in one clear message', () => {
     const run = (): unknown => parseEnv('svc', schema, { PORT: 'abc', KAFKA_BROKERS: 'nohost', DATABASE_URL: 'postgres://x/y' });
     expect(run).toThrow(ConfigError);
-    expect(run).toThrow(/invalid configuration for svc:\n {2}PORT: .*\n {2}KAFKA_BROKERS: must be a comma-separated list of host:port\n {2}DATABASE_URL: must look like mysql/);
+    expect(run).toThrow(
+      /invalid configuration for svc:\n {2}PORT: .*\n {2}KAFKA_BROKERS: must be a comma-separated list of host:port\n {2}DATABASE_URL: must look like mysql/,
+    );
   });
 });
 
@@ -93,7 +95,9 @@ describe('parseEnv: NAME_FILE', () => {
   });
 
   it('refuses NAME and NAME_FILE together', () => {
-    expect(message({ API_SECRET: secret, API_SECRET_FILE: file('api', secret) })).toMatch(/API_SECRET_FILE: set either API_SECRET or API_SECRET_FILE, not both/);
+    expect(message({ API_SECRET: secret, API_SECRET_FILE: file('api', secret) })).toMatch(
+      /API_SECRET_FILE: set either API_SECRET or API_SECRET_FILE, not both/,
+    );
   });
 
   it('validates a value read from a file like any other, without printing it', () => {

@@ -48,8 +48,7 @@ export function parseEnv<S extends z.ZodType>(service: string, schema: S, env: N
 /** Shared field builders so every process names and validates variables the same way. */
 export const envField = {
   port: (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback),
-  positiveInt: (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-    z.coerce.number().int().positive().max(max).default(fallback),
+  positiveInt: (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().positive().max(max).default(fallback),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -67,7 +66,12 @@ export const envField = {
     z
       .string()
       .default('127.0.0.1:9092')
-      .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((broker) => broker.trim())
+          .filter(Boolean),
+      )
       .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^:\s]+:\d+$/.test(b)), {
         message: 'must be a comma-separated list of host:port',
       }),

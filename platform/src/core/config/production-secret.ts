@@ -9,6 +9,7 @@ export function checkProductionSecret(name: string, value: string | undefined, c
     if (required) ctx.addIssue({ code: 'custom', path: [name], message: `is required when NODE_ENV=production (at least ${SECRET_LENGTH_MIN} characters)` });
     return;
   }
-  if (value.length < SECRET_LENGTH_MIN) ctx.addIssue({ code: 'custom', path: [name], message: `must be at least ${SECRET_LENGTH_MIN} characters when NODE_ENV=production` });
+  if (value.length < SECRET_LENGTH_MIN)
+    ctx.addIssue({ code: 'custom', path: [name], message: `must be at least ${SECRET_LENGTH_MIN} characters when NODE_ENV=production` });
   if (value.startsWith('dev-only-')) ctx.addIssue({ code: 'custom', path: [name], message: 'is a development-only value; set a real secret in production' });
 }

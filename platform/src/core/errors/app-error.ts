@@ -50,12 +50,7 @@ export class InsufficientFundsError extends AppError {
 
 export class IdempotencyKeyReusedError extends AppError {
   constructor(options?: AppErrorOptions) {
-    super(
-      ErrorCode.IDEMPOTENCY_KEY_REUSED,
-      'idempotency key was already used with a different input',
-      false,
-      options,
-    );
+    super(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'idempotency key was already used with a different input', false, options);
   }
 }
 

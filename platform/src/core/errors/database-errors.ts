@@ -4,9 +4,18 @@ import { UnavailableError } from './index.js';
 const TRANSIENT_SQL_ERRNOS = new Set([1213, 1205]);
 /** Connection-level failures: the database is down or unreachable. */
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ER_GET_CONNECTION_TIMEOUT', 'ER_CONNECTION_TIMEOUT',
-  'ER_SOCKET_UNEXPECTED_CLOSE', 'ER_CONNECTION_ALREADY_CLOSED', 'PROTOCOL_CONNECTION_LOST', 'ER_CMD_CONNECTION_CLOSED',
-  'ER_SERVER_SHUTDOWN', 'ER_POOL_ALREADY_CLOSED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ER_GET_CONNECTION_TIMEOUT',
+  'ER_CONNECTION_TIMEOUT',
+  'ER_SOCKET_UNEXPECTED_CLOSE',
+  'ER_CONNECTION_ALREADY_CLOSED',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CMD_CONNECTION_CLOSED',
+  'ER_SERVER_SHUTDOWN',
+  'ER_POOL_ALREADY_CLOSED',
 ]);
 
 function readField(error: unknown, name: string): unknown {
@@ -48,7 +57,9 @@ export function isConnectionError(error: unknown): boolean {
       (typeof code === 'string' && CONNECTION_CODES.has(code)) ||
       kind === 'DatabaseNotReachable' ||
       kind === 'ConnectionClosed' ||
-      /pool timeout|retrieve connection from pool|ECONNREFUSED|Connection closed|socket has unexpectedly been closed|Can't reach database|server shutdown/i.test(text)
+      /pool timeout|retrieve connection from pool|ECONNREFUSED|Connection closed|socket has unexpectedly been closed|Can't reach database|server shutdown/i.test(
+        text,
+      )
     );
   });
 }

@@ -5,7 +5,9 @@ import { JsonNumber } from '../json/lossless-json.js';
 
 describe('isPlainDecimal (the one check, for input, stored columns and events)', () => {
   it.each(['0', '10.50', '-1', '007.10', '123456789012345.9999'])('%p is plain', (text) => expect(isPlainDecimal(text)).toBe(true));
-  it.each(['', '-', '+1', '1.', '.5', '1e3', '1E0', '0x10', '1,5', ' 1', 'NaN', 'Infinity', '1.2.3'])('%p is not', (text) => expect(isPlainDecimal(text)).toBe(false));
+  it.each(['', '-', '+1', '1.', '.5', '1e3', '1E0', '0x10', '1,5', ' 1', 'NaN', 'Infinity', '1.2.3'])('%p is not', (text) =>
+    expect(isPlainDecimal(text)).toBe(false),
+  );
 });
 
 describe('the Decimal input rule', () => {

@@ -22,7 +22,8 @@ export interface DecimalLiteral {
 function plainDecimalText(raw: string): string {
   const text = raw.trim();
   if (text.length > DECIMAL_TEXT_LENGTH_MAX) throw new BadUserInputError(`a Decimal may be at most ${DECIMAL_TEXT_LENGTH_MAX} characters`);
-  if (!isPlainDecimal(text)) throw new BadUserInputError(`"${text}" is not a plain decimal: use digits with an optional point and fraction, no exponent, such as "10.50"`);
+  if (!isPlainDecimal(text))
+    throw new BadUserInputError(`"${text}" is not a plain decimal: use digits with an optional point and fraction, no exponent, such as "10.50"`);
   return text;
 }
 
@@ -45,7 +46,8 @@ export function decimalTextFromValue(value: unknown): string {
 export function decimalTextFromLiteral(literal: DecimalLiteral): string {
   if (literal.kind === 'StringValue' && typeof literal.value === 'string') return plainDecimalText(literal.value);
   if (literal.kind === 'IntValue' && typeof literal.value === 'string') {
-    if (!Number.isSafeInteger(Number(literal.value))) throw new BadUserInputError(`the integer ${literal.value} is too large to be an amount; ${SEND_A_STRING}`);
+    if (!Number.isSafeInteger(Number(literal.value)))
+      throw new BadUserInputError(`the integer ${literal.value} is too large to be an amount; ${SEND_A_STRING}`);
     return literal.value;
   }
   if (literal.kind === 'FloatValue') throw new BadUserInputError(`the float literal ${String(literal.value)} is not an exact amount; ${SEND_A_STRING}`);

@@ -18,13 +18,26 @@ describe('retry', () => {
 
   it('never retries a non-retriable error', async () => {
     let calls = 0;
-    await expect(retry(async () => { calls += 1; throw new BadUserInputError('bad'); }, fast)).rejects.toThrow('bad');
+    await expect(
+      retry(async () => {
+        calls += 1;
+        throw new BadUserInputError('bad');
+      }, fast),
+    ).rejects.toThrow('bad');
     expect(calls).toBe(1);
   });
 
   it('stops at the attempt bound', async () => {
     let calls = 0;
-    await expect(retry(async () => { calls += 1; throw new UnavailableError('down'); }, { ...fast, attemptCountMax: 4 })).rejects.toThrow('down');
+    await expect(
+      retry(
+        async () => {
+          calls += 1;
+          throw new UnavailableError('down');
+        },
+        { ...fast, attemptCountMax: 4 },
+      ),
+    ).rejects.toThrow('down');
     expect(calls).toBe(4);
   });
 });
