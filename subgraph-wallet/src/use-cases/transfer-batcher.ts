@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, type Logger } from '@walletgraph/platform/core';
+import type { Logger } from '@walletgraph/platform/core';
 import { Operation } from '../domain/idempotency.js';
 import type { Money } from '../domain/money.js';
-import { planTransfer, type AccountChange, type AccountState } from '../domain/transfer.js';
-import { transferEvents, type EventTopics, type OutboxMessage } from '../outbox/events.js';
+import type { AccountChange, AccountState } from '../domain/transfer.js';
+import type { EventTopics, OutboxMessage } from '../outbox/events.js';
 import { appendOutbox } from '../outbox/writer.js';
 import { storedKey } from '../store/idempotency.js';
 import type { TransactionRecord } from '../store/records.js';
@@ -17,6 +17,7 @@ import {
   releaseIdempotencyKeys,
 } from '../store/transfer-batch.js';
 import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
+import { planLockedTransfer } from './transfer-plan.js';
 
 /**
  * Group commit of transfers: concurrent transfers are collected for a bounded moment (at most
@@ -92,27 +93,15 @@ function planBatch(
     if (transactionId === undefined) return { ok: { kind: 'taken' } };
     const { from, to, amount, traceparent, traceContext = null } = item.request;
     try {
-      const fromState = states.get(from);
-      const toState = states.get(to);
-      if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
-      if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
-      const plan = planTransfer(fromState, toState, amount);
-      const record: TransactionRecord = {
-        id: transactionId,
-        accountIdFrom: from,
-        accountIdTo: to,
-        amount,
-        createdAt: now,
-        versionFrom: plan.from.version,
-        versionTo: plan.to.version,
-      };
+      // Its own context (the batch runs in the context of the transfer that opened it).
+      const plan = planLockedTransfer(states, { transactionId, from, to, amount }, { now, topics, trace: { traceparent, traceContext } });
+      const record = plan.record;
       for (const change of [plan.from, plan.to]) {
         states.set(change.id, change);
         changed.set(change.id, change);
       }
       records.push(record);
-      for (const event of transferEvents(topics, { id: record.id, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent }))
-        events.push({ ...event, traceContext });
+      events.push(...plan.events);
       return { ok: { kind: 'committed', record } };
     } catch (error: unknown) {
       released.push(item.request.key);

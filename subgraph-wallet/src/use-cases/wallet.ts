@@ -3,9 +3,9 @@ import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@
 import { traceCarrierText } from '@walletgraph/platform/tracing';
 import { Operation, requestHash } from '../domain/idempotency.js';
 import { Money, moneyText, parseAmount } from '../domain/money.js';
-import { assertDistinctAccounts, planDeposit, planTransfer } from '../domain/transfer.js';
+import { assertDistinctAccounts, planDeposit } from '../domain/transfer.js';
 import { emailKeyOf, parseEmail, parseIdempotencyKey, parseName, parseUuid } from '../domain/validation.js';
-import { singleAccountBalanceEvent, transferEvents, type EventTopics } from '../outbox/events.js';
+import { singleAccountBalanceEvent, type EventTopics } from '../outbox/events.js';
 import { appendOutbox } from '../outbox/writer.js';
 import { applyAccountChanges, findAccountsByIds, insertAccount, lockAccounts } from '../store/accounts.js';
 import { clientExists, insertClient } from '../store/clients.js';
@@ -14,6 +14,7 @@ import { claimIdempotencyKey, findIdempotencyRecord, IdempotencyKeyTaken } from 
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
 import { findDepositById, findTransactionsByIds, insertDeposit, insertTransaction } from '../store/transactions.js';
 import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
+import { planLockedTransfer } from './transfer-plan.js';
 import { createTransferBatcher, type TransferBatchConfig, type TransferRequest } from './transfer-batcher.js';
 
 export interface WalletUseCasesDeps {
@@ -133,23 +134,9 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       { key, operation: Operation.transfer, hash },
       (transactionId, now) => async (tx) => {
         const [locked] = await tx.run(lockAccounts([from, to]));
-        const fromState = locked.get(from);
-        const toState = locked.get(to);
-        if (fromState === undefined) throw new NotFoundError(`account ${from} not found`);
-        if (toState === undefined) throw new NotFoundError(`account ${to} not found`);
-        const plan = planTransfer(fromState, toState, amount);
-        const transaction: TransactionRecord = {
-          id: transactionId,
-          accountIdFrom: from,
-          accountIdTo: to,
-          amount,
-          createdAt: now,
-          versionFrom: plan.from.version,
-          versionTo: plan.to.version,
-        };
-        const events = transferEvents(config.topics, { id: transactionId, from: plan.from, to: plan.to, amount }, { occurredAt: now, traceparent });
-        await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(transaction), appendOutbox(events));
-        return transaction;
+        const plan = planLockedTransfer(locked, { transactionId, from, to, amount }, { now, topics: config.topics, trace: { traceparent } });
+        await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(plan.record), appendOutbox(plan.events));
+        return plan.record;
       },
       loadTransaction,
     );
