@@ -98,6 +98,7 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
       gapMissingSinceMs ??= Date.now();
       if (Date.now() - gapMissingSinceMs >= config.gapWaitMsMax) throw new ResumePointExpiredError(start.accountId, after, first?.version);
       gapRetryDelayMs = Math.min(Math.max(gapRetryDelayMs * 2, 25), GAP_RETRY_DELAY_MS_MAX);
+      clearTimeout(gapRetry); // a live update may have woken this read before the previous re-read fired
       gapRetry = setTimeout(notify, gapRetryDelayMs);
       return false;
     }
