@@ -207,6 +207,9 @@ export async function startOurs(
       GATEWAY_SUBSCRIPTIONS_MAX: String(subscriptionsMax),
       // Every bench subscriber is the one 'bench' admin: its per-caller bound must not cut the fan-out.
       GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX: String(subscriptionsMax),
+      // Likewise its WebSockets (one per `perConnection` subscribers).
+      GATEWAY_WS_CONNECTIONS_MAX: String(subscriptionsMax),
+      GATEWAY_WS_CONNECTIONS_PER_CALLER_MAX: String(subscriptionsMax),
       ...(trustedDocumentsPath ? { GATEWAY_TRUSTED_DOCUMENTS_PATH: trustedDocumentsPath } : {}),
       ...authEnv,
       ...benchRateLimitEnv,

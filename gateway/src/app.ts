@@ -171,6 +171,8 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         subscriptionsPerConnectionMax: config.subscriptionsPerConnectionMax,
         messageBytesMax: config.limits.bodyBytesMax,
         keepAliveMs: webSocketKeepAliveMs,
+        connectionsMax: config.wsConnectionsMax,
+        connectionsPerCallerMax: config.wsConnectionsPerCallerMax,
       },
     );
     await new Promise<void>((resolve, reject) => {

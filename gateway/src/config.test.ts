@@ -26,6 +26,15 @@ describe('gateway config', () => {
     expect(() => loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '0' })).toThrow(ConfigError);
   });
 
+  it('bounds WebSocket connections per process and per caller', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ wsConnectionsMax: 10_000, wsConnectionsPerCallerMax: 100 });
+    expect(loadGatewayConfig({ GATEWAY_WS_CONNECTIONS_MAX: '50', GATEWAY_WS_CONNECTIONS_PER_CALLER_MAX: '5' })).toMatchObject({
+      wsConnectionsMax: 50,
+      wsConnectionsPerCallerMax: 5,
+    });
+    expect(() => loadGatewayConfig({ GATEWAY_WS_CONNECTIONS_PER_CALLER_MAX: '0' })).toThrow(ConfigError);
+  });
+
   const productionSecrets = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(32), INTERNAL_AUTH_SECRET: 'i'.repeat(32) };
 
   it('hides error details and introspection in production unless introspection is asked for', () => {

@@ -75,6 +75,8 @@ const schema = z
     SUBSCRIPTIONS_PER_CONNECTION_MAX: envField.positiveInt(20, 10_000),
     GATEWAY_SUBSCRIPTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
     GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX: envField.positiveInt(1_000, 1_000_000),
+    GATEWAY_WS_CONNECTIONS_MAX: envField.positiveInt(10_000, 1_000_000),
+    GATEWAY_WS_CONNECTIONS_PER_CALLER_MAX: envField.positiveInt(100, 1_000_000),
     GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: envField.positiveInt(10, 10_000),
     GATEWAY_SSE_RESERVATION_TTL_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(0).max(100).default(5),
@@ -162,6 +164,10 @@ export interface GatewayConfig {
   readonly subscriptionsMax: number;
   /** Open subscriptions of one caller (role, subject, client id) over all its connections and transports. */
   readonly subscriptionsPerCallerMax: number;
+  /** Open WebSockets of the process, authenticated or not. */
+  readonly wsConnectionsMax: number;
+  /** Authenticated WebSockets of one caller (role, subject, client id). */
+  readonly wsConnectionsPerCallerMax: number;
   /** graphql-sse single connection streams (reserved or open) one caller may hold. */
   readonly sseReservationsPerCallerMax: number;
   /** How long an SSE stream reservation waits for its stream before it is dropped. */
@@ -235,6 +241,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     subscriptionsPerConnectionMax: e.SUBSCRIPTIONS_PER_CONNECTION_MAX,
     subscriptionsMax: e.GATEWAY_SUBSCRIPTIONS_MAX,
     subscriptionsPerCallerMax: e.GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX,
+    wsConnectionsMax: e.GATEWAY_WS_CONNECTIONS_MAX,
+    wsConnectionsPerCallerMax: e.GATEWAY_WS_CONNECTIONS_PER_CALLER_MAX,
     sseReservationsPerCallerMax: e.GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX,
     sseReservationTtlMs: e.GATEWAY_SSE_RESERVATION_TTL_MS,
     upstreamRetryAttemptsMax: e.GATEWAY_UPSTREAM_RETRY_ATTEMPTS_MAX,

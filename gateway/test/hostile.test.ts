@@ -4,6 +4,7 @@
 // The rows that need production mode (trusted documents, masked errors) run on a stack of their
 // own in hostile-production.test.ts.
 import { accessRows } from './hostile/rows-access';
+import { connectionRows, WS_CONNECTIONS_MAX, WS_CONNECTIONS_PER_CALLER_MAX } from './hostile/rows-connections';
 import { costRows } from './hostile/rows-cost';
 import { inputRows } from './hostile/rows-inputs';
 import { limitRows, SUBSCRIPTIONS_MAX, SUBSCRIPTIONS_PER_CALLER_MAX } from './hostile/rows-limits';
@@ -12,7 +13,7 @@ import { sseRows, SSE_RESERVATION_TTL_MS } from './hostile/rows-sse';
 import { createFixture, describeRows, type Fixture, type Row } from './hostile/harness';
 import { startStack, type Stack } from './stack';
 
-const rows: readonly Row[] = [...inputRows, ...accessRows, ...limitRows, ...operationRows, ...costRows, ...sseRows];
+const rows: readonly Row[] = [...inputRows, ...accessRows, ...limitRows, ...operationRows, ...costRows, ...sseRows, ...connectionRows];
 
 let stack: Stack;
 let fixture: Fixture;
@@ -25,6 +26,8 @@ beforeAll(async () => {
       GATEWAY_SSE_RESERVATION_TTL_MS: String(SSE_RESERVATION_TTL_MS),
       GATEWAY_SUBSCRIPTIONS_MAX: String(SUBSCRIPTIONS_MAX),
       GATEWAY_SUBSCRIPTIONS_PER_CALLER_MAX: String(SUBSCRIPTIONS_PER_CALLER_MAX),
+      GATEWAY_WS_CONNECTIONS_MAX: String(WS_CONNECTIONS_MAX),
+      GATEWAY_WS_CONNECTIONS_PER_CALLER_MAX: String(WS_CONNECTIONS_PER_CALLER_MAX),
     },
   });
   fixture = await createFixture(stack);

@@ -21,6 +21,8 @@ export const ApiErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   SUBSCRIPTION_LIMIT_EXCEEDED: 'SUBSCRIPTION_LIMIT_EXCEEDED',
   SUBSCRIPTION_SLOW_CONSUMER: 'SUBSCRIPTION_SLOW_CONSUMER',
+  /** The caller holds the gateway's maximum of WebSocket connections (close 1013), or the gateway its own (HTTP 503 at the upgrade). */
+  CONNECTION_LIMIT_EXCEEDED: 'CONNECTION_LIMIT_EXCEEDED',
   /** Too many mutations for this identity; `extensions.retryAfterMs` says when the next one fits. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The operation's estimated cost is over the gateway's maximum; `extensions.estimatedCost`, `extensions.maxCost`. */

@@ -8,6 +8,8 @@ export const LimitCode = {
   BATCH_LIMIT_EXCEEDED: 'BATCH_LIMIT_EXCEEDED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   SUBSCRIPTION_LIMIT_EXCEEDED: 'SUBSCRIPTION_LIMIT_EXCEEDED',
+  /** WebSocket connections: the process's (HTTP 503 at the upgrade) or one caller's (close 1013). */
+  CONNECTION_LIMIT_EXCEEDED: 'CONNECTION_LIMIT_EXCEEDED',
   /** Demand control: the operation's estimated cost is over GATEWAY_COST_MAX. */
   COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
 } as const;

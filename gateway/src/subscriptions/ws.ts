@@ -12,6 +12,8 @@ import { createNumberTextCapture } from './number-text-capture.js';
 import { isPreparedOperation, type Operations } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
 import { createSlots, type Slots } from './slots.js';
+import { createConnectionBounds } from './connection-bounds.js';
+import { callerKeyOf } from '../auth/caller-key.js';
 
 export interface WebSocketConfig {
   readonly path: string;
@@ -20,6 +22,10 @@ export interface WebSocketConfig {
   readonly messageBytesMax: number;
   /** Ping interval that detects dead clients. */
   readonly keepAliveMs: number;
+  /** Open WebSockets of the process (GATEWAY_WS_CONNECTIONS_MAX): past it the upgrade is answered 503. */
+  readonly connectionsMax: number;
+  /** Authenticated WebSockets of one caller (GATEWAY_WS_CONNECTIONS_PER_CALLER_MAX): past it, close 1013. */
+  readonly connectionsPerCallerMax: number;
 }
 
 export interface WebSocketDeps {
@@ -38,13 +44,21 @@ function statusCodeSymbolOf(error: object): symbol | undefined {
 /** graphql-transport-ws on the gateway's own HTTP server and path. */
 export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.messageBytesMax });
+  const bounds = createConnectionBounds(config);
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const pathname = new URL(request.url ?? '/', 'http://gateway.local').pathname;
     if (pathname !== config.path) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    if (!bounds.admitUpgrade(socket)) {
+      deps.logger.warn({ connectionsMax: config.connectionsMax }, 'WebSocket refused: the process holds its maximum of connections');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      bounds.track(ws);
+      wss.emit('connection', ws, request);
+    });
   };
   deps.server.on('upgrade', onUpgrade);
 
@@ -73,6 +87,10 @@ export function attachWebSocket(deps: WebSocketDeps, config: WebSocketConfig) {
           if (!(error instanceof UnauthenticatedError)) throw error;
           deps.logger.info({ reason: error.message }, 'WebSocket refused: not authenticated');
           socket.close(WS_CLOSE_UNAUTHENTICATED, `Unauthorized: ${error.message}`.slice(0, 120));
+          return false;
+        }
+        if (!bounds.admitCaller(socket, callerKeyOf(credentials.identity))) {
+          deps.logger.info({ connectionsPerCallerMax: config.connectionsPerCallerMax }, 'WebSocket refused: the caller holds its maximum of connections');
           return false;
         }
         credentialsBySocket.set(socket, credentials);

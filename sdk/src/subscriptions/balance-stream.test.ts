@@ -196,6 +196,7 @@ test('a lost connection (graphql-ws gave up) fails with a NetworkError', async (
 test.each([
   [4401, 'Unauthorized: token has expired', 'UNAUTHENTICATED'],
   [4403, 'Forbidden: token expired, reconnect with a fresh one', 'FORBIDDEN'],
+  [1013, 'CONNECTION_LIMIT_EXCEEDED: at most 100 connections per caller', 'CONNECTION_LIMIT_EXCEEDED'],
 ])('a connection closed with %i is a refusal (%s), not a network failure', async (code, reason, expected) => {
   const fake = fakeConnection();
   const stream = makeStream(fake);

@@ -40,6 +40,9 @@ type Settled = { readonly kind: 'open' } | { readonly kind: 'failed'; readonly e
 const refusalByCloseCode: Readonly<Record<number, ApiErrorCode>> = {
   4401: ApiErrorCode.UNAUTHENTICATED,
   4403: ApiErrorCode.FORBIDDEN,
+  // "Try Again Later": the caller holds the gateway's maximum of WebSocket connections (graphql-ws
+  // has already retried with back-off by the time the stream sees it: close connections, then retry).
+  1013: ApiErrorCode.CONNECTION_LIMIT_EXCEEDED,
 };
 
 function errorFromSink(failure: unknown): WalletError {
