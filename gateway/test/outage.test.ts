@@ -54,6 +54,8 @@ describe('when the balance subgraph stops', () => {
     );
     expect(result.status).toBe(200);
     expect(result.data?.account).toEqual({ client: { name: accounts.clientName }, balance: null });
-    expect(result.errors?.[0]?.extensions?.code).toEqual(expect.any(String));
+    // Unreachable is "not now", retriable: SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR; the cause stays in the logs.
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', serviceName: 'balance' });
+    expect(JSON.stringify(result.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
 });

@@ -154,6 +154,21 @@ describe('subgraph data sources', () => {
     await expect(send(alice, transferMutation)).rejects.toThrow('500: Internal Server Error');
     fake.answerWith({ status: 401, contentType: 'application/json', body: '{"code":"UNAUTHENTICATED","message":"missing identity"}' });
     await expect(send(alice, transferMutation)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    fake.answerWith({ status: 503, contentType: 'text/html', body: '<h1>down for maintenance</h1>' });
+    await expect(send(alice, transferMutation)).rejects.toMatchObject({ message: '503: Service Unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    await sources.destroy();
+  });
+
+  it('a subgraph it cannot reach is SERVICE_UNAVAILABLE (retriable) naming the subgraph, never the address or the errno', async () => {
+    const { sources, send } = setup({
+      subgraphs: { wallet: { httpUrl: 'http://127.0.0.1:1/graphql' }, balance: { httpUrl: url, wsUrl: 'ws://127.0.0.1:1/graphql' } },
+    });
+    const failure: unknown = await send(alice, transferMutation).catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      message: 'the wallet subgraph is unavailable; retry later',
+      extensions: { code: 'SERVICE_UNAVAILABLE', serviceName: 'wallet' },
+    });
+    expect(JSON.stringify((failure as { extensions: unknown }).extensions)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     await sources.destroy();
   });
 

@@ -3,7 +3,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseCacheControlHeader.js';
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import type { Logger } from '@walletgraph/platform/core';
+import { ErrorCode, type Logger } from '@walletgraph/platform/core';
 import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import { traceCarrierOf, withTraceHeaders } from '@walletgraph/platform/tracing';
 import type { IdentityMinter } from '../auth/internal-identity.js';
@@ -71,8 +71,30 @@ async function headersFor(context: unknown, deps: DataSourceDeps, planHeaders: I
 }
 
 /** RemoteGraphQLDataSource's behaviour for a non-2xx answer: a GraphQLError carrying the response. */
+/** Statuses that say "not now" (the subgraph or a proxy before it is down or overloaded): the caller may retry. */
+const unavailableStatuses: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * The subgraph could not be reached (refused, reset, timed out): SERVICE_UNAVAILABLE, which the API
+ * documents as retriable, rather than the INTERNAL_SERVER_ERROR a plain Error would become.
+ */
+function unreachableError(name: string, error: unknown): GraphQLError {
+  // The cause (ECONNREFUSED, a timeout) stays in the gateway's logs, out of the caller's answer.
+  return new GraphQLError(`the ${name} subgraph is unavailable; retry later`, {
+    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, serviceName: name },
+    originalError: error instanceof Error ? error : undefined,
+  });
+}
+
 function httpError(url: string, response: SubgraphHttpResponse): GraphQLError {
-  const code = response.status === 401 ? { code: 'UNAUTHENTICATED' } : response.status === 403 ? { code: 'FORBIDDEN' } : {};
+  const code =
+    response.status === 401
+      ? { code: 'UNAUTHENTICATED' }
+      : response.status === 403
+        ? { code: 'FORBIDDEN' }
+        : unavailableStatuses.has(response.status)
+          ? { code: ErrorCode.SERVICE_UNAVAILABLE }
+          : {};
   const statusText = STATUS_CODES[response.status] ?? '';
   return new GraphQLError(`${response.status}: ${statusText}`, {
     extensions: { ...code, response: { url, status: response.status, statusText, body: errorBodyOf(response) } },
@@ -180,7 +202,8 @@ function createSubgraphSource(name: string, url: string, deps: DataSourceDeps, c
       return response;
     } catch (error: unknown) {
       stop({ outcome: 'network_error' });
-      throw error;
+      deps.logger.warn({ subgraph: name, reason: (error as NodeJS.ErrnoException).code ?? String(error) }, 'subgraph fetch failed: unreachable');
+      throw unreachableError(name, error);
     }
   };
   const dataSource: GraphQLDataSource<GatewayContext> = {
