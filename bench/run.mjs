@@ -31,6 +31,7 @@ import { balanceSubscription } from './lib/live.mjs';
 import { runOverhead } from './scenarios/overhead.mjs';
 import { checkSameAnswers, readQuery, runReads } from './scenarios/read.mjs';
 import { runPropagation, runSubscriberScale } from './scenarios/live.mjs';
+import { runResume } from './scenarios/resume.mjs';
 import { runTransfers } from './scenarios/transfers.mjs';
 
 const startedMs = Date.now();
@@ -107,6 +108,7 @@ function partition(ids) {
     hotPair: slice(0.5, 0.5 + 2 / n),
     propagation: (count) => pairsOf(slice(0.55, 0.7), count),
     subscribers: pairsOf(slice(0.7, 0.75), 50),
+    resume: slice(0.75, 0.75 + 2 / n),
   };
 }
 
@@ -312,7 +314,21 @@ async function main() {
         }
       }
     }
-    if (!options.running && (options.only.includes('transfers') || options.only.includes('propagation'))) {
+    if (options.only.includes('resume')) {
+      raw.resume = await scenario('resume', () =>
+        runResume({
+          agent,
+          gatewayUrl,
+          wsUrl,
+          pair: accounts.resume,
+          missed: p.resumeMissedVersions,
+          repetitions: p.resumeRepetitions,
+          reads: p.minVersionReads,
+          log,
+        }),
+      );
+    }
+    if (!options.running && ['transfers', 'propagation', 'resume'].some((name) => options.only.includes(name))) {
       raw.reconciler = await reconcile({ urls: databaseUrls, brokers, env: { ...authEnv, ...kafkaEnv } });
       log(`reconciler: ${raw.reconciler.status}`);
     }

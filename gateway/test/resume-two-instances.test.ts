@@ -62,14 +62,19 @@ async function accountWithHistory(back: number): Promise<{ accounts: Accounts; n
   return { accounts, now };
 }
 
-/** Reads events until `last`; every event must be a version (no error). */
-async function versionsUntil(live: LiveSubscription, last: number, timeoutMs = 90_000): Promise<number[]> {
+/**
+ * Reads events after version `previous` until `last`; every event must be the next version (no
+ * error, gap, duplicate or reordering: said at once, rather than as a wait for `last` that never ends).
+ */
+async function versionsUntil(live: LiveSubscription, previous: number, last: number, timeoutMs = 90_000): Promise<number[]> {
   const versions: number[] = [];
   while (versions.at(-1) !== last) {
     const event = await live.next(timeoutMs);
     if (event.errors !== undefined) throw new Error(`error event after ${JSON.stringify(versions.slice(-3))}: ${JSON.stringify(event.errors)}`);
-    versions.push((event.data?.['balanceUpdated'] as { version: number }).version);
-    if (versions.length > 5_000) throw new Error('runaway stream');
+    const version = (event.data?.['balanceUpdated'] as { version: number }).version;
+    const expected = (versions.at(-1) ?? previous) + 1;
+    if (version !== expected) throw new Error(`expected version ${expected}, got ${version} (${version < expected ? 'duplicate or reordered' : 'gap'})`);
+    versions.push(version);
   }
   return versions;
 }
@@ -89,7 +94,7 @@ it.each([0, 1])(
       // The subscription really is on that instance; the projection of the account's partition may be on either.
       expect(stack.balancer.webSocketInstances()).toEqual([instance]);
       const last = await transferMany(accounts, TRANSFER_COUNT);
-      expect([after + 1, ...(await versionsUntil(live, last))]).toEqual(range(after + 1, now + TRANSFER_COUNT));
+      expect([after + 1, ...(await versionsUntil(live, after + 1, last))]).toEqual(range(after + 1, now + TRANSFER_COUNT));
     } finally {
       await live.close();
       stack.balancer.preferWebSocketsOn(undefined);
@@ -124,8 +129,8 @@ it(`the instance serving the subscription is SIGKILLed mid-stream, twice: the ga
     const last = await transferMany(accounts, TRANSFER_COUNT, async (done) => {
       if (done === 60 || done === 140) await killServing();
     });
-    expect([after + 1, ...(await versionsUntil(live, last))]).toEqual(range(after + 1, last));
-    expect([plainFirst.version, ...(await versionsUntil(plain, last))]).toEqual(range(plainFirst.version, last));
+    expect([after + 1, ...(await versionsUntil(live, after + 1, last))]).toEqual(range(after + 1, last));
+    expect([plainFirst.version, ...(await versionsUntil(plain, plainFirst.version, last))]).toEqual(range(plainFirst.version, last));
     await restarted;
     // Two different instances were killed: the second kill hit the one the gateway had resumed on.
     expect(new Set(killed).size).toBe(2);
