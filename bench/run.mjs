@@ -37,7 +37,13 @@ import { runTransfers } from './scenarios/transfers.mjs';
 const startedMs = Date.now();
 const log = (line) => console.log(`[bench +${String(Math.round((Date.now() - startedMs) / 1000)).padStart(3)}s] ${line}`);
 const resultsDir = path.join(root, 'bench/results');
-const databaseUrls = { WALLET_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_wallet', BALANCE_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_balance' };
+// BENCH_DATABASE_SUFFIX=x: wgbench_wallet_x and wgbench_balance_x, so two runs on one MariaDB (e.g. in two
+// checkouts) do not drop each other's databases.
+const databaseSuffix = process.env.BENCH_DATABASE_SUFFIX ? `_${process.env.BENCH_DATABASE_SUFFIX.replace(/[^a-z0-9_]/gi, '')}` : '';
+const databaseUrls = {
+  WALLET_DATABASE_URL: `mysql://root@127.0.0.1:3306/wgbench_wallet${databaseSuffix}`,
+  BALANCE_DATABASE_URL: `mysql://root@127.0.0.1:3306/wgbench_balance${databaseSuffix}`,
+};
 
 function machine() {
   const sh = (cmd) => {
