@@ -69,7 +69,9 @@ async function accountWithHistory(back: number): Promise<{ accounts: Accounts; n
 async function versionsUntil(live: LiveSubscription, previous: number, last: number, timeoutMs = 90_000): Promise<number[]> {
   const versions: number[] = [];
   while (versions.at(-1) !== last) {
-    const event = await live.next(timeoutMs);
+    const event = await live.next(timeoutMs).catch((error: unknown) => {
+      throw new Error(`stuck after version ${versions.at(-1) ?? previous}, waiting for ${last}: ${String(error)}`);
+    });
     if (event.errors !== undefined) throw new Error(`error event after ${JSON.stringify(versions.slice(-3))}: ${JSON.stringify(event.errors)}`);
     const version = (event.data?.['balanceUpdated'] as { version: number }).version;
     const expected = (versions.at(-1) ?? previous) + 1;
