@@ -31,12 +31,19 @@ import { balanceSubscription } from './lib/live.mjs';
 import { runOverhead } from './scenarios/overhead.mjs';
 import { checkSameAnswers, readQuery, runReads } from './scenarios/read.mjs';
 import { runPropagation, runSubscriberScale } from './scenarios/live.mjs';
+import { runResume } from './scenarios/resume.mjs';
 import { runTransfers } from './scenarios/transfers.mjs';
 
 const startedMs = Date.now();
 const log = (line) => console.log(`[bench +${String(Math.round((Date.now() - startedMs) / 1000)).padStart(3)}s] ${line}`);
 const resultsDir = path.join(root, 'bench/results');
-const databaseUrls = { WALLET_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_wallet', BALANCE_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_balance' };
+// BENCH_DATABASE_SUFFIX=x: wgbench_wallet_x and wgbench_balance_x, so two runs on one MariaDB (e.g. in two
+// checkouts) do not drop each other's databases.
+const databaseSuffix = process.env.BENCH_DATABASE_SUFFIX ? `_${process.env.BENCH_DATABASE_SUFFIX.replace(/[^a-z0-9_]/gi, '')}` : '';
+const databaseUrls = {
+  WALLET_DATABASE_URL: `mysql://root@127.0.0.1:3306/wgbench_wallet${databaseSuffix}`,
+  BALANCE_DATABASE_URL: `mysql://root@127.0.0.1:3306/wgbench_balance${databaseSuffix}`,
+};
 
 function machine() {
   const sh = (cmd) => {
@@ -107,6 +114,7 @@ function partition(ids) {
     hotPair: slice(0.5, 0.5 + 2 / n),
     propagation: (count) => pairsOf(slice(0.55, 0.7), count),
     subscribers: pairsOf(slice(0.7, 0.75), 50),
+    resume: slice(0.75, 0.75 + 2 / n),
   };
 }
 
@@ -312,7 +320,21 @@ async function main() {
         }
       }
     }
-    if (!options.running && (options.only.includes('transfers') || options.only.includes('propagation'))) {
+    if (options.only.includes('resume')) {
+      raw.resume = await scenario('resume', () =>
+        runResume({
+          agent,
+          gatewayUrl,
+          wsUrl,
+          pair: accounts.resume,
+          missed: p.resumeMissedVersions,
+          repetitions: p.resumeRepetitions,
+          reads: p.minVersionReads,
+          log,
+        }),
+      );
+    }
+    if (!options.running && ['transfers', 'propagation', 'resume'].some((name) => options.only.includes(name))) {
       raw.reconciler = await reconcile({ urls: databaseUrls, brokers, env: { ...authEnv, ...kafkaEnv } });
       log(`reconciler: ${raw.reconciler.status}`);
     }

@@ -18,6 +18,9 @@ const profiles = {
     subscriberCounts: [1_000],
     subscriberRatePerS: 10,
     subscriberDurationS: 4,
+    resumeMissedVersions: 1_000,
+    resumeRepetitions: 3,
+    minVersionReads: 200,
   },
   full: {
     accounts: 2_000,
@@ -37,10 +40,13 @@ const profiles = {
     subscriberCounts: [1_000, 10_000],
     subscriberRatePerS: 10,
     subscriberDurationS: 10,
+    resumeMissedVersions: 1_000,
+    resumeRepetitions: 3,
+    minVersionReads: 1_000,
   },
 };
 
-export const scenarioNames = ['read', 'overhead', 'transfers', 'propagation', 'subscribers'];
+export const scenarioNames = ['read', 'overhead', 'transfers', 'propagation', 'subscribers', 'resume'];
 
 const usage = `npm run bench -- [options]
   --quick               short profile (≈ 7 minutes): read cells 3 × 3 s, 1,000 subscribers (admin and clients)

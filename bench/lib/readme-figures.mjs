@@ -42,6 +42,12 @@ export function readmeFigures(latest) {
     lines.push(
       `${n(s.count)} subscribers as ${s.identities} (${n(s.identity_count)} identities): fan-out p99 ${n(s.fanout_p99_ms)} ms, gateway RSS ${n(s.gateway_rss_mb)} MB.`,
     );
+  // Absent from runs recorded before the resume scenario existed: no line then.
+  const r = latest.resume;
+  if (r)
+    lines.push(
+      `Resume of ${n(r.missed_versions)} missed versions (\`balanceUpdated(afterVersion)\`): caught up in ${n(r.catch_up_ms)} ms${span(r.catch_up_range)} (${n(r.versions_per_s)} versions/s); \`balance(minVersion)\` right after a transfer: p50 ${n(r.min_version_read_ms?.p50)} ms, p99 ${n(r.min_version_read_ms?.p99)} ms.`,
+    );
   if (latest.rss_mb?.gateway_under_reads) lines.push(`Gateway RSS under the read load: ${n(latest.rss_mb.gateway_under_reads)} MB.`);
   return lines.join('\n');
 }

@@ -117,6 +117,19 @@ export function summaryOf(raw) {
       deliveries_expected: s.deliveries_expected,
       gateway_rss_mb: raw.rss_mb_by_scenario?.[`subscribers_${s.count}_${s.identities}`]?.gateway ?? null,
     })),
+    resume: raw.resume
+      ? {
+          missed_versions: raw.resume.missed_versions,
+          catch_up_ms: raw.resume.catch_up_ms,
+          catch_up_range: raw.resume.catch_up_range,
+          versions_per_s: raw.resume.versions_per_s,
+          min_version_read_ms: strip(raw.resume.min_version_read_ms),
+          min_version_reads: raw.resume.reads,
+          min_version_refused: raw.resume.min_version_refused,
+          min_version_wrong: raw.resume.min_version_wrong,
+          plain_read_stale: raw.resume.plain_read_stale,
+        }
+      : null,
     rss_mb: {
       gateway_under_reads: raw.rss_mb_by_scenario?.read?.gateway ?? null,
       gateway: maxOver('gateway'),
@@ -146,6 +159,13 @@ export function targetsOf(summary, raw) {
       target: 'transfer → subscriber p99 ≤ 50 ms at 200 transfers/s (from the send)',
       value: s.propagation_ms?.event.p99 ?? null,
       met: check(s.propagation_ms?.event.p99, (v) => v <= 50),
+    },
+    {
+      target: 'balance(minVersion) right after a transfer: that version or newer, never a timeout',
+      value: s.resume
+        ? `${s.resume.min_version_wrong} older, ${Object.values(s.resume.min_version_refused).reduce((a, b) => a + b, 0)} refused of ${s.resume.min_version_reads}`
+        : null,
+      met: s.resume ? s.resume.min_version_wrong === 0 && Object.keys(s.resume.min_version_refused).length === 0 : null,
     },
     { target: 'gateway RSS ≤ 200 MB under the read load', value: s.rss_mb?.gateway_under_reads, met: check(s.rss_mb?.gateway_under_reads, (v) => v <= 200) },
   ];
@@ -253,6 +273,15 @@ export function humanTable(raw, summary, targets) {
     lines.push(
       `Subscribers ${s.count} as ${s.identities} (${s.identity_count} identities, ${s.connections} conns): fan-out from the send p50/p95/p99 ${s.fanout_ms.p50}/${s.fanout_ms.p95}/${s.fanout_ms.p99} ms, ${s.deliveries}/${s.deliveries_expected} deliveries, ${s.upstream_reconnects ?? '?'} upstream reconnects, gateway RSS ${raw.rss_mb_by_scenario?.[`subscribers_${s.count}_${s.identities}`]?.gateway} MB`,
     );
+  if (raw.resume) {
+    const r = raw.resume;
+    lines.push(
+      `Resume (afterVersion) of ${r.missed_versions} missed versions through the gateway: caught up in ${r.catch_up_ms} ms (${span(r.catch_up_range)}, median of ${r.repetitions}), ${r.versions_per_s} versions/s, first event after ${r.first_event_ms} ms`,
+    );
+    lines.push(
+      `  balance(minVersion) right after a transfer: p50/p95/p99 ${r.min_version_read_ms.p50}/${r.min_version_read_ms.p95}/${r.min_version_read_ms.p99} ms, ${r.min_version_wrong} older, refused ${JSON.stringify(r.min_version_refused)}; plain read right after a transfer: p50/p99 ${r.plain_read_ms.p50}/${r.plain_read_ms.p99} ms, stale ${r.plain_read_stale}/${r.reads}`,
+    );
+  }
   if (raw.reconciler) lines.push(`Reconciler after the run: ${raw.reconciler.status} (exit ${raw.reconciler.exit})`);
   lines.push('Peak RSS (MB) per scenario:');
   const procs = ['gateway', 'wallet', 'balance', ...readTargets.slice(1)];
