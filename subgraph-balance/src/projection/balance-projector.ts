@@ -165,8 +165,13 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
     assert(applied.length === sides.length, `${applied.length} results for ${sides.length} sides`);
     countOutcomes(applied);
     await afterCommit(topic, partition, run, applied);
-    // Republished (same version) states go out again: a crash may have lost the first publish.
-    const live = applied.flatMap((side, sideIndex) => (side.outcome === 'stale' ? [] : [{ state: side.state, sideIndex }]));
+    const live = applied.flatMap((side, sideIndex) => {
+      // Republished (same version) states go out again: a crash may have lost the first publish.
+      if (side.outcome !== 'stale') return [{ state: side.state, sideIndex }];
+      // A late version (committed after a newer one) goes out too: subscribers never see it again,
+      // but a resume stream waiting for that gap in the history re-reads at once (balance-pubsub).
+      return side.lateVersion === undefined ? [] : [{ state: side.lateVersion, sideIndex }];
+    });
     const published = await runTrace.stage('balances.live publish', SpanKind.PRODUCER, (carrierOfSide) =>
       persist(
         'live publish',
