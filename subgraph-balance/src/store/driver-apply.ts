@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assert, UnavailableError } from '@walletgraph/platform/core';
 import type { Pool, PoolConnection } from 'mariadb';
+import { inChildSpan, SpanKind } from '@walletgraph/platform/tracing';
 import { historyStatements, utcDateTime, type HistoryRetention, type SqlStatement } from '../history/history-store.js';
 import { planBatch, type AppliedSide, type BalanceState } from './batch-plan.js';
 import { formatDecimal } from './decimal.js';
@@ -62,13 +63,23 @@ function rowStatements(inserts: readonly BalanceState[], updates: readonly Balan
   return statements;
 }
 
-/** Several statements in one round trip (the pool allows multiple statements); one result each. */
+/** Longest SQL text put on a span (statements with `?` placeholders: never the values). */
+const SQL_TEXT_LENGTH_MAX = 2_000;
+
+/**
+ * Several statements in one round trip (the pool allows multiple statements); one result each.
+ * Traced as a CLIENT span (under the run's read model write) named by its first statement.
+ */
 async function send(connection: PoolConnection, driver: DriverPool, statements: readonly SqlStatement[]): Promise<unknown[]> {
   for (const s of statements) driver.onSqlQuery?.(s.sql);
   const sql = statements.map((s) => s.sql).join(';\n');
-  const result = await connection.query<unknown>(
-    { sql },
-    statements.flatMap((s) => s.values),
+  const first = statements[0]?.sql.trimStart().split(/\s+/, 1)[0]?.toUpperCase() ?? 'SQL';
+  const attributes = { 'db.system.name': 'mariadb', 'db.query.text': sql.slice(0, SQL_TEXT_LENGTH_MAX), 'db.operation.batch.size': statements.length };
+  const result = await inChildSpan(`${first} +${statements.length - 1}`, { kind: SpanKind.CLIENT, attributes }, () =>
+    connection.query<unknown>(
+      { sql },
+      statements.flatMap((s) => s.values),
+    ),
   );
   const results: unknown = statements.length === 1 ? [result] : result;
   assert(Array.isArray(results) && results.length === statements.length, `${statements.length} statements returned no matching results`);
