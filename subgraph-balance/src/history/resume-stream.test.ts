@@ -9,12 +9,20 @@ const update = (version: number): LiveBalance => ({ accountId: ACCOUNT, amount: 
 const entry = (version: number): HistoryEntry => ({ ...update(version), transactionId: null });
 
 /** A live feed the test pushes into, shaped like a pub/sub subscription. */
-function fakeLive(): BalanceSubscription & { push(version: number): void; end(): void; closed: boolean } {
+function fakeLive(): BalanceSubscription & { push(version: number): void; end(): void; late(): void; closed: boolean } {
   const queue: LiveBalance[] = [];
   let waiting: ((result: IteratorResult<LiveBalance>) => void) | undefined;
   let ended = false;
+  let lateListener: (() => void) | undefined;
   const live = {
     closed: false,
+    onLateVersion(listener: () => void) {
+      lateListener = listener;
+    },
+    /** An update older than the last one offered arrived (the pub/sub does not deliver it). */
+    late() {
+      lateListener?.();
+    },
     push(version: number) {
       const value = update(version);
       if (waiting !== undefined) {
@@ -163,4 +171,25 @@ test('a hole inside a history page (a version still on its way) is waited for, n
   setTimeout(() => versions.splice(1, 0, 4), 60);
   expect(await take(stream, 4)).toEqual([3, 4, 5, 6]);
   await stream.return?.();
+});
+
+test('a late version announced on the live feed fills the gap at once, without waiting for the next re-read timer', async () => {
+  // No timer ever fires here: only the announcement can wake the waiting stream.
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+  try {
+    const live = fakeLive();
+    const versions: number[] = [];
+    const history = fakeHistory(versions);
+    const stream = createResumeStream({ live, history }, config, { accountId: ACCOUNT, lastVersion: 4, replay: false });
+    live.push(7);
+    const next = take(stream, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(history.reads.length).toBe(1);
+    versions.push(5, 6, 7);
+    live.late();
+    expect(await next).toEqual([5, 6, 7]);
+    await stream.return?.();
+  } finally {
+    jest.useRealTimers();
+  }
 });

@@ -59,6 +59,8 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     wake?.();
     wake = undefined;
   };
+  // A late version landing in the history (published live, older than the last live one) may be the gap's.
+  deps.live.onLateVersion?.(notify);
   const close = (): void => {
     closed = true;
     clearTimeout(gapRetry);

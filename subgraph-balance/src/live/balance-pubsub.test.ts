@@ -25,6 +25,17 @@ test('each version is delivered once, in order; duplicates and older versions ar
   expect(await take(subscription, 2)).toEqual([6, 7]);
 });
 
+test('an update at or below the versions offered is not delivered and is announced to the late listener', async () => {
+  const pubsub = createBalancePubSub({ metrics: createMetrics(), logger }, { subscriptionsMax: 10, queueEventsMax: 10 });
+  const subscription = pubsub.subscribe(A, hooks());
+  const late = jest.fn();
+  subscription.onLateVersion?.(late);
+  for (const v of [1, 3, 2, 3]) pubsub.publish(update(v));
+  expect(late).toHaveBeenCalledTimes(2);
+  pubsub.publish(update(4));
+  expect(await take(subscription, 3)).toEqual([1, 3, 4]);
+});
+
 test('the baseline drops updates the subscriber already has', async () => {
   const pubsub = createBalancePubSub({ metrics: createMetrics(), logger }, { subscriptionsMax: 10, queueEventsMax: 10 });
   const subscription = pubsub.subscribe(A, hooks());

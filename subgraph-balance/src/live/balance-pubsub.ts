@@ -8,6 +8,12 @@ export interface BalanceSubscription extends AsyncIterableIterator<LiveBalance> 
   setBaselineVersion(version: number): void;
   /** Ends the stream and frees its slot. */
   close(): void;
+  /**
+   * `listener` runs when an update at or below the versions already offered arrives (it is not
+   * delivered): a late version committed after a newer one, or a republish. A reader waiting for a
+   * gap in the history to fill re-reads at once instead of at its next timer.
+   */
+  onLateVersion?(listener: () => void): void;
 }
 
 export interface BalancePubSub {
@@ -60,6 +66,7 @@ export function createBalancePubSub(deps: { readonly metrics: Metrics; readonly 
     let waiting: ((result: IteratorResult<LiveBalance>) => void) | undefined;
     let failWaiting: ((error: Error) => void) | undefined;
     let lastVersion = -1;
+    let onLate: (() => void) | undefined;
     let done = false;
     let failure: Error | undefined;
 
@@ -76,7 +83,11 @@ export function createBalancePubSub(deps: { readonly metrics: Metrics; readonly 
       hooks.onEnd();
     };
     const offer = (update: LiveBalance): void => {
-      if (done || update.version <= lastVersion) return;
+      if (done) return;
+      if (update.version <= lastVersion) {
+        onLate?.();
+        return;
+      }
       lastVersion = update.version;
       if (waiting !== undefined) {
         const resolve = waiting;
@@ -106,6 +117,9 @@ export function createBalancePubSub(deps: { readonly metrics: Metrics; readonly 
         queue.splice(0, queue.length, ...kept);
       },
       close: () => end(),
+      onLateVersion(listener) {
+        onLate = listener;
+      },
       next() {
         const head = queue.shift();
         if (head !== undefined) return Promise.resolve({ value: head, done: false });

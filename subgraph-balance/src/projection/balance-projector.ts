@@ -93,6 +93,134 @@ function decode(message: KafkaMessage): Decoded {
   }
 }
 
+/** What the run handlers share: the deps, the logger, and the retry-until-applied of every write. */
+interface ProjectorParts {
+  readonly deps: BalanceProjectorDeps;
+  readonly logger: Logger;
+  readonly persist: <T>(what: string, operation: () => Promise<T>, context: PersistentRetryContext) => Promise<T | typeof ABANDONED>;
+}
+
+/** Where a run's messages come from. */
+interface RunSource {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+async function deadLetter(
+  parts: ProjectorParts,
+  source: RunSource,
+  message: KafkaMessage,
+  reason: string,
+  context: PersistentRetryContext,
+): Promise<RunResult> {
+  const { deps, logger, persist } = parts;
+  const at = { ...source, offset: message.offset };
+  const sent = await persist('dead-letter publish', () => deps.deadLetter.send(at, message, reason), context);
+  if (sent === ABANDONED) return 'abandoned';
+  deps.metrics.increment(MetricName.eventsDeadLettered);
+  logger.warn({ ...at, reason }, 'poison message sent to the dead-letter topic');
+  return 'done';
+}
+
+function countOutcomes(metrics: Metrics, sides: readonly AppliedSide[]): void {
+  for (const side of sides) {
+    if (side.outcome === 'applied') metrics.increment(MetricName.eventsApplied);
+    else if (side.outcome === 'republished') metrics.increment(MetricName.eventsRepublished);
+    else metrics.increment(MetricName.eventsStale);
+  }
+}
+
+/** The test seam after the commit, once per message with that message's own sides. */
+async function afterCommit(deps: BalanceProjectorDeps, source: RunSource, run: readonly PendingMessage[], applied: readonly AppliedSide[]): Promise<void> {
+  const hook = deps.afterDatabaseCommit;
+  if (hook === undefined) return;
+  let next = 0;
+  for (const { message, sides } of run) {
+    await hook({ ...source, offset: message.offset, sides: applied.slice(next, next + sides.length) });
+    next += sides.length;
+  }
+}
+
+/** The states a run publishes live, each with the index of the side it came from (its trace). */
+function liveStatesOf(applied: readonly AppliedSide[]): Array<{ readonly state: AppliedSide['state']; readonly sideIndex: number }> {
+  return applied.flatMap((side, sideIndex) => {
+    // Republished (same version) states go out again: a crash may have lost the first publish.
+    if (side.outcome !== 'stale') return [{ state: side.state, sideIndex }];
+    // A late version (committed after a newer one) goes out too: subscribers never see it again,
+    // but a resume stream waiting for that gap in the history re-reads at once (balance-pubsub).
+    return side.lateVersion === undefined ? [] : [{ state: side.lateVersion, sideIndex }];
+  });
+}
+
+/** One transaction for the run, then one live publish; the caller resolves the offsets. */
+async function applyRun(parts: ProjectorParts, source: RunSource, run: readonly PendingMessage[], context: PersistentRetryContext): Promise<RunResult> {
+  const { deps, persist } = parts;
+  const runTrace = startRunTrace(source.topic, source.partition, run);
+  try {
+    const sides = run.flatMap((pending) => pending.sides);
+    const applied = await runTrace.stage('read model write', SpanKind.INTERNAL, () =>
+      persist('balance apply', () => deps.repository.applySides(sides), context),
+    );
+    if (applied === ABANDONED) return 'abandoned';
+    assert(applied.length === sides.length, `${applied.length} results for ${sides.length} sides`);
+    countOutcomes(deps.metrics, applied);
+    await afterCommit(deps, source, run, applied);
+    const live = liveStatesOf(applied);
+    const published = await runTrace.stage('balances.live publish', SpanKind.PRODUCER, (carrierOfSide) =>
+      persist(
+        'live publish',
+        () =>
+          deps.livePublisher.publish(
+            live.map((l) => l.state),
+            live.map((l) => carrierOfSide(l.sideIndex)),
+          ),
+        context,
+      ),
+    );
+    return published === ABANDONED ? 'abandoned' : 'done';
+  } finally {
+    runTrace.end();
+  }
+}
+
+/**
+ * One fetched batch of one partition: runs of consecutive decodable messages (at most
+ * `batchSizeMax`) applied together; a poison message ends the run before it and is dead-lettered
+ * alone. Each offset is resolved only once its message is applied (or dead-lettered).
+ */
+async function handleBatch(parts: ProjectorParts, batchSizeMax: number, payload: EachBatchPayload): Promise<void> {
+  const { batch } = payload;
+  const context: PersistentRetryContext = { heartbeat: () => payload.heartbeat(), isActive: () => payload.isRunning() && !payload.isStale() };
+  const source: RunSource = { topic: batch.topic, partition: batch.partition };
+  const acknowledge = async (offset: string) => {
+    payload.resolveOffset(offset);
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
+  };
+  let run: PendingMessage[] = [];
+  const flush = async (): Promise<RunResult> => {
+    const last = run.at(-1);
+    if (last === undefined) return 'done';
+    const result = await applyRun(parts, source, run, context);
+    run = [];
+    if (result === 'done') await acknowledge(last.message.offset);
+    return result;
+  };
+  for (const message of batch.messages) {
+    if (!context.isActive()) return;
+    const decoded = decode(message);
+    if (decoded.kind === 'sides') {
+      run.push({ message, sides: decoded.sides });
+      if (run.length >= batchSizeMax && (await flush()) === 'abandoned') return;
+      continue;
+    }
+    if ((await flush()) === 'abandoned') return;
+    if ((await deadLetter(parts, source, message, decoded.reason, context)) === 'abandoned') return;
+    await acknowledge(message.offset);
+  }
+  if (context.isActive()) await flush();
+}
+
 /**
  * Consumes `balances` into the read model. Within a partition, runs of consecutive decodable
  * messages (at most `batchSizeMax`) are applied in offset order in one DB transaction, then their
@@ -107,112 +235,14 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
     delayMsMax: config.retryDelayMsMax,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
   };
+  const parts: ProjectorParts = {
+    deps,
+    logger,
+    persist: (what, operation, context) =>
+      retryWhileActive(what, operation, context, retryConfig, logger, () => deps.metrics.increment(MetricName.applyRetries)),
+  };
   let consumer: Consumer | undefined;
   let running = false;
-
-  const persist = <T>(what: string, operation: () => Promise<T>, context: PersistentRetryContext) =>
-    retryWhileActive(what, operation, context, retryConfig, logger, () => deps.metrics.increment(MetricName.applyRetries));
-
-  async function deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, context: PersistentRetryContext): Promise<RunResult> {
-    const source = { topic, partition, offset: message.offset };
-    const sent = await persist('dead-letter publish', () => deps.deadLetter.send(source, message, reason), context);
-    if (sent === ABANDONED) return 'abandoned';
-    deps.metrics.increment(MetricName.eventsDeadLettered);
-    logger.warn({ ...source, reason }, 'poison message sent to the dead-letter topic');
-    return 'done';
-  }
-
-  function countOutcomes(sides: readonly AppliedSide[]): void {
-    for (const side of sides) {
-      if (side.outcome === 'applied') deps.metrics.increment(MetricName.eventsApplied);
-      else if (side.outcome === 'republished') deps.metrics.increment(MetricName.eventsRepublished);
-      else deps.metrics.increment(MetricName.eventsStale);
-    }
-  }
-
-  async function afterCommit(topic: string, partition: number, run: readonly PendingMessage[], applied: readonly AppliedSide[]): Promise<void> {
-    const hook = deps.afterDatabaseCommit;
-    if (hook === undefined) return;
-    let next = 0;
-    for (const { message, sides } of run) {
-      await hook({ topic, partition, offset: message.offset, sides: applied.slice(next, next + sides.length) });
-      next += sides.length;
-    }
-  }
-
-  /** One transaction for the run, then one live publish; the caller resolves the offsets. */
-  async function applyRun(topic: string, partition: number, run: readonly PendingMessage[], context: PersistentRetryContext): Promise<RunResult> {
-    const runTrace = startRunTrace(topic, partition, run);
-    try {
-      return await applyTracedRun(topic, partition, run, context, runTrace);
-    } finally {
-      runTrace.end();
-    }
-  }
-
-  async function applyTracedRun(
-    topic: string,
-    partition: number,
-    run: readonly PendingMessage[],
-    context: PersistentRetryContext,
-    runTrace: ReturnType<typeof startRunTrace>,
-  ): Promise<RunResult> {
-    const sides = run.flatMap((pending) => pending.sides);
-    const applied = await runTrace.stage('read model write', SpanKind.INTERNAL, () =>
-      persist('balance apply', () => deps.repository.applySides(sides), context),
-    );
-    if (applied === ABANDONED) return 'abandoned';
-    assert(applied.length === sides.length, `${applied.length} results for ${sides.length} sides`);
-    countOutcomes(applied);
-    await afterCommit(topic, partition, run, applied);
-    // Republished (same version) states go out again: a crash may have lost the first publish.
-    const live = applied.flatMap((side, sideIndex) => (side.outcome === 'stale' ? [] : [{ state: side.state, sideIndex }]));
-    const published = await runTrace.stage('balances.live publish', SpanKind.PRODUCER, (carrierOfSide) =>
-      persist(
-        'live publish',
-        () =>
-          deps.livePublisher.publish(
-            live.map((l) => l.state),
-            live.map((l) => carrierOfSide(l.sideIndex)),
-          ),
-        context,
-      ),
-    );
-    return published === ABANDONED ? 'abandoned' : 'done';
-  }
-
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const context: PersistentRetryContext = { heartbeat: () => payload.heartbeat(), isActive: () => payload.isRunning() && !payload.isStale() };
-    const { topic, partition } = batch;
-    const acknowledge = async (offset: string) => {
-      payload.resolveOffset(offset);
-      await payload.commitOffsetsIfNecessary();
-      await payload.heartbeat();
-    };
-    let run: PendingMessage[] = [];
-    const flush = async (): Promise<RunResult> => {
-      const last = run.at(-1);
-      if (last === undefined) return 'done';
-      const result = await applyRun(topic, partition, run, context);
-      run = [];
-      if (result === 'done') await acknowledge(last.message.offset);
-      return result;
-    };
-    for (const message of batch.messages) {
-      if (!context.isActive()) return;
-      const decoded = decode(message);
-      if (decoded.kind === 'sides') {
-        run.push({ message, sides: decoded.sides });
-        if (run.length >= config.batchSizeMax && (await flush()) === 'abandoned') return;
-        continue;
-      }
-      if ((await flush()) === 'abandoned') return;
-      if ((await deadLetter(topic, partition, message, decoded.reason, context)) === 'abandoned') return;
-      await acknowledge(message.offset);
-    }
-    if (context.isActive()) await flush();
-  }
 
   return {
     async start() {
@@ -228,7 +258,7 @@ export function createBalanceProjector(deps: BalanceProjectorDeps, options: Bala
         autoCommitThreshold: config.commitThresholdMessages,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: config.partitionsConcurrentMax,
-        eachBatch,
+        eachBatch: (payload) => handleBatch(parts, config.batchSizeMax, payload),
       });
       running = true;
       logger.info({ topic: config.topic }, 'balance consumer started');

@@ -6,6 +6,7 @@ import { formatDecimal } from './decimal.js';
 import { planBatch, type AppliedSide, type BalanceState } from './batch-plan.js';
 import type { SideUpdate } from './version-rule.js';
 import { recordHistory, type HistoryRetention } from '../history/history-store.js';
+import { applyOnDriver } from './driver-apply.js';
 
 export type { AppliedSide, BalanceState, SideOutcome } from './batch-plan.js';
 
@@ -164,15 +165,18 @@ export function createBalanceRepository(deps: { readonly prisma: BalancePrisma }
     async applySides(sides) {
       if (sides.length === 0) return [];
       assert(sides.length <= APPLY_SIDES_MAX, `${sides.length} sides in one transaction (max ${APPLY_SIDES_MAX})`);
+      const driver = driverPoolOf(prisma);
       const transaction = () =>
-        prisma.$transaction((tx) => applyInTransaction(tx, sides, config.history), {
-          timeout: config.transactionTimeoutMs,
-          maxWait: config.transactionTimeoutMs,
-          // No gap locks: accounts without a row are not locked by the read, so concurrent
-          // partitions creating rows cannot deadlock on a shared gap; the plain INSERT turns a
-          // race for the same new account into a duplicate-key error, retried.
-          isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted,
-        });
+        driver !== undefined
+          ? applyOnDriver(driver, sides, config.history, config.transactionTimeoutMs)
+          : prisma.$transaction((tx) => applyInTransaction(tx, sides, config.history), {
+              timeout: config.transactionTimeoutMs,
+              maxWait: config.transactionTimeoutMs,
+              // No gap locks: accounts without a row are not locked by the read, so concurrent
+              // partitions creating rows cannot deadlock on a shared gap; the plain INSERT turns a
+              // race for the same new account into a duplicate-key error, retried.
+              isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted,
+            });
       try {
         // A lost race with another partition is settled by the next attempt, at once: the
         // outage backoff above (hundreds of ms) would only add latency.

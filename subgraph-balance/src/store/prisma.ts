@@ -39,6 +39,8 @@ export function createPrismaClient(deps: PrismaClientDeps, config: PrismaClientC
       }),
       // What the adapter applies to pools it creates itself.
       prepareCacheLength: 0,
+      // The projector's apply transaction sends several statements per round trip (store/driver-apply.ts).
+      multipleStatements: true,
     },
     deps.logger,
   );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assert, backoffDelayMs, sleep, type Logger } from '@walletgraph/platform/core';
+import { assert, backoffDelayMs, retry, sleep, type Logger } from '@walletgraph/platform/core';
 import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
 import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
 import type { Connection } from 'mariadb';
@@ -89,44 +89,57 @@ function toPartitionBatches(
   return [...byPartition.values()];
 }
 
-/**
- * Publishes outbox rows in id order. Only the instance holding GET_LOCK on its dedicated connection
- * publishes; it reads and marks rows on that same connection, so losing the connection loses the
- * role. A failed batch is retried (jittered, capped backoff) until it goes out: never skipped.
- */
-export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySettings): OutboxRelay {
-  const target = parseMysqlUrl(settings.databaseUrl);
-  const lockName = relayLockName(target.database);
-  const logger = deps.logger.child({ component: 'outbox-relay' });
-  let role: RelayRole = 'stopped';
-  let sendFailureCount = 0;
-  let publishedCount = 0;
-  let abort = new AbortController();
-  let loop: Promise<void> | undefined;
-  let wakePending = false;
-  let wakeNow: (() => void) | undefined;
+/** Wakes the idle poll early: a local commit wrote outbox rows (or the relay is stopping). */
+interface WakeSignal {
+  /** Resolves after `ms`, at once when a wake is pending or `signal` is aborted, or on the next wake. */
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+  wake(): void;
+}
 
-  const idleWait = (ms: number): Promise<void> => {
-    if (wakePending || abort.signal.aborted) {
-      wakePending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        abort.signal.removeEventListener('abort', done);
-        wakeNow = undefined;
-        wakePending = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakeNow = done;
-      abort.signal.addEventListener('abort', done, { once: true });
-    });
+function createWakeSignal(): WakeSignal {
+  let pending = false;
+  let wakeNow: (() => void) | undefined;
+  return {
+    wait(ms, signal) {
+      if (pending || signal.aborted) {
+        pending = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          wakeNow = undefined;
+          pending = false;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wakeNow = done;
+        signal.addEventListener('abort', done, { once: true });
+      });
+    },
+    wake() {
+      pending = true;
+      wakeNow?.();
+    },
   };
+}
+
+/** The Kafka side of the relay: one idempotent producer and the partition metadata it was made with. */
+interface BatchPublisher {
+  /** Sends the rows, one request per partition at a time, in id order within each partition. */
+  send(rows: readonly OutboxRow[], traceOf: (row: OutboxRow) => TraceCarrier | undefined): Promise<void>;
+  /** Drops the producer and the metadata: the next send makes both anew. */
+  reset(): Promise<void>;
+}
+
+function createBatchPublisher(deps: OutboxRelayDeps, settings: OutboxRelaySettings, logger: Logger): BatchPublisher {
+  let producer: Producer | undefined;
+  /** Partitions per topic, read when a producer is made (a failure makes both anew). */
+  let partitions: Map<string, PartitionMetadata[]> | undefined;
 
   const newProducer = async (): Promise<Producer> => {
-    const producer = deps.kafka.producer({
+    const created = deps.kafka.producer({
       idempotent: true,
       // kafkajs keeps strict per-partition order with idempotence only with one request in flight.
       maxInFlightRequests: 1,
@@ -134,12 +147,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: settings.sendRetryCountMax, initialRetryTime: 100, maxRetryTime: 2_000 },
     });
-    await producer.connect();
-    return producer;
+    await created.connect();
+    return created;
   };
 
-  /** Partitions per topic, read when a producer is made (a failure makes both anew). */
-  let partitions: Map<string, PartitionMetadata[]> | undefined;
   const partitionsOf = async (topics: readonly string[]): Promise<Map<string, PartitionMetadata[]>> => {
     if (partitions !== undefined && topics.every((topic) => partitions?.has(topic))) return partitions;
     const admin = deps.kafka.admin();
@@ -153,125 +164,198 @@ export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySe
     }
   };
 
-  const dropProducer = async (producer: Producer | undefined): Promise<void> => {
-    await producer?.disconnect().catch((error: unknown) => logger.debug({ err: error }, 'producer disconnect failed'));
+  return {
+    async send(rows, traceOf) {
+      producer ??= await newProducer();
+      // One request per partition leader at a time (see toPartitionBatches), in order.
+      for (const batch of toPartitionBatches(rows, await partitionsOf(rows.map((row) => row.topic)), traceOf)) {
+        await producer.sendBatch({ acks: -1, topicMessages: [batch] });
+      }
+    },
+    async reset() {
+      const current = producer;
+      producer = undefined;
+      partitions = undefined;
+      await current?.disconnect().catch((error: unknown) => logger.debug({ err: error }, 'producer disconnect failed'));
+    },
   };
+}
 
-  /** Publishes until stopped; throws when the lock connection fails (the caller reconnects). */
-  const runActive = async (connection: Connection): Promise<void> => {
-    let producer: Producer | undefined;
-    let idlePollMs = IDLE_POLL_MS_MIN;
+/** What the relay reports (status()) and the signal that stops it. */
+interface RelayState {
+  role: RelayRole;
+  sendFailureCount: number;
+  publishedCount: number;
+  abort: AbortController;
+}
+
+/**
+ * Publishes one batch of rows until it goes out (jittered, capped backoff; a fresh producer after
+ * each failure: kafkajs' idempotent state can be stale after a broker outage). Resolves false when
+ * the relay stops first.
+ */
+async function publishUntilSent(
+  rows: readonly OutboxRow[],
+  publisher: BatchPublisher,
+  state: RelayState,
+  settings: OutboxRelaySettings,
+  logger: Logger,
+): Promise<boolean> {
+  const signal = state.abort.signal;
+  const attemptOnce = async (attempt: number): Promise<void> => {
+    const publishSpans = startPublishSpans(rows, attempt + 1);
     try {
-      while (!abort.signal.aborted) {
-        const rows = await connection.query<OutboxRow[]>(
-          'SELECT id, topic, message_key, payload, headers, trace_context FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?',
-          [settings.batchSizeMax],
-        );
-        if (rows.length === 0) {
-          await idleWait(idlePollMs);
-          idlePollMs = Math.min(idlePollMs * 2, settings.idlePollMsMax);
-          continue;
-        }
-        idlePollMs = IDLE_POLL_MS_MIN;
-        const publishSpans = startPublishSpans(rows, sendFailureCount + 1);
-        try {
-          producer ??= await newProducer();
-          // One request per partition leader at a time (see toPartitionBatches), in order.
-          for (const batch of toPartitionBatches(rows, await partitionsOf(rows.map((row) => row.topic)), publishSpans.carrierOf)) {
-            await producer.sendBatch({ acks: -1, topicMessages: [batch] });
-          }
-          publishSpans.end();
-        } catch (error: unknown) {
-          publishSpans.end(error);
-          sendFailureCount += 1;
-          const delayMs = backoffDelayMs(sendFailureCount - 1, { delayMsInitial: 200, delayMsMax: settings.backoffMsMax });
-          logger.warn(
-            { err: error, attempt: sendFailureCount, delayMs, backlogBatchSize: rows.length },
-            'publishing outbox batch failed; will retry the same batch',
-          );
-          // A fresh producer after a failure: kafkajs' idempotent state can be stale after a broker outage.
-          await dropProducer(producer);
-          producer = undefined;
-          partitions = undefined;
-          await sleep(delayMs, abort.signal).catch(() => undefined);
-          continue;
-        }
-        if (sendFailureCount > 0) logger.info({ attempts: sendFailureCount }, 'outbox publishing recovered');
-        sendFailureCount = 0;
-        await connection.query('UPDATE outbox_events SET published_at = NOW(3) WHERE id IN (?)', [rows.map((r) => r.id)]);
-        publishedCount += rows.length;
-        logger.debug({ count: rows.length }, 'published outbox batch');
+      await publisher.send(rows, publishSpans.carrierOf);
+      publishSpans.end();
+    } catch (error: unknown) {
+      publishSpans.end(error);
+      await publisher.reset();
+      throw error;
+    }
+  };
+  try {
+    await retry(attemptOnce, {
+      attemptCountMax: Number.POSITIVE_INFINITY,
+      delayMsInitial: 200,
+      delayMsMax: settings.backoffMsMax,
+      shouldRetry: () => !signal.aborted,
+      onRetry: (error, attempt, delayMs) => {
+        state.sendFailureCount = attempt;
+        logger.warn({ err: error, attempt, delayMs, backlogBatchSize: rows.length }, 'publishing outbox batch failed; will retry the same batch');
+      },
+      signal,
+    });
+  } catch (error: unknown) {
+    if (signal.aborted) return false;
+    throw error;
+  }
+  if (state.sendFailureCount > 0) logger.info({ attempts: state.sendFailureCount }, 'outbox publishing recovered');
+  state.sendFailureCount = 0;
+  return true;
+}
+
+/** Publishes until stopped; throws when the lock connection fails (the caller reconnects). */
+async function runActive(
+  connection: Connection,
+  state: RelayState,
+  wakeSignal: WakeSignal,
+  publisher: BatchPublisher,
+  settings: OutboxRelaySettings,
+  logger: Logger,
+): Promise<void> {
+  let idlePollMs = IDLE_POLL_MS_MIN;
+  try {
+    while (!state.abort.signal.aborted) {
+      const rows = await connection.query<OutboxRow[]>(
+        'SELECT id, topic, message_key, payload, headers, trace_context FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?',
+        [settings.batchSizeMax],
+      );
+      if (rows.length === 0) {
+        await wakeSignal.wait(idlePollMs, state.abort.signal);
+        idlePollMs = Math.min(idlePollMs * 2, settings.idlePollMsMax);
+        continue;
       }
+      idlePollMs = IDLE_POLL_MS_MIN;
+      if (!(await publishUntilSent(rows, publisher, state, settings, logger))) return;
+      await connection.query('UPDATE outbox_events SET published_at = NOW(3) WHERE id IN (?)', [rows.map((r) => r.id)]);
+      state.publishedCount += rows.length;
+      logger.debug({ count: rows.length }, 'published outbox batch');
+    }
+  } finally {
+    await publisher.reset();
+  }
+}
+
+/** A dedicated connection (UTC session, persistent 'error' listener, no driver init statement). */
+function connectForLock(target: ReturnType<typeof parseMysqlUrl>, logger: Logger): Promise<Connection> {
+  return connectMariaDb(
+    {
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      connectTimeout: 3_000,
+      bigIntAsNumber: false,
+    },
+    logger,
+  );
+}
+
+async function tryLock(connection: Connection, lockName: string): Promise<boolean> {
+  const [row] = await connection.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, 0) AS acquired', [lockName]);
+  return Number(row?.acquired) === 1;
+}
+
+/**
+ * Stands by until this instance holds the relay lock, publishes while it does, and reconnects after
+ * a lost connection. Its backoff is hand-written on purpose: it restarts once the relay becomes
+ * active again, which the platform retry's attempt count cannot do.
+ */
+async function holdRelayRole(
+  state: RelayState,
+  parts: { readonly settings: OutboxRelaySettings; readonly deps: OutboxRelayDeps; readonly logger: Logger; readonly wakeSignal: WakeSignal },
+): Promise<void> {
+  const { settings, logger } = parts;
+  const target = parseMysqlUrl(settings.databaseUrl);
+  const lockName = relayLockName(target.database);
+  const signal = state.abort.signal;
+  const publisher = createBatchPublisher(parts.deps, settings, logger);
+  let failureCount = 0;
+  while (!signal.aborted) {
+    let connection: Connection | undefined;
+    try {
+      connection = await connectForLock(target, logger);
+      state.role = 'standby';
+      while (!signal.aborted && !(await tryLock(connection, lockName))) {
+        await sleep(settings.lockRetryMs, signal).catch(() => undefined);
+      }
+      if (signal.aborted) break;
+      state.role = 'active';
+      failureCount = 0;
+      logger.info({ lockName }, 'outbox relay is active');
+      await runActive(connection, state, parts.wakeSignal, publisher, settings, logger);
+    } catch (error: unknown) {
+      failureCount += 1;
+      state.role = 'standby';
+      const delayMs = backoffDelayMs(failureCount - 1, { delayMsInitial: 200, delayMsMax: settings.backoffMsMax });
+      logger.warn({ err: error, delayMs }, 'outbox relay lost its database connection; reconnecting');
+      await sleep(delayMs, signal).catch(() => undefined);
     } finally {
-      await dropProducer(producer);
-    }
-  };
-
-  const tryLock = async (connection: Connection): Promise<boolean> => {
-    const [row] = await connection.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, 0) AS acquired', [lockName]);
-    return Number(row?.acquired) === 1;
-  };
-
-  const run = async (): Promise<void> => {
-    let failureCount = 0;
-    while (!abort.signal.aborted) {
-      let connection: Connection | undefined;
-      try {
-        // UTC session and a persistent 'error' listener, without the driver's crash-prone init statement.
-        connection = await connectMariaDb(
-          {
-            host: target.host,
-            port: target.port,
-            user: target.user,
-            password: target.password,
-            database: target.database,
-            connectTimeout: 3_000,
-            bigIntAsNumber: false,
-          },
-          logger,
-        );
-        role = 'standby';
-        while (!abort.signal.aborted && !(await tryLock(connection))) {
-          await sleep(settings.lockRetryMs, abort.signal).catch(() => undefined);
-        }
-        if (abort.signal.aborted) break;
-        role = 'active';
-        failureCount = 0;
-        logger.info({ lockName }, 'outbox relay is active');
-        await runActive(connection);
-      } catch (error: unknown) {
-        failureCount += 1;
-        role = 'standby';
-        const delayMs = backoffDelayMs(failureCount - 1, { delayMsInitial: 200, delayMsMax: settings.backoffMsMax });
-        logger.warn({ err: error, delayMs }, 'outbox relay lost its database connection; reconnecting');
-        await sleep(delayMs, abort.signal).catch(() => undefined);
-      } finally {
-        if (connection !== undefined) {
-          // Ending the connection releases the lock too; RELEASE_LOCK first makes the handover immediate.
-          await connection.query('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
-          await connection.end().catch(() => connection?.destroy());
-        }
+      if (connection !== undefined) {
+        // Ending the connection releases the lock too; RELEASE_LOCK first makes the handover immediate.
+        await connection.query('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
+        await connection.end().catch(() => connection?.destroy());
       }
     }
-    role = 'stopped';
-  };
+  }
+  state.role = 'stopped';
+}
+
+/**
+ * Publishes outbox rows in id order. Only the instance holding GET_LOCK on its dedicated connection
+ * publishes; it reads and marks rows on that same connection, so losing the connection loses the
+ * role. A failed batch is retried (jittered, capped backoff) until it goes out: never skipped.
+ */
+export function createOutboxRelay(deps: OutboxRelayDeps, settings: OutboxRelaySettings): OutboxRelay {
+  const logger = deps.logger.child({ component: 'outbox-relay' });
+  const wakeSignal = createWakeSignal();
+  const state: RelayState = { role: 'stopped', sendFailureCount: 0, publishedCount: 0, abort: new AbortController() };
+  let loop: Promise<void> | undefined;
 
   return {
     start() {
       if (loop !== undefined) return;
-      abort = new AbortController();
-      loop = run().catch((error: unknown) => logger.error({ err: error }, 'outbox relay crashed'));
+      state.abort = new AbortController();
+      loop = holdRelayRole(state, { settings, deps, logger, wakeSignal }).catch((error: unknown) => logger.error({ err: error }, 'outbox relay crashed'));
     },
     async stop() {
-      abort.abort(new Error('outbox relay stopping'));
+      state.abort.abort(new Error('outbox relay stopping'));
       await loop;
       loop = undefined;
-      role = 'stopped';
+      state.role = 'stopped';
     },
-    wake() {
-      wakePending = true;
-      wakeNow?.();
-    },
-    status: () => ({ role, sendFailureCount, publishedCount }),
+    wake: () => wakeSignal.wake(),
+    status: () => ({ role: state.role, sendFailureCount: state.sendFailureCount, publishedCount: state.publishedCount }),
   };
 }
