@@ -266,21 +266,13 @@ function refuseReservation(
   return sendError(response, 503, SubscriptionErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, message, { max: deps.slots.max }, retryAfter);
 }
 
-/**
- * graphql-sse's protocol handler behind the gateway's authentication and bounded body reader.
- * Distinct connections share one handler; each single connection reservation gets its own, bound
- * to the caller that made it (see sse-reservations.ts).
- */
-export function createSseHandler(deps: SseDeps, config: SseConfig) {
-  const state: SseRequestState = {
-    credentialsByRequest: new WeakMap(),
-    streamByRequest: new WeakMap(),
-    streamByOperation: new WeakMap(),
-    expiryByOperation: new WeakMap(),
-  };
-  const eventIds = createSseEventIds();
-  const distinctHandler = createProtocolHandler(deps, state, eventIds, null);
-  const reservations: SseReservations<SingleStream> = createSseReservations<SingleStream>(
+function newRequestState(): SseRequestState {
+  return { credentialsByRequest: new WeakMap(), streamByRequest: new WeakMap(), streamByOperation: new WeakMap(), expiryByOperation: new WeakMap() };
+}
+
+/** The single connection reservations; dropping one ends its subscriptions, even those of a stream never opened. */
+function streamReservations(deps: SseDeps, config: SseConfig): SseReservations<SingleStream> {
+  return createSseReservations<SingleStream>(
     {
       slots: deps.slots,
       onRelease: (stream, reason) => {
@@ -291,6 +283,18 @@ export function createSseHandler(deps: SseDeps, config: SseConfig) {
     },
     config,
   );
+}
+
+/**
+ * graphql-sse's protocol handler behind the gateway's authentication and bounded body reader.
+ * Distinct connections share one handler; each single connection reservation gets its own, bound
+ * to the caller that made it (see sse-reservations.ts).
+ */
+export function createSseHandler(deps: SseDeps, config: SseConfig) {
+  const state = newRequestState();
+  const eventIds = createSseEventIds();
+  const distinctHandler = createProtocolHandler(deps, state, eventIds, null);
+  const reservations = streamReservations(deps, config);
 
   /**
    * The single connection stream a reservation or stream request is for; undefined for distinct
