@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@walletgraph/platform/core';
+import { assert, NotFoundError, type Logger } from '@walletgraph/platform/core';
 import { traceCarrierText } from '@walletgraph/platform/tracing';
 import { Operation, requestHash } from '../domain/idempotency.js';
 import { Money, moneyText, parseAmount } from '../domain/money.js';
@@ -10,10 +10,10 @@ import { appendOutbox } from '../outbox/writer.js';
 import { applyAccountChanges, findAccountsByIds, insertAccount, lockAccounts } from '../store/accounts.js';
 import { clientExists, insertClient } from '../store/clients.js';
 import type { Database } from '../store/database.js';
-import { claimIdempotencyKey, findIdempotencyRecord, IdempotencyKeyTaken } from '../store/idempotency.js';
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
 import { findDepositById, findTransactionsByIds, insertDeposit, insertTransaction } from '../store/transactions.js';
-import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
+import { createIdempotentRunner } from './idempotent.js';
 import { planLockedTransfer } from './transfer-plan.js';
 import { createTransferBatcher, type TransferBatchConfig, type TransferRequest } from './transfer-batcher.js';
 
@@ -60,11 +60,9 @@ export interface WalletUseCases {
   transfer(input: TransferInput, meta?: RequestMeta): Promise<TransactionRecord>;
 }
 
-/** Attempts to read back a committed idempotency record (it exists once the claim reported a duplicate). */
-const REPLAY_ATTEMPT_COUNT_MAX = 3;
-
 export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUseCasesConfig): WalletUseCases {
   const { db, unitOfWork } = deps;
+  const { idempotent, replay } = createIdempotentRunner(deps);
 
   async function loadDeposit(id: string): Promise<{ id: string; accountId: string }> {
     const deposit = await findDepositById(db, id);
@@ -76,49 +74,6 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
     const [account] = await findAccountsByIds(db, [id]);
     assert(account !== undefined, `account ${id} vanished`);
     return account;
-  }
-
-  /**
-   * Runs `work` with the key claimed first in the same transaction (the claim goes out with the
-   * work's first round trip). When the key is already committed, the first result is replayed if
-   * the input is the same, refused otherwise. `work` returns the new result itself, so a first call
-   * costs no read after the commit.
-   */
-  async function idempotent<T>(
-    claim: { key: string; operation: Operation; hash: string },
-    work: (resultId: string, now: Date) => (tx: Tx) => Promise<T>,
-    load: (resultId: string) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      const resultId = randomUUID();
-      const now = new Date();
-      try {
-        return await unitOfWork.run(
-          async (tx) => {
-            tx.queue(claimIdempotencyKey({ key: claim.key, operation: claim.operation, requestHash: claim.hash, resultId, createdAt: now }));
-            return work(resultId, now)(tx);
-          },
-          { writesOutbox: true },
-        );
-      } catch (error: unknown) {
-        if (!(error instanceof IdempotencyKeyTaken)) throw error;
-      }
-      const replayed = await replay(claim, load);
-      if (replayed.found) return replayed.value;
-      assert(attempt < REPLAY_ATTEMPT_COUNT_MAX, 'idempotency key reported taken but never found');
-    }
-  }
-
-  /** The first result of a committed key with the same input; refused for another input. */
-  async function replay<T>(
-    claim: { key: string; operation: Operation; hash: string },
-    load: (resultId: string) => Promise<T>,
-  ): Promise<{ found: true; value: T } | { found: false }> {
-    const existing = await findIdempotencyRecord(db, claim.key);
-    if (existing === undefined) return { found: false };
-    if (existing.operation !== claim.operation || existing.requestHash !== claim.hash) throw new IdempotencyKeyReusedError();
-    deps.logger.debug({ operation: claim.operation, resultId: existing.resultId }, 'idempotent replay');
-    return { found: true, value: await load(existing.resultId) };
   }
 
   const loadTransaction = async (transactionId: string): Promise<TransactionRecord> => {
