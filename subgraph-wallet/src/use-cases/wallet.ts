@@ -12,7 +12,7 @@ import { clientExists, insertClient } from '../store/clients.js';
 import type { Database } from '../store/database.js';
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
 import { findDepositById, findTransactionsByIds, insertDeposit, insertTransaction } from '../store/transactions.js';
-import type { UnitOfWork } from '../store/unit-of-work.js';
+import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
 import { createIdempotentRunner } from './idempotent.js';
 import { planLockedTransfer } from './transfer-plan.js';
 import { createTransferBatcher, type TransferBatchConfig, type TransferRequest } from './transfer-batcher.js';
@@ -60,41 +60,74 @@ export interface WalletUseCases {
   transfer(input: TransferInput, meta?: RequestMeta): Promise<TransactionRecord>;
 }
 
+/** Reads back what an idempotency key recorded, or what was just written; a missing row is a bug. */
+function recordLoaders(db: Database) {
+  return {
+    loadDeposit: async (id: string): Promise<{ id: string; accountId: string }> => {
+      const deposit = await findDepositById(db, id);
+      assert(deposit !== undefined, `deposit ${id} recorded for an idempotency key is missing`);
+      return deposit;
+    },
+    loadAccount: async (id: string): Promise<AccountRecord> => {
+      const [account] = await findAccountsByIds(db, [id]);
+      assert(account !== undefined, `account ${id} vanished`);
+      return account;
+    },
+    loadTransaction: async (transactionId: string): Promise<TransactionRecord> => {
+      const [transaction] = await findTransactionsByIds(db, [transactionId]);
+      assert(transaction !== undefined, `transaction ${transactionId} recorded for an idempotency key is missing`);
+      return transaction;
+    },
+  };
+}
+
+/** A new account of an existing client, with its opening balance event. */
+function openAccountWork(topics: EventTopics, account: { id: string; clientId: string; now: Date; traceparent: string | undefined }) {
+  const { id, clientId, now } = account;
+  return async (tx: Tx): Promise<void> => {
+    const [exists] = await tx.run(clientExists(clientId));
+    if (!exists) throw new NotFoundError(`client ${clientId} not found`);
+    // Opening balance 0 at version 0, so the read model knows the account before any deposit.
+    const opened = singleAccountBalanceEvent(topics, { id, balance: new Money(0), version: 0 }, { occurredAt: now, traceparent: account.traceparent });
+    await tx.run(insertAccount({ id, clientId, createdAt: now }), appendOutbox([opened]));
+  };
+}
+
+/** A deposit's writes on the locked account: its balance, the deposit row and the balance event. */
+function depositWork(topics: EventTopics, accountId: string, amount: Money, traceparent: string | undefined) {
+  return (depositId: string, now: Date) =>
+    async (tx: Tx): Promise<{ id: string; accountId: string }> => {
+      const [locked] = await tx.run(lockAccounts([accountId]));
+      const account = locked.get(accountId);
+      if (account === undefined) throw new NotFoundError(`account ${accountId} not found`);
+      const change = planDeposit(account, amount);
+      const event = singleAccountBalanceEvent(topics, change, { occurredAt: now, traceparent });
+      await tx.run(applyAccountChanges([change], now), insertDeposit({ id: depositId, accountId, amount, createdAt: now }), appendOutbox([event]));
+      return { id: depositId, accountId };
+    };
+}
+
+/** A transfer's writes on both locked accounts (planned by planLockedTransfer, as in a group commit). */
+function transferWork(topics: EventTopics, request: TransferRequest) {
+  const { from, to, amount, traceparent } = request;
+  return (transactionId: string, now: Date) =>
+    async (tx: Tx): Promise<TransactionRecord> => {
+      const [locked] = await tx.run(lockAccounts([from, to]));
+      const plan = planLockedTransfer(locked, { transactionId, from, to, amount }, { now, topics, trace: { traceparent } });
+      await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(plan.record), appendOutbox(plan.events));
+      return plan.record;
+    };
+}
+
 export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUseCasesConfig): WalletUseCases {
   const { db, unitOfWork } = deps;
   const { idempotent, replay } = createIdempotentRunner(deps);
 
-  async function loadDeposit(id: string): Promise<{ id: string; accountId: string }> {
-    const deposit = await findDepositById(db, id);
-    assert(deposit !== undefined, `deposit ${id} recorded for an idempotency key is missing`);
-    return deposit;
-  }
-
-  async function loadAccount(id: string): Promise<AccountRecord> {
-    const [account] = await findAccountsByIds(db, [id]);
-    assert(account !== undefined, `account ${id} vanished`);
-    return account;
-  }
-
-  const loadTransaction = async (transactionId: string): Promise<TransactionRecord> => {
-    const [transaction] = await findTransactionsByIds(db, [transactionId]);
-    assert(transaction !== undefined, `transaction ${transactionId} recorded for an idempotency key is missing`);
-    return transaction;
-  };
+  const { loadDeposit, loadAccount, loadTransaction } = recordLoaders(db);
 
   /** One transfer in its own transaction (the path without group commit, and its fallback). */
   function transferAlone(request: TransferRequest): Promise<TransactionRecord> {
-    const { from, to, amount, key, hash, traceparent } = request;
-    return idempotent(
-      { key, operation: Operation.transfer, hash },
-      (transactionId, now) => async (tx) => {
-        const [locked] = await tx.run(lockAccounts([from, to]));
-        const plan = planLockedTransfer(locked, { transactionId, from, to, amount }, { now, topics: config.topics, trace: { traceparent } });
-        await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(plan.record), appendOutbox(plan.events));
-        return plan.record;
-      },
-      loadTransaction,
-    );
+    return idempotent({ key: request.key, operation: Operation.transfer, hash: request.hash }, transferWork(config.topics, request), loadTransaction);
   }
 
   const batcher =
@@ -117,20 +150,7 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       const clientId = parseUuid(input.clientId, 'clientId');
       const id = randomUUID();
       const now = new Date();
-      await unitOfWork.run(
-        async (tx) => {
-          const [exists] = await tx.run(clientExists(clientId));
-          if (!exists) throw new NotFoundError(`client ${clientId} not found`);
-          // Opening balance 0 at version 0, so the read model knows the account before any deposit.
-          const opened = singleAccountBalanceEvent(
-            config.topics,
-            { id, balance: new Money(0), version: 0 },
-            { occurredAt: now, traceparent: meta.traceparent },
-          );
-          await tx.run(insertAccount({ id, clientId, createdAt: now }), appendOutbox([opened]));
-        },
-        { writesOutbox: true },
-      );
+      await unitOfWork.run(openAccountWork(config.topics, { id, clientId, now, traceparent: meta.traceparent }), { writesOutbox: true });
       return loadAccount(id);
     },
 
@@ -139,18 +159,8 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       const amount = parseAmount(input.amount);
       const key = parseIdempotencyKey(input.idempotencyKey);
       const hash = requestHash(Operation.deposit, { accountId, amount: moneyText(amount) });
-      return idempotent(
-        { key, operation: Operation.deposit, hash },
-        (depositId, now) => async (tx) => {
-          const [locked] = await tx.run(lockAccounts([accountId]));
-          const account = locked.get(accountId);
-          if (account === undefined) throw new NotFoundError(`account ${accountId} not found`);
-          const change = planDeposit(account, amount);
-          const event = singleAccountBalanceEvent(config.topics, change, { occurredAt: now, traceparent: meta.traceparent });
-          await tx.run(applyAccountChanges([change], now), insertDeposit({ id: depositId, accountId, amount, createdAt: now }), appendOutbox([event]));
-          return { id: depositId, accountId };
-        },
-        (depositId) => loadDeposit(depositId),
+      return idempotent({ key, operation: Operation.deposit, hash }, depositWork(config.topics, accountId, amount, meta.traceparent), (depositId) =>
+        loadDeposit(depositId),
       ).then((deposit) => loadAccount(deposit.accountId));
     },
 
