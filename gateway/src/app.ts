@@ -4,32 +4,32 @@ import type { AddressInfo } from 'node:net';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { Logger } from '@walletgraph/platform/core';
 import { devSecretsWarning, mintUserToken, serviceIdentity, INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
-import { createAuthenticator } from './auth/authenticator.js';
-import { createIdentityMinter } from './auth/internal-identity.js';
+import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { createIdentityMinter, type IdentityMinter } from './auth/internal-identity.js';
 import { createClusterRateLimiter } from './auth/cluster-rate-limit.js';
 import { bucketLimitsOf, createRateLimiter, type RateLimiter } from './auth/rate-limit.js';
 import { createBoundedCache, jsonSizeBytes } from './cache/bounded-cache.js';
 import type { GatewayConfig } from './config.js';
-import { createDemandControl } from './cost/demand-control.js';
+import { createDemandControl, type DemandControl } from './cost/demand-control.js';
 import { readSchemaCosts } from './cost/schema-costs.js';
 import { createApolloServer } from './http/apollo.js';
 import { createGraphqlHttpHandler } from './http/graphql-http.js';
-import { createReadiness } from './http/health.js';
+import { createReadiness, type Readiness } from './http/health.js';
 import { createMetricsText } from './metrics/cluster-metrics.js';
-import { createMetrics } from './metrics/metrics.js';
+import { createMetrics, type GatewayMetrics } from './metrics/metrics.js';
 import { createCors } from './http/cors.js';
 import { createRouter } from './http/router.js';
 import { createPlayground, placeholderHeaders, publicDir, type PlaygroundRuntimeConfig } from './playground/serve.js';
 import { createSubgraphDataSources } from './subgraphs/data-sources.js';
-import { createSubscriptionExecutor } from './subscriptions/executor.js';
+import { createSubscriptionExecutor, type ExecutorConfig, type SubscriptionExecutor } from './subscriptions/executor.js';
 import { createOperations } from './subscriptions/operations.js';
-import { createSubscriptionPlanner } from './subscriptions/planner.js';
-import { createKeyedSlots, createSlots } from './subscriptions/slots.js';
-import { createSseHandler } from './subscriptions/sse.js';
-import { attachWebSocket } from './subscriptions/ws.js';
+import { createSubscriptionPlanner, type SubscriptionPlanner } from './subscriptions/planner.js';
+import { createKeyedSlots, createSlots, type Slots } from './subscriptions/slots.js';
+import { createSseHandler, type SseConfig, type SseHandler } from './subscriptions/sse.js';
+import { attachWebSocket, type WebSocketConfig } from './subscriptions/ws.js';
 import { loadSupergraphSdl } from './supergraph/load.js';
 import { loadManifest } from './trusted-documents/manifest.js';
-import { createTrustedDocumentPolicy } from './trusted-documents/policy.js';
+import { createTrustedDocumentPolicy, type TrustedDocumentPolicy } from './trusted-documents/policy.js';
 
 /** A worker waits this long for the primary's rate-limit answer before deciding on its own share. */
 const CLUSTER_RATE_REPLY_TIMEOUT_MS = 250;
@@ -80,6 +80,118 @@ async function playgroundRuntimeConfig(config: GatewayConfig): Promise<Playgroun
   return { headers: JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) };
 }
 
+/** Who calls (user tokens, cached) and how the gateway vouches for them to the subgraphs. */
+function createCallerAuth(config: GatewayConfig): { authenticator: Authenticator; mintIdentity: IdentityMinter } {
+  const authenticator = createAuthenticator(config.auth.user, {
+    bytesMax: config.authCache.tokenCacheBytesMax,
+    lifetimeMsMax: config.authCache.tokenCacheMsMax,
+  });
+  const mintIdentity = createIdentityMinter({
+    internalSecret: config.auth.internalSecret,
+    reuseMs: config.authCache.identityReuseMs,
+    cacheBytesMax: config.authCache.identityCacheBytesMax,
+  });
+  return { authenticator, mintIdentity };
+}
+
+/** What an operation must pass before it runs: its cost (demand control) and the trusted documents. */
+async function createAdmission(
+  config: GatewayConfig,
+  deps: { planner: SubscriptionPlanner; metrics: GatewayMetrics; logger: Logger },
+): Promise<{ demandControl: DemandControl | undefined; trustedDocuments: TrustedDocumentPolicy }> {
+  const demandControl =
+    config.cost.mode === 'off'
+      ? undefined
+      : createDemandControl({ apiSchema: deps.planner.apiSchema, costs: readSchemaCosts(deps.planner.supergraph.schema), metrics: deps.metrics }, config.cost);
+  const manifest = await loadManifest(config.trustedDocuments.manifestPath);
+  const trustedDocuments = createTrustedDocumentPolicy(manifest, config.trustedDocuments);
+  deps.logger.info(
+    { trustedDocuments: config.trustedDocuments.mode, manifestDocuments: manifest.size, costMode: config.cost.mode, costMax: config.cost.max },
+    'operation admission',
+  );
+  return { demandControl, trustedDocuments };
+}
+
+function subscriptionExecutorConfig(config: GatewayConfig): ExecutorConfig {
+  return {
+    subgraphs: config.subgraphs,
+    upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax,
+    upstreamRetryDelayMsMax: config.upstreamRetryDelayMsMax,
+    eventQueueSizeMax,
+    upstreamSubscriptionsPerConnectionMax: config.upstreamSubscriptionsPerConnectionMax,
+  };
+}
+
+function sseConfig(config: GatewayConfig): SseConfig {
+  return {
+    bodyBytesMax: config.limits.bodyBytesMax,
+    subscriptionsPerStreamMax: config.subscriptionsPerConnectionMax,
+    reservationsPerCallerMax: config.sseReservationsPerCallerMax,
+    reservationTtlMs: config.sseReservationTtlMs,
+  };
+}
+
+function webSocketConfig(config: GatewayConfig): WebSocketConfig {
+  return {
+    path: graphqlPath,
+    subscriptionsPerConnectionMax: config.subscriptionsPerConnectionMax,
+    messageBytesMax: config.limits.bodyBytesMax,
+    keepAliveMs: webSocketKeepAliveMs,
+    connectionsMax: config.wsConnectionsMax,
+    connectionsPerCallerMax: config.wsConnectionsPerCallerMax,
+  };
+}
+
+/** Ready when the supergraph is loaded and both subgraphs answer (probed as the gateway itself). */
+function createGatewayReadiness(config: GatewayConfig, mintIdentity: IdentityMinter, supergraphLoaded: () => boolean): Readiness {
+  return createReadiness(
+    {
+      targets: [
+        { name: 'wallet', httpUrl: config.subgraphs.wallet.httpUrl },
+        { name: 'balance', httpUrl: config.subgraphs.balance.httpUrl },
+      ],
+      supergraphLoaded,
+      probeHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await mintIdentity(serviceIdentity('gateway-readiness'), undefined) }),
+    },
+    config,
+  );
+}
+
+/** Listens on `port` (0: any free one) and resolves with the port taken. */
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+interface GatewayParts {
+  readonly httpServer: http.Server;
+  readonly ws: { close(): Promise<void> };
+  readonly sse: SseHandler;
+  readonly executor: SubscriptionExecutor;
+  readonly apollo: { stop(): Promise<void> };
+  readonly dataSources: { destroy(): Promise<void> };
+}
+
+/** Order: stop taking work, end live streams (closing their upstreams), drain, then pools. */
+async function stopInOrder(parts: GatewayParts): Promise<void> {
+  const { httpServer } = parts;
+  const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  await parts.ws.close();
+  parts.sse.close();
+  await parts.executor.close();
+  httpServer.closeIdleConnections();
+  await parts.apollo.stop();
+  httpServer.closeAllConnections();
+  await closed;
+  await parts.dataSources.destroy();
+}
+
 export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   let stopParts: (() => Promise<void>) | undefined;
   let port: number | undefined;
@@ -91,64 +203,23 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     const metrics = createMetrics({ planCacheStats: () => planCache.stats() });
     const warning = devSecretsWarning(config.auth);
     if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
-    const authenticator = createAuthenticator(config.auth.user, {
-      bytesMax: config.authCache.tokenCacheBytesMax,
-      lifetimeMsMax: config.authCache.tokenCacheMsMax,
-    });
-    const mintIdentity = createIdentityMinter({
-      internalSecret: config.auth.internalSecret,
-      reuseMs: config.authCache.identityReuseMs,
-      cacheBytesMax: config.authCache.identityCacheBytesMax,
-    });
+    const { authenticator, mintIdentity } = createCallerAuth(config);
     const dataSources = createSubgraphDataSources({ metrics, mintIdentity, logger }, config);
     const rateLimiter = createGatewayRateLimiter(config);
     const planner = createSubscriptionPlanner({ supergraphSdl, planCache });
     // Every subscription and every SSE stream reservation of this process holds one (GATEWAY_SUBSCRIPTIONS_MAX).
-    const subscriptionSlots = createSlots(config.subscriptionsMax);
-    const demandControl =
-      config.cost.mode === 'off'
-        ? undefined
-        : createDemandControl({ apiSchema: planner.apiSchema, costs: readSchemaCosts(planner.supergraph.schema), metrics }, config.cost);
-    const manifest = await loadManifest(config.trustedDocuments.manifestPath);
-    const trustedDocuments = createTrustedDocumentPolicy(manifest, config.trustedDocuments);
-    logger.info(
-      { trustedDocuments: config.trustedDocuments.mode, manifestDocuments: manifest.size, costMode: config.cost.mode, costMax: config.cost.max },
-      'operation admission',
-    );
+    const slots: Slots = createSlots(config.subscriptionsMax);
+    const { demandControl, trustedDocuments } = await createAdmission(config, { planner, metrics, logger });
     const apollo = createApolloServer({ logger, metrics, dataSources, supergraphSdl, planCache, rateLimiter, demandControl, trustedDocuments }, config);
     const executor = createSubscriptionExecutor(
-      { planner, dataSources, metrics, logger, slots: subscriptionSlots, callerSlots: createKeyedSlots(config.subscriptionsPerCallerMax), mintIdentity },
-      {
-        subgraphs: config.subgraphs,
-        upstreamRetryAttemptsMax: config.upstreamRetryAttemptsMax,
-        upstreamRetryDelayMsMax: config.upstreamRetryDelayMsMax,
-        eventQueueSizeMax,
-        upstreamSubscriptionsPerConnectionMax: config.upstreamSubscriptionsPerConnectionMax,
-      },
+      { planner, dataSources, metrics, logger, slots, callerSlots: createKeyedSlots(config.subscriptionsPerCallerMax), mintIdentity },
+      subscriptionExecutorConfig(config),
     );
     const operations = createOperations({ apollo, executor, planner, metrics, demandControl, trustedDocuments }, config);
     await apollo.start();
     supergraphLoaded = true;
-    const readiness = createReadiness(
-      {
-        targets: [
-          { name: 'wallet', httpUrl: config.subgraphs.wallet.httpUrl },
-          { name: 'balance', httpUrl: config.subgraphs.balance.httpUrl },
-        ],
-        supergraphLoaded: () => supergraphLoaded,
-        probeHeaders: async () => ({ [INTERNAL_IDENTITY_HEADER]: await mintIdentity(serviceIdentity('gateway-readiness'), undefined) }),
-      },
-      config,
-    );
-    const sse = createSseHandler(
-      { operations, planner, logger, authenticator, metrics, slots: subscriptionSlots },
-      {
-        bodyBytesMax: config.limits.bodyBytesMax,
-        subscriptionsPerStreamMax: config.subscriptionsPerConnectionMax,
-        reservationsPerCallerMax: config.sseReservationsPerCallerMax,
-        reservationTtlMs: config.sseReservationTtlMs,
-      },
-    );
+    const readiness = createGatewayReadiness(config, mintIdentity, () => supergraphLoaded);
+    const sse = createSseHandler({ operations, planner, logger, authenticator, metrics, slots }, sseConfig(config));
     const playground = await createPlayground({ dir: publicDir, runtimeConfig: () => playgroundRuntimeConfig(config) });
     const router = createRouter(
       {
@@ -164,37 +235,11 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       { graphqlPath },
     );
     const httpServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => void router(request, response));
-    const ws = attachWebSocket(
-      { server: httpServer, operations, planner, logger, authenticator },
-      {
-        path: graphqlPath,
-        subscriptionsPerConnectionMax: config.subscriptionsPerConnectionMax,
-        messageBytesMax: config.limits.bodyBytesMax,
-        keepAliveMs: webSocketKeepAliveMs,
-        connectionsMax: config.wsConnectionsMax,
-        connectionsPerCallerMax: config.wsConnectionsPerCallerMax,
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, () => {
-        httpServer.off('error', reject);
-        resolve();
-      });
-    });
-    port = (httpServer.address() as AddressInfo).port;
+    const ws = attachWebSocket({ server: httpServer, operations, planner, logger, authenticator }, webSocketConfig(config));
+    port = await listen(httpServer, config.port, config.host);
     stopParts = async () => {
       supergraphLoaded = false;
-      // Order: stop taking work, end live streams (closing their upstreams), drain, then pools.
-      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await ws.close();
-      sse.close();
-      await executor.close();
-      httpServer.closeIdleConnections();
-      await apollo.stop();
-      httpServer.closeAllConnections();
-      await closed;
-      await dataSources.destroy();
+      await stopInOrder({ httpServer, ws, sse, executor, apollo, dataSources });
     };
     logger.info({ url: `http://${displayHost(config.host)}:${port}${graphqlPath}`, playgroundBuilt: playground.built }, 'gateway listening');
   }

@@ -84,6 +84,53 @@ export interface WalletClient {
   close(): Promise<void>;
 }
 
+type Execute = <TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, retry: boolean) => Promise<TResult>;
+
+/** Writes; a deposit or transfer retries with the key fixed before its first attempt (a retry after a lost response is a replay). */
+function walletMutations(execute: Execute): Pick<WalletClient, 'createClient' | 'createAccount' | 'deposit' | 'transfer'> {
+  return {
+    async createClient(input) {
+      return (await execute(CreateClientDocument, { input: { name: input.name, email: input.email } }, false)).createClient;
+    },
+    async createAccount(input) {
+      return (await execute(CreateAccountDocument, { input: { clientId: input.clientId } }, false)).createAccount;
+    },
+    async deposit(input) {
+      // The key is fixed before the first attempt, so a retry after a lost response is a replay.
+      const idempotencyKey = input.idempotencyKey ?? newIdempotencyKey();
+      return (await execute(DepositDocument, { input: { accountId: input.accountId, amount: input.amount, idempotencyKey } }, true)).deposit;
+    },
+    async transfer(input) {
+      const idempotencyKey = input.idempotencyKey ?? newIdempotencyKey();
+      const variables = { input: { accountIdFrom: input.accountIdFrom, accountIdTo: input.accountIdTo, amount: input.amount, idempotencyKey } };
+      return (await execute(CreateTransactionDocument, variables, true)).createTransaction;
+    },
+  };
+}
+
+/** Reads, always retried. */
+function walletReads(
+  execute: Execute,
+  readBalance: (accountId: string, minVersion?: number) => Promise<Balance | null>,
+): Pick<WalletClient, 'client' | 'account' | 'transactions' | 'balance'> {
+  return {
+    async client(id) {
+      return (await execute(ClientDocument, { id }, true)).client;
+    },
+    async account(id) {
+      return (await execute(AccountDocument, { id }, true)).account;
+    },
+    transactions(accountId, pageOptions) {
+      return paginate(async (first, after) => {
+        const data = await execute(AccountTransactionsDocument, { accountId, first, after }, true);
+        if (data.account === null) throw new WalletError(ApiErrorCode.NOT_FOUND, `account ${accountId} not found`);
+        return data.account.transactions;
+      }, pageOptions);
+    },
+    balance: (accountId, balanceOptions) => readBalance(accountId, balanceOptions?.minVersion),
+  };
+}
+
 export function createWalletClient(options: WalletClientOptions): WalletClient {
   const resolved = resolveOptions(options);
   const http = createHttpTransport(resolved);
@@ -117,36 +164,8 @@ export function createWalletClient(options: WalletClientOptions): WalletClient {
   }
 
   const api: WalletClient = {
-    async createClient(input) {
-      return (await execute(CreateClientDocument, { input: { name: input.name, email: input.email } }, false)).createClient;
-    },
-    async createAccount(input) {
-      return (await execute(CreateAccountDocument, { input: { clientId: input.clientId } }, false)).createAccount;
-    },
-    async deposit(input) {
-      // The key is fixed before the first attempt, so a retry after a lost response is a replay.
-      const idempotencyKey = input.idempotencyKey ?? newIdempotencyKey();
-      return (await execute(DepositDocument, { input: { accountId: input.accountId, amount: input.amount, idempotencyKey } }, true)).deposit;
-    },
-    async transfer(input) {
-      const idempotencyKey = input.idempotencyKey ?? newIdempotencyKey();
-      const variables = { input: { accountIdFrom: input.accountIdFrom, accountIdTo: input.accountIdTo, amount: input.amount, idempotencyKey } };
-      return (await execute(CreateTransactionDocument, variables, true)).createTransaction;
-    },
-    async client(id) {
-      return (await execute(ClientDocument, { id }, true)).client;
-    },
-    async account(id) {
-      return (await execute(AccountDocument, { id }, true)).account;
-    },
-    transactions(accountId, pageOptions) {
-      return paginate(async (first, after) => {
-        const data = await execute(AccountTransactionsDocument, { accountId, first, after }, true);
-        if (data.account === null) throw new WalletError(ApiErrorCode.NOT_FOUND, `account ${accountId} not found`);
-        return data.account.transactions;
-      }, pageOptions);
-    },
-    balance: (accountId, balanceOptions) => readBalance(accountId, balanceOptions?.minVersion),
+    ...walletMutations(execute),
+    ...walletReads(execute, readBalance),
     onBalanceUpdated(accountId, streamOptions) {
       assertOpen();
       connection ??= createSubscriptionConnection(resolved);

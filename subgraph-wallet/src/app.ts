@@ -11,8 +11,8 @@ import { createLoaders } from './resolvers/loaders.js';
 import { createRestServer, type RestServer } from './rest/server.js';
 import { createDatabase, type Database } from './store/database.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
-import { createWalletQueries } from './use-cases/queries.js';
-import { createWalletUseCases } from './use-cases/wallet.js';
+import { createWalletQueries, type WalletQueries } from './use-cases/queries.js';
+import { createWalletUseCases, type WalletUseCases } from './use-cases/wallet.js';
 import { tracedUseCases } from './use-cases/traced.js';
 
 export interface WalletServiceOptions {
@@ -36,6 +36,58 @@ export function loadTypeDefs(): string {
   return readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8');
 }
 
+function openDatabase(config: WalletConfig, logger: Logger, options: WalletServiceOptions): Database {
+  return createDatabase(
+    { logger, ...(options.onSqlQuery ? { onSqlQuery: options.onSqlQuery } : {}) },
+    {
+      databaseUrl: config.databaseUrl,
+      poolSizeMax: config.databasePoolSizeMax,
+      acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+    },
+  );
+}
+
+/** The topics the outbox writes to; refused credentials or ACLs fail the start with a message naming the principal. */
+async function ensureWalletTopics(kafka: ReturnType<typeof createKafka>, config: WalletConfig): Promise<void> {
+  await ensureTopics(
+    kafka,
+    [
+      { topic: config.topics.transactions, partitionCount: config.topics.partitionCount },
+      { topic: config.topics.balances, partitionCount: config.topics.partitionCount },
+    ],
+    { username: config.kafkaAuth.sasl.username, brokers: config.kafkaBrokers },
+  );
+}
+
+/** The use cases (traced) over one unit of work that wakes the relay on every outbox commit. */
+function wireUseCases(config: WalletConfig, logger: Logger, database: Database, outboxRelay: OutboxRelay) {
+  const unitOfWork = createUnitOfWork(
+    { db: database, logger, onOutboxCommit: () => outboxRelay.wake() },
+    { retryCountMax: config.transferRetryCountMax, timeoutMs: config.transactionTimeoutMs },
+  );
+  return tracedUseCases(createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics, transferBatch: config.transferBatch }));
+}
+
+function createWalletGraphqlServer(
+  config: WalletConfig,
+  logger: Logger,
+  deps: { database: Database; outboxRelay: OutboxRelay; useCases: WalletUseCases; queries: WalletQueries },
+): SubgraphHost {
+  const { database, outboxRelay, useCases, queries } = deps;
+  return createGraphqlServer(
+    {
+      logger,
+      typeDefs: loadTypeDefs(),
+      contextFor: (base) => ({ ...base, loaders: createLoaders(queries), useCases, queries }),
+      readiness: async () => {
+        await database.ping();
+        return { ready: true, details: { database: 'ok', outboxRelay: outboxRelay.status() } };
+      },
+    },
+    { host: config.host, port: config.graphqlPort, httpBodyBytesMax: config.httpBodyBytesMax, internalSecret: config.auth.internalSecret },
+  );
+}
+
 export function createWalletService(config: WalletConfig, logger: Logger, options: WalletServiceOptions = {}): WalletService {
   let db: Database | undefined;
   let relay: OutboxRelay | undefined;
@@ -47,49 +99,18 @@ export function createWalletService(config: WalletConfig, logger: Logger, option
   async function startUnchecked(): Promise<void> {
     const warning = devSecretsWarning(config.auth, config.kafkaAuth);
     if (warning !== undefined) logger.warn({ variables: warning.variables }, warning.message);
-    const database = createDatabase(
-      { logger, ...(options.onSqlQuery ? { onSqlQuery: options.onSqlQuery } : {}) },
-      {
-        databaseUrl: config.databaseUrl,
-        poolSizeMax: config.databasePoolSizeMax,
-        acquireTimeoutMs: config.databaseAcquireTimeoutMs,
-      },
-    );
+    const database = openDatabase(config, logger, options);
     db = database;
     await database.ping();
 
     const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: KAFKA_CLIENT_ID, sasl: config.kafkaAuth.sasl }, logger);
-    // Refused credentials or ACLs fail the start with a message naming the principal.
-    await ensureTopics(
-      kafka,
-      [
-        { topic: config.topics.transactions, partitionCount: config.topics.partitionCount },
-        { topic: config.topics.balances, partitionCount: config.topics.partitionCount },
-      ],
-      { username: config.kafkaAuth.sasl.username, brokers: config.kafkaBrokers },
-    );
+    await ensureWalletTopics(kafka, config);
     const outboxRelay = createOutboxRelay({ logger, kafka }, { ...config.outboxRelay, databaseUrl: config.databaseUrl });
     relay = outboxRelay;
 
-    const unitOfWork = createUnitOfWork(
-      { db: database, logger, onOutboxCommit: () => outboxRelay.wake() },
-      { retryCountMax: config.transferRetryCountMax, timeoutMs: config.transactionTimeoutMs },
-    );
-    const useCases = tracedUseCases(createWalletUseCases({ db: database, unitOfWork, logger }, { topics: config.topics, transferBatch: config.transferBatch }));
+    const useCases = wireUseCases(config, logger, database, outboxRelay);
     const queries = createWalletQueries({ db: database });
-
-    graphql = createGraphqlServer(
-      {
-        logger,
-        typeDefs: loadTypeDefs(),
-        contextFor: (base) => ({ ...base, loaders: createLoaders(queries), useCases, queries }),
-        readiness: async () => {
-          await database.ping();
-          return { ready: true, details: { database: 'ok', outboxRelay: outboxRelay.status() } };
-        },
-      },
-      { host: config.host, port: config.graphqlPort, httpBodyBytesMax: config.httpBodyBytesMax, internalSecret: config.auth.internalSecret },
-    );
+    graphql = createWalletGraphqlServer(config, logger, { database, outboxRelay, useCases, queries });
     const graphqlPort = await graphql.start();
     rest = createRestServer(
       { logger, useCases, queries, verifyUserToken: createUserTokenVerifier(config.auth.user) },

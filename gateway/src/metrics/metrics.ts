@@ -33,12 +33,9 @@ export interface MetricsDeps {
   readonly planCacheStats: () => CacheStats;
 }
 
-export function createMetrics(deps: MetricsDeps): GatewayMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
-  const registers = [registry];
+/** GraphQL operations: how many, how long to answer (or set up). */
+function operationMetrics(registers: Registry[]): Pick<GatewayMetrics, 'requestCount' | 'requestLatencySeconds'> {
   return {
-    registry,
     requestCount: new Counter({
       name: 'gateway_requests_total',
       help: 'GraphQL operations handled, by operation type and outcome (ok, error)',
@@ -52,6 +49,14 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       buckets: latencyBucketsSeconds,
       registers,
     }),
+  };
+}
+
+/** HTTP fetches to the subgraphs, and those shared by deduplication. */
+function subgraphFetchMetrics(
+  registers: Registry[],
+): Pick<GatewayMetrics, 'subgraphFetchLatencySeconds' | 'subgraphFetchSharedCount' | 'subgraphFetchDedupeFullCount'> {
+  return {
     subgraphFetchLatencySeconds: new Histogram({
       name: 'gateway_subgraph_fetch_duration_seconds',
       help: 'Latency of each HTTP fetch to a subgraph',
@@ -71,6 +76,14 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       labelNames: ['subgraph'],
       registers,
     }),
+  };
+}
+
+/** Client subscriptions, their events, their upstream connections and SSE reservations. */
+function subscriptionMetrics(
+  registers: Registry[],
+): Pick<GatewayMetrics, 'subscriptionsActive' | 'subscriptionEventCount' | 'upstreamReconnectCount' | 'upstreamConnections' | 'sseReservations'> {
+  return {
     subscriptionsActive: new Gauge({
       name: 'gateway_subscriptions_active',
       help: 'Open client subscriptions, by transport',
@@ -100,6 +113,15 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       help: 'graphql-sse single connection streams, reserved or open (each holds a GATEWAY_SUBSCRIPTIONS_MAX slot)',
       registers,
     }),
+  };
+}
+
+/** Refusals by a limit, and the query plan cache (its size read at scrape time). */
+function limitAndPlanCacheMetrics(
+  registers: Registry[],
+  deps: MetricsDeps,
+): Pick<GatewayMetrics, 'limitRejectionCount' | 'queryPlanCacheBytes' | 'queryPlanCacheEntries' | 'queryPlanCacheLookupCount'> {
+  return {
     limitRejectionCount: new Counter({
       name: 'gateway_limit_rejections_total',
       help: 'Requests refused by a limit',
@@ -128,6 +150,12 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       labelNames: ['result'],
       registers,
     }),
+  };
+}
+
+/** Demand control: each operation's estimated and actual cost. */
+function costMetrics(registers: Registry[]): Pick<GatewayMetrics, 'operationCostEstimated' | 'operationCostActual'> {
+  return {
     operationCostEstimated: new Histogram({
       name: 'gateway_operation_cost_estimated',
       help: 'Estimated cost of each operation before any subgraph fetch (demand control; subscriptions: per event)',
@@ -142,5 +170,20 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
       buckets: costBuckets,
       registers,
     }),
+  };
+}
+
+export function createMetrics(deps: MetricsDeps): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+  const registers = [registry];
+  // Created (and so exposed) in this order.
+  return {
+    registry,
+    ...operationMetrics(registers),
+    ...subgraphFetchMetrics(registers),
+    ...subscriptionMetrics(registers),
+    ...limitAndPlanCacheMetrics(registers, deps),
+    ...costMetrics(registers),
   };
 }

@@ -29,6 +29,8 @@ export interface ConnectionBounds {
   /** After authentication: false (and the socket closed with 1013) when the caller holds its maximum. */
   admitCaller(socket: WebSocket, callerKey: string): boolean;
   open(): number;
+  /** GATEWAY_WS_CONNECTIONS_MAX. */
+  readonly max: number;
 }
 
 function refuseUpgrade(socket: Duplex, message: string): void {
@@ -61,5 +63,6 @@ export function createConnectionBounds(config: ConnectionBoundsConfig): Connecti
       return true;
     },
     open: () => sockets.inUse(),
+    max: sockets.max,
   };
 }

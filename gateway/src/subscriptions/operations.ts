@@ -11,6 +11,8 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
+  type OperationDefinitionNode,
+  type ValidationRule,
 } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import { resolveVariableInputs } from '../inputs/variables.js';
@@ -91,6 +93,90 @@ function observeEvents(events: AsyncIterableIterator<ExecutionResult>, onEvent: 
   return observed;
 }
 
+/** The document, or GRAPHQL_PARSE_FAILED as Apollo Server reports it over HTTP. */
+function parseDocument(source: string): DocumentNode | readonly GraphQLError[] {
+  try {
+    return parse(source, { maxTokens: 50_000 });
+  } catch (error: unknown) {
+    if (error instanceof GraphQLError) return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    // graphql-js parses recursively: a document nested thousands of levels deep overflows the
+    // stack. The caller's text, as Apollo Server reports it over HTTP (before: the WebSocket closed
+    // with 4500 and the RangeError's message, SSE answered 500).
+    if (error instanceof RangeError)
+      return [new GraphQLError('Syntax Error: the document is nested too deeply to parse.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    throw error;
+  }
+}
+
+/** Validation against the API schema and the gateway's limits; a refused scalar input is BAD_USER_INPUT. */
+function validationErrors(planner: SubscriptionPlanner, document: DocumentNode, rules: readonly ValidationRule[]): GraphQLError[] {
+  return validate(planner.apiSchema, document, rules).map(
+    (error) =>
+      new GraphQLError(error.message, {
+        nodes: error.nodes ?? null,
+        extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions },
+      }),
+  );
+}
+
+/**
+ * The variables' errors: their input texts, then (a subscription's only; Apollo Server coerces
+ * queries and mutations again) their coercion, before anything is planned or opened upstream.
+ */
+function variableErrors(planner: SubscriptionPlanner, operation: OperationDefinitionNode, variables: Record<string, unknown>): readonly GraphQLError[] {
+  const inputErrors = resolveVariableInputs(planner.apiSchema, operation, variables);
+  if (inputErrors.length > 0) return inputErrors;
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return [];
+  const coerced = getVariableValues(planner.apiSchema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+  return coerced.errors === undefined
+    ? []
+    : coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: 'BAD_USER_INPUT' } }));
+}
+
+/**
+ * Queries and mutations are costed by Apollo's plugin (run() hands them to Apollo); a
+ * subscription is costed here, per event, before anything is opened upstream.
+ */
+function admitSubscription(
+  demandControl: DemandControl | undefined,
+  prepared: { document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown>; context: GatewayContext },
+): { ok: true; admitted: Admitted | undefined } | { ok: false; error: GraphQLError } {
+  if (prepared.operation.operation !== OperationTypeNode.SUBSCRIPTION || demandControl === undefined) return { ok: true, admitted: undefined };
+  const admission = demandControl.admit(prepared.document, prepared.operation, prepared.variables);
+  if (admission !== undefined && !admission.ok) {
+    prepared.context.logger.warn({ code: admission.error.extensions['code'] }, 'subscription refused by demand control');
+    return { ok: false, error: admission.error };
+  }
+  return { ok: true, admitted: admission };
+}
+
+/** A subscription through the federated executor, timed and counted here; its events costed when demand control admitted it. */
+async function runSubscription(
+  deps: Pick<OperationsDeps, 'executor' | 'metrics' | 'demandControl'>,
+  prepared: PreparedOperation,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const stopTimer = deps.metrics.requestLatencySeconds.startTimer({ operation_type: 'subscription' });
+  const result = await deps.executor.subscribe(prepared);
+  stopTimer();
+  deps.metrics.requestCount.inc({ operation_type: 'subscription', outcome: Symbol.asyncIterator in result ? 'ok' : 'error' });
+  const { admitted } = prepared;
+  if (admitted === undefined || deps.demandControl === undefined || !(Symbol.asyncIterator in result)) return result;
+  const demandControl = deps.demandControl;
+  return observeEvents(result, (event) => demandControl.observeEvent(admitted, event.data, prepared.context.logger));
+}
+
+/** A query or mutation through Apollo Server (counted and timed by the Apollo plugin, like any HTTP operation). */
+async function runOnApollo(apollo: OperationsDeps['apollo'], prepared: PreparedOperation): Promise<ExecutionResult> {
+  const response = await apollo.executeOperation(
+    { query: prepared.source, variables: prepared.variables, ...(prepared.operationName === undefined ? {} : { operationName: prepared.operationName }) },
+    { contextValue: prepared.context },
+  );
+  if (response.body.kind !== 'single')
+    return { errors: [new GraphQLError('incremental delivery is not supported here', { extensions: { code: 'BAD_REQUEST' } })] };
+  const { data, errors } = response.body.singleResult;
+  return { data: data ?? null, ...(errors === undefined ? {} : { errors: errors.map(toGraphQLError) }) };
+}
+
 /**
  * The transport-independent half of WebSocket and SSE: the same validation and limits as HTTP,
  * subscriptions through the federated executor, queries and mutations through Apollo Server.
@@ -114,53 +200,19 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
       return [resolved.error];
     }
     const { source } = resolved;
-    let document: DocumentNode;
-    try {
-      document = parse(source, { maxTokens: 50_000 });
-    } catch (error: unknown) {
-      if (error instanceof GraphQLError) return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-      // graphql-js parses recursively: a document nested thousands of levels deep overflows the
-      // stack. The caller's text, as Apollo Server reports it over HTTP (before: the WebSocket closed
-      // with 4500 and the RangeError's message, SSE answered 500).
-      if (error instanceof RangeError)
-        return [new GraphQLError('Syntax Error: the document is nested too deeply to parse.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-      throw error;
-    }
-    const errors = validate(deps.planner.apiSchema, document, rules);
-    if (errors.length > 0) {
-      return errors.map(
-        (error) =>
-          new GraphQLError(error.message, {
-            nodes: error.nodes ?? null,
-            extensions: { code: isScalarInputRefusal(error) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED', ...error.extensions },
-          }),
-      );
-    }
+    const document = parseDocument(source);
+    if (!('kind' in document)) return document;
+    const errors = validationErrors(deps.planner, document, rules);
+    if (errors.length > 0) return errors;
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
     // As over HTTP (Apollo Server): OPERATION_RESOLUTION_FAILURE, not another code per transport.
     if (operation === null || operation === undefined) return [operationResolutionError(payload.operationName)];
     const variables = payload.variables ?? {};
-    const inputErrors = resolveVariableInputs(deps.planner.apiSchema, operation, variables);
+    const inputErrors = variableErrors(deps.planner, operation, variables);
     if (inputErrors.length > 0) return inputErrors;
-    // Queries and mutations are coerced again by Apollo Server; a subscription only here, before
-    // anything is planned or opened upstream.
-    if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-      const coerced = getVariableValues(deps.planner.apiSchema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
-      if (coerced.errors !== undefined)
-        return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { code: 'BAD_USER_INPUT' } }));
-    }
-    // Queries and mutations are costed by Apollo's plugin (run() hands them to Apollo); a
-    // subscription is costed here, per event, before anything is opened upstream.
-    let admitted: Admitted | undefined;
-    if (operation.operation === OperationTypeNode.SUBSCRIPTION && deps.demandControl !== undefined) {
-      const admission = deps.demandControl.admit(document, operation, variables);
-      if (admission !== undefined && !admission.ok) {
-        context.logger.warn({ code: admission.error.extensions['code'] }, 'subscription refused by demand control');
-        return [admission.error];
-      }
-      admitted = admission;
-    }
+    const admission = admitSubscription(deps.demandControl, { document, operation, variables, context });
+    if (!admission.ok) return [admission.error];
     return {
       kind: 'prepared-operation',
       document,
@@ -171,30 +223,12 @@ export function createOperations(deps: OperationsDeps, config: OperationsConfig)
       context,
       transport,
       connectionSlots,
-      admitted,
+      admitted: admission.admitted,
     };
   }
 
-  async function run(prepared: PreparedOperation): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-    if (prepared.operationType === 'subscription') {
-      const stopTimer = deps.metrics.requestLatencySeconds.startTimer({ operation_type: 'subscription' });
-      const result = await deps.executor.subscribe(prepared);
-      stopTimer();
-      deps.metrics.requestCount.inc({ operation_type: 'subscription', outcome: Symbol.asyncIterator in result ? 'ok' : 'error' });
-      const { admitted } = prepared;
-      if (admitted === undefined || deps.demandControl === undefined || !(Symbol.asyncIterator in result)) return result;
-      const demandControl = deps.demandControl;
-      return observeEvents(result, (event) => demandControl.observeEvent(admitted, event.data, prepared.context.logger));
-    }
-    // Counted and timed by the Apollo plugin, like any HTTP operation.
-    const response = await deps.apollo.executeOperation(
-      { query: prepared.source, variables: prepared.variables, ...(prepared.operationName === undefined ? {} : { operationName: prepared.operationName }) },
-      { contextValue: prepared.context },
-    );
-    if (response.body.kind !== 'single')
-      return { errors: [new GraphQLError('incremental delivery is not supported here', { extensions: { code: 'BAD_REQUEST' } })] };
-    const { data, errors } = response.body.singleResult;
-    return { data: data ?? null, ...(errors === undefined ? {} : { errors: errors.map(toGraphQLError) }) };
+  function run(prepared: PreparedOperation): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    return prepared.operationType === 'subscription' ? runSubscription(deps, prepared) : runOnApollo(deps.apollo, prepared);
   }
 
   /**

@@ -2,6 +2,7 @@ import { createClient, type Client, type FormattedExecutionResult } from 'graphq
 import WebSocket from 'ws';
 import { backoffDelayMs, sleep, type Logger } from '@walletgraph/platform/core';
 import { SubscriptionErrorCode, describeUpstreamFailure, subscriptionError } from './errors.js';
+import { createEventBuffer } from './event-buffer.js';
 
 export interface UpstreamRequest {
   readonly query: string;
@@ -61,57 +62,40 @@ interface Lane {
   retired: boolean;
 }
 
-/**
- * Upstream graphql-ws connections shared by the subscriptions of one caller identity, up to
- * `subscriptionsPerConnectionMax` each (a dashboard watching ten accounts holds one upstream
- * socket, not ten). Callers never share a connection: the subgraph authorizes per connection.
- */
-export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfig): UpstreamPool {
+/** A lazy graphql-ws client for one caller: retries (jittered, capped, bounded) and resubscribes by itself. */
+function connectLane(deps: UpstreamPoolDeps, config: UpstreamConfig, caller: UpstreamCaller): Lane {
+  // The signed identity lives ≤ 60 s, so each connection attempt (first or reconnect) signs a fresh one.
+  const connectionParams = async (): Promise<Record<string, unknown>> => ({
+    headers: { ...caller.headers, ...(caller.identityHeaders === undefined ? {} : await caller.identityHeaders()) },
+  });
+  class HeaderedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers: { ...caller.headers } });
+    }
+  }
+  const client = createClient({
+    url: config.wsUrl,
+    webSocketImpl: HeaderedWebSocket,
+    connectionParams,
+    lazy: true,
+    lazyCloseTimeout: 0,
+    retryAttempts: config.retryAttemptsMax,
+    // Refused connections and resets are worth a retry too; graphql-ws still treats protocol errors as fatal.
+    shouldRetry: () => true,
+    retryWait: async (retries) => {
+      deps.onReconnect?.();
+      deps.logger.warn({ subgraph: config.subgraphName, retries }, 'upstream subscription connection lost; reconnecting');
+      await sleep(backoffDelayMs(retries, { delayMsInitial: Math.min(100, config.retryDelayMsMax), delayMsMax: config.retryDelayMsMax }));
+    },
+  });
+  return { key: caller.key, client, subscriptionCount: 0, retired: false };
+}
+
+/** The open lanes by caller key: a subscription takes a lane of its caller with room, or a new one. */
+function createLanes(deps: UpstreamPoolDeps, config: UpstreamConfig) {
   const lanesByKey = new Map<string, Lane[]>();
   let laneCount = 0;
   const countChanged = (): void => deps.onConnectionCount?.(laneCount);
-
-  function createLane(caller: UpstreamCaller): Lane {
-    // The signed identity lives ≤ 60 s, so each connection attempt (first or reconnect) signs a fresh one.
-    const connectionParams = async (): Promise<Record<string, unknown>> => ({
-      headers: { ...caller.headers, ...(caller.identityHeaders === undefined ? {} : await caller.identityHeaders()) },
-    });
-    class HeaderedWebSocket extends WebSocket {
-      constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols, { headers: { ...caller.headers } });
-      }
-    }
-    const client = createClient({
-      url: config.wsUrl,
-      webSocketImpl: HeaderedWebSocket,
-      connectionParams,
-      lazy: true,
-      lazyCloseTimeout: 0,
-      retryAttempts: config.retryAttemptsMax,
-      // Refused connections and resets are worth a retry too; graphql-ws still treats protocol errors as fatal.
-      shouldRetry: () => true,
-      retryWait: async (retries) => {
-        deps.onReconnect?.();
-        deps.logger.warn({ subgraph: config.subgraphName, retries }, 'upstream subscription connection lost; reconnecting');
-        await sleep(backoffDelayMs(retries, { delayMsInitial: Math.min(100, config.retryDelayMsMax), delayMsMax: config.retryDelayMsMax }));
-      },
-    });
-    return { key: caller.key, client, subscriptionCount: 0, retired: false };
-  }
-
-  function acquire(caller: UpstreamCaller): Lane {
-    const lanes = lanesByKey.get(caller.key) ?? [];
-    let lane = lanes.find((candidate) => !candidate.retired && candidate.subscriptionCount < config.subscriptionsPerConnectionMax);
-    if (lane === undefined) {
-      lane = createLane(caller);
-      lanes.push(lane);
-      lanesByKey.set(caller.key, lanes);
-      laneCount += 1;
-      countChanged();
-    }
-    lane.subscriptionCount += 1;
-    return lane;
-  }
 
   function forget(lane: Lane): void {
     const lanes = lanesByKey.get(lane.key);
@@ -123,91 +107,82 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
     countChanged();
   }
 
-  function release(lane: Lane): void {
-    lane.subscriptionCount -= 1;
-    if (lane.subscriptionCount > 0) return;
-    lane.retired = true;
-    forget(lane);
-    void lane.client.dispose();
-  }
+  return {
+    acquire(caller: UpstreamCaller): Lane {
+      const lanes = lanesByKey.get(caller.key) ?? [];
+      let lane = lanes.find((candidate) => !candidate.retired && candidate.subscriptionCount < config.subscriptionsPerConnectionMax);
+      if (lane === undefined) {
+        lane = connectLane(deps, config, caller);
+        lanes.push(lane);
+        lanesByKey.set(caller.key, lanes);
+        laneCount += 1;
+        countChanged();
+      }
+      lane.subscriptionCount += 1;
+      return lane;
+    },
+    /** One subscription fewer on `lane`; its last one closes the connection. */
+    release(lane: Lane): void {
+      lane.subscriptionCount -= 1;
+      if (lane.subscriptionCount > 0) return;
+      lane.retired = true;
+      forget(lane);
+      void lane.client.dispose();
+    },
+    count: (): number => laneCount,
+    closeAll: async (): Promise<void> => {
+      const lanes = [...lanesByKey.values()].flat();
+      lanesByKey.clear();
+      laneCount = 0;
+      countChanged();
+      for (const lane of lanes) lane.retired = true;
+      await Promise.all(lanes.map((lane) => Promise.resolve(lane.client.dispose())));
+    },
+  };
+}
+
+/**
+ * Upstream graphql-ws connections shared by the subscriptions of one caller identity, up to
+ * `subscriptionsPerConnectionMax` each (a dashboard watching ten accounts holds one upstream
+ * socket, not ten). Callers never share a connection: the subgraph authorizes per connection.
+ */
+export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfig): UpstreamPool {
+  const lanes = createLanes(deps, config);
 
   function open(request: UpstreamRequest, caller: UpstreamCaller, logger: Logger = deps.logger): AsyncIterableIterator<UpstreamEvent> {
-    const lane = acquire(caller);
-    const queue: UpstreamEvent[] = [];
-    let failure: Error | undefined;
-    let finished = false;
-    let released = false;
-    let wake: (() => void) | undefined;
-    const notify = (): void => {
-      wake?.();
-      wake = undefined;
-    };
-    const end = (error?: Error): void => {
-      if (finished) return;
-      finished = true;
-      failure = error;
-      notify();
-    };
+    const lane = lanes.acquire(caller);
+    const buffer = createEventBuffer<UpstreamEvent>(config.eventQueueSizeMax);
     const unsubscribe = lane.client.subscribe<Record<string, unknown>, unknown>(
       { query: request.query, variables: request.variables, ...(request.operationName === undefined ? {} : { operationName: request.operationName }) },
       {
-        next: (event) => {
-          if (finished) return;
-          if (queue.length >= config.eventQueueSizeMax) {
-            end(
-              subscriptionError(SubscriptionErrorCode.SLOW_CONSUMER, `the client did not keep up: more than ${config.eventQueueSizeMax} events waiting`, {
-                queueSizeMax: config.eventQueueSizeMax,
-              }),
-            );
-            return;
-          }
-          queue.push(event);
-          notify();
-        },
+        next: (event) => buffer.push(event),
         error: (error: unknown) => {
           // A list of GraphQL errors concerns this operation only; anything else is the connection
           // giving up, so the lane takes no new subscriptions.
           if (!Array.isArray(error)) lane.retired = true;
           const described = describeUpstreamFailure(error);
           logger.warn({ subgraph: config.subgraphName, failure: described }, 'upstream subscription failed');
-          end(
+          buffer.end(
             subscriptionError(SubscriptionErrorCode.UPSTREAM_UNAVAILABLE, `the ${config.subgraphName} subgraph subscription failed: ${described}`, {
               subgraph: config.subgraphName,
             }),
           );
         },
-        complete: () => end(),
+        complete: () => buffer.end(),
       },
     );
+    let released = false;
     const close = (): void => {
-      end();
-      queue.length = 0;
+      buffer.drop();
       if (released) return;
       released = true;
       unsubscribe();
-      release(lane);
+      lanes.release(lane);
     };
 
     const iterator: AsyncIterableIterator<UpstreamEvent> = {
       [Symbol.asyncIterator]: () => iterator,
-      async next(): Promise<IteratorResult<UpstreamEvent>> {
-        for (;;) {
-          const event = queue.shift();
-          if (event !== undefined) return { done: false, value: event };
-          if (finished) {
-            close();
-            if (failure !== undefined) {
-              const error = failure;
-              failure = undefined;
-              throw error;
-            }
-            return { done: true, value: undefined };
-          }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-        }
-      },
+      next: (): Promise<IteratorResult<UpstreamEvent>> => buffer.next(close),
       return(): Promise<IteratorResult<UpstreamEvent>> {
         return new Promise((resolve) => {
           close();
@@ -218,16 +193,5 @@ export function createUpstreamPool(deps: UpstreamPoolDeps, config: UpstreamConfi
     return iterator;
   }
 
-  return {
-    open,
-    connectionCount: () => laneCount,
-    async close() {
-      const lanes = [...lanesByKey.values()].flat();
-      lanesByKey.clear();
-      laneCount = 0;
-      countChanged();
-      for (const lane of lanes) lane.retired = true;
-      await Promise.all(lanes.map((lane) => Promise.resolve(lane.client.dispose())));
-    },
-  };
+  return { open, connectionCount: lanes.count, close: lanes.closeAll };
 }

@@ -34,59 +34,92 @@ export interface ResumeStart {
   readonly replay: boolean;
 }
 
-/**
- * One account's versions, each exactly once and consecutively: retained history above the
- * start first, then live updates. A live update that skips versions (another instance published
- * late, the buffer dropped some) is preceded by the missing ones read from the history; if the
- * history no longer has them the stream ends with RESUME_POINT_EXPIRED instead of jumping.
- */
-export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamConfig, start: ResumeStart): AsyncIterableIterator<LiveBalance> {
+/** Wake-ups of the reader; one that lands while the reader is busy is not lost. */
+function createSignal() {
+  let wake: (() => void) | undefined;
+  let signalled = false;
+  return {
+    notify: (): void => {
+      signalled = true;
+      wake?.();
+      wake = undefined;
+    },
+    /** Forgets earlier wake-ups; called before the reader looks for work. */
+    reset(): void {
+      signalled = false;
+    },
+    signalled: (): boolean => signalled,
+    wait(): Promise<void> {
+      return new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    },
+  };
+}
+
+/** The live updates not yet sent (the newest `eventsMax`; history has the older ones), and how the subscription ended. */
+interface LiveBuffer {
+  readonly updates: LiveBalance[];
+  ended: boolean;
+  /** What the live subscription failed with (boxed: whatever it threw is rethrown as is). */
+  failure: { readonly error: unknown } | undefined;
+}
+
+function bufferLive(live: BalanceSubscription, eventsMax: number, notify: () => void): LiveBuffer {
+  const state: LiveBuffer = { updates: [], ended: false, failure: undefined };
+  void (async () => {
+    try {
+      for await (const update of live) {
+        state.updates.push(update);
+        if (state.updates.length > eventsMax) state.updates.shift();
+        notify();
+      }
+    } catch (error: unknown) {
+      state.failure = { error };
+    } finally {
+      state.ended = true;
+      notify();
+    }
+  })();
+  return state;
+}
+
+/** The wait for a gap's late versions: history re-reads 25 ms apart, doubling up to GAP_RETRY_DELAY_MS_MAX, for at most `gapWaitMsMax`. */
+function createGapWait(gapWaitMsMax: number, reread: () => void) {
+  /** When the current gap was first seen missing from the history, and the pending re-read. */
+  let missingSinceMs: number | undefined;
+  let retryDelayMs = 0;
+  let retry: NodeJS.Timeout | undefined;
+  return {
+    /** The gap is still missing: schedules one re-read and says true, or false once `gapWaitMsMax` has passed. */
+    stillMissing(): boolean {
+      missingSinceMs ??= Date.now();
+      if (Date.now() - missingSinceMs >= gapWaitMsMax) return false;
+      retryDelayMs = Math.min(Math.max(retryDelayMs * 2, 25), GAP_RETRY_DELAY_MS_MAX);
+      clearTimeout(retry); // a live update may have woken this read before the previous re-read fired
+      retry = setTimeout(reread, retryDelayMs);
+      return true;
+    },
+    filled(): void {
+      missingSinceMs = undefined;
+      retryDelayMs = 0;
+    },
+    cancel(): void {
+      clearTimeout(retry);
+    },
+  };
+}
+
+type GapWait = ReturnType<typeof createGapWait>;
+
+/** Which version goes next: history pages first, then live updates, a gap between them filled from the history. */
+function createSequencer(deps: { history: ResumeStreamDeps['history']; live: LiveBuffer; gapWait: GapWait }, config: ResumeStreamConfig, start: ResumeStart) {
+  const buffer = deps.live.updates;
   let last = start.lastVersion;
   let needHistory = start.replay;
   /** The next history read fills a gap a live update revealed (it must find something). */
   let gapSeen = false;
   let ready: LiveBalance[] = [];
-  const buffer: LiveBalance[] = [];
-  let liveEnded = false;
-  /** What the live subscription failed with (boxed: whatever it threw is rethrown as is). */
-  let liveFailure: { readonly error: unknown } | undefined;
-  let closed = false;
-  let wake: (() => void) | undefined;
-  /** Set by every wake-up, so one that lands while `step` runs is not lost. */
-  let signalled = false;
-  const notify = (): void => {
-    signalled = true;
-    wake?.();
-    wake = undefined;
-  };
-  // A late version landing in the history (published live, older than the last live one) may be the gap's.
-  deps.live.onLateVersion?.(notify);
-  const close = (): void => {
-    closed = true;
-    clearTimeout(gapRetry);
-    deps.live.close();
-    notify();
-  };
-
-  void (async () => {
-    try {
-      for await (const update of deps.live) {
-        buffer.push(update);
-        if (buffer.length > config.liveBufferEventsMax) buffer.shift();
-        notify();
-      }
-    } catch (error: unknown) {
-      liveFailure = { error };
-    } finally {
-      liveEnded = true;
-      notify();
-    }
-  })();
-
-  /** When the current gap was first seen missing from the history, and the pending re-read. */
-  let gapMissingSinceMs: number | undefined;
-  let gapRetryDelayMs = 0;
-  let gapRetry: NodeJS.Timeout | undefined;
 
   /**
    * `mustFind`: a live update showed versions above `after` exist. Returns false when they are not
@@ -96,16 +129,10 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     const page = await deps.history.readAfter(start.accountId, after, config.pageRowsMax);
     const first = page[0];
     if (first === undefined ? mustFind : first.version !== after + 1) {
-      if (!mustFind) throw new ResumePointExpiredError(start.accountId, after, first?.version);
-      gapMissingSinceMs ??= Date.now();
-      if (Date.now() - gapMissingSinceMs >= config.gapWaitMsMax) throw new ResumePointExpiredError(start.accountId, after, first?.version);
-      gapRetryDelayMs = Math.min(Math.max(gapRetryDelayMs * 2, 25), GAP_RETRY_DELAY_MS_MAX);
-      clearTimeout(gapRetry); // a live update may have woken this read before the previous re-read fired
-      gapRetry = setTimeout(notify, gapRetryDelayMs);
+      if (!mustFind || !deps.gapWait.stillMissing()) throw new ResumePointExpiredError(start.accountId, after, first?.version);
       return false;
     }
-    gapMissingSinceMs = undefined;
-    gapRetryDelayMs = 0;
+    deps.gapWait.filled();
     ready = page.map(({ accountId, amount, version, updatedAt }) => ({ accountId, amount, version, updatedAt }));
     needHistory = page.length === config.pageRowsMax;
     return true;
@@ -141,28 +168,56 @@ export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamC
     }
   }
 
+  return {
+    step,
+    /** Records `update` as sent: the next one must follow it. */
+    sent(update: LiveBalance): void {
+      assert(last === undefined || update.version === last + 1, `resume stream would send ${update.version} after ${String(last)}`);
+      last = update.version;
+    },
+  };
+}
+
+/**
+ * One account's versions, each exactly once and consecutively: retained history above the
+ * start first, then live updates. A live update that skips versions (another instance published
+ * late, the buffer dropped some) is preceded by the missing ones read from the history; if the
+ * history no longer has them the stream ends with RESUME_POINT_EXPIRED instead of jumping.
+ */
+export function createResumeStream(deps: ResumeStreamDeps, config: ResumeStreamConfig, start: ResumeStart): AsyncIterableIterator<LiveBalance> {
+  const signal = createSignal();
+  const gapWait = createGapWait(config.gapWaitMsMax, signal.notify);
+  let closed = false;
+  const close = (): void => {
+    closed = true;
+    gapWait.cancel();
+    deps.live.close();
+    signal.notify();
+  };
+  // A late version landing in the history (published live, older than the last live one) may be the gap's.
+  deps.live.onLateVersion?.(signal.notify);
+  const live = bufferLive(deps.live, config.liveBufferEventsMax, signal.notify);
+  const sequencer = createSequencer({ history: deps.history, live, gapWait }, config, start);
+
   const done = { done: true as const, value: undefined };
   const iterator: AsyncIterableIterator<LiveBalance> = {
     [Symbol.asyncIterator]: () => iterator,
     async next() {
       for (;;) {
         if (closed) return done;
-        signalled = false;
-        const update = await step();
+        signal.reset();
+        const update = await sequencer.step();
         if (update !== undefined) {
-          assert(last === undefined || update.version === last + 1, `resume stream would send ${update.version} after ${String(last)}`);
-          last = update.version;
+          sequencer.sent(update);
           return { done: false, value: update };
         }
-        if (liveEnded) {
+        if (live.ended) {
           closed = true;
-          if (liveFailure !== undefined) throw liveFailure.error;
+          if (live.failure !== undefined) throw live.failure.error;
           return done;
         }
-        if (signalled) continue;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        if (signal.signalled()) continue;
+        await signal.wait();
       }
     },
     // Not async (nothing is awaited), yet a throw in close() still rejects, as it did.

@@ -61,54 +61,54 @@ function collect(scan: DriftScan, found: readonly Drift[], cap: number): void {
   for (const drift of found) if (scan.drifts.length < cap) scan.drifts.push(drift);
 }
 
+/** Walks the wallet's accounts page by page, comparing each page with the same ids in the read model. */
+async function scanWallet(deps: ReconcilerDeps, settings: ReconcilerSettings, scan: DriftScan): Promise<void> {
+  let afterId = FIRST_ID;
+  for (;;) {
+    const page = await walletAccountsPage(deps.wallet, afterId, settings.pageSizeMax);
+    if (page.length === 0) return;
+    const read = await readModelByIds(
+      deps.balance,
+      page.map((a) => a.accountId),
+    );
+    collect(scan, compareAccounts(page, read), settings.driftReportMax);
+    scan.accountCount += page.length;
+    afterId = (page.at(-1) as { accountId: string }).accountId;
+    if (page.length < settings.pageSizeMax) return;
+  }
+}
+
+/** Walks the read model for rows whose account the wallet does not know. */
+async function scanOrphans(deps: ReconcilerDeps, settings: ReconcilerSettings, scan: DriftScan): Promise<number> {
+  let afterId = FIRST_ID;
+  let rowCount = 0;
+  for (;;) {
+    const page = await readModelPage(deps.balance, afterId, settings.pageSizeMax);
+    if (page.length === 0) return rowCount;
+    rowCount += page.length;
+    const known = await walletAccountsByIds(
+      deps.wallet,
+      page.map((r) => r.accountId),
+    );
+    collect(
+      scan,
+      compareAccounts(known, page).filter((d) => d.kind === DriftKind.orphan),
+      settings.driftReportMax,
+    );
+    afterId = (page.at(-1) as { accountId: string }).accountId;
+    if (page.length < settings.pageSizeMax) return rowCount;
+  }
+}
+
 export function createReconciler(deps: ReconcilerDeps, settings: ReconcilerSettings): Reconciler {
-  /** Walks the wallet's accounts page by page, comparing each page with the same ids in the read model. */
-  async function scanWallet(scan: DriftScan): Promise<void> {
-    let afterId = FIRST_ID;
-    for (;;) {
-      const page = await walletAccountsPage(deps.wallet, afterId, settings.pageSizeMax);
-      if (page.length === 0) return;
-      const read = await readModelByIds(
-        deps.balance,
-        page.map((a) => a.accountId),
-      );
-      collect(scan, compareAccounts(page, read), settings.driftReportMax);
-      scan.accountCount += page.length;
-      afterId = (page.at(-1) as { accountId: string }).accountId;
-      if (page.length < settings.pageSizeMax) return;
-    }
-  }
-
-  /** Walks the read model for rows whose account the wallet does not know. */
-  async function scanOrphans(scan: DriftScan): Promise<number> {
-    let afterId = FIRST_ID;
-    let rowCount = 0;
-    for (;;) {
-      const page = await readModelPage(deps.balance, afterId, settings.pageSizeMax);
-      if (page.length === 0) return rowCount;
-      rowCount += page.length;
-      const known = await walletAccountsByIds(
-        deps.wallet,
-        page.map((r) => r.accountId),
-      );
-      collect(
-        scan,
-        compareAccounts(known, page).filter((d) => d.kind === DriftKind.orphan),
-        settings.driftReportMax,
-      );
-      afterId = (page.at(-1) as { accountId: string }).accountId;
-      if (page.length < settings.pageSizeMax) return rowCount;
-    }
-  }
-
   async function check(): Promise<ReconcileReport> {
     // Backlog, then lag, then the comparison: an empty outbox at t1 and no lag at t2 > t1 mean every
     // event committed before t1 is in the read model, so drift seen afterwards is not in flight.
     const outbox = await outboxBacklog(deps.wallet);
     const lag = await consumerLag(deps.admin, settings.consumerGroup, settings.topics.balances);
     const scan: DriftScan = { drifts: [], driftCount: 0, accountCount: 0 };
-    await scanWallet(scan);
-    const readModelRowCount = await scanOrphans(scan);
+    await scanWallet(deps, settings, scan);
+    const readModelRowCount = await scanOrphans(deps, settings, scan);
     const consistent = scan.driftCount === 0;
     const idle = outbox.unpublishedCount === 0 && lag.available && lag.totalLag === 0;
     return {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assert, IdempotencyKeyReusedError, NotFoundError, type Logger } from '@walletgraph/platform/core';
+import { assert, NotFoundError, type Logger } from '@walletgraph/platform/core';
 import { traceCarrierText } from '@walletgraph/platform/tracing';
 import { Operation, requestHash } from '../domain/idempotency.js';
 import { Money, moneyText, parseAmount } from '../domain/money.js';
@@ -10,10 +10,10 @@ import { appendOutbox } from '../outbox/writer.js';
 import { applyAccountChanges, findAccountsByIds, insertAccount, lockAccounts } from '../store/accounts.js';
 import { clientExists, insertClient } from '../store/clients.js';
 import type { Database } from '../store/database.js';
-import { claimIdempotencyKey, findIdempotencyRecord, IdempotencyKeyTaken } from '../store/idempotency.js';
 import type { AccountRecord, ClientRecord, TransactionRecord } from '../store/records.js';
 import { findDepositById, findTransactionsByIds, insertDeposit, insertTransaction } from '../store/transactions.js';
 import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
+import { createIdempotentRunner } from './idempotent.js';
 import { planLockedTransfer } from './transfer-plan.js';
 import { createTransferBatcher, type TransferBatchConfig, type TransferRequest } from './transfer-batcher.js';
 
@@ -60,86 +60,74 @@ export interface WalletUseCases {
   transfer(input: TransferInput, meta?: RequestMeta): Promise<TransactionRecord>;
 }
 
-/** Attempts to read back a committed idempotency record (it exists once the claim reported a duplicate). */
-const REPLAY_ATTEMPT_COUNT_MAX = 3;
+/** Reads back what an idempotency key recorded, or what was just written; a missing row is a bug. */
+function recordLoaders(db: Database) {
+  return {
+    loadDeposit: async (id: string): Promise<{ id: string; accountId: string }> => {
+      const deposit = await findDepositById(db, id);
+      assert(deposit !== undefined, `deposit ${id} recorded for an idempotency key is missing`);
+      return deposit;
+    },
+    loadAccount: async (id: string): Promise<AccountRecord> => {
+      const [account] = await findAccountsByIds(db, [id]);
+      assert(account !== undefined, `account ${id} vanished`);
+      return account;
+    },
+    loadTransaction: async (transactionId: string): Promise<TransactionRecord> => {
+      const [transaction] = await findTransactionsByIds(db, [transactionId]);
+      assert(transaction !== undefined, `transaction ${transactionId} recorded for an idempotency key is missing`);
+      return transaction;
+    },
+  };
+}
+
+/** A new account of an existing client, with its opening balance event. */
+function openAccountWork(topics: EventTopics, account: { id: string; clientId: string; now: Date; traceparent: string | undefined }) {
+  const { id, clientId, now } = account;
+  return async (tx: Tx): Promise<void> => {
+    const [exists] = await tx.run(clientExists(clientId));
+    if (!exists) throw new NotFoundError(`client ${clientId} not found`);
+    // Opening balance 0 at version 0, so the read model knows the account before any deposit.
+    const opened = singleAccountBalanceEvent(topics, { id, balance: new Money(0), version: 0 }, { occurredAt: now, traceparent: account.traceparent });
+    await tx.run(insertAccount({ id, clientId, createdAt: now }), appendOutbox([opened]));
+  };
+}
+
+/** A deposit's writes on the locked account: its balance, the deposit row and the balance event. */
+function depositWork(topics: EventTopics, accountId: string, amount: Money, traceparent: string | undefined) {
+  return (depositId: string, now: Date) =>
+    async (tx: Tx): Promise<{ id: string; accountId: string }> => {
+      const [locked] = await tx.run(lockAccounts([accountId]));
+      const account = locked.get(accountId);
+      if (account === undefined) throw new NotFoundError(`account ${accountId} not found`);
+      const change = planDeposit(account, amount);
+      const event = singleAccountBalanceEvent(topics, change, { occurredAt: now, traceparent });
+      await tx.run(applyAccountChanges([change], now), insertDeposit({ id: depositId, accountId, amount, createdAt: now }), appendOutbox([event]));
+      return { id: depositId, accountId };
+    };
+}
+
+/** A transfer's writes on both locked accounts (planned by planLockedTransfer, as in a group commit). */
+function transferWork(topics: EventTopics, request: TransferRequest) {
+  const { from, to, amount, traceparent } = request;
+  return (transactionId: string, now: Date) =>
+    async (tx: Tx): Promise<TransactionRecord> => {
+      const [locked] = await tx.run(lockAccounts([from, to]));
+      const plan = planLockedTransfer(locked, { transactionId, from, to, amount }, { now, topics, trace: { traceparent } });
+      await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(plan.record), appendOutbox(plan.events));
+      return plan.record;
+    };
+}
 
 export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUseCasesConfig): WalletUseCases {
   const { db, unitOfWork } = deps;
+  const { idempotent, replay } = createIdempotentRunner(deps);
 
-  async function loadDeposit(id: string): Promise<{ id: string; accountId: string }> {
-    const deposit = await findDepositById(db, id);
-    assert(deposit !== undefined, `deposit ${id} recorded for an idempotency key is missing`);
-    return deposit;
-  }
-
-  async function loadAccount(id: string): Promise<AccountRecord> {
-    const [account] = await findAccountsByIds(db, [id]);
-    assert(account !== undefined, `account ${id} vanished`);
-    return account;
-  }
-
-  /**
-   * Runs `work` with the key claimed first in the same transaction (the claim goes out with the
-   * work's first round trip). When the key is already committed, the first result is replayed if
-   * the input is the same, refused otherwise. `work` returns the new result itself, so a first call
-   * costs no read after the commit.
-   */
-  async function idempotent<T>(
-    claim: { key: string; operation: Operation; hash: string },
-    work: (resultId: string, now: Date) => (tx: Tx) => Promise<T>,
-    load: (resultId: string) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      const resultId = randomUUID();
-      const now = new Date();
-      try {
-        return await unitOfWork.run(
-          async (tx) => {
-            tx.queue(claimIdempotencyKey({ key: claim.key, operation: claim.operation, requestHash: claim.hash, resultId, createdAt: now }));
-            return work(resultId, now)(tx);
-          },
-          { writesOutbox: true },
-        );
-      } catch (error: unknown) {
-        if (!(error instanceof IdempotencyKeyTaken)) throw error;
-      }
-      const replayed = await replay(claim, load);
-      if (replayed.found) return replayed.value;
-      assert(attempt < REPLAY_ATTEMPT_COUNT_MAX, 'idempotency key reported taken but never found');
-    }
-  }
-
-  /** The first result of a committed key with the same input; refused for another input. */
-  async function replay<T>(
-    claim: { key: string; operation: Operation; hash: string },
-    load: (resultId: string) => Promise<T>,
-  ): Promise<{ found: true; value: T } | { found: false }> {
-    const existing = await findIdempotencyRecord(db, claim.key);
-    if (existing === undefined) return { found: false };
-    if (existing.operation !== claim.operation || existing.requestHash !== claim.hash) throw new IdempotencyKeyReusedError();
-    deps.logger.debug({ operation: claim.operation, resultId: existing.resultId }, 'idempotent replay');
-    return { found: true, value: await load(existing.resultId) };
-  }
-
-  const loadTransaction = async (transactionId: string): Promise<TransactionRecord> => {
-    const [transaction] = await findTransactionsByIds(db, [transactionId]);
-    assert(transaction !== undefined, `transaction ${transactionId} recorded for an idempotency key is missing`);
-    return transaction;
-  };
+  const { loadDeposit, loadAccount, loadTransaction } = recordLoaders(db);
 
   /** One transfer in its own transaction (the path without group commit, and its fallback). */
   function transferAlone(request: TransferRequest): Promise<TransactionRecord> {
-    const { from, to, amount, key, hash, traceparent } = request;
-    return idempotent(
-      { key, operation: Operation.transfer, hash },
-      (transactionId, now) => async (tx) => {
-        const [locked] = await tx.run(lockAccounts([from, to]));
-        const plan = planLockedTransfer(locked, { transactionId, from, to, amount }, { now, topics: config.topics, trace: { traceparent } });
-        await tx.run(applyAccountChanges([plan.from, plan.to], now), insertTransaction(plan.record), appendOutbox(plan.events));
-        return plan.record;
-      },
-      loadTransaction,
-    );
+    return idempotent({ key: request.key, operation: Operation.transfer, hash: request.hash }, transferWork(config.topics, request), loadTransaction);
   }
 
   const batcher =
@@ -162,20 +150,7 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       const clientId = parseUuid(input.clientId, 'clientId');
       const id = randomUUID();
       const now = new Date();
-      await unitOfWork.run(
-        async (tx) => {
-          const [exists] = await tx.run(clientExists(clientId));
-          if (!exists) throw new NotFoundError(`client ${clientId} not found`);
-          // Opening balance 0 at version 0, so the read model knows the account before any deposit.
-          const opened = singleAccountBalanceEvent(
-            config.topics,
-            { id, balance: new Money(0), version: 0 },
-            { occurredAt: now, traceparent: meta.traceparent },
-          );
-          await tx.run(insertAccount({ id, clientId, createdAt: now }), appendOutbox([opened]));
-        },
-        { writesOutbox: true },
-      );
+      await unitOfWork.run(openAccountWork(config.topics, { id, clientId, now, traceparent: meta.traceparent }), { writesOutbox: true });
       return loadAccount(id);
     },
 
@@ -184,18 +159,8 @@ export function createWalletUseCases(deps: WalletUseCasesDeps, config: WalletUse
       const amount = parseAmount(input.amount);
       const key = parseIdempotencyKey(input.idempotencyKey);
       const hash = requestHash(Operation.deposit, { accountId, amount: moneyText(amount) });
-      return idempotent(
-        { key, operation: Operation.deposit, hash },
-        (depositId, now) => async (tx) => {
-          const [locked] = await tx.run(lockAccounts([accountId]));
-          const account = locked.get(accountId);
-          if (account === undefined) throw new NotFoundError(`account ${accountId} not found`);
-          const change = planDeposit(account, amount);
-          const event = singleAccountBalanceEvent(config.topics, change, { occurredAt: now, traceparent: meta.traceparent });
-          await tx.run(applyAccountChanges([change], now), insertDeposit({ id: depositId, accountId, amount, createdAt: now }), appendOutbox([event]));
-          return { id: depositId, accountId };
-        },
-        (depositId) => loadDeposit(depositId),
+      return idempotent({ key, operation: Operation.deposit, hash }, depositWork(config.topics, accountId, amount, meta.traceparent), (depositId) =>
+        loadDeposit(depositId),
       ).then((deposit) => loadAccount(deposit.accountId));
     },
 
