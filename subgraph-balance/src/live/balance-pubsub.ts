@@ -44,6 +44,103 @@ interface Entry {
   readonly end: (error?: Error) => void;
 }
 
+/** One subscriber's stream: what is queued for it, who waits for the next update, how it ended. */
+interface StreamState {
+  readonly queue: LiveBalance[];
+  waiting: ((result: IteratorResult<LiveBalance>) => void) | undefined;
+  failWaiting: ((error: Error) => void) | undefined;
+  /** The newest version offered; only later ones are delivered. */
+  lastVersion: number;
+  onLate: (() => void) | undefined;
+  done: boolean;
+  failure: Error | undefined;
+}
+
+/** The subscriber's side: an async iterator over the queue, ended by `end`. */
+function iteratorOf(state: StreamState, end: (error?: Error) => void): BalanceSubscription {
+  const iterator: BalanceSubscription = {
+    setBaselineVersion(version) {
+      state.lastVersion = Math.max(state.lastVersion, version);
+      const kept = state.queue.filter((update) => update.version > version);
+      state.queue.splice(0, state.queue.length, ...kept);
+    },
+    close: () => end(),
+    onLateVersion(listener) {
+      state.onLate = listener;
+    },
+    next() {
+      const head = state.queue.shift();
+      if (head !== undefined) return Promise.resolve({ value: head, done: false });
+      if (state.done) return state.failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(state.failure);
+      return new Promise((resolve, reject) => {
+        state.waiting = resolve;
+        state.failWaiting = reject;
+      });
+    },
+    return() {
+      end();
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    throw(error?: unknown) {
+      end();
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
+/**
+ * The publisher's side of one subscriber: a version above the last one goes to a waiting reader or
+ * the queue (a full queue cuts the subscriber off as too slow); an older or equal one is not
+ * delivered but tells the late listener.
+ */
+function createStream(
+  accountId: string,
+  hooks: SubscriptionHooks,
+  deps: { readonly logger: Logger; readonly config: BalancePubSubConfig; readonly detach: (entry: Entry) => void },
+): { readonly entry: Entry; readonly iterator: BalanceSubscription } {
+  const state: StreamState = { queue: [], waiting: undefined, failWaiting: undefined, lastVersion: -1, onLate: undefined, done: false, failure: undefined };
+  const end = (error?: Error): void => {
+    if (state.done) return;
+    state.done = true;
+    state.failure = error;
+    state.queue.length = 0;
+    deps.detach(entry);
+    if (error !== undefined && state.failWaiting !== undefined) state.failWaiting(error);
+    else state.waiting?.({ value: undefined, done: true });
+    state.waiting = undefined;
+    state.failWaiting = undefined;
+    hooks.onEnd();
+  };
+  const offer = (update: LiveBalance): void => {
+    if (state.done) return;
+    if (update.version <= state.lastVersion) {
+      state.onLate?.();
+      return;
+    }
+    state.lastVersion = update.version;
+    if (state.waiting !== undefined) {
+      const resolve = state.waiting;
+      state.waiting = undefined;
+      state.failWaiting = undefined;
+      resolve({ value: update, done: false });
+      return;
+    }
+    if (state.queue.length >= deps.config.queueEventsMax) {
+      deps.logger.warn({ accountId, queueEventsMax: deps.config.queueEventsMax }, 'subscriber too slow; closing its subscription');
+      end(new SlowSubscriberError(deps.config.queueEventsMax));
+      hooks.onOverflow();
+      return;
+    }
+    state.queue.push(update);
+  };
+  const entry: Entry = { accountId, offer, end };
+  return { entry, iterator: iteratorOf(state, end) };
+}
+
 /** In-memory fan-out keyed by account id; each subscriber sees each version once, in order. */
 export function createBalancePubSub(deps: { readonly metrics: Metrics; readonly logger: Logger }, config: BalancePubSubConfig): BalancePubSub {
   const byAccount = new Map<string, Set<Entry>>();
@@ -62,85 +159,11 @@ export function createBalancePubSub(deps: { readonly metrics: Metrics; readonly 
       deps.metrics.increment(MetricName.subscriptionsRejected);
       throw new SubscriptionLimitError(`this instance serves its maximum of ${config.subscriptionsMax} subscriptions`, config.subscriptionsMax);
     }
-    const queue: LiveBalance[] = [];
-    let waiting: ((result: IteratorResult<LiveBalance>) => void) | undefined;
-    let failWaiting: ((error: Error) => void) | undefined;
-    let lastVersion = -1;
-    let onLate: (() => void) | undefined;
-    let done = false;
-    let failure: Error | undefined;
-
-    const end = (error?: Error): void => {
-      if (done) return;
-      done = true;
-      failure = error;
-      queue.length = 0;
-      remove(entry);
-      if (error !== undefined && failWaiting !== undefined) failWaiting(error);
-      else waiting?.({ value: undefined, done: true });
-      waiting = undefined;
-      failWaiting = undefined;
-      hooks.onEnd();
-    };
-    const offer = (update: LiveBalance): void => {
-      if (done) return;
-      if (update.version <= lastVersion) {
-        onLate?.();
-        return;
-      }
-      lastVersion = update.version;
-      if (waiting !== undefined) {
-        const resolve = waiting;
-        waiting = undefined;
-        failWaiting = undefined;
-        resolve({ value: update, done: false });
-        return;
-      }
-      if (queue.length >= config.queueEventsMax) {
-        deps.logger.warn({ accountId, queueEventsMax: config.queueEventsMax }, 'subscriber too slow; closing its subscription');
-        end(new SlowSubscriberError(config.queueEventsMax));
-        hooks.onOverflow();
-        return;
-      }
-      queue.push(update);
-    };
-    const entry: Entry = { accountId, offer, end };
+    const { entry, iterator } = createStream(accountId, hooks, { logger: deps.logger, config, detach: remove });
     let set = byAccount.get(accountId);
     if (set === undefined) byAccount.set(accountId, (set = new Set()));
     set.add(entry);
     count += 1;
-
-    const iterator: BalanceSubscription = {
-      setBaselineVersion(version) {
-        lastVersion = Math.max(lastVersion, version);
-        const kept = queue.filter((update) => update.version > version);
-        queue.splice(0, queue.length, ...kept);
-      },
-      close: () => end(),
-      onLateVersion(listener) {
-        onLate = listener;
-      },
-      next() {
-        const head = queue.shift();
-        if (head !== undefined) return Promise.resolve({ value: head, done: false });
-        if (done) return failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(failure);
-        return new Promise((resolve, reject) => {
-          waiting = resolve;
-          failWaiting = reject;
-        });
-      },
-      return() {
-        end();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      throw(error?: unknown) {
-        end();
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
     return iterator;
   }
 

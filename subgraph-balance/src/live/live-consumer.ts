@@ -34,6 +34,38 @@ export interface LiveConsumer {
   isRunning(): boolean;
 }
 
+/** Resolves when `created` has joined its group; UnavailableError after `joinTimeoutMs`. */
+async function waitForJoin(created: Consumer, joinTimeoutMs: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      removeListener();
+      reject(new UnavailableError(`live consumer did not join within ${joinTimeoutMs} ms`));
+    }, joinTimeoutMs);
+    const removeListener = created.on(created.events.GROUP_JOIN, () => {
+      clearTimeout(timer);
+      removeListener();
+      resolve();
+    });
+  });
+}
+
+/** Every partition of `topic` at its end offset now. */
+async function seekToEnd(kafka: Kafka, created: Consumer, topic: string, logger: Logger): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // Explicit offsets, so "from now on" means the moment start() resolves, not a later first fetch.
+    const offsets = await retry(() => admin.fetchTopicOffsets(topic), {
+      ...OFFSETS_RETRY,
+      shouldRetry: isRetriableKafkaError,
+      onRetry: (error, attempt, delayMs) => logger.warn({ err: error, attempt, delayMs }, 'reading the live topic offsets failed; retrying'),
+    });
+    for (const { partition, offset } of offsets) created.seek({ topic, partition, offset });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * Feeds the local pub/sub from `balances.live`. It starts at the end of the topic: a
  * subscriber only wants updates committed after it subscribed.
@@ -47,36 +79,6 @@ export function createLiveConsumer(
   let consumer: Consumer | undefined;
   let running = false;
 
-  async function waitForJoin(created: Consumer): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        removeListener();
-        reject(new UnavailableError(`live consumer did not join within ${config.joinTimeoutMs} ms`));
-      }, config.joinTimeoutMs);
-      const removeListener = created.on(created.events.GROUP_JOIN, () => {
-        clearTimeout(timer);
-        removeListener();
-        resolve();
-      });
-    });
-  }
-
-  async function seekToEnd(created: Consumer): Promise<void> {
-    const admin = deps.kafka.admin();
-    await admin.connect();
-    try {
-      // Explicit offsets, so "from now on" means the moment start() resolves, not a later first fetch.
-      const offsets = await retry(() => admin.fetchTopicOffsets(config.topic), {
-        ...OFFSETS_RETRY,
-        shouldRetry: isRetriableKafkaError,
-        onRetry: (error, attempt, delayMs) => logger.warn({ err: error, attempt, delayMs }, 'reading the live topic offsets failed; retrying'),
-      });
-      for (const { partition, offset } of offsets) created.seek({ topic: config.topic, partition, offset });
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   return {
     async start() {
       const created = createGroupConsumer(deps.kafka, { ...config, groupId }, logger, 'live consumer', () => {
@@ -85,7 +87,7 @@ export function createLiveConsumer(
       consumer = created;
       await created.connect();
       await created.subscribe({ topics: [config.topic], fromBeginning: false });
-      const joined = waitForJoin(created);
+      const joined = waitForJoin(created, config.joinTimeoutMs);
       await created.run({
         autoCommit: false,
         // kafkajs awaits it inside its own try: a throw here is handled as a rejection would be.
@@ -101,7 +103,7 @@ export function createLiveConsumer(
         },
       });
       await joined;
-      await seekToEnd(created);
+      await seekToEnd(deps.kafka, created, config.topic, logger);
       running = true;
       logger.info({ topic: config.topic }, 'live consumer started');
     },
