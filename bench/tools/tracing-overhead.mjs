@@ -40,7 +40,11 @@ const VARIANTS = {
   off: {},
   sampled_1pct: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' },
   // The same with OpenTelemetry's stock context manager (AsyncLocalStorage always on), the gateway's before.
-  sampled_1pct_stock_als: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01', WALLETGRAPH_TRACING_CONTEXT: 'async-local-storage' },
+  sampled_1pct_stock_als: {
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.01',
+    WALLETGRAPH_TRACING_CONTEXT: 'async-local-storage',
+  },
   sampled_100pct: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
 };
 
@@ -58,7 +62,13 @@ try {
   const { ids } = await seedSql(urls, 2_000);
   const targets = {};
   for (const [name, env] of Object.entries(VARIANTS)) {
-    targets[name] = await startOurs(stack, subgraphs, { workers: 1, subscriptionsMax: 1_000, name, profileDir, env: name === 'off' ? {} : { ...traced, ...env } });
+    targets[name] = await startOurs(stack, subgraphs, {
+      workers: 1,
+      subscriptionsMax: 1_000,
+      name,
+      profileDir,
+      env: name === 'off' ? {} : { ...traced, ...env },
+    });
   }
   log(
     `gateways: ${Object.entries(targets)

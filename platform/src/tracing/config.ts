@@ -136,7 +136,11 @@ export function refineTracingEnv(env: Partial<TracingEnv>, ctx: z.RefinementCtx)
  * whose outgoing calls take the sampling decision from the request's headers (the gateway); one that
  * stores the active context for later (the wallet's outbox row) needs `async-local-storage`.
  */
-export function resolveTracingConfig(env: TracingEnv, serviceNameDefault: string, contextScopeDefault: TracingContextScope = 'async-local-storage'): TracingConfig {
+export function resolveTracingConfig(
+  env: TracingEnv,
+  serviceNameDefault: string,
+  contextScopeDefault: TracingContextScope = 'async-local-storage',
+): TracingConfig {
   const exporter = exporterOf(env);
   if (env.OTEL_SDK_DISABLED === 'true' || exporter === undefined) return { enabled: false };
   return {

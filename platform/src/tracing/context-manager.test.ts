@@ -5,15 +5,24 @@ import { RecordingScopeContextManager } from './context-manager.js';
 import { startInMemoryTracing } from './sdk.js';
 import { inSpan } from './spans.js';
 
-const UNSAMPLED = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE }));
+const UNSAMPLED = trace.setSpan(
+  ROOT_CONTEXT,
+  trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE }),
+);
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('RecordingScopeContextManager (AsyncLocalStorage only while a recorded span is open)', () => {
   it('does no context work for an unsampled context while nothing is recorded', () => {
     const manager = new RecordingScopeContextManager().enable();
-    const seen = manager.with(UNSAMPLED, function (this: unknown, a: number, b: number) {
-      return { active: manager.active(), sum: a + b, self: this };
-    }, 'me', 1, 2);
+    const seen = manager.with(
+      UNSAMPLED,
+      function (this: unknown, a: number, b: number) {
+        return { active: manager.active(), sum: a + b, self: this };
+      },
+      'me',
+      1,
+      2,
+    );
     expect(seen).toEqual({ active: ROOT_CONTEXT, sum: 3, self: 'me' });
     expect(manager.storageActive).toBe(false);
   });
