@@ -3,6 +3,7 @@ import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../core/index.js';
 import type { TracingConfig, TracingContextScope } from './config.js';
 import { RecordingScopeContextManager } from './context-manager.js';
+import { ENTRY_SPAN_KINDS, handOutEntryPointsTracers } from './entry-points.js';
 
 /** This process's tracing: `stop()` flushes what is buffered (ordered shutdown calls it last). */
 export interface Tracing {
@@ -54,6 +55,7 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
     sampler,
     spanProcessors: contextManager === undefined ? [processor] : [contextManager.spanProcessor, processor],
   });
+  handOutEntryPointsTracers(provider);
   provider.register({ propagator: new W3CTraceContextPropagator(), ...(contextManager === undefined ? {} : { contextManager }) });
   // Prisma's own spans (operation, serialization, each db_query) under the request's span.
   const { PrismaInstrumentation } = require('@prisma/instrumentation') as typeof import('@prisma/instrumentation');
@@ -85,11 +87,10 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
  * recorded, instead of becoming a one-span trace of its own.
  */
 function entryPointsOnly(root: Sampler): Sampler {
-  const entryKinds: ReadonlySet<SpanKind> = new Set([SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER]);
   return {
     shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
       const parent = trace.getSpanContext(context);
-      if ((parent !== undefined && isSpanContextValid(parent)) || entryKinds.has(kind))
+      if ((parent !== undefined && isSpanContextValid(parent)) || ENTRY_SPAN_KINDS.has(kind))
         return root.shouldSample(context, traceId, name, kind, attributes, links);
       return { decision: 0 }; // SamplingDecision.NOT_RECORD (the enum would load the SDK with this module)
     },
