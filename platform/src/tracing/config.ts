@@ -64,7 +64,17 @@ export type TracingConfig =
       readonly exportBatchSizeMax: number;
       readonly exportTimeoutMs: number;
       readonly contextScope: TracingContextScope;
+      /** Whether Prisma's spans are recorded (@prisma/instrumentation hooks `require`: only a process that runs Prisma). */
+      readonly prismaSpans: boolean;
     };
+
+/** What differs between processes beyond the variables: see resolveTracingConfig. */
+export interface TracingProcessDefaults {
+  /** Unless WALLETGRAPH_TRACING_CONTEXT says otherwise; `async-local-storage` by default. */
+  readonly contextScope?: TracingContextScope;
+  /** `true` by default. */
+  readonly prismaSpans?: boolean;
+}
 
 /** OTEL_TRACES_SAMPLER + _ARG → a sampler (spec defaults: ratio 1 when no argument is given). */
 export function samplerOf(name: TracingEnv['OTEL_TRACES_SAMPLER'], arg: number | undefined): TracingSampler {
@@ -132,15 +142,11 @@ export function refineTracingEnv(env: Partial<TracingEnv>, ctx: z.RefinementCtx)
 
 /**
  * The parsed variables → the tracing of one process (`serviceNameDefault` when OTEL_SERVICE_NAME is
- * unset, `contextScopeDefault` when WALLETGRAPH_TRACING_CONTEXT is). `recorded-only` suits a process
+ * unset, `processDefaults.contextScope` when WALLETGRAPH_TRACING_CONTEXT is). `recorded-only` suits a process
  * whose outgoing calls take the sampling decision from the request's headers (the gateway); one that
  * stores the active context for later (the wallet's outbox row) needs `async-local-storage`.
  */
-export function resolveTracingConfig(
-  env: TracingEnv,
-  serviceNameDefault: string,
-  contextScopeDefault: TracingContextScope = 'async-local-storage',
-): TracingConfig {
+export function resolveTracingConfig(env: TracingEnv, serviceNameDefault: string, processDefaults: TracingProcessDefaults = {}): TracingConfig {
   const exporter = exporterOf(env);
   if (env.OTEL_SDK_DISABLED === 'true' || exporter === undefined) return { enabled: false };
   return {
@@ -152,6 +158,7 @@ export function resolveTracingConfig(
     queueSizeMax: env.OTEL_BSP_MAX_QUEUE_SIZE,
     exportBatchSizeMax: Math.min(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, env.OTEL_BSP_MAX_QUEUE_SIZE),
     exportTimeoutMs: env.OTEL_BSP_EXPORT_TIMEOUT,
-    contextScope: env.WALLETGRAPH_TRACING_CONTEXT ?? contextScopeDefault,
+    contextScope: env.WALLETGRAPH_TRACING_CONTEXT ?? processDefaults.contextScope ?? 'async-local-storage',
+    prismaSpans: processDefaults.prismaSpans ?? true,
   };
 }

@@ -44,11 +44,11 @@ class EntryPointsTracer implements Tracer {
   startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
   startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, parent: Context, fn: F): ReturnType<F>;
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...args: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
-    const fn = args[args.length - 1] as F;
+    const fn = args[args.length - 1] as (span: Span) => ReturnType<F>;
     const options = args.length >= 2 ? (args[0] as SpanOptions) : undefined;
     const parent = args.length === 3 ? args[1] : context.active();
     const span = this.startSpan(name, options, parent);
-    return context.with<[Span], F>(trace.setSpan(parent, span), fn, undefined, span);
+    return context.with(trace.setSpan(parent, span), fn, undefined, span);
   }
 }
 

@@ -57,11 +57,11 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
   });
   handOutEntryPointsTracers(provider);
   provider.register({ propagator: new W3CTraceContextPropagator(), ...(contextManager === undefined ? {} : { contextManager }) });
-  // Prisma's own spans (operation, serialization, each db_query) under the request's span.
-  const { PrismaInstrumentation } = require('@prisma/instrumentation') as typeof import('@prisma/instrumentation');
-  const prisma = new PrismaInstrumentation();
-  prisma.setTracerProvider(provider);
-  prisma.enable();
+  // Prisma's own spans (operation, serialization, each db_query) under the request's span (its
+  // require hook is left out of a process without Prisma: the gateway).
+  const prisma = config.prismaSpans ? new (require('@prisma/instrumentation') as typeof import('@prisma/instrumentation')).PrismaInstrumentation() : undefined;
+  prisma?.setTracerProvider(provider);
+  prisma?.enable();
   logger.info(
     {
       serviceName: config.serviceName,
@@ -75,7 +75,7 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
   return {
     enabled: true,
     async stop() {
-      prisma.disable();
+      prisma?.disable();
       await provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing the last spans failed'));
     },
   };
