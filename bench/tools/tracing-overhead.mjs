@@ -81,6 +81,27 @@ try {
   for (const mix of ['random', 'hot']) printTable(mix, result[mix][connections]);
   if (profileDir) log(`profiles in ${profileDir} (node bench/tools/profile-top.mjs <file>)`);
 
+  /**
+   * On a loaded machine the rounds drift far more than the variants differ: each round's variant is
+   * compared with the same round's `off` (run next to it), and the median of those ratios shown
+   * (min–max), for gateway CPU per read and reads/s.
+   */
+  function paired(runs, baseRuns) {
+    const ratios = (pick) =>
+      runs
+        .map((run, i) => (baseRuns[i] ? (pick(run) / pick(baseRuns[i]) - 1) * 100 : null))
+        .filter((r) => r !== null && Number.isFinite(r))
+        .sort((a, b) => a - b);
+    const show = (values) => {
+      if (values.length === 0) return 'n/a';
+      const mid = values.length >> 1;
+      const median = values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+      const sign = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+      return `${sign(median)} % (${sign(values[0])}…${sign(values[values.length - 1])})`;
+    };
+    return `${show(ratios((r) => r.target_cpu_us_per_req))}, ${show(ratios((r) => r.rps))}`;
+  }
+
   function printTable(mix, cells) {
     const base = cells.off;
     const span = (range) => (range ? ` (${range[0]}–${range[1]})` : '');
@@ -91,13 +112,13 @@ try {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
-    console.log('| tracing | reads/s | p50 ms | p99 ms | gateway CPU µs/read | subgraphs CPU µs/read | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| tracing | reads/s | p50 ms | p99 ms | gateway CPU µs/read | subgraphs CPU µs/read | errors | paired vs off: CPU/read, reads/s |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const name of Object.keys(VARIANTS)) {
       const cell = cells[name];
       const vs = (value, of) => (name === 'off' ? '' : pct(value, of));
       console.log(
-        `| ${name} | ${cell.rps}${vs(cell.rps, base.rps)}${span(cell.rps_range)} | ${cell.latency_ms.p50} | ${cell.latency_ms.p99} | ${cell.target_cpu_us_per_req}${vs(cell.target_cpu_us_per_req, base.target_cpu_us_per_req)}${span(cell.target_cpu_us_per_req_range)} | ${cell.subgraphs_cpu_us_per_req} | ${cell.errors + cell.wrong_answers} |`,
+        `| ${name} | ${cell.rps}${vs(cell.rps, base.rps)}${span(cell.rps_range)} | ${cell.latency_ms.p50} | ${cell.latency_ms.p99} | ${cell.target_cpu_us_per_req}${vs(cell.target_cpu_us_per_req, base.target_cpu_us_per_req)}${span(cell.target_cpu_us_per_req_range)} | ${cell.subgraphs_cpu_us_per_req} | ${cell.errors + cell.wrong_answers} | ${name === 'off' ? '' : paired(cell.runs, base.runs)} |`,
       );
     }
   }
