@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/tools/tracing-overhead.mjs [--duration=8] [--connections=32] [--rounds=5] [--profile=1]
+// node bench/tools/tracing-overhead.mjs [--duration=8] [--connections=32] [--rounds=5] [--warmup=3] [--full=1] [--zero=0] [--profile=1]
 // What tracing costs on reads (issue 16): one stack (Kafka, wgbench_trace_* databases, both
 // subgraphs, a real Zipkin) and four builds-identical gateways side by side, differing only in
 // OTEL_*: `off` (no exporter: the SDK is not loaded), `sampled_1pct` (parentbased_traceidratio 0.01),
@@ -28,6 +28,9 @@ const flags = Object.fromEntries(
 const durationS = flags.duration ?? 8;
 const connections = flags.connections ?? 32;
 const rounds = flags.rounds ?? 5;
+const warmupS = flags.warmup ?? 3;
+// --full=0: without the 100 % gateway (a shorter run, for more paired rounds on a loaded machine).
+const full = (flags.full ?? 1) !== 0;
 // --profile=1: every process runs under --cpu-prof (bench/results/profiles/tracing-<time>/<name>/), for profile-top.mjs.
 const profileDir = flags.profile ? path.resolve('bench/results/profiles', `tracing-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
 const startedMs = Date.now();
@@ -61,6 +64,10 @@ try {
   const subgraphs = await startSubgraphs(stack, { brokers, urls, profileDir, env: { ...traced, OTEL_TRACES_SAMPLER: 'parentbased_always_off' } });
   const { ids } = await seedSql(urls, 2_000);
   const targets = {};
+  if (!full) delete VARIANTS.sampled_100pct;
+  // --zero=1: a gateway that traces (SDK, server spans, sampler) but never records: what the 1 % one
+  // pays besides the time a sampled read is in flight (AsyncLocalStorage on for every request then).
+  if (flags.zero === 1) VARIANTS.sampled_0pct = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' };
   for (const [name, env] of Object.entries(VARIANTS)) {
     targets[name] = await startOurs(stack, subgraphs, {
       workers: 1,
@@ -77,7 +84,7 @@ try {
   );
   const cpuMs = (name) => ({ target: cpuMsOf(stack.pidOf(name)), wallet: cpuMsOf(stack.pidOf('wallet')), balance: cpuMsOf(stack.pidOf('balance')) });
   // Every cell runs the three gateways interleaved (the order rotates), `rounds` repetitions each.
-  const result = await runReads({ targets, ids, hotId: ids[7], clients: [], levels: [connections], durationS, warmupS: 3, repetitions: rounds, log, cpuMs });
+  const result = await runReads({ targets, ids, hotId: ids[7], clients: [], levels: [connections], durationS, warmupS, repetitions: rounds, log, cpuMs });
   for (const mix of ['random', 'hot']) printTable(mix, result[mix][connections]);
   if (profileDir) log(`profiles in ${profileDir} (node bench/tools/profile-top.mjs <file>)`);
 
