@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 
 /**
  * The SERVER span of one HTTP request, a child of the caller's `traceparent` (the gateway's
  * subgraph fetch), or a new root. A no-op span while tracing is off.
+ *
+ * An unsampled request (tracing on) gets its span's `traceparent` (sampled flag 0) in its own
+ * headers: whatever forwards the request's headers (the gateway's subgraph fetches) passes the
+ * decision on, so a parent-based subgraph does not start a trace of its own, even when no context
+ * follows the request's async work (RecordingScopeContextManager skips it for unsampled requests).
  */
 export function startServerSpan(request: IncomingMessage, path: string): { readonly span: Span; readonly context: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
@@ -12,6 +17,10 @@ export function startServerSpan(request: IncomingMessage, path: string): { reado
   const span = trace
     .getTracer('walletgraph')
     .startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
+  if (!span.isRecording()) {
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    if (isSpanContextValid(span.spanContext())) request.headers['traceparent'] = `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
+  }
   return { span, context: trace.setSpan(parent, span) };
 }
 

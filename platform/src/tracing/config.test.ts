@@ -26,6 +26,17 @@ describe('tracing configuration (OTEL_* variables)', () => {
     });
   });
 
+  it('follows context with the stock manager and traces Prisma unless the process says otherwise; WALLETGRAPH_TRACING_CONTEXT wins', () => {
+    const env = { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9411/api/v2/spans' };
+    const gateway = { contextScope: 'recorded-only', prismaSpans: false } as const;
+    const of = (vars: Record<string, string>, defaults = {}) => resolveTracingConfig(parseEnv('svc', schema, vars), 'svc', defaults);
+    expect(of(env)).toMatchObject({ contextScope: 'async-local-storage', prismaSpans: true });
+    expect(of(env, gateway)).toMatchObject({ contextScope: 'recorded-only', prismaSpans: false });
+    expect(of({ ...env, WALLETGRAPH_TRACING_CONTEXT: 'async-local-storage' }, gateway)).toMatchObject({ contextScope: 'async-local-storage' });
+    expect(of({ ...env, WALLETGRAPH_TRACING_CONTEXT: 'recorded-only' })).toMatchObject({ contextScope: 'recorded-only' });
+    expect(() => of({ ...env, WALLETGRAPH_TRACING_CONTEXT: 'zone' })).toThrow(/WALLETGRAPH_TRACING_CONTEXT/);
+  });
+
   it('sends OTLP/HTTP to <endpoint>/v1/traces, or to the traces endpoint as given', () => {
     expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toMatchObject({
       exporter: { kind: 'otlp', url: 'http://collector:4318/v1/traces' },

@@ -30,7 +30,16 @@ export const tracingEnvFields = {
   OTEL_BSP_MAX_QUEUE_SIZE: z.coerce.number().int().min(1).max(100_000).default(2_048),
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(512),
   OTEL_BSP_EXPORT_TIMEOUT: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  /**
+   * How the active span follows async work (not an OTEL_* variable): `recorded-only` keeps
+   * AsyncLocalStorage off while no recorded span is open (context-manager.ts), `async-local-storage`
+   * is OpenTelemetry's stock manager. Unset: the process's default (the gateway's is recorded-only).
+   */
+  WALLETGRAPH_TRACING_CONTEXT: unsetIfEmpty(z.enum(['recorded-only', 'async-local-storage'])),
 };
+
+/** How the active span follows async work; see WALLETGRAPH_TRACING_CONTEXT. */
+export type TracingContextScope = 'recorded-only' | 'async-local-storage';
 
 type TracingEnv = z.output<z.ZodObject<typeof tracingEnvFields>>;
 
@@ -54,7 +63,18 @@ export type TracingConfig =
       readonly queueSizeMax: number;
       readonly exportBatchSizeMax: number;
       readonly exportTimeoutMs: number;
+      readonly contextScope: TracingContextScope;
+      /** Whether Prisma's spans are recorded (@prisma/instrumentation hooks `require`: only a process that runs Prisma). */
+      readonly prismaSpans: boolean;
     };
+
+/** What differs between processes beyond the variables: see resolveTracingConfig. */
+export interface TracingProcessDefaults {
+  /** Unless WALLETGRAPH_TRACING_CONTEXT says otherwise; `async-local-storage` by default. */
+  readonly contextScope?: TracingContextScope;
+  /** `true` by default. */
+  readonly prismaSpans?: boolean;
+}
 
 /** OTEL_TRACES_SAMPLER + _ARG → a sampler (spec defaults: ratio 1 when no argument is given). */
 export function samplerOf(name: TracingEnv['OTEL_TRACES_SAMPLER'], arg: number | undefined): TracingSampler {
@@ -120,8 +140,13 @@ export function refineTracingEnv(env: Partial<TracingEnv>, ctx: z.RefinementCtx)
   }
 }
 
-/** The parsed variables → the tracing of one process (`serviceNameDefault` when OTEL_SERVICE_NAME is unset). */
-export function resolveTracingConfig(env: TracingEnv, serviceNameDefault: string): TracingConfig {
+/**
+ * The parsed variables → the tracing of one process (`serviceNameDefault` when OTEL_SERVICE_NAME is
+ * unset, `processDefaults.contextScope` when WALLETGRAPH_TRACING_CONTEXT is). `recorded-only` suits a process
+ * whose outgoing calls take the sampling decision from the request's headers (the gateway); one that
+ * stores the active context for later (the wallet's outbox row) needs `async-local-storage`.
+ */
+export function resolveTracingConfig(env: TracingEnv, serviceNameDefault: string, processDefaults: TracingProcessDefaults = {}): TracingConfig {
   const exporter = exporterOf(env);
   if (env.OTEL_SDK_DISABLED === 'true' || exporter === undefined) return { enabled: false };
   return {
@@ -133,5 +158,7 @@ export function resolveTracingConfig(env: TracingEnv, serviceNameDefault: string
     queueSizeMax: env.OTEL_BSP_MAX_QUEUE_SIZE,
     exportBatchSizeMax: Math.min(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, env.OTEL_BSP_MAX_QUEUE_SIZE),
     exportTimeoutMs: env.OTEL_BSP_EXPORT_TIMEOUT,
+    contextScope: env.WALLETGRAPH_TRACING_CONTEXT ?? processDefaults.contextScope ?? 'async-local-storage',
+    prismaSpans: processDefaults.prismaSpans ?? true,
   };
 }

@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './sdk.js';
 export * from './spans.js';
 export * from './carrier.js';
+export * from './context-manager.js';

@@ -1,7 +1,9 @@
 import { isSpanContextValid, SpanKind, trace, type Attributes, type Context, type Link } from '@opentelemetry/api';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../core/index.js';
-import type { TracingConfig } from './config.js';
+import type { TracingConfig, TracingContextScope } from './config.js';
+import { RecordingScopeContextManager } from './context-manager.js';
+import { ENTRY_SPAN_KINDS, handOutEntryPointsTracers } from './entry-points.js';
 
 /** This process's tracing: `stop()` flushes what is buffered (ordered shutdown calls it last). */
 export interface Tracing {
@@ -14,7 +16,8 @@ const OFF: Tracing = { enabled: false, stop: () => Promise.resolve() };
 /**
  * Starts the OpenTelemetry SDK when `config.enabled`: a NodeTracerProvider with a parent-based
  * (or plain) trace-id-ratio sampler, a bounded BatchSpanProcessor and the Zipkin or OTLP/HTTP
- * exporter, registered globally with the W3C trace-context propagator and AsyncLocalStorage.
+ * exporter, registered globally with the W3C trace-context propagator and AsyncLocalStorage (the
+ * stock manager, or RecordingScopeContextManager with `contextScope: 'recorded-only'`).
  * Off: nothing is loaded (the SDK modules are required only here) and the API stays a no-op.
  */
 export function startTracing(config: TracingConfig, logger: Logger): Tracing {
@@ -46,18 +49,33 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
     scheduledDelayMillis: config.scheduleDelayMs,
     exportTimeoutMillis: config.exportTimeoutMs,
   });
-  const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': config.serviceName }), sampler, spanProcessors: [processor] });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
-  // Prisma's own spans (operation, serialization, each db_query) under the request's span.
-  const { PrismaInstrumentation } = require('@prisma/instrumentation') as typeof import('@prisma/instrumentation');
-  const prisma = new PrismaInstrumentation();
-  prisma.setTracerProvider(provider);
-  prisma.enable();
-  logger.info({ serviceName: config.serviceName, exporter: config.exporter.kind, exporterUrl: config.exporter.url, sampler: config.sampler }, 'tracing on');
+  const contextManager = config.contextScope === 'recorded-only' ? new RecordingScopeContextManager() : undefined;
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': config.serviceName }),
+    sampler,
+    spanProcessors: contextManager === undefined ? [processor] : [contextManager.spanProcessor, processor],
+  });
+  handOutEntryPointsTracers(provider);
+  provider.register({ propagator: new W3CTraceContextPropagator(), ...(contextManager === undefined ? {} : { contextManager }) });
+  // Prisma's own spans (operation, serialization, each db_query) under the request's span (its
+  // require hook is left out of a process without Prisma: the gateway).
+  const prisma = config.prismaSpans ? new (require('@prisma/instrumentation') as typeof import('@prisma/instrumentation')).PrismaInstrumentation() : undefined;
+  prisma?.setTracerProvider(provider);
+  prisma?.enable();
+  logger.info(
+    {
+      serviceName: config.serviceName,
+      exporter: config.exporter.kind,
+      exporterUrl: config.exporter.url,
+      sampler: config.sampler,
+      contextScope: config.contextScope,
+    },
+    'tracing on',
+  );
   return {
     enabled: true,
     async stop() {
-      prisma.disable();
+      prisma?.disable();
       await provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing the last spans failed'));
     },
   };
@@ -69,11 +87,10 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
  * recorded, instead of becoming a one-span trace of its own.
  */
 function entryPointsOnly(root: Sampler): Sampler {
-  const entryKinds: ReadonlySet<SpanKind> = new Set([SpanKind.SERVER, SpanKind.CONSUMER, SpanKind.PRODUCER]);
   return {
     shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
       const parent = trace.getSpanContext(context);
-      if ((parent !== undefined && isSpanContextValid(parent)) || entryKinds.has(kind))
+      if ((parent !== undefined && isSpanContextValid(parent)) || ENTRY_SPAN_KINDS.has(kind))
         return root.shouldSample(context, traceId, name, kind, attributes, links);
       return { decision: 0 }; // SamplingDecision.NOT_RECORD (the enum would load the SDK with this module)
     },
@@ -95,14 +112,19 @@ export interface RecordedSpan {
  * For tests of code that makes spans: an always-on provider, registered globally, that keeps every
  * finished span in memory. `stop()` unregisters it.
  */
-export function startInMemoryTracing(): { spans(): RecordedSpan[]; stop(): Promise<void> } {
+export function startInMemoryTracing(options: { readonly contextScope?: TracingContextScope } = {}): { spans(): RecordedSpan[]; stop(): Promise<void> } {
   const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   const exporter = new base.InMemorySpanExporter();
-  const provider = new NodeTracerProvider({ sampler: new base.AlwaysOnSampler(), spanProcessors: [new base.SimpleSpanProcessor(exporter)] });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const contextManager = options.contextScope === 'recorded-only' ? new RecordingScopeContextManager() : undefined;
+  const processor = new base.SimpleSpanProcessor(exporter);
+  const provider = new NodeTracerProvider({
+    sampler: new base.AlwaysOnSampler(),
+    spanProcessors: contextManager === undefined ? [processor] : [contextManager.spanProcessor, processor],
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator(), ...(contextManager === undefined ? {} : { contextManager }) });
   return {
     spans: () =>
       exporter.getFinishedSpans().map((span) => ({

@@ -54,6 +54,8 @@ const PLATFORM_DOOR_LIBRARIES: Readonly<Record<string, readonly string[]>> = {
     '@opentelemetry/exporter-trace-otlp-http',
     '@prisma/instrumentation',
     'zod',
+    // RecordingScopeContextManager's AsyncLocalStorage (node core, no library).
+    'node:async_hooks',
   ],
 };
 

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -10,13 +10,16 @@ export interface LoggerConfig {
 
 /**
  * `trace_id` and `span_id` of the span active where the line is written (none outside a span, and
- * none while tracing is off: the API's no-op has no active span).
+ * none while tracing is off: the API's no-op has no active span; none either in an unsampled
+ * request of the gateway, whose context is not followed: RecordingScopeContextManager).
  */
 export function traceLogFields(): Record<string, string> {
   const span = trace.getActiveSpan();
   if (span === undefined) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
+  const spanContext = span.spanContext();
+  // The no-op span of a span call that could record nothing (tracing/entry-points.ts) has no ids.
+  if (!isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 /** Structured JSON logs on stdout; secrets are redacted wherever they might appear. */
