@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { Logger } from '@walletgraph/platform/core';
+import { listen } from '@walletgraph/platform/http';
 import { devSecretsWarning, mintUserToken, serviceIdentity, INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { createIdentityMinter, type IdentityMinter } from './auth/internal-identity.js';
@@ -155,18 +155,6 @@ function createGatewayReadiness(config: GatewayConfig, mintIdentity: IdentityMin
     },
     config,
   );
-}
-
-/** Listens on `port` (0: any free one) and resolves with the port taken. */
-async function listen(server: http.Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
 }
 
 interface GatewayParts {

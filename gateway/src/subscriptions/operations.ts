@@ -11,6 +11,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
@@ -66,6 +67,11 @@ export interface OperationsDeps {
 
 export function isPreparedOperation(value: unknown): value is PreparedOperation {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'prepared-operation';
+}
+
+/** What graphql-ws and graphql-sse execute for a prepared operation: the gateway runs it from `contextValue`. */
+export function executionArgsOf(prepared: PreparedOperation, schema: GraphQLSchema) {
+  return { schema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variables, contextValue: prepared };
 }
 
 function toGraphQLError(error: GraphQLFormattedError): GraphQLError {

@@ -11,7 +11,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import { createGatewayContext } from '../context/request-context.js';
 import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
 import { SubscriptionErrorCode } from './errors.js';
-import { isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
+import { executionArgsOf, isPreparedOperation, type Operations, type PreparedOperation } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
 import { createSlots, type Slots } from './slots.js';
 import { createSseReservations, type SseReservations } from './sse-reservations.js';
@@ -140,13 +140,7 @@ function subscribeOperation(deps: SseDeps, state: SseRequestState, raw: Incoming
   }
   if (credentials.expiresAtMs !== undefined) state.expiryByOperation.set(prepared, credentials.expiresAtMs);
   if (stream !== undefined) state.streamByOperation.set(prepared, stream);
-  return {
-    schema: deps.planner.apiSchema,
-    document: prepared.document,
-    operationName: prepared.operationName,
-    variableValues: prepared.variables,
-    contextValue: prepared,
-  };
+  return executionArgsOf(prepared, deps.planner.apiSchema);
 }
 
 /**

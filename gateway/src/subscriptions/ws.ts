@@ -10,7 +10,7 @@ import { atDeadline, tokenExpiredError } from '../auth/token-expiry.js';
 import { createGatewayContext } from '../context/request-context.js';
 import { headersWithConnectionParams } from './connection-headers.js';
 import { createNumberTextCapture } from './number-text-capture.js';
-import { isPreparedOperation, type Operations } from './operations.js';
+import { executionArgsOf, isPreparedOperation, type Operations } from './operations.js';
 import type { SubscriptionPlanner } from './planner.js';
 import { createSlots, type Slots } from './slots.js';
 import { createConnectionBounds, type ConnectionBounds } from './connection-bounds.js';
@@ -125,13 +125,7 @@ function prepareOnSocket(
   const prepared = deps.operations.prepare({ ...payload, variables }, context, 'ws', state.slotsBySocket.get(ctx.extra.socket));
   // Through the same error policy as every event (limit codes kept, `http` left out, production masking).
   if (!isPreparedOperation(prepared)) return deps.operations.formatErrors(prepared);
-  return {
-    schema: deps.planner.apiSchema,
-    document: prepared.document,
-    operationName: prepared.operationName,
-    variableValues: prepared.variables,
-    contextValue: prepared,
-  };
+  return executionArgsOf(prepared, deps.planner.apiSchema);
 }
 
 /**
