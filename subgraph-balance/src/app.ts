@@ -21,7 +21,7 @@ import { createBalanceResolvers } from './resolvers/balance-resolvers.js';
 import { createBalanceLoader, createBaselineReader, createOwnerLoader, type BalanceContext, type ConnectionState } from './resolvers/context.js';
 import { createBalanceRestServer } from './rest/balance-routes.js';
 import { createBalanceRepository, type BalanceRepository } from './store/balance-repository.js';
-import { createPrismaClient } from './store/prisma.js';
+import { createPrismaClient, disconnectPrisma } from './store/prisma.js';
 import { createHistoryPruner } from './history/history-pruner.js';
 import { createHistoryRepository, type HistoryRepository } from './history/history-repository.js';
 import { createVersionWaiters, type VersionWaiters } from './history/version-waiters.js';
@@ -306,7 +306,7 @@ export function createBalanceService(config: BalanceConfig, logger: Logger, hook
         () => projector.stop(),
         () => liveConsumer.stop(),
         () => producer.disconnect(),
-        () => prisma.$disconnect(),
+        () => disconnectPrisma(prisma),
       ]),
   };
 }

@@ -6,7 +6,7 @@ import { parseMysqlUrl } from '@walletgraph/platform/db';
 import { createBalanceService, type BalanceService } from '../src/app.js';
 import { createHistoryPruner } from '../src/history/history-pruner.js';
 import { createHistoryRepository } from '../src/history/history-repository.js';
-import { createPrismaClient } from '../src/store/prisma.js';
+import { createPrismaClient, disconnectPrisma } from '../src/store/prisma.js';
 import type { BalanceConfig } from '../src/config.js';
 import { connectedProducer, identityHeaders, newEvent, provisionFor, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
 import { wsClient } from './ws-client.js';
@@ -146,7 +146,7 @@ test('history older than BALANCE_HISTORY_AGE_MS_MAX is pruned', async () => {
     await pruner.pruneOnce(new Date(Date.now() + 61_000));
     expect(await historyVersions(account)).toEqual([]);
   } finally {
-    await prisma.$disconnect();
+    await disconnectPrisma(prisma);
   }
 });
 

@@ -7,7 +7,7 @@ import { createMetrics, MetricName } from '../src/metrics.js';
 import { createBalanceProjector } from '../src/projection/balance-projector.js';
 import { createDeadLetterPublisher } from '../src/projection/dead-letter.js';
 import { createBalanceRepository, type BalanceRepository } from '../src/store/balance-repository.js';
-import { createPrismaClient } from '../src/store/prisma.js';
+import { createPrismaClient, disconnectPrisma } from '../src/store/prisma.js';
 import { balanceTable, connectedProducer, newEvent, provisionFor, testConfig, testKafka, testLogger, waitFor } from './helpers.js';
 
 test('database down: the event is retried (heartbeating) until the database returns; nothing is skipped or committed early', async () => {
@@ -83,7 +83,7 @@ test('database down: the event is retried (heartbeating) until the database retu
     await admin.disconnect();
     await producer.disconnect();
     await walletProducer.disconnect();
-    await prisma.$disconnect();
+    await disconnectPrisma(prisma);
     await table.end();
   }
 });

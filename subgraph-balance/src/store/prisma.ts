@@ -27,6 +27,18 @@ export function driverPoolOf(prisma: BalancePrisma): { readonly pool: Pool; read
   return driverPools.get(prisma);
 }
 
+/**
+ * Disconnects the client and ends its driver pool. `$disconnect()` disposes the adapter (and so the
+ * pool) only if Prisma itself ever connected it; a client whose every query went through the driver
+ * pool (the projector's apply, the by-id reads) would leave the pool's idle connections open and keep
+ * the process alive (the test run did not exit).
+ */
+export async function disconnectPrisma(prisma: BalancePrisma): Promise<void> {
+  await prisma.$disconnect();
+  const pool = driverPools.get(prisma)?.pool;
+  if (pool !== undefined && !pool.closed) await pool.end();
+}
+
 /** The only place a Prisma client is built: MariaDB driver adapter, DECIMAL kept as strings. */
 export function createPrismaClient(deps: PrismaClientDeps, config: PrismaClientConfig): BalancePrisma {
   // We open the pool ourselves (not the adapter) so that its connections get UTC sessions without the
@@ -44,7 +56,7 @@ export function createPrismaClient(deps: PrismaClientDeps, config: PrismaClientC
     },
     deps.logger,
   );
-  // The client owns the pool: $disconnect() ends it.
+  // The client owns the pool: disconnectPrisma() ends it ($disconnect() alone only if Prisma ever connected).
   const adapter = new PrismaMariaDb(pool, { disposeExternalPool: true });
   const onSqlQuery = deps.onSqlQuery;
   if (onSqlQuery === undefined) {
