@@ -4,3 +4,4 @@
 export * from './mysql-url.js';
 export * from './migrations.js';
 export * from './pool.js';
+export * from './round-trip.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { assert, UnavailableError } from '@walletgraph/platform/core';
+import { UnavailableError } from '@walletgraph/platform/core';
 import type { Pool, PoolConnection } from 'mariadb';
+import { queryInOneRoundTrip } from '@walletgraph/platform/db';
 import { inChildSpan, SpanKind } from '@walletgraph/platform/tracing';
 import { historyStatements, utcDateTime, type HistoryRetention, type SqlStatement } from '../history/history-store.js';
 import { planBatch, type AppliedSide, type BalanceState } from './batch-plan.js';
@@ -75,15 +76,7 @@ async function send(connection: PoolConnection, driver: DriverPool, statements: 
   const sql = statements.map((s) => s.sql).join(';\n');
   const first = statements[0]?.sql.trimStart().split(/\s+/, 1)[0]?.toUpperCase() ?? 'SQL';
   const attributes = { 'db.system.name': 'mariadb', 'db.query.text': sql.slice(0, SQL_TEXT_LENGTH_MAX), 'db.operation.batch.size': statements.length };
-  const result = await inChildSpan(`${first} +${statements.length - 1}`, { kind: SpanKind.CLIENT, attributes }, () =>
-    connection.query<unknown>(
-      { sql },
-      statements.flatMap((s) => s.values),
-    ),
-  );
-  const results: unknown = statements.length === 1 ? [result] : result;
-  assert(Array.isArray(results) && results.length === statements.length, `${statements.length} statements returned no matching results`);
-  return results as unknown[];
+  return inChildSpan(`${first} +${statements.length - 1}`, { kind: SpanKind.CLIENT, attributes }, () => queryInOneRoundTrip(connection, statements));
 }
 
 const BEGIN: readonly SqlStatement[] = [

@@ -1,4 +1,5 @@
-import { assert, isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform/core';
+import { queryInOneRoundTrip } from '@walletgraph/platform/db';
 import type { PoolConnection } from 'mariadb';
 import type { Database } from './database.js';
 import type { Statement, StatementResults } from './statement.js';
@@ -61,16 +62,9 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
       queued = [];
       begun = true;
       if (onSqlQuery !== undefined) for (const s of all) onSqlQuery(s.sql);
-      let results: unknown;
+      let results: unknown[];
       try {
-        results = await inSqlSpan(all, async () =>
-          all.length === 1
-            ? [await connection.query<unknown>((all[0] as Statement<unknown>).sql, [...(all[0] as Statement<unknown>).values])]
-            : await connection.query<unknown>(
-                all.map((s) => s.sql).join(';\n'),
-                all.flatMap((s) => s.values),
-              ),
-        );
+        results = await inSqlSpan(all, () => queryInOneRoundTrip(connection, all));
       } catch (error: unknown) {
         for (const s of all) {
           const mapped = s.mapError?.(error);
@@ -78,10 +72,6 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
         }
         throw error;
       }
-      assert(
-        Array.isArray(results) && results.length === all.length,
-        `${all.length} statements returned ${Array.isArray(results) ? results.length : 'no'} results`,
-      );
       const values = all.map((s, i) => s.read(results[i]));
       return values.slice(leading) as StatementResults<S>;
     },
