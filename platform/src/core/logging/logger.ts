@@ -1,5 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { redactSecrets } from './redact.js';
 
 export type { Logger } from 'pino';
 
@@ -30,44 +31,18 @@ export function createLogger(config: LoggerConfig, destination?: pino.Destinatio
     base: { service: config.name },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: traceLogFields,
-    redact: {
-      // Tokens and secrets never reach a log line, whatever object carries them.
-      paths: [
-        'password',
-        '*.password',
-        'authorization',
-        '*.authorization',
-        'headers.authorization',
-        '*.headers.authorization',
-        'Authorization',
-        '*.Authorization',
-        '["x-walletgraph-identity"]',
-        '*["x-walletgraph-identity"]',
-        'headers["x-walletgraph-identity"]',
-        '*.headers["x-walletgraph-identity"]',
-        'cookie',
-        '*.cookie',
-        'headers.cookie',
-        '*.headers.cookie',
-        'token',
-        '*.token',
-        'secret',
-        '*.secret',
-        'jwtSecret',
-        '*.jwtSecret',
-        'internalSecret',
-        '*.internalSecret',
-        'connectionParams',
-        '*.connectionParams',
-        // kafkajs client options (SCRAM credentials), should any object carrying them be logged.
-        'sasl',
-        '*.sasl',
-      ],
-      censor: '[redacted]',
-    },
-    formatters: { level: (label) => ({ level: label }) },
+    // Tokens and secrets never reach a log line, whatever object carries them (redact.ts says why not pino's `redact`).
+    formatters: { level: (label) => ({ level: label }), log: redactSecrets, bindings: redactSecrets },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  const logger = destination === undefined ? pino(options) : pino(options, destination);
+  // pino applies `formatters.bindings` to the root's bindings only, not to a child's: children are
+  // made from this instance (their prototype), so they inherit this `child` as well.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each child as `this` below
+  const childOf = logger.child;
+  logger.child = function child(this: Logger, bindings, childOptions) {
+    return childOf.call(this, redactSecrets(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }
 
 /**
