@@ -5,3 +5,4 @@ export * from './mysql-url.js';
 export * from './migrations.js';
 export * from './pool.js';
 export * from './round-trip.js';
+export * from './driver-transaction.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { UnavailableError } from '@walletgraph/platform/core';
 import type { Pool, PoolConnection } from 'mariadb';
-import { queryInOneRoundTrip } from '@walletgraph/platform/db';
+import { queryInOneRoundTrip, withDriverTransaction } from '@walletgraph/platform/db';
 import { inChildSpan, SpanKind } from '@walletgraph/platform/tracing';
 import { historyStatements, utcDateTime, type HistoryRetention, type SqlStatement } from '../history/history-store.js';
 import { planBatch, type AppliedSide, type BalanceState } from './batch-plan.js';
@@ -93,28 +92,15 @@ const BEGIN: readonly SqlStatement[] = [
  * balance rows, the history and COMMIT. The version rule runs in memory between the two.
  */
 export async function applyOnDriver(driver: DriverPool, sides: readonly SideUpdate[], history: HistoryRetention, timeoutMs: number): Promise<AppliedSide[]> {
-  const connection = await driver.pool.getConnection();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    // Aborts a statement still waiting (a lock wait, say); the server rolls the transaction back.
-    connection.destroy();
-  }, timeoutMs);
-  try {
+  return withDriverTransaction(driver.pool, { timeoutMs, expiredMessage: `balance apply transaction ran over ${timeoutMs} ms` }, async (connection) => {
     const accountIds = [...new Set(sides.map((side) => side.accountId))].sort();
     const begun = await send(connection, driver, [...BEGIN, lockStatement(accountIds)]);
     const locked = begun[BEGIN.length] as LockedTextRow[];
     const stored = new Map(locked.map((row) => [row.account_id.toLowerCase(), lockedState(row)]));
     const plan = planBatch(stored, sides, { now: new Date(), newId: randomUUID });
     const writes = [...rowStatements(plan.inserts, plan.updates), ...historyStatements(plan.sides, history)];
+    // COMMIT in the last round trip: a retry after an ambiguous end is harmless (the version rule).
     await send(connection, driver, [...writes, { sql: 'COMMIT', values: [] }]);
     return [...plan.sides];
-  } catch (error: unknown) {
-    if (expired) throw new UnavailableError(`balance apply transaction ran over ${timeoutMs} ms`, { cause: error });
-    await connection.rollback().catch(() => connection.destroy());
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    if (!expired) await connection.release().catch(() => undefined);
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { isTransientSqlError, retry, toUnavailable, UnavailableError, type Logger } from '@walletgraph/platform/core';
-import { queryInOneRoundTrip } from '@walletgraph/platform/db';
+import { queryInOneRoundTrip, withDriverTransaction } from '@walletgraph/platform/db';
 import type { PoolConnection } from 'mariadb';
 import type { Database } from './database.js';
 import type { Statement, StatementResults } from './statement.js';
@@ -85,31 +85,17 @@ function createTx(connection: PoolConnection, onSqlQuery: ((sql: string) => void
  */
 export function createUnitOfWork(deps: UnitOfWorkDeps, config: UnitOfWorkConfig): UnitOfWork {
   async function once<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const connection = await deps.db.pool.getConnection();
-    let expired = false;
-    const timer = setTimeout(() => {
-      expired = true;
-      // Aborts a statement still waiting (a lock wait, say); the server rolls the transaction back.
-      connection.destroy();
-    }, config.timeoutMs);
-    try {
-      const tx = createTx(connection, deps.db.onSqlQuery);
-      const result = await work(tx);
-      clearTimeout(timer);
-      if (expired) throw new UnavailableError('database transaction timed out; try again');
-      if (tx.begun) {
+    let tx: ReturnType<typeof createTx> | undefined;
+    return withDriverTransaction(
+      deps.db.pool,
+      { timeoutMs: config.timeoutMs, expiredMessage: 'database transaction timed out; try again' },
+      (connection) => work((tx = createTx(connection, deps.db.onSqlQuery))),
+      async (connection) => {
+        if (tx?.begun !== true) return;
         deps.db.onSqlQuery?.('COMMIT');
         await inCommitSpan(() => connection.query('COMMIT'));
-      }
-      return result;
-    } catch (error: unknown) {
-      clearTimeout(timer);
-      if (expired) throw error instanceof UnavailableError ? error : new UnavailableError('database transaction timed out; try again', { cause: error });
-      await connection.rollback().catch(() => connection.destroy());
-      throw error;
-    } finally {
-      if (!expired) await connection.release().catch(() => undefined);
-    }
+      },
+    );
   }
 
   return {
