@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert, backoffDelayMs, retry, sleep, type Logger } from '@walletgraph/platform/core';
 import { connectMariaDb, parseMysqlUrl } from '@walletgraph/platform/db';
-import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import type { Connection } from 'mariadb';
 import { withTraceHeaders, type TraceCarrier } from '@walletgraph/platform/tracing';
 import type { OutboxRelayConfig } from '../config.js';
@@ -64,29 +64,49 @@ function parseHeaders(text: string): Record<string, string> {
 
 const partitionOf = Partitioners.DefaultPartitioner();
 
+/** The rows of one send: one entry per topic, each message with its partition set, in id order. */
+interface OutboxSend {
+  readonly topicMessages: TopicMessages[];
+  /** Every `topic/partition` the send writes to: each must be in the broker's acknowledgement. */
+  readonly partitionKeys: ReadonlySet<string>;
+}
+
 /**
- * Groups rows by topic-partition (the producer's own partitioner, so keys land where they always
- * did), keeping id order inside each, so each sendBatch goes to one partition leader. kafkajs 2.2.4
- * loses messages otherwise: when a retry of a multi-broker batch finds a failed broker's partitions
- * led by a broker that already answered, it skips them and still resolves (sendMessages keeps one
- * response per broker), which a leader failover on a three-broker cluster triggered.
+ * Sets each row's partition with the producer's own partitioner (keys land where they always did),
+ * keeping id order inside each topic (hence inside each partition), for one sendBatch.
  */
-function toPartitionBatches(
+function toOutboxSend(
   rows: readonly OutboxRow[],
   partitions: ReadonlyMap<string, PartitionMetadata[]>,
   traceOf: (row: OutboxRow) => TraceCarrier | undefined,
-): TopicMessages[] {
-  const byPartition = new Map<string, TopicMessages>();
+): OutboxSend {
+  const byTopic = new Map<string, TopicMessages>();
+  const partitionKeys = new Set<string>();
   for (const row of rows) {
     const metadata = partitions.get(row.topic);
     if (metadata === undefined || metadata.length === 0) throw new Error(`no partition metadata for topic ${row.topic}`);
     const message: Message = { key: row.message_key, value: row.payload, headers: withTraceHeaders(parseHeaders(row.headers), traceOf(row)) };
     const partition = partitionOf({ topic: row.topic, partitionMetadata: metadata, message });
-    const group = byPartition.get(`${row.topic}/${partition}`) ?? { topic: row.topic, messages: [] };
+    const group = byTopic.get(row.topic) ?? { topic: row.topic, messages: [] };
     group.messages.push({ ...message, partition });
-    byPartition.set(`${row.topic}/${partition}`, group);
+    byTopic.set(row.topic, group);
+    partitionKeys.add(`${row.topic}/${partition}`);
   }
-  return [...byPartition.values()];
+  return { topicMessages: [...byTopic.values()], partitionKeys };
+}
+
+/**
+ * Throws unless the broker acknowledged every partition the send wrote to. kafkajs 2.2.4's
+ * sendMessages keeps one response per broker: when a retry of a send spanning several leaders finds
+ * a failed broker's partitions now led by a broker that already answered, it skips them and still
+ * resolves (two acknowledged events were lost that way after a leader SIGKILL on the three-broker
+ * cluster). Their partitions are then missing from the acknowledgement: the relay sends the whole
+ * batch again (at-least-once; consumers drop what they already have) instead of marking it published.
+ */
+function assertEveryPartitionAcknowledged(partitionKeys: ReadonlySet<string>, acknowledged: readonly RecordMetadata[]): void {
+  const answered = new Set(acknowledged.map((record) => `${record.topicName}/${record.partition}`));
+  const missing = [...partitionKeys].filter((key) => !answered.has(key));
+  if (missing.length > 0) throw new Error(`the broker acknowledged the outbox batch without partitions ${missing.join(', ')}`);
 }
 
 /** Wakes the idle poll early: a local commit wrote outbox rows (or the relay is stopping). */
@@ -127,7 +147,7 @@ function createWakeSignal(): WakeSignal {
 
 /** The Kafka side of the relay: one idempotent producer and the partition metadata it was made with. */
 interface BatchPublisher {
-  /** Sends the rows, one request per partition at a time, in id order within each partition. */
+  /** Sends the rows in one sendBatch (one request per partition leader), in id order within each partition. */
   send(rows: readonly OutboxRow[], traceOf: (row: OutboxRow) => TraceCarrier | undefined): Promise<void>;
   /** Drops the producer and the metadata: the next send makes both anew. */
   reset(): Promise<void>;
@@ -167,10 +187,10 @@ function createBatchPublisher(deps: OutboxRelayDeps, settings: OutboxRelaySettin
   return {
     async send(rows, traceOf) {
       producer ??= await newProducer();
-      // One request per partition leader at a time (see toPartitionBatches), in order.
-      for (const batch of toPartitionBatches(rows, await partitionsOf(rows.map((row) => row.topic)), traceOf)) {
-        await producer.sendBatch({ acks: -1, topicMessages: [batch] });
-      }
+      // One sendBatch for every topic-partition: one round trip per leader instead of one per
+      // partition, one after the other; the acknowledgement is checked to cover every partition.
+      const outboxSend = toOutboxSend(rows, await partitionsOf(rows.map((row) => row.topic)), traceOf);
+      assertEveryPartitionAcknowledged(outboxSend.partitionKeys, await producer.sendBatch({ acks: -1, topicMessages: outboxSend.topicMessages }));
     },
     async reset() {
       const current = producer;
