@@ -90,3 +90,49 @@ export class RecordingScopeContextManager implements ContextManager {
     this.storage.disable();
   }
 }
+
+/**
+ * OpenTelemetry's context manager for a process that passes every span's parent itself
+ * (`WALLETGRAPH_TRACING_CONTEXT=explicit`, the gateway): `with(context, fn)` makes `context` active
+ * while `fn` runs synchronously, and nothing follows async work. No AsyncLocalStorage, so Node 20's
+ * async_hooks promise hooks stay off whatever is sampled; `active()` after an `await` is the root
+ * context. Libraries that find their parent with `active()` (Apollo Gateway's own spans) are
+ * silenced in such a process (sdk.ts: only the `walletgraph` tracer records), and log lines get
+ * their trace fields from the request's logger (see the gateway's request context).
+ */
+export class SynchronousContextManager implements ContextManager {
+  private current: Context = ROOT_CONTEXT;
+
+  active(): Context {
+    return this.current;
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    const previous = this.current;
+    this.current = context;
+    try {
+      return fn.apply(thisArg, args);
+    } finally {
+      this.current = previous;
+    }
+  }
+
+  bind<T>(context: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    const fn = target as unknown as (...args: unknown[]) => unknown;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bound function runs with its caller's `this`
+    const manager = this;
+    return function bound(this: unknown, ...args: unknown[]) {
+      return manager.with(context, () => fn.apply(this, args));
+    } as unknown as T;
+  }
+
+  enable(): this {
+    return this;
+  }
+
+  disable(): this {
+    this.current = ROOT_CONTEXT;
+    return this;
+  }
+}
