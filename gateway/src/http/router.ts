@@ -34,9 +34,9 @@ export interface RouterDeps {
 
 /**
  * A GraphQL request's SERVER span: a child of the caller's `traceparent`, or the root of a new trace.
- * With explicit tracing context (the default) a recorded one is handed to the handler, which makes
- * the request's other spans under it (context/operation-trace.ts); `context.with` then covers only
- * the handler's synchronous start.
+ * With explicit tracing context (the default) no context is entered (it would cover only the
+ * handler's synchronous start): a recorded span is handed to the handler, which makes the request's
+ * other spans under it (context/operation-trace.ts); otherwise the span's context is the active one.
  */
 async function tracedGraphqlHttp(handler: GraphqlHandler, request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
   const traced = startServerSpan(request, pathname);
@@ -44,9 +44,9 @@ async function tracedGraphqlHttp(handler: GraphqlHandler, request: IncomingMessa
   const { traceId, spanId, traceFlags } = traced.span.spanContext();
   const recording = traced.span.isRecording();
   if (recording) response.setHeader('traceresponse', `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`);
-  const traceContext = recording && explicitTracingContext() ? traced.context : undefined;
   try {
-    await context.with(traced.context, () => handler(request, response, traceContext));
+    if (explicitTracingContext()) await handler(request, response, recording ? traced.context : undefined);
+    else await context.with(traced.context, () => handler(request, response));
   } finally {
     endServerSpan(traced.span, response);
   }

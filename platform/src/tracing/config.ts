@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../core/errors/app-error.js';
+import { ConfigError } from '../core/index.js';
 
 /** OpenTelemetry's rule: an empty value is the same as an unset one (compose's `${X-default}` can blank one). */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
