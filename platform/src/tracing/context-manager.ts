@@ -2,8 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
 
 /**
- * OpenTelemetry's context manager for a process that samples a small share of its requests (the
- * gateway at 1 %): AsyncLocalStorage only while a recorded span is open, none the rest of the time.
+ * OpenTelemetry's context manager for a process that samples a small share of its requests
+ * (WALLETGRAPH_TRACING_CONTEXT=recorded-only, the gateway's default before `explicit`):
+ * AsyncLocalStorage only while a recorded span is open, none the rest of the time.
  *
  * Why: on Node 20 an active AsyncLocalStorage keeps async_hooks' promise hooks on, and then every
  * promise of every request pays them (init, before, after: the gateway's federated read creates
