@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // node bench/tools/tracing-overhead.mjs [--duration=8] [--connections=32] [--rounds=5] [--warmup=3] [--full=1] [--zero=0] [--profile=1]
 // What tracing costs on reads (issue 16): one stack (Kafka, wgbench_trace_* databases, both
-// subgraphs, a real Zipkin) and four builds-identical gateways side by side, differing only in
-// OTEL_*: `off` (no exporter: the SDK is not loaded), `sampled_1pct` (parentbased_traceidratio 0.01),
-// `sampled_1pct_stock_als` (the same with WALLETGRAPH_TRACING_CONTEXT=async-local-storage, the
-// stock context manager) and `sampled_100pct` (every read traced and exported to Zipkin). The subgraphs trace only what
+// subgraphs, a real Zipkin) and five builds-identical gateways side by side, differing only in
+// OTEL_*: `off` (no exporter: the SDK is not loaded), `sampled_1pct` (parentbased_traceidratio 0.01,
+// the gateway's default explicit tracing context: no AsyncLocalStorage), `sampled_1pct_recorded_only`
+// (WALLETGRAPH_TRACING_CONTEXT=recorded-only: AsyncLocalStorage while a sampled read is in flight),
+// `sampled_1pct_stock_als` (async-local-storage, the stock context manager) and `sampled_100pct`
+// (every read traced and exported to Zipkin). BENCH_DATABASE_SUFFIX as bench/run.mjs. The subgraphs trace only what
 // the gateway sampled (parentbased_always_off for their own roots). Reads are the bench's federated
 // read (account + client + balance, random id), targets alternating, warm-up before each; per
 // target: req/s, p50/p99, and CPU per read of the gateway and of the subgraphs (/proc/<pid>/stat).
@@ -35,14 +37,22 @@ const full = (flags.full ?? 1) !== 0;
 const profileDir = flags.profile ? path.resolve('bench/results/profiles', `tracing-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
 const startedMs = Date.now();
 const log = (line) => console.log(`[tracing-bench +${String(Math.round((Date.now() - startedMs) / 1000)).padStart(3)}s] ${line}`);
+// BENCH_DATABASE_SUFFIX=x: wgbench_trace_wallet_x and wgbench_trace_balance_x (two runs on one MariaDB), as bench/run.mjs.
+const databaseSuffix = process.env.BENCH_DATABASE_SUFFIX ? `_${process.env.BENCH_DATABASE_SUFFIX.replace(/[^a-z0-9_]/gi, '')}` : '';
 const urls = {
-  WALLET_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_trace_wallet',
-  BALANCE_DATABASE_URL: 'mysql://root@127.0.0.1:3306/wgbench_trace_balance',
+  WALLET_DATABASE_URL: `mysql://root@127.0.0.1:3306/wgbench_trace_wallet${databaseSuffix}`,
+  BALANCE_DATABASE_URL: `mysql://root@127.0.0.1:3306/wgbench_trace_balance${databaseSuffix}`,
 };
 const VARIANTS = {
   off: {},
   sampled_1pct: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' },
   // The same with OpenTelemetry's stock context manager (AsyncLocalStorage always on), the gateway's before.
+  // `explicit` is the gateway's default now (no AsyncLocalStorage); the one before it, for comparison.
+  sampled_1pct_recorded_only: {
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.01',
+    WALLETGRAPH_TRACING_CONTEXT: 'recorded-only',
+  },
   sampled_1pct_stock_als: {
     OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
     OTEL_TRACES_SAMPLER_ARG: '0.01',

@@ -210,7 +210,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   return {
     production,
     logLevel: e.LOG_LEVEL,
-    tracing: resolveTracingConfig(e, 'gateway', { contextScope: 'recorded-only', prismaSpans: false }),
+    tracing: resolveTracingConfig(e, 'gateway', { contextScope: 'explicit', explicitContext: true, prismaSpans: false }),
     port: e.GATEWAY_PORT,
     host: e.GATEWAY_HOST,
     subgraphs: {

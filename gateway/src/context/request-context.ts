@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '@walletgraph/platform/core';
 import { headerOf, requestIdFrom } from '@walletgraph/platform/http';
 import { describeIdentity, type Identity } from '@walletgraph/platform/auth';
+import { trace, type Context } from '@walletgraph/platform/tracing';
 
 /**
  * Headers the gateway passes on to subgraphs, unchanged (the request id is generated if absent).
@@ -17,11 +18,30 @@ export interface GatewayContext {
   /** The caller, verified from its bearer token before anything else ran. */
   readonly identity: Identity;
   readonly logger: Logger;
+  /**
+   * The request's recorded SERVER span, with explicit tracing context only (explicitTracingContext():
+   * the gateway's default): the parent the gateway's own spans are made under (context/operation-trace.ts).
+   * Undefined while tracing is off, for an unsampled request, and with WALLETGRAPH_TRACING_CONTEXT=
+   * async-local-storage or recorded-only (Apollo Gateway's spans follow the active context then).
+   */
+  readonly traceContext?: Context | undefined;
 }
 
 export { requestIdFrom };
 
-export function createGatewayContext(headers: IncomingHttpHeaders, logger: Logger, identity: Identity, requestId = requestIdFrom(headers)): GatewayContext {
+/** trace_id and span_id of a context's span for a request's log lines (the mixin of createLogger sees no active span then). */
+function traceBindingsOf(traceContext: Context | undefined): Record<string, string> {
+  const spanContext = traceContext === undefined ? undefined : trace.getSpanContext(traceContext);
+  return spanContext === undefined ? {} : { trace_id: spanContext.traceId, span_id: spanContext.spanId };
+}
+
+export function createGatewayContext(
+  headers: IncomingHttpHeaders,
+  logger: Logger,
+  identity: Identity,
+  requestId = requestIdFrom(headers),
+  traceContext?: Context,
+): GatewayContext {
   const forwardedHeaders: Partial<Record<ForwardedHeaderName, string>> = { 'x-request-id': requestId };
   for (const name of forwardedHeaderNames) {
     const value = headerOf(headers, name);
@@ -35,8 +55,9 @@ export function createGatewayContext(headers: IncomingHttpHeaders, logger: Logge
     forwardedHeaders,
     identity,
     get logger() {
-      child ??= logger.child({ requestId, identity: describeIdentity(identity) });
+      child ??= logger.child({ requestId, identity: describeIdentity(identity), ...traceBindingsOf(traceContext) });
       return child;
     },
+    traceContext,
   };
 }

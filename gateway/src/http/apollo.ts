@@ -11,6 +11,8 @@ import { createLimitsRule } from '../limits/limits.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { createOperationPlugin } from './operation-plugin.js';
 import { operationSpanPlugin } from '@walletgraph/platform/http';
+import { trace } from '@walletgraph/platform/tracing';
+import { planCacheLookedUp, queryPlanResolved, traceExecutor } from '../context/operation-trace.js';
 import { createObservabilityPlugin } from './plugins.js';
 import { createRateLimitPlugin, RATE_LIMITED, type RateLimiter } from '../auth/rate-limit.js';
 import type { GatewayContext } from '../context/request-context.js';
@@ -55,6 +57,7 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
       new Promise<ReturnType<typeof planCache.getSync>>((resolve) => {
         const plan = planCache.getSync(key);
         deps.metrics.queryPlanCacheLookupCount.inc({ result: plan === undefined ? 'miss' : 'hit' });
+        planCacheLookedUp(plan !== undefined);
         resolve(plan);
       }),
   };
@@ -67,11 +70,22 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
       assert(dataSource !== undefined, `the supergraph names subgraph "${name}" but config has no URL for it`);
       return dataSource;
     },
+    // The gateway's own spans (context/operation-trace.ts): execution starts once the plan is there.
+    experimental_didResolveQueryPlan: ({ requestContext }) => queryPlanResolved(requestContext),
   });
   // Before Apollo Server subscribes, so the schema it validates with already has the input rules.
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installInputScalars(apiSchema));
   return new ApolloServer<GatewayContext>({
-    gateway,
+    // Apollo Gateway with its executor wrapped in the operation's spans (a request without a
+    // recorded span goes straight through).
+    gateway: {
+      load: async (options) => {
+        const loaded = await gateway.load(options);
+        return { ...loaded, executor: traceExecutor(loaded.executor) };
+      },
+      onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+      stop: () => gateway.stop(),
+    },
     logger: apolloLogger(deps.logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.errorDetails,
@@ -108,7 +122,7 @@ export function createApolloServer(deps: ApolloDeps, config: ApolloConfig): Apol
       ...(deps.demandControl === undefined ? [] : [createDemandControlPlugin(deps.demandControl)]),
       createRateLimitPlugin({ limiter: deps.rateLimiter, onRejected: () => deps.metrics.limitRejectionCount.inc({ limit: RATE_LIMITED }) }, config.rateLimit),
       createObservabilityPlugin(deps),
-      operationSpanPlugin<GatewayContext>(),
+      operationSpanPlugin<GatewayContext>((contextValue) => (contextValue.traceContext === undefined ? undefined : trace.getSpan(contextValue.traceContext))),
     ],
   });
 }

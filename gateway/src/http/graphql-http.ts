@@ -10,6 +10,7 @@ import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.
 import { LimitCode } from '../limits/limit-errors.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { createGatewayContext, requestIdFrom, type GatewayContext } from '../context/request-context.js';
+import type { Context } from '@walletgraph/platform/tracing';
 
 export interface GraphqlHttpDeps {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -117,7 +118,7 @@ async function sendApolloResult(response: ServerResponse, result: HTTPGraphQLRes
 
 /** Body-size and batch-size limits, then Apollo Server (CSRF prevention, APQ, validation, execution). */
 export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayLimits) {
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  return async (request: IncomingMessage, response: ServerResponse, traceContext?: Context): Promise<void> => {
     const requestId = requestIdFrom(request.headers);
     const idHeader = { 'x-request-id': requestId };
     const read = await readGraphqlBody(deps, limits, request, response, requestId);
@@ -143,7 +144,7 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
     const context = (): Promise<GatewayContext> =>
       new Promise((resolve) => {
         if (!(authenticated instanceof UnauthenticatedError))
-          return resolve(createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId));
+          return resolve(createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId, traceContext));
         deps.logger.info({ requestId, reason: authenticated.message }, 'request refused: not authenticated');
         throw unauthenticatedError(authenticated);
       });

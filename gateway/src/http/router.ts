@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@walletgraph/platform/core';
 import { endServerSpan, startServerSpan } from '@walletgraph/platform/http';
-import { context } from '@walletgraph/platform/tracing';
+import { context, explicitTracingContext, type Context } from '@walletgraph/platform/tracing';
 import type { Playground } from '../playground/serve.js';
 import { wantsPlayground } from '../playground/serve.js';
 import { sendJson } from './body.js';
@@ -10,6 +10,8 @@ import { handleLive, handleReady, type Readiness } from './health.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+/** GraphQL over HTTP; `traceContext`: the request's recorded SERVER span, with explicit tracing context only. */
+export type GraphqlHandler = (request: IncomingMessage, response: ServerResponse, traceContext?: Context) => Promise<void>;
 
 /** A GraphQL transport that claims some /graphql requests for itself (graphql-sse's). */
 export interface ClaimingHandler {
@@ -24,20 +26,27 @@ export interface RouterDeps {
   readonly metricsText: () => Promise<string>;
   readonly readiness: Readiness;
   readonly playground: Playground;
-  readonly graphqlHttp: Handler;
+  readonly graphqlHttp: GraphqlHandler;
   /** Server-Sent Events (subscriptions/sse.ts), handed in so HTTP stays below the subscriptions layer. */
   readonly sse: ClaimingHandler;
   readonly cors: Cors;
 }
 
-/** A GraphQL request's SERVER span: a child of the caller's `traceparent`, or the root of a new trace. */
-async function tracedGraphqlHttp(handler: Handler, request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+/**
+ * A GraphQL request's SERVER span: a child of the caller's `traceparent`, or the root of a new trace.
+ * With explicit tracing context (the default) no context is entered (it would cover only the
+ * handler's synchronous start): a recorded span is handed to the handler, which makes the request's
+ * other spans under it (context/operation-trace.ts); otherwise the span's context is the active one.
+ */
+async function tracedGraphqlHttp(handler: GraphqlHandler, request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
   const traced = startServerSpan(request, pathname);
   // W3C Trace Context level 2: the caller learns its request's trace id (to open it in Zipkin).
   const { traceId, spanId, traceFlags } = traced.span.spanContext();
-  if (traced.span.isRecording()) response.setHeader('traceresponse', `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`);
+  const recording = traced.span.isRecording();
+  if (recording) response.setHeader('traceresponse', `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`);
   try {
-    await context.with(traced.context, () => handler(request, response));
+    if (explicitTracingContext()) await handler(request, response, recording ? traced.context : undefined);
+    else await context.with(traced.context, () => handler(request, response));
   } finally {
     endServerSpan(traced.span, response);
   }

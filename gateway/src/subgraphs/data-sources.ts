@@ -5,11 +5,12 @@ import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseC
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, type Logger } from '@walletgraph/platform/core';
 import { INTERNAL_IDENTITY_HEADER } from '@walletgraph/platform/auth';
-import { traceCarrierOf, withTraceHeaders } from '@walletgraph/platform/tracing';
+import { traceCarrierOf, withTraceHeaders, type Context } from '@walletgraph/platform/tracing';
 import type { IdentityMinter } from '../auth/internal-identity.js';
 import type { SubgraphEndpoints } from '../config.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { forwardedHeaderNames, type GatewayContext } from '../context/request-context.js';
+import { operationTraceOf } from '../context/operation-trace.js';
 import { createSubgraphHttpClient, type SubgraphHttpClient, type SubgraphHttpResponse } from './http-client.js';
 import { createInflightDeduper, type InflightDeduper } from './inflight.js';
 
@@ -54,8 +55,18 @@ export function isQueryOperation(query: string, document: DocumentNode | undefin
   return text.startsWith('{') || /^query\b/.test(text);
 }
 
-/** Headers for one fetch: trace context and request id of the caller, and its signed identity. */
-async function headersFor(context: unknown, deps: DataSourceDeps, planHeaders: Iterable<[string, string]> | undefined): Promise<Record<string, string>> {
+/**
+ * Headers for one fetch: trace context and request id of the caller, and its signed identity.
+ * `fetchContext`: the fetch's own span (explicit tracing context); otherwise the active one (Apollo
+ * Gateway's gateway.fetch with WALLETGRAPH_TRACING_CONTEXT=async-local-storage), and without either
+ * the request's own `traceparent` goes on (the caller's, or the unsampled SERVER span's, flag 0).
+ */
+async function headersFor(
+  context: unknown,
+  deps: DataSourceDeps,
+  planHeaders: Iterable<[string, string]> | undefined,
+  fetchContext: Context | undefined,
+): Promise<Record<string, string>> {
   const headers: Record<string, string> = {};
   if (planHeaders !== undefined) for (const [name, value] of planHeaders) headers[name] = value;
   // No verified identity, no credential: the subgraph then answers 401.
@@ -65,7 +76,7 @@ async function headersFor(context: unknown, deps: DataSourceDeps, planHeaders: I
     if (value !== undefined) headers[name] = value;
   }
   // Tracing on: the subgraph's span is a child of this fetch's span (gateway.fetch), not of the caller's.
-  Object.assign(headers, withTraceHeaders({}, traceCarrierOf()));
+  Object.assign(headers, withTraceHeaders({}, traceCarrierOf(fetchContext)));
   headers[INTERNAL_IDENTITY_HEADER] = await deps.mintIdentity(context.identity, context.requestId);
   return headers;
 }
@@ -206,18 +217,36 @@ function createSubgraphSource(name: string, url: string, deps: DataSourceDeps, c
       throw unreachableError(name, error);
     }
   };
+  const fetchOnce = async (options: GraphQLDataSourceProcessOptions<GatewayContext>, fetchContext: Context | undefined): Promise<SubgraphHttpResponse> => {
+    const { request } = options;
+    if (request.query === undefined) throw new Error('Missing query');
+    const headers = await headersFor(options.context, deps, request.http?.headers, fetchContext);
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+    const document = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.document : undefined;
+    // Key: the identity that is signed, not the request id or trace context (per-request tracing only:
+    // the merged fetch carries the first caller's). Without an identity nothing is merged.
+    const identity = headers[INTERNAL_IDENTITY_HEADER];
+    const shareable = config.dedupeInflight && identity !== undefined && isQueryOperation(request.query, document);
+    return shareable ? await deduper.run(`${identity}\n${body}`, () => fetchTimed(body, headers)) : await fetchTimed(body, headers);
+  };
   const dataSource: GraphQLDataSource<GatewayContext> = {
     async process(options) {
-      const { request } = options;
-      if (request.query === undefined) throw new Error('Missing query');
-      const headers = await headersFor(options.context, deps, request.http?.headers);
-      const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
-      const document = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.document : undefined;
-      // Key: the identity that is signed, not the request id or trace context (per-request tracing only:
-      // the merged fetch carries the first caller's). Without an identity nothing is merged.
-      const identity = headers[INTERNAL_IDENTITY_HEADER];
-      const shareable = config.dedupeInflight && identity !== undefined && isQueryOperation(request.query, document);
-      const response = shareable ? await deduper.run(`${identity}\n${body}`, () => fetchTimed(body, headers)) : await fetchTimed(body, headers);
+      // A traced operation's fetch gets its own CLIENT span (explicit tracing context), which the subgraph continues.
+      const fetch =
+        options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? operationTraceOf(options.incomingRequestContext)?.startFetch(name) : undefined;
+      if (fetch === undefined) {
+        const response = await fetchOnce(options, undefined);
+        restrictCachePolicy(options, response.cacheControl);
+        return graphqlResponseOf(url, response);
+      }
+      let response: SubgraphHttpResponse;
+      try {
+        response = await fetchOnce(options, fetch.context);
+      } catch (error: unknown) {
+        fetch.end({ error });
+        throw error;
+      }
+      fetch.end({ status: response.status });
       restrictCachePolicy(options, response.cacheControl);
       return graphqlResponseOf(url, response);
     },

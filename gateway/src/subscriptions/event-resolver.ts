@@ -6,6 +6,8 @@ import type { SubgraphDataSources } from '../subgraphs/data-sources.js';
 import type { SubscriptionPlanner } from './planner.js';
 import type { UpstreamEvent } from './upstream.js';
 import type { GatewayContext } from '../context/request-context.js';
+import { traceEventExecution } from '../context/operation-trace.js';
+import type { Context } from '@walletgraph/platform/tracing';
 
 /** What resolving an event needs of the subscription request (the executor's SubscribeRequest). */
 export interface EventRequest {
@@ -83,7 +85,14 @@ export interface EventResolverDeps {
 export function createEventResolver(deps: EventResolverDeps) {
   const subgraphServices: ServiceMap = Object.fromEntries(deps.dataSources.byName);
 
-  return async function resolveEvent(request: EventRequest, plan: QueryPlan, subgraphName: string, event: UpstreamEvent): Promise<ExecutionResult> {
+  /** `pushContext`: the event's recorded push span, with explicit tracing context (gateway.execute and its fetches go under it). */
+  return async function resolveEvent(
+    request: EventRequest,
+    plan: QueryPlan,
+    subgraphName: string,
+    event: UpstreamEvent,
+    pushContext?: Context,
+  ): Promise<ExecutionResult> {
     const eventSource: GraphQLDataSource = {
       process: () => Promise.resolve({ data: event.data ?? null, ...(event.errors === undefined ? {} : { errors: event.errors }) }),
     };
@@ -92,14 +101,23 @@ export function createEventResolver(deps: EventResolverDeps) {
       operationDocument: request.document,
       ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
     });
-    const result = await executeQueryPlan(
-      plan,
-      { ...subgraphServices, [eventSourceName]: eventSource },
-      requestContextOf(request, deps.planner, operationContext.operation),
-      operationContext,
-      deps.planner.supergraphSchema,
-      deps.planner.federationApiSchema,
-    );
+    const requestContext = requestContextOf(request, deps.planner, operationContext.operation);
+    const traced = pushContext === undefined ? undefined : traceEventExecution(requestContext, pushContext);
+    let result: Awaited<ReturnType<typeof executeQueryPlan>>;
+    try {
+      result = await executeQueryPlan(
+        plan,
+        { ...subgraphServices, [eventSourceName]: eventSource },
+        requestContext,
+        operationContext,
+        deps.planner.supergraphSchema,
+        deps.planner.federationApiSchema,
+      );
+    } catch (error: unknown) {
+      traced?.end({ error });
+      throw error;
+    }
+    traced?.end({ result });
     return { data: result.data ?? null, ...(result.errors === undefined ? {} : { errors: result.errors.map((error) => namingSubgraph(error, subgraphName)) }) };
   };
 }

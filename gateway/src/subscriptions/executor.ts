@@ -182,7 +182,7 @@ export function createSubscriptionExecutor(deps: ExecutorDeps, config: ExecutorC
       request.context.logger,
     );
     return downstreamOf(upstream, resumable, {
-      resolve: (event) => inPushSpan(event, request.transport, () => resolveEvent(request, plan, subgraphName, event)),
+      resolve: (event) => inPushSpan(event, request.transport, (pushContext) => resolveEvent(request, plan, subgraphName, event, pushContext)),
       finish: async () => {
         releaseSlots(deps, request, callerKey);
         deps.metrics.subscriptionsActive.dec({ transport: request.transport });

@@ -32,12 +32,13 @@ export function endServerSpan(span: Span, response: ServerResponse): void {
 
 /**
  * Names the request's span after its operation (`mutation CreateTransaction`), with its type and
- * name as attributes: never the document's literals, the variables or any header.
+ * name as attributes: never the document's literals, the variables or any header. The span is the
+ * active one, or `spanOf(contextValue)`'s when given (a process that passes its spans explicitly).
  */
-export function operationSpanPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+export function operationSpanPlugin<TContext extends BaseContext>(spanOf?: (contextValue: TContext) => Span | undefined): ApolloServerPlugin<TContext> {
   return {
-    async requestDidStart() {
-      const span = trace.getSpan(context.active());
+    async requestDidStart({ contextValue }) {
+      const span = spanOf?.(contextValue) ?? trace.getSpan(context.active());
       if (span === undefined || !span.isRecording()) return {};
       return {
         async didResolveOperation({ operation, operationName }) {

@@ -37,6 +37,14 @@ describe('tracing configuration (OTEL_* variables)', () => {
     expect(() => of({ ...env, WALLETGRAPH_TRACING_CONTEXT: 'zone' })).toThrow(/WALLETGRAPH_TRACING_CONTEXT/);
   });
 
+  it('takes an explicit context only in a process that passes its spans itself (the gateway)', () => {
+    const env = { OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9411/api/v2/spans', WALLETGRAPH_TRACING_CONTEXT: 'explicit' };
+    const of = (defaults = {}) => resolveTracingConfig(parseEnv('svc', schema, env), 'svc', defaults);
+    expect(of({ contextScope: 'explicit', explicitContext: true })).toMatchObject({ contextScope: 'explicit' });
+    expect(() => of()).toThrow(ConfigError);
+    expect(() => of()).toThrow(/WALLETGRAPH_TRACING_CONTEXT: explicit is for the gateway only/);
+  });
+
   it('sends OTLP/HTTP to <endpoint>/v1/traces, or to the traces endpoint as given', () => {
     expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toMatchObject({
       exporter: { kind: 'otlp', url: 'http://collector:4318/v1/traces' },

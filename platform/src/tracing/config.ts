@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../core/index.js';
 
 /** OpenTelemetry's rule: an empty value is the same as an unset one (compose's `${X-default}` can blank one). */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -31,15 +32,17 @@ export const tracingEnvFields = {
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(512),
   OTEL_BSP_EXPORT_TIMEOUT: z.coerce.number().int().min(1).max(120_000).default(10_000),
   /**
-   * How the active span follows async work (not an OTEL_* variable): `recorded-only` keeps
-   * AsyncLocalStorage off while no recorded span is open (context-manager.ts), `async-local-storage`
-   * is OpenTelemetry's stock manager. Unset: the process's default (the gateway's is recorded-only).
+   * How the active span follows async work (not an OTEL_* variable): `explicit` never follows it
+   * (no AsyncLocalStorage: the process passes each span's parent itself and only its own
+   * `walletgraph` tracer records; the gateway), `recorded-only` keeps AsyncLocalStorage off while
+   * no recorded span is open (context-manager.ts), `async-local-storage` is OpenTelemetry's stock
+   * manager. Unset: the process's default (the gateway's is explicit).
    */
-  WALLETGRAPH_TRACING_CONTEXT: unsetIfEmpty(z.enum(['recorded-only', 'async-local-storage'])),
+  WALLETGRAPH_TRACING_CONTEXT: unsetIfEmpty(z.enum(['explicit', 'recorded-only', 'async-local-storage'])),
 };
 
 /** How the active span follows async work; see WALLETGRAPH_TRACING_CONTEXT. */
-export type TracingContextScope = 'recorded-only' | 'async-local-storage';
+export type TracingContextScope = 'explicit' | 'recorded-only' | 'async-local-storage';
 
 type TracingEnv = z.output<z.ZodObject<typeof tracingEnvFields>>;
 
@@ -74,6 +77,12 @@ export interface TracingProcessDefaults {
   readonly contextScope?: TracingContextScope;
   /** `true` by default. */
   readonly prismaSpans?: boolean;
+  /**
+   * Whether the process passes its spans' parents itself, so `explicit` may be chosen (`false` by
+   * default: a process whose libraries or stored carriers read the active context, as the wallet's
+   * outbox does, would lose its traces' links).
+   */
+  readonly explicitContext?: boolean;
 }
 
 /** OTEL_TRACES_SAMPLER + _ARG → a sampler (spec defaults: ratio 1 when no argument is given). */
@@ -147,6 +156,10 @@ export function refineTracingEnv(env: Partial<TracingEnv>, ctx: z.RefinementCtx)
  * stores the active context for later (the wallet's outbox row) needs `async-local-storage`.
  */
 export function resolveTracingConfig(env: TracingEnv, serviceNameDefault: string, processDefaults: TracingProcessDefaults = {}): TracingConfig {
+  if (env.WALLETGRAPH_TRACING_CONTEXT === 'explicit' && processDefaults.explicitContext !== true)
+    throw new ConfigError(
+      `invalid configuration for ${serviceNameDefault}:\n  WALLETGRAPH_TRACING_CONTEXT: explicit is for the gateway only (this process needs recorded-only or async-local-storage)`,
+    );
   const exporter = exporterOf(env);
   if (env.OTEL_SDK_DISABLED === 'true' || exporter === undefined) return { enabled: false };
   return {

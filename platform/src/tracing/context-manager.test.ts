@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { startServerSpan } from '../http/server-span.js';
-import { RecordingScopeContextManager } from './context-manager.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { RecordingScopeContextManager, SynchronousContextManager } from './context-manager.js';
 import { startInMemoryTracing } from './sdk.js';
-import { inSpan } from './spans.js';
+import { explicitTracingContext, inSpan, tracer } from './spans.js';
 
 const UNSAMPLED = trace.setSpan(
   ROOT_CONTEXT,
@@ -112,5 +113,60 @@ describe('an unsampled request passes its decision on in its own headers', () =>
       const { propagation } = await import('@opentelemetry/api');
       propagation.disable();
     }
+  });
+});
+
+describe('SynchronousContextManager (explicit tracing context: no AsyncLocalStorage at all)', () => {
+  it('makes a context active while a function runs synchronously, restores the previous one after, follows no await', async () => {
+    const manager = new SynchronousContextManager().enable();
+    const inner = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED }));
+    let afterAwait: unknown;
+    const seen = manager.with(UNSAMPLED, () => {
+      const nested = manager.with(inner, () => manager.active());
+      const running = (async () => {
+        await nextTurn();
+        afterAwait = manager.active();
+      })();
+      return { nested, outer: manager.active(), running };
+    });
+    expect(seen.nested).toBe(inner);
+    expect(seen.outer).toBe(UNSAMPLED);
+    expect(manager.active()).toBe(ROOT_CONTEXT);
+    await seen.running;
+    expect(afterAwait).toBe(ROOT_CONTEXT);
+    expect(() =>
+      manager.with(inner, () => {
+        throw new Error('x');
+      }),
+    ).toThrow('x');
+    expect(manager.active()).toBe(ROOT_CONTEXT);
+  });
+
+  it('with startInMemoryTracing: only the walletgraph tracer records, a library’s active spans enter no context, no AsyncLocalStorage is entered', async () => {
+    const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
+    const tracing = startInMemoryTracing({ contextScope: 'explicit' });
+    try {
+      expect(explicitTracingContext()).toBe(true);
+      expect((context as unknown as { _getContextManager(): unknown })._getContextManager()).toBeInstanceOf(SynchronousContextManager);
+      const withSpy = jest.spyOn(context, 'with');
+      const library = trace.getTracer('apollo/gateway-js', '2.14.4');
+      const seen = library.startActiveSpan('gateway.request', (span) => {
+        span.end();
+        return span.isRecording();
+      });
+      expect(seen).toBe(false);
+      expect(withSpy).not.toHaveBeenCalled();
+      withSpy.mockRestore();
+      await inSpan('ours', { kind: SpanKind.SERVER }, async () => {
+        await nextTurn();
+        tracer().startSpan('child', {}, ROOT_CONTEXT).end();
+      });
+      expect(tracing.spans().map((span) => span.name)).toEqual(['ours']);
+      expect(run).not.toHaveBeenCalled();
+    } finally {
+      await tracing.stop();
+      run.mockRestore();
+    }
+    expect(explicitTracingContext()).toBe(false);
   });
 });

@@ -2,8 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
 
 /**
- * OpenTelemetry's context manager for a process that samples a small share of its requests (the
- * gateway at 1 %): AsyncLocalStorage only while a recorded span is open, none the rest of the time.
+ * OpenTelemetry's context manager for a process that samples a small share of its requests
+ * (WALLETGRAPH_TRACING_CONTEXT=recorded-only, the gateway's default before `explicit`):
+ * AsyncLocalStorage only while a recorded span is open, none the rest of the time.
  *
  * Why: on Node 20 an active AsyncLocalStorage keeps async_hooks' promise hooks on, and then every
  * promise of every request pays them (init, before, after: the gateway's federated read creates
@@ -88,5 +89,51 @@ export class RecordingScopeContextManager implements ContextManager {
     this.storageOn = false;
     // Node drops async_hooks' promise hooks once no AsyncLocalStorage is on.
     this.storage.disable();
+  }
+}
+
+/**
+ * OpenTelemetry's context manager for a process that passes every span's parent itself
+ * (`WALLETGRAPH_TRACING_CONTEXT=explicit`, the gateway): `with(context, fn)` makes `context` active
+ * while `fn` runs synchronously, and nothing follows async work. No AsyncLocalStorage, so Node 20's
+ * async_hooks promise hooks stay off whatever is sampled; `active()` after an `await` is the root
+ * context. Libraries that find their parent with `active()` (Apollo Gateway's own spans) are
+ * silenced in such a process (sdk.ts: only the `walletgraph` tracer records), and log lines get
+ * their trace fields from the request's logger (see the gateway's request context).
+ */
+export class SynchronousContextManager implements ContextManager {
+  private current: Context = ROOT_CONTEXT;
+
+  active(): Context {
+    return this.current;
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    const previous = this.current;
+    this.current = context;
+    try {
+      return fn.apply(thisArg, args);
+    } finally {
+      this.current = previous;
+    }
+  }
+
+  bind<T>(context: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    const fn = target as unknown as (...args: unknown[]) => unknown;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bound function runs with its caller's `this`
+    const manager = this;
+    return function bound(this: unknown, ...args: unknown[]) {
+      return manager.with(context, () => fn.apply(this, args));
+    } as unknown as T;
+  }
+
+  enable(): this {
+    return this;
+  }
+
+  disable(): this {
+    this.current = ROOT_CONTEXT;
+    return this;
   }
 }

@@ -53,13 +53,28 @@ class EntryPointsTracer implements Tracer {
 }
 
 /**
+ * The tracer of a library whose spans a process makes itself (explicit context: Apollo Gateway's
+ * `apollo/gateway-js`): every span is the API's no-op span, and `startActiveSpan` runs its function
+ * with it without entering any context (the API's own no-op tracer would still call `context.with`).
+ */
+export const UNRECORDED_TRACER: Tracer = {
+  startSpan: (): Span => UNRECORDED,
+  startActiveSpan<F extends (span: Span) => unknown>(_name: string, ...args: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
+    const fn = args[args.length - 1] as (span: Span) => ReturnType<F>;
+    return fn(UNRECORDED);
+  },
+};
+
+/**
  * Makes `provider` hand out EntryPointsTracers (one per name, version and schema URL, as the SDK
  * caches its own), before it is registered: the API's tracers and Prisma's then go through them.
+ * With `recordingScopes`, a tracer of any other name is UNRECORDED_TRACER.
  */
-export function handOutEntryPointsTracers(provider: TracerProvider): void {
+export function handOutEntryPointsTracers(provider: TracerProvider, recordingScopes?: ReadonlySet<string>): void {
   const getTracer = provider.getTracer.bind(provider);
   const tracers = new Map<string, Tracer>();
   provider.getTracer = (name: string, version?: string, options?: TracerOptions): Tracer => {
+    if (recordingScopes !== undefined && !recordingScopes.has(name)) return UNRECORDED_TRACER;
     const key = `${name}@${version ?? ''}:${options?.schemaUrl ?? ''}`;
     let tracer = tracers.get(key);
     if (tracer === undefined) {

@@ -2,8 +2,9 @@ import { isSpanContextValid, SpanKind, trace, type Attributes, type Context, typ
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../core/index.js';
 import type { TracingConfig, TracingContextScope } from './config.js';
-import { RecordingScopeContextManager } from './context-manager.js';
+import { RecordingScopeContextManager, SynchronousContextManager } from './context-manager.js';
 import { ENTRY_SPAN_KINDS, handOutEntryPointsTracers } from './entry-points.js';
+import { setExplicitTracingContext, TRACER_NAME } from './spans.js';
 
 /** This process's tracing: `stop()` flushes what is buffered (ordered shutdown calls it last). */
 export interface Tracing {
@@ -16,8 +17,10 @@ const OFF: Tracing = { enabled: false, stop: () => Promise.resolve() };
 /**
  * Starts the OpenTelemetry SDK when `config.enabled`: a NodeTracerProvider with a parent-based
  * (or plain) trace-id-ratio sampler, a bounded BatchSpanProcessor and the Zipkin or OTLP/HTTP
- * exporter, registered globally with the W3C trace-context propagator and AsyncLocalStorage (the
- * stock manager, or RecordingScopeContextManager with `contextScope: 'recorded-only'`).
+ * exporter, registered globally with the W3C trace-context propagator and a context manager: the
+ * stock AsyncLocalStorage one, RecordingScopeContextManager with `contextScope: 'recorded-only'`,
+ * or with `'explicit'` SynchronousContextManager (no AsyncLocalStorage at all) and only the
+ * `walletgraph` tracer recording (explicitTracingContext() then says so to the process's code).
  * Off: nothing is loaded (the SDK modules are required only here) and the API stays a no-op.
  */
 export function startTracing(config: TracingConfig, logger: Logger): Tracing {
@@ -49,14 +52,16 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
     scheduledDelayMillis: config.scheduleDelayMs,
     exportTimeoutMillis: config.exportTimeoutMs,
   });
-  const contextManager = config.contextScope === 'recorded-only' ? new RecordingScopeContextManager() : undefined;
+  const { contextManager, spanProcessors } = contextManagerOf(config.contextScope);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName }),
     sampler,
-    spanProcessors: contextManager === undefined ? [processor] : [contextManager.spanProcessor, processor],
+    spanProcessors: [...spanProcessors, processor],
   });
-  handOutEntryPointsTracers(provider);
+  // Explicit context: only this repository's tracer records (a library's spans would find no parent).
+  handOutEntryPointsTracers(provider, config.contextScope === 'explicit' ? new Set([TRACER_NAME]) : undefined);
   provider.register({ propagator: new W3CTraceContextPropagator(), ...(contextManager === undefined ? {} : { contextManager }) });
+  setExplicitTracingContext(config.contextScope === 'explicit');
   // Prisma's own spans (operation, serialization, each db_query) under the request's span (its
   // require hook is left out of a process without Prisma: the gateway).
   const prisma = config.prismaSpans ? new (require('@prisma/instrumentation') as typeof import('@prisma/instrumentation')).PrismaInstrumentation() : undefined;
@@ -75,10 +80,22 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing {
   return {
     enabled: true,
     async stop() {
+      setExplicitTracingContext(false);
       prisma?.disable();
       await provider.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing the last spans failed'));
     },
   };
+}
+
+/** The context manager of a scope (none: the SDK's stock AsyncLocalStorage one) and the span processor it needs. */
+function contextManagerOf(scope: TracingContextScope | undefined): {
+  contextManager: SynchronousContextManager | RecordingScopeContextManager | undefined;
+  spanProcessors: RecordingScopeContextManager['spanProcessor'][];
+} {
+  if (scope === 'explicit') return { contextManager: new SynchronousContextManager(), spanProcessors: [] };
+  if (scope !== 'recorded-only') return { contextManager: undefined, spanProcessors: [] };
+  const contextManager = new RecordingScopeContextManager();
+  return { contextManager, spanProcessors: [contextManager.spanProcessor] };
 }
 
 /**
@@ -106,25 +123,34 @@ export interface RecordedSpan {
   readonly spanId: string;
   readonly parentSpanId: string | undefined;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** [seconds, nanoseconds] since the epoch. */
+  readonly startTime: readonly [number, number];
+  readonly endTime: readonly [number, number];
 }
 
 /**
- * For tests of code that makes spans: an always-on provider, registered globally, that keeps every
- * finished span in memory. `stop()` unregisters it.
+ * For tests of code that makes spans: an always-on (or `sampler`) provider, registered globally,
+ * with the context manager of `contextScope`, that keeps every finished span in memory. `stop()`
+ * unregisters it.
  */
-export function startInMemoryTracing(options: { readonly contextScope?: TracingContextScope } = {}): { spans(): RecordedSpan[]; stop(): Promise<void> } {
+export function startInMemoryTracing(options: { readonly contextScope?: TracingContextScope; readonly sampler?: Sampler } = {}): {
+  spans(): RecordedSpan[];
+  stop(): Promise<void>;
+} {
   const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   const exporter = new base.InMemorySpanExporter();
-  const contextManager = options.contextScope === 'recorded-only' ? new RecordingScopeContextManager() : undefined;
+  const { contextManager, spanProcessors } = contextManagerOf(options.contextScope);
   const processor = new base.SimpleSpanProcessor(exporter);
   const provider = new NodeTracerProvider({
-    sampler: new base.AlwaysOnSampler(),
-    spanProcessors: contextManager === undefined ? [processor] : [contextManager.spanProcessor, processor],
+    sampler: options.sampler ?? new base.AlwaysOnSampler(),
+    spanProcessors: [...spanProcessors, processor],
   });
+  if (options.contextScope === 'explicit') handOutEntryPointsTracers(provider, new Set([TRACER_NAME]));
   provider.register({ propagator: new W3CTraceContextPropagator(), ...(contextManager === undefined ? {} : { contextManager }) });
+  setExplicitTracingContext(options.contextScope === 'explicit');
   return {
     spans: () =>
       exporter.getFinishedSpans().map((span) => ({
@@ -134,8 +160,11 @@ export function startInMemoryTracing(options: { readonly contextScope?: TracingC
         spanId: span.spanContext().spanId,
         parentSpanId: span.parentSpanContext?.spanId,
         attributes: span.attributes,
+        startTime: span.startTime,
+        endTime: span.endTime,
       })),
     async stop() {
+      setExplicitTracingContext(false);
       await provider.shutdown();
       api.trace.disable();
       api.context.disable();

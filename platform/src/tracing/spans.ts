@@ -1,8 +1,24 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 
-export { context, SpanKind, trace, ROOT_CONTEXT, type Attributes, type Context, type Span } from '@opentelemetry/api';
+export { context, SpanKind, SpanStatusCode, trace, ROOT_CONTEXT, type Attributes, type Context, type Span } from '@opentelemetry/api';
 
-const TRACER_NAME = 'walletgraph';
+export const TRACER_NAME = 'walletgraph';
+
+let explicit = false;
+
+/**
+ * Whether this process traces with an explicit context (WALLETGRAPH_TRACING_CONTEXT=explicit, set
+ * by startTracing): nothing follows async work, so code that makes spans across `await`s passes
+ * their parent itself; `false` while tracing is off or with another context manager.
+ */
+export function explicitTracingContext(): boolean {
+  return explicit;
+}
+
+/** For startTracing and startInMemoryTracing only. */
+export function setExplicitTracingContext(on: boolean): void {
+  explicit = on;
+}
 
 /** The repository's tracer (a no-op until startTracing registered a provider). */
 export function tracer(): Tracer {

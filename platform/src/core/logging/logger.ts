@@ -11,8 +11,9 @@ export interface LoggerConfig {
 
 /**
  * `trace_id` and `span_id` of the span active where the line is written (none outside a span, and
- * none while tracing is off: the API's no-op has no active span; none either in an unsampled
- * request of the gateway, whose context is not followed: RecordingScopeContextManager).
+ * none while tracing is off: the API's no-op has no active span). With the gateway's explicit
+ * tracing context no span is active across `await`s: a sampled request's logger carries them as
+ * bindings instead (gateway/src/context/request-context.ts).
  */
 export function traceLogFields(): Record<string, string> {
   const span = trace.getActiveSpan();
