@@ -213,7 +213,7 @@ function createSubgraphParts(
   const makeContext = (requestId: string, identity: Identity, connection?: ConnectionState): BalanceContext => ({
     requestId,
     identity,
-    ownerOf: createOwnerLoader(ownership, config.loaderBatchSizeMax),
+    ownerOf: createOwnerLoader(ownership, config.loaderBatchSizeMax, requestId),
     balanceByAccountId: createBalanceLoader(repository, config.loaderBatchSizeMax),
     ...(connection === undefined ? {} : { connection }),
   });

@@ -159,4 +159,19 @@ describe('the gateway’s spans with explicit tracing context', () => {
     expect(storageEntered.run).not.toHaveBeenCalled();
     expect(storageEntered.enterWith).not.toHaveBeenCalled();
   });
+
+  it("a sampled request refused before Apollo ran (a bad token) logs its refusal with the request's trace ids", async () => {
+    const traceId = hex(16);
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token', traceparent: `00-${traceId}-${hex(8)}-01` },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.status).toBe(401);
+    const server = one(spansOf(traceId), 'POST /graphql');
+    const refusal = lines.find((line) => line['msg'] === 'request refused: not authenticated');
+    expect(refusal).toMatchObject({ trace_id: traceId, span_id: server.spanId });
+    // Once per line: the request logger is not a child of a child carrying the same fields.
+    expect(lines.filter((line) => line['msg'] === 'request refused: not authenticated')).toHaveLength(1);
+  });
 });

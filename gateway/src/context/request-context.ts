@@ -30,7 +30,7 @@ export interface GatewayContext {
 export { requestIdFrom };
 
 /** trace_id and span_id of a context's span for a request's log lines (the mixin of createLogger sees no active span then). */
-function traceBindingsOf(traceContext: Context | undefined): Record<string, string> {
+export function traceBindingsOf(traceContext: Context | undefined): Record<string, string> {
   const spanContext = traceContext === undefined ? undefined : trace.getSpanContext(traceContext);
   return spanContext === undefined ? {} : { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }

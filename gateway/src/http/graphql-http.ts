@@ -9,7 +9,7 @@ import { readBody, sendJson, sendPayloadTooLarge } from './body.js';
 import { inexactNumberInSearch, parseRequestJson } from '../inputs/request-json.js';
 import { LimitCode } from '../limits/limit-errors.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
-import { createGatewayContext, requestIdFrom, type GatewayContext } from '../context/request-context.js';
+import { createGatewayContext, requestIdFrom, traceBindingsOf, type GatewayContext } from '../context/request-context.js';
 import type { Context } from '@walletgraph/platform/tracing';
 
 export interface GraphqlHttpDeps {
@@ -119,9 +119,12 @@ async function sendApolloResult(response: ServerResponse, result: HTTPGraphQLRes
 /** Body-size and batch-size limits, then Apollo Server (CSRF prevention, APQ, validation, execution). */
 export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayLimits) {
   return async (request: IncomingMessage, response: ServerResponse, traceContext?: Context): Promise<void> => {
+    // A sampled request's own refusals (body, trusted document, token) carry its trace ids: with
+    // the explicit tracing context no span is active here for the logger's mixin to find.
+    const requestDeps = traceContext === undefined ? deps : { ...deps, logger: deps.logger.child(traceBindingsOf(traceContext)) };
     const requestId = requestIdFrom(request.headers);
     const idHeader = { 'x-request-id': requestId };
-    const read = await readGraphqlBody(deps, limits, request, response, requestId);
+    const read = await readGraphqlBody(requestDeps, limits, request, response, requestId);
     if ('sent' in read) return;
     const { body } = read;
     const inexact = request.method === 'GET' ? inexactNumberInSearch(request.url) : undefined;
@@ -129,10 +132,10 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
     const url = new URL(request.url ?? '/', 'http://gateway.local');
     // Authenticated once, here: trusted documents are checked before Apollo parses anything, and
     // Apollo's context step reuses the outcome (a refusal is its 401).
-    const authenticated = await authenticateOnce(deps.authenticator, request);
+    const authenticated = await authenticateOnce(requestDeps.authenticator, request);
     if (!(authenticated instanceof UnauthenticatedError)) {
       const operation = request.method === 'POST' ? { body } : { search: url.searchParams };
-      if (refusedAsUntrusted(deps, authenticated, operation, response, requestId)) return;
+      if (refusedAsUntrusted(requestDeps, authenticated, operation, response, requestId)) return;
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: (request.method ?? 'GET').toUpperCase(),
@@ -145,10 +148,10 @@ export function createGraphqlHttpHandler(deps: GraphqlHttpDeps, limits: GatewayL
       new Promise((resolve) => {
         if (!(authenticated instanceof UnauthenticatedError))
           return resolve(createGatewayContext(request.headers, deps.logger, authenticated.identity, requestId, traceContext));
-        deps.logger.info({ requestId, reason: authenticated.message }, 'request refused: not authenticated');
+        requestDeps.logger.info({ requestId, reason: authenticated.message }, 'request refused: not authenticated');
         throw unauthenticatedError(authenticated);
       });
-    const result = await deps.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
+    const result = await requestDeps.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
     await sendApolloResult(response, result, idHeader);
   };
 }

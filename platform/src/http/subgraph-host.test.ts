@@ -1,5 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import pino from 'pino';
+import { SpanKind } from '@opentelemetry/api';
 import { UnauthenticatedError } from '../core/index.js';
 import { createSubgraphHost, type HostReadiness, type SubgraphHost, type SubgraphHostDeps } from './subgraph-host.js';
 
@@ -142,5 +143,35 @@ describe('the subgraph host, other dependencies', () => {
     await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
     await expect(second.stop()).resolves.toBeUndefined();
     await first.host.stop();
+  });
+});
+
+describe('the subgraph host under tracing', () => {
+  it("writes a refusal's warning and its access line inside the request's span (trace_id, span_id)", async () => {
+    const { startInMemoryTracing } = await import('../tracing/sdk.js');
+    const { createLogger } = await import('../core/index.js');
+    const { Writable } = await import('node:stream');
+    const tracing = startInMemoryTracing();
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
+    const traced = await startHost({ logger: createLogger({ name: 'host', level: 'debug' }, stream) });
+    try {
+      const response = await post(traced.url, '{"query":"{ caller }"}', { 'x-request-id': 'req-refused' });
+      expect(response.status).toBe(401);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const server = tracing.spans().find((span) => span.kind === SpanKind.SERVER);
+      expect(server).toBeDefined();
+      const refusal = lines.find((line) => line['msg'] === 'request refused: no valid gateway identity');
+      const access = lines.find((line) => line['msg'] === 'request');
+      for (const line of [refusal, access]) expect(line).toMatchObject({ requestId: 'req-refused', trace_id: server?.traceId, span_id: server?.spanId });
+    } finally {
+      await traced.host.stop();
+      await tracing.stop();
+    }
   });
 });

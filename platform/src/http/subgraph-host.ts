@@ -209,22 +209,20 @@ export function createSubgraphHost<TContext extends BaseContext, TIdentity>(
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     // Health checks get no span: a poll every few seconds would drown the traces that matter.
     const traced = HEALTH_PATHS.has(path) ? undefined : startServerSpan(request, path);
-    const routed =
-      traced === undefined
-        ? route(request, response, path, requestId, requestLogger)
-        : context.with(traced.context, () => route(request, response, path, requestId, requestLogger));
-    routed
-      .catch((error: unknown) => refuse(error, request, response, requestLogger))
+    // Callbacks of the request's promise run outside its context: each enters the span itself, so
+    // its log lines carry trace_id and span_id too (a refusal's included).
+    const inSpan = <T>(fn: () => T): T => (traced === undefined ? fn() : context.with(traced.context, fn));
+    inSpan(() => route(request, response, path, requestId, requestLogger))
+      .catch((error: unknown) => inSpan(() => refuse(error, request, response, requestLogger)))
       .finally(() => {
         if (traced !== undefined) endServerSpan(traced.span, response);
         if (HEALTH_PATHS.has(path) || !logger.isLevelEnabled(config.accessLogLevel)) return;
-        const logAccess = (): void =>
+        inSpan(() =>
           requestLogger[config.accessLogLevel](
             { method: request.method, path, status: response.statusCode, durationMs: Math.round(performance.now() - startedAt) },
             'request',
-          );
-        if (traced === undefined) logAccess();
-        else context.with(traced.context, logAccess);
+          ),
+        );
       });
   }
 

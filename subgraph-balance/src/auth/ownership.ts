@@ -9,8 +9,11 @@ import { traceCarrierOf, withTraceHeaders } from '@walletgraph/platform/tracing'
  * first); unknown accounts are not cached, since they may be opened later.
  */
 export interface OwnershipDirectory {
-  /** accountId → clientId for every account the wallet knows; unknown ids are absent. */
-  ownersOf(accountIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * accountId → clientId for every account the wallet knows; unknown ids are absent. `requestId`:
+   * the asking request's, sent as the look-up's `x-request-id` so the wallet's log lines match it.
+   */
+  ownersOf(accountIds: readonly string[], requestId?: string): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface OwnershipConfig {
@@ -40,14 +43,17 @@ export function createOwnershipDirectory(deps: { readonly logger: Logger; readon
     cache.set(accountId, clientId);
   };
 
-  async function lookUp(accountIds: readonly string[]): Promise<void> {
+  async function lookUp(accountIds: readonly string[], requestId: string | undefined): Promise<void> {
     const token = await mintInternalIdentity(identity, { secret: config.internalSecret });
     let body: EntitiesResponse;
     try {
       const response = await fetchImpl(config.walletSubgraphUrl, {
         method: 'POST',
         // The wallet's span joins the trace of the request that asked (tracing on).
-        headers: withTraceHeaders<Record<string, string>>({ 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: token }, traceCarrierOf()),
+        headers: withTraceHeaders<Record<string, string>>(
+          { 'content-type': 'application/json', [INTERNAL_IDENTITY_HEADER]: token, ...(requestId === undefined ? {} : { 'x-request-id': requestId }) },
+          traceCarrierOf(),
+        ),
         body: JSON.stringify({ query, variables: { representations: accountIds.map((id) => ({ __typename: 'Account', id })) } }),
         signal: AbortSignal.timeout(config.timeoutMs),
       });
@@ -65,9 +71,10 @@ export function createOwnershipDirectory(deps: { readonly logger: Logger; readon
   }
 
   return {
-    async ownersOf(accountIds) {
+    async ownersOf(accountIds, requestId) {
       const missing = [...new Set(accountIds.filter((id) => !cache.has(id)))];
-      for (let start = 0; start < missing.length; start += OWNERSHIP_BATCH_SIZE_MAX) await lookUp(missing.slice(start, start + OWNERSHIP_BATCH_SIZE_MAX));
+      for (let start = 0; start < missing.length; start += OWNERSHIP_BATCH_SIZE_MAX)
+        await lookUp(missing.slice(start, start + OWNERSHIP_BATCH_SIZE_MAX), requestId);
       const owners = new Map<string, string>();
       for (const id of accountIds) {
         const owner = cache.get(id);

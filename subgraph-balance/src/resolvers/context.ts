@@ -53,10 +53,10 @@ export function createBaselineReader(repository: BalanceRepository, batchSizeMax
 }
 
 /** One loader per request: all ownership checks of a request become one look-up. */
-export function createOwnerLoader(directory: OwnershipDirectory, batchSizeMax: number): OwnerOf {
+export function createOwnerLoader(directory: OwnershipDirectory, batchSizeMax: number, requestId?: string): OwnerOf {
   const loader = new DataLoader<string, string | null>(
     async (accountIds) => {
-      const owners = await directory.ownersOf(accountIds);
+      const owners = await directory.ownersOf(accountIds, requestId);
       return accountIds.map((id) => owners.get(id) ?? null);
     },
     { maxBatchSize: batchSizeMax },

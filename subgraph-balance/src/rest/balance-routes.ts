@@ -49,7 +49,7 @@ export function createBalanceRestServer(
     const identity = await restRequestIdentity(authorization, deps.verifyUserToken, config.devMode);
     const accountId = match[1] ?? '';
     if (!UUID_PATTERN.test(accountId)) return sendJson(response, 400, errorBody(ErrorCode.BAD_USER_INPUT, 'account_id must be a UUID'));
-    const ownerOf = async (id: string): Promise<string | null> => (await deps.ownership.ownersOf([id])).get(id) ?? null;
+    const ownerOf = async (id: string): Promise<string | null> => (await deps.ownership.ownersOf([id], requestId)).get(id) ?? null;
     // Someone else's account answers exactly like an unknown one.
     const visible = await mayReadBalance(identity, accountId.toLowerCase(), ownerOf);
     const [balance] = visible ? await deps.repository.findByAccountIds([accountId.toLowerCase()]) : [];
