@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/tools/tracing-overhead.mjs [--duration=8] [--connections=32] [--rounds=5] [--warmup=3] [--full=1] [--zero=0] [--profile=1]
+// node bench/tools/tracing-overhead.mjs [--duration=8] [--connections=32] [--rounds=5] [--warmup=3] [--full=1] [--zero=0] [--profile=1] [--variants=off,sampled_1pct]
 // What tracing costs on reads (issue 16): one stack (Kafka, wgbench_trace_* databases, both
 // subgraphs, a real Zipkin) and five builds-identical gateways side by side, differing only in
 // OTEL_*: `off` (no exporter: the SDK is not loaded), `sampled_1pct` (parentbased_traceidratio 0.01,
@@ -23,9 +23,9 @@ import { freePort } from '../../scripts/lib/free-port.mjs';
 const flags = Object.fromEntries(
   process.argv
     .slice(2)
-    .map((arg) => /^--([a-z]+)=(\d+)$/.exec(arg))
+    .map((arg) => /^--([a-z]+)=([\w,.]+)$/.exec(arg))
     .filter(Boolean)
-    .map((m) => [m[1], Number(m[2])]),
+    .map((m) => [m[1], /^\d+$/.test(m[2]) ? Number(m[2]) : m[2]]),
 );
 const durationS = flags.duration ?? 8;
 const connections = flags.connections ?? 32;
@@ -75,6 +75,12 @@ try {
   const { ids } = await seedSql(urls, 2_000);
   const targets = {};
   if (!full) delete VARIANTS.sampled_100pct;
+  // --variants=off,sampled_1pct: only these (more paired rounds of the comparison that matters in the same time).
+  if (typeof flags.variants === 'string') {
+    const wanted = new Set(flags.variants.split(','));
+    for (const name of Object.keys(VARIANTS)) if (!wanted.has(name)) delete VARIANTS[name];
+    if (!('off' in VARIANTS) || Object.keys(VARIANTS).length < 2) throw new Error(`--variants needs off and at least one of ${[...wanted].join(', ')}`);
+  }
   // --zero=1: a gateway that traces (SDK, server spans, sampler) but never records: what the 1 % one
   // pays besides the time a sampled read is in flight (AsyncLocalStorage on for every request then).
   if (flags.zero === 1) VARIANTS.sampled_0pct = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' };

@@ -1,6 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
 
+/** A ContextManager's `bind`: `target` runs inside `context` through `manager.with`, with its caller's `this`. */
+function bindThrough<T>(manager: Pick<ContextManager, 'with'>, context: Context, target: T): T {
+  if (typeof target !== 'function') return target;
+  const fn = target as unknown as (...args: unknown[]) => unknown;
+  return function bound(this: unknown, ...args: unknown[]) {
+    return manager.with(context, () => fn.apply(this, args));
+  } as unknown as T;
+}
+
 /**
  * OpenTelemetry's context manager for a process that samples a small share of its requests
  * (WALLETGRAPH_TRACING_CONTEXT=recorded-only, the gateway's default before `explicit`):
@@ -64,13 +73,7 @@ export class RecordingScopeContextManager implements ContextManager {
   }
 
   bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const fn = target as unknown as (...args: unknown[]) => unknown;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bound function runs with its caller's `this`
-    const manager = this;
-    return function bound(this: unknown, ...args: unknown[]) {
-      return manager.with(context, () => fn.apply(this, args));
-    } as unknown as T;
+    return bindThrough(this, context, target);
   }
 
   enable(): this {
@@ -119,13 +122,7 @@ export class SynchronousContextManager implements ContextManager {
   }
 
   bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const fn = target as unknown as (...args: unknown[]) => unknown;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bound function runs with its caller's `this`
-    const manager = this;
-    return function bound(this: unknown, ...args: unknown[]) {
-      return manager.with(context, () => fn.apply(this, args));
-    } as unknown as T;
+    return bindThrough(this, context, target);
   }
 
   enable(): this {
