@@ -14,7 +14,8 @@ import { createWalletService, type WalletService } from '../../subgraph-wallet/s
 import { loadWalletConfig } from '../../subgraph-wallet/src/config';
 import { createGateway, type Gateway } from '../src/app';
 import { loadGatewayConfig } from '../src/config';
-import { kafkaCredentialEnv, prepareTopics } from './stack';
+import { freePort } from '../../chaos/support/scripts';
+import { BALANCE_CONSUMER_TEST_ENV, kafkaCredentialEnv, prepareTopics } from './stack';
 
 const balanceMainJs = path.resolve(__dirname, '..', '..', 'subgraph-balance', 'dist', 'main.js');
 /** A balance process loads, connects to MariaDB and Kafka and joins its groups: slow on a loaded 2-core machine. */
@@ -25,17 +26,6 @@ function requiredEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') throw new Error(`${name} is not set: run through the Jest global setup (npx jest --selectProjects gateway)`);
   return value;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A connection the balancer forwards: to which instance, and whether it is a WebSocket (a subscription). */
@@ -218,13 +208,8 @@ export async function startBalancePair(options: BalancePairOptions = {}): Promis
       BALANCE_LIVE_GROUP_PREFIX: names.balanceLiveGroupPrefix,
       KAFKA_TOPIC_BALANCES_DLQ: names.balancesDeadLetter,
       KAFKA_TOPIC_BALANCES_LIVE: names.balancesLive,
-      KAFKA_TOPIC_PARTITIONS: '3',
-      // A killed instance's partitions go to the other one after this.
-      CONSUMER_SESSION_TIMEOUT_MS: '10000',
-      CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
-      CONSUMER_COMMIT_INTERVAL_MS: '200',
-      RETRY_DELAY_MS_INITIAL: '20',
-      RETRY_DELAY_MS_MAX: '200',
+      // A killed instance's partitions go to the other one after CONSUMER_SESSION_TIMEOUT_MS.
+      ...BALANCE_CONSUMER_TEST_ENV,
       DATABASE_POOL_SIZE_MAX: '4',
       APOLLO_TELEMETRY_DISABLED: '1',
       ...options.balanceEnv,

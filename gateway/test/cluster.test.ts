@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../chaos/support/scripts';
 import { adminAuthorization } from './auth';
 
 const mainJs = path.resolve(__dirname, '..', 'dist', 'main.js');
@@ -9,17 +9,6 @@ const mainJs = path.resolve(__dirname, '..', 'dist', 'main.js');
 const WORKERS_READY_MS_MAX = 60_000;
 /** Each test: the workers' start, then a few requests and a clean stop. */
 const TEST_MS_MAX = 120_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function livePid(url: string): Promise<number | undefined> {
   try {

@@ -84,6 +84,19 @@ export async function prepareTopics(brokers: string, names: KafkaAccessNames, lo
   }
 }
 
+/**
+ * The balance service's consumer timings in the integration suites (in-process and as processes):
+ * rebalances, offset commits and retries in a fraction of production's, three partitions.
+ */
+export const BALANCE_CONSUMER_TEST_ENV = {
+  KAFKA_TOPIC_PARTITIONS: '3',
+  CONSUMER_SESSION_TIMEOUT_MS: '10000',
+  CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+  CONSUMER_COMMIT_INTERVAL_MS: '200',
+  RETRY_DELAY_MS_INITIAL: '20',
+  RETRY_DELAY_MS_MAX: '200',
+} as const;
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = options.logger ?? createLogger({ name: 'stack', level: process.env['LOG_LEVEL'] ?? 'silent' });
   // Topics and groups of their own, so parallel suites never see each other's events.
@@ -118,12 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         BALANCE_LIVE_GROUP_PREFIX: `gw-balance-live-${suffix}`,
         KAFKA_TOPIC_BALANCES_DLQ: `gw.balances.${suffix}.dlq`,
         KAFKA_TOPIC_BALANCES_LIVE: `gw.balances.${suffix}.live`,
-        KAFKA_TOPIC_PARTITIONS: '3',
-        CONSUMER_SESSION_TIMEOUT_MS: '10000',
-        CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
-        CONSUMER_COMMIT_INTERVAL_MS: '200',
-        RETRY_DELAY_MS_INITIAL: '20',
-        RETRY_DELAY_MS_MAX: '200',
+        ...BALANCE_CONSUMER_TEST_ENV,
         DATABASE_POOL_SIZE_MAX: '4',
         ...options.balanceEnv,
         ...ports,

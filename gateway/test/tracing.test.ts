@@ -3,32 +3,20 @@
 // tracer), on databases and topics of their own, exporting to a Zipkin this suite starts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@walletgraph/platform/core';
 import { kafkaAccessNames } from '@walletgraph/platform/kafka';
 import { createServiceProcess, ensureBuilt, SERVICE_SCRIPTS, type ServiceProcess } from '../../chaos/support/processes';
-import { dropDatabases, migrateAndSeed, withDatabase } from '../../chaos/support/scripts';
+import { dropDatabases, freePort, migrateAndSeed, withDatabase } from '../../chaos/support/scripts';
 import { adminAuthorization } from './auth';
 import { subscribe, type LiveSubscription } from './client';
 import { actUntilEvent, createFundedAccounts } from './fixtures';
-import { kafkaCredentialEnv, prepareTopics } from './stack';
+import { BALANCE_CONSUMER_TEST_ENV, kafkaCredentialEnv, prepareTopics } from './stack';
 import { testWallet } from './wallet-client';
 import { startTestZipkin, waitForTrace, type ZipkinServer, type ZipkinSpan } from './zipkin';
 
 jest.setTimeout(240_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 const suffix = randomUUID().slice(0, 8);
@@ -97,12 +85,7 @@ beforeAll(async () => {
       BALANCE_LIVE_GROUP_PREFIX: names.balanceLiveGroupPrefix,
       KAFKA_TOPIC_BALANCES_DLQ: topics.balancesDeadLetter,
       KAFKA_TOPIC_BALANCES_LIVE: topics.balancesLive,
-      KAFKA_TOPIC_PARTITIONS: '3',
-      CONSUMER_SESSION_TIMEOUT_MS: '10000',
-      CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
-      CONSUMER_COMMIT_INTERVAL_MS: '200',
-      RETRY_DELAY_MS_INITIAL: '20',
-      RETRY_DELAY_MS_MAX: '200',
+      ...BALANCE_CONSUMER_TEST_ENV,
     }),
   );
   const gateway = createServiceProcess(
