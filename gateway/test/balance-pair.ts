@@ -15,7 +15,8 @@ import { loadWalletConfig } from '../../subgraph-wallet/src/config';
 import { createGateway, type Gateway } from '../src/app';
 import { loadGatewayConfig } from '../src/config';
 import { freePort } from '../../chaos/support/scripts';
-import { BALANCE_CONSUMER_TEST_ENV, kafkaCredentialEnv, prepareTopics } from './stack';
+import { BALANCE_CONSUMER_TEST_ENV } from '../../subgraph-balance/test/helpers';
+import { kafkaCredentialEnv, prepareTopics } from './stack';
 
 const balanceMainJs = path.resolve(__dirname, '..', '..', 'subgraph-balance', 'dist', 'main.js');
 /** A balance process loads, connects to MariaDB and Kafka and joins its groups: slow on a loaded 2-core machine. */

@@ -16,6 +16,7 @@ import { createBalanceService, type BalanceService } from '../../subgraph-balanc
 import { loadBalanceConfig } from '../../subgraph-balance/src/config';
 import { createWalletService, type WalletService } from '../../subgraph-wallet/src/app';
 import { loadWalletConfig } from '../../subgraph-wallet/src/config';
+import { BALANCE_CONSUMER_TEST_ENV } from '../../subgraph-balance/test/helpers';
 import { createGateway, type Gateway } from '../src/app';
 import { loadGatewayConfig } from '../src/config';
 
@@ -83,19 +84,6 @@ export async function prepareTopics(brokers: string, names: KafkaAccessNames, lo
     await admin.disconnect();
   }
 }
-
-/**
- * The balance service's consumer timings in the integration suites (in-process and as processes):
- * rebalances, offset commits and retries in a fraction of production's, three partitions.
- */
-export const BALANCE_CONSUMER_TEST_ENV = {
-  KAFKA_TOPIC_PARTITIONS: '3',
-  CONSUMER_SESSION_TIMEOUT_MS: '10000',
-  CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
-  CONSUMER_COMMIT_INTERVAL_MS: '200',
-  RETRY_DELAY_MS_INITIAL: '20',
-  RETRY_DELAY_MS_MAX: '200',
-} as const;
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = options.logger ?? createLogger({ name: 'stack', level: process.env['LOG_LEVEL'] ?? 'silent' });

@@ -12,7 +12,8 @@ import { dropDatabases, freePort, migrateAndSeed, withDatabase } from '../../cha
 import { adminAuthorization } from './auth';
 import { subscribe, type LiveSubscription } from './client';
 import { actUntilEvent, createFundedAccounts } from './fixtures';
-import { BALANCE_CONSUMER_TEST_ENV, kafkaCredentialEnv, prepareTopics } from './stack';
+import { BALANCE_CONSUMER_TEST_ENV } from '../../subgraph-balance/test/helpers';
+import { kafkaCredentialEnv, prepareTopics } from './stack';
 import { testWallet } from './wallet-client';
 import { startTestZipkin, waitForTrace, type ZipkinServer, type ZipkinSpan } from './zipkin';
 

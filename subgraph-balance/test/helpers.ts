@@ -30,6 +30,20 @@ export async function identityHeaders(identity: Identity = ADMIN): Promise<Recor
   return { [INTERNAL_IDENTITY_HEADER]: await mintInternalIdentity(identity, { secret: DEV_INTERNAL_AUTH_SECRET }) };
 }
 
+/**
+ * The balance service's consumer timings in every integration suite (this package's and the
+ * gateway's, in-process or as processes): rebalances, offset commits and retries in a fraction of
+ * production's, three partitions.
+ */
+export const BALANCE_CONSUMER_TEST_ENV = {
+  KAFKA_TOPIC_PARTITIONS: '3',
+  CONSUMER_SESSION_TIMEOUT_MS: '10000',
+  CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+  CONSUMER_COMMIT_INTERVAL_MS: '200',
+  RETRY_DELAY_MS_INITIAL: '20',
+  RETRY_DELAY_MS_MAX: '200',
+} as const;
+
 /** A config on free ports with topics and a group nobody else uses. */
 export function testConfig(env: Record<string, string> = {}): BalanceConfig {
   const suffix = randomUUID().slice(0, 8);
@@ -45,12 +59,7 @@ export function testConfig(env: Record<string, string> = {}): BalanceConfig {
     KAFKA_TOPIC_BALANCES: `test.balances.${suffix}`,
     KAFKA_TOPIC_BALANCES_DLQ: `test.balances.${suffix}.dlq`,
     KAFKA_TOPIC_BALANCES_LIVE: `test.balances.${suffix}.live`,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    CONSUMER_SESSION_TIMEOUT_MS: '10000',
-    CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
-    CONSUMER_COMMIT_INTERVAL_MS: '200',
-    RETRY_DELAY_MS_INITIAL: '20',
-    RETRY_DELAY_MS_MAX: '200',
+    ...BALANCE_CONSUMER_TEST_ENV,
     DATABASE_POOL_SIZE_MAX: '4',
     ...env,
   });
