@@ -95,6 +95,8 @@ export function summaryOf(raw) {
           measured_from: 'mutation sent',
           event: strip(raw.propagation.event),
           readable: strip(raw.propagation.readable),
+          readable_poll_interval_ms: raw.propagation.readable_poll_interval_ms ?? null,
+          event_with_polls: raw.propagation.event_with_polls ? strip(raw.propagation.event_with_polls) : null,
           rate_per_s: raw.propagation.achieved_per_s,
           lost_events: raw.propagation.lost_events,
           ...(raw.propagation_low_rate
@@ -266,7 +268,7 @@ export function humanTable(raw, summary, targets) {
   ]) {
     if (p)
       lines.push(
-        `Propagation @${p.achieved_per_s}/s${name}, from the send: event p50/p95/p99 ${p.event.p50}/${p.event.p95}/${p.event.p99} ms; readable ${p.readable.p50}/${p.readable.p95}/${p.readable.p99} ms; ${p.lost_events} lost, ${p.early_events} before the response`,
+        `Propagation @${p.achieved_per_s}/s${name}, from the send: event p50/p95/p99 ${p.event.p50}/${p.event.p95}/${p.event.p99} ms; readable (second pass) ${p.readable.p50}/${p.readable.p95}/${p.readable.p99} ms, its event p99 ${p.event_with_polls?.p99} ms; ${p.lost_events} lost, ${p.early_events} before the response`,
       );
   }
   for (const s of raw.subscribers ?? [])
