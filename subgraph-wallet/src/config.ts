@@ -36,7 +36,8 @@ const schema = z
     DATABASE_ACQUIRE_TIMEOUT_MS: envField.positiveInt(5_000, 120_000),
     TRANSFER_RETRY_COUNT_MAX: envField.positiveInt(5, 50),
     WALLET_TRANSFER_BATCH_SIZE_MAX: envField.positiveInt(64, 500),
-    WALLET_TRANSFER_BATCH_WINDOW_MS: envField.positiveInt(2, 100),
+    WALLET_TRANSFER_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
+    WALLET_TRANSFER_BATCHES_IN_FLIGHT_MAX: envField.positiveInt(1, 64),
     TRANSACTION_TIMEOUT_MS: envField.positiveInt(10_000, 120_000),
     HTTP_BODY_BYTES_MAX: envField.positiveInt(1_048_576, 64 * 1_048_576),
     SHUTDOWN_DEADLINE_MS: envField.positiveInt(10_000, 120_000),
@@ -75,8 +76,8 @@ export interface WalletConfig {
   readonly databasePoolSizeMax: number;
   readonly databaseAcquireTimeoutMs: number;
   readonly transferRetryCountMax: number;
-  /** Group commit: transfers per transaction (1 = off) and the longest wait for others. */
-  readonly transferBatch: { readonly sizeMax: number; readonly windowMs: number };
+  /** Group commit: transfers per transaction (1 = off), the first one's wait for others, batch transactions at a time. */
+  readonly transferBatch: { readonly sizeMax: number; readonly windowMs: number; readonly inFlightMax: number };
   readonly transactionTimeoutMs: number;
   readonly httpBodyBytesMax: number;
   readonly shutdownDeadlineMs: number;
@@ -108,7 +109,11 @@ export function loadWalletConfig(env: NodeJS.ProcessEnv): WalletConfig {
     databasePoolSizeMax: e.DATABASE_POOL_SIZE_MAX,
     databaseAcquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
     transferRetryCountMax: e.TRANSFER_RETRY_COUNT_MAX,
-    transferBatch: { sizeMax: e.WALLET_TRANSFER_BATCH_SIZE_MAX, windowMs: e.WALLET_TRANSFER_BATCH_WINDOW_MS },
+    transferBatch: {
+      sizeMax: e.WALLET_TRANSFER_BATCH_SIZE_MAX,
+      windowMs: e.WALLET_TRANSFER_BATCH_WINDOW_MS,
+      inFlightMax: e.WALLET_TRANSFER_BATCHES_IN_FLIGHT_MAX,
+    },
     transactionTimeoutMs: e.TRANSACTION_TIMEOUT_MS,
     httpBodyBytesMax: e.HTTP_BODY_BYTES_MAX,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const unitOfWork = createUnitOfWork({ db, logger: silentLogger, onOutboxCommit: () => undefined }, { retryCountMax: 1, timeoutMs: 10_000 });
   useCases = createWalletUseCases(
     { db, unitOfWork, logger: silentLogger },
-    { topics: { transactions: 'transactions', balances: 'balances' }, transferBatch: { sizeMax: 64, windowMs: 20 } },
+    { topics: { transactions: 'transactions', balances: 'balances' }, transferBatch: { sizeMax: 64, windowMs: 20, inFlightMax: 4 } },
   );
 });
 afterAll(async () => {

@@ -20,8 +20,12 @@ import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
 import { planLockedTransfer } from './transfer-plan.js';
 
 /**
- * Group commit of transfers: concurrent transfers are collected for a bounded moment (at most
- * `sizeMax` of them, at most `windowMs` after the first) and applied in ONE database transaction:
+ * Group commit of transfers: concurrent transfers are collected (at most `sizeMax` of them) and
+ * applied in ONE database transaction, with at most `inFlightMax` batch transactions at a time:
+ * a transfer that arrives while that many are committing waits for the next one to end, so the
+ * batches grow with the load instead of a fixed wait (smart batching: alone and at once when the
+ * wallet is quiet, `windowMs` after the first when it is not 0; under load as many as arrived
+ * during one commit). Each batch:
  * 1. claim every idempotency key (sorted) and lock every account of the batch in ascending id order,
  *    one round trip;
  * 2. plan each transfer in arrival order against the locked balances, each with its own rules
@@ -37,8 +41,10 @@ import { planLockedTransfer } from './transfer-plan.js';
 export interface TransferBatchConfig {
   /** Transfers per transaction; 1 turns group commit off (every transfer alone). */
   readonly sizeMax: number;
-  /** Longest a transfer waits for others before its batch is committed. */
+  /** With room for another batch: how long the first transfer waits for others (0: the next turn of the event loop). */
   readonly windowMs: number;
+  /** Batch transactions committing at the same time; a transfer arriving beyond them waits for one to end. */
+  readonly inFlightMax: number;
 }
 
 export interface TransferRequest {
@@ -141,8 +147,9 @@ async function applyBatch(tx: Tx, items: readonly Pending[], topics: EventTopics
 
 export function createTransferBatcher(deps: TransferBatcherDeps, config: TransferBatchConfig & { readonly topics: EventTopics }): TransferBatcher {
   let pending: Pending[] = [];
-  let keys = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled flush (a window's timer or the next turn's immediate); undefined when none. */
+  let cancelScheduled: (() => void) | undefined;
+  let inFlightCount = 0;
 
   async function commit(items: readonly Pending[]): Promise<void> {
     let results: ItemResult[];
@@ -156,25 +163,60 @@ export function createTransferBatcher(deps: TransferBatcherDeps, config: Transfe
     results.forEach((result, i) => ('ok' in result ? items[i]!.resolve(result.ok) : items[i]!.reject(result.error)));
   }
 
+  /**
+   * The next batch: waiting transfers in arrival order, at most sizeMax, ending before the first
+   * key the batch already holds (that one goes to a later batch and replays the first).
+   */
+  function takeBatch(): Pending[] {
+    const batchKeys = new Set<string>();
+    let count = 0;
+    while (count < pending.length && count < config.sizeMax && !batchKeys.has(pending[count]!.request.key)) {
+      batchKeys.add(pending[count]!.request.key);
+      count += 1;
+    }
+    const items = pending.slice(0, count);
+    pending = pending.slice(count);
+    return items;
+  }
+
+  /** Commits the next batch when a batch slot is free; what is left waits for a slot. */
   function flush(): void {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    const items = pending;
-    pending = [];
-    keys = new Set();
-    if (items.length > 0) void commit(items);
+    cancelScheduled?.();
+    cancelScheduled = undefined;
+    if (pending.length === 0 || inFlightCount >= config.inFlightMax) return;
+    const items = takeBatch();
+    inFlightCount += 1;
+    void commit(items)
+      .catch((error: unknown) => deps.logger.error({ err: error, transferCount: items.length }, 'transfer batch settled with an error'))
+      .finally(() => {
+        inFlightCount -= 1;
+        // Those that arrived during this commit have waited long enough: no window for them.
+        flush();
+      });
+    // A batch cut short by a repeated key or the size limit: the rest may take another free slot.
+    if (pending.length > 0) schedule();
+  }
+
+  /** After an arrival: a full batch is committed now, else after the window; nothing while every slot is taken. */
+  function schedule(): void {
+    if (inFlightCount >= config.inFlightMax) return;
+    if (pending.length >= config.sizeMax) return flush();
+    if (cancelScheduled !== undefined) return;
+    if (config.windowMs === 0) {
+      const immediate = setImmediate(flush);
+      cancelScheduled = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(flush, config.windowMs);
+      cancelScheduled = () => clearTimeout(timer);
+    }
   }
 
   return {
     submit(request) {
       if (config.sizeMax <= 1) return deps.alone(request);
       return new Promise<TransferOutcome>((resolve, reject) => {
-        // The same key twice in one batch: the second goes to the next batch and replays the first.
-        if (keys.has(request.key)) flush();
         pending.push({ request, resolve, reject });
-        keys.add(request.key);
-        if (pending.length >= config.sizeMax) flush();
-        else if (timer === undefined) timer = setTimeout(flush, config.windowMs);
+        schedule();
       });
     },
   };
