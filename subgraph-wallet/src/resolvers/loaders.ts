@@ -47,9 +47,19 @@ async function loadPages(queries: WalletQueries, keys: readonly TransactionPageK
 /** Fresh per request: caches never outlive one operation, so no stale reads across requests. */
 export function createLoaders(queries: WalletQueries): Loaders {
   const options = { maxBatchSize: LOADER_BATCH_SIZE_MAX };
+  const client = new DataLoader<string, ClientRecord | null>(async (ids) => byId(ids, await queries.clientsByIds(ids)), options);
   return {
-    client: new DataLoader(async (ids) => byId(ids, await queries.clientsByIds(ids)), options),
-    account: new DataLoader(async (ids) => byId(ids, await queries.accountsByIds(ids)), options),
+    client,
+    // An account's client comes in the same statement and primes the client loader: `account { client }`
+    // is one database round trip.
+    account: new DataLoader(async (ids) => {
+      const rows = await queries.accountsWithClientsByIds(ids);
+      for (const row of rows) if (row.client !== null) client.prime(row.client.id, row.client);
+      return byId(
+        ids,
+        rows.map((row) => row.account),
+      );
+    }, options),
     accountsByClient: new DataLoader(async (clientIds) => {
       const byClient = new Map<string, AccountRecord[]>(clientIds.map((id) => [id, []]));
       for (const row of await queries.accountsByClientIds(clientIds)) byClient.get(row.clientId)?.push(row);
