@@ -12,7 +12,7 @@ import http from 'node:http';
 import path from 'node:path';
 import os from 'node:os';
 import { authEnv, kafkaEnv } from '../lib/auth.mjs';
-import { cpuMsOf } from '../lib/rss.mjs';
+import { readFileSync } from 'node:fs';
 import { seedSql } from '../lib/seed.mjs';
 import { createStack, prepareDatabases, root } from '../lib/stack.mjs';
 import { dropDatabase, platform } from '../../scripts/lib/databases.mjs';
@@ -132,6 +132,13 @@ async function load(pair, ms, ids, identityFor) {
   return count;
 }
 
+/** [user, system] CPU ms of one process so far (clock ticks of 10 ms). */
+function cpuOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(fields[11]) * 10, Number(fields[12]) * 10];
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -171,17 +178,25 @@ try {
   for (let r = 0; r < rounds; r += 1) {
     await mint();
     await Promise.all(pairs.map((pair) => load(pair, 1000, readIds, identityFor)));
-    const cpu0 = pairs.map((pair) => pair.pids.map(cpuMsOf));
+    const cpu0 = pairs.map((pair) => pair.pids.map(cpuOf));
     const t0 = performance.now();
     const counts = await Promise.all(pairs.map((pair) => load(pair, seconds * 1000, readIds, identityFor)));
     const elapsed = (performance.now() - t0) / 1000;
     for (const [i, pair] of pairs.entries()) {
-      const cpu = pair.pids.map((pid, j) => cpuMsOf(pid) - cpu0[i][j]);
+      const [w, b] = pair.pids.map((pid, j) => cpuOf(pid).map((ms, k) => ms - cpu0[i][j][k]));
       const n = counts[i];
-      const result = { n, rps: n / elapsed, us: ((cpu[0] + cpu[1]) * 1000) / n, wallet: (cpu[0] * 1000) / n, balance: (cpu[1] * 1000) / n };
+      const perRead = (ms) => (ms * 1000) / n;
+      const result = {
+        n,
+        rps: n / elapsed,
+        us: perRead(w[0] + w[1] + b[0] + b[1]),
+        wallet: perRead(w[0] + w[1]),
+        balance: perRead(b[0] + b[1]),
+        system: perRead(w[1] + b[1]),
+      };
       pair.results.push(result);
       log(
-        `round ${r + 1} ${pair.label}: ${Math.round(result.us)} µs/read (wallet ${Math.round(result.wallet)}, balance ${Math.round(result.balance)}), ${Math.round(result.rps)} reads/s, load ${os.loadavg()[0].toFixed(2)}`,
+        `round ${r + 1} ${pair.label}: ${Math.round(result.us)} µs/read (wallet ${Math.round(result.wallet)}, balance ${Math.round(result.balance)}; system ${Math.round(result.system)}), ${Math.round(result.rps)} reads/s, load ${os.loadavg()[0].toFixed(2)}`,
       );
     }
   }
@@ -191,7 +206,15 @@ try {
       const xs = pair.results.map((x) => x[key]);
       return `${Math.round(median(xs))} (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
     };
-    console.log(`  ${pair.label} ${pair.checkout}: ${f('us')} µs/read; wallet ${f('wallet')}, balance ${f('balance')}; ${f('rps')} reads/s`);
+    console.log(
+      `  ${pair.label} ${pair.checkout}: ${f('us')} µs/read; wallet ${f('wallet')}, balance ${f('balance')}, system time ${f('system')}; ${f('rps')} reads/s`,
+    );
+  }
+  // Paired: each round's pairs ran at the same moment, so their ratio is the steadiest figure.
+  for (const pair of pairs.slice(1)) {
+    const ratios = pair.results.map((x, r) => x.us / pairs[0].results[r].us);
+    const two = (x) => x.toFixed(2);
+    console.log(`  ${pair.label}/A per round: ${two(median(ratios))} (${two(Math.min(...ratios))}–${two(Math.max(...ratios))})`);
   }
 } catch (error) {
   console.error(error);
