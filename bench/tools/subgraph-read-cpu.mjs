@@ -174,6 +174,14 @@ try {
   const identityFor = identityMode === 'clients' ? (id) => clientIdentities.get(id) : () => admin;
   await mint();
   for (const pair of pairs) await load(pair, 3000, readIds, identityFor);
+  // Background CPU (Kafka clients, pools, timers), after the warm-up: paid per second, so per read it
+  // grows as throughput falls.
+  const idle0 = pairs.map((pair) => pair.pids.map(cpuOf));
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  for (const [i, pair] of pairs.entries()) {
+    const ms = pair.pids.map((pid, j) => cpuOf(pid).reduce((a, b) => a + b) - idle0[i][j].reduce((a, b) => a + b));
+    log(`idle ${pair.label}: wallet ${ms[0] / 5} ms/s, balance ${ms[1] / 5} ms/s of CPU`);
+  }
   // Every pair under load at the same time, so each sees the same machine (a shared, noisy one).
   for (let r = 0; r < rounds; r += 1) {
     await mint();
