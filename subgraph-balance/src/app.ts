@@ -18,7 +18,14 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createBalanceProjector, type AppliedMessage, type BalanceProjectorConfig } from './projection/balance-projector.js';
 import { createDeadLetterPublisher } from './projection/dead-letter.js';
 import { createBalanceResolvers } from './resolvers/balance-resolvers.js';
-import { createBalanceLoader, createBaselineReader, createOwnerLoader, type BalanceContext, type ConnectionState } from './resolvers/context.js';
+import {
+  createBalanceLoader,
+  createBaselineReader,
+  createOwnerLoader,
+  createSharedBalancesReader,
+  type BalanceContext,
+  type ConnectionState,
+} from './resolvers/context.js';
 import { createBalanceRestServer } from './rest/balance-routes.js';
 import { createBalanceRepository, type BalanceRepository } from './store/balance-repository.js';
 import { createPrismaClient, disconnectPrisma } from './store/prisma.js';
@@ -210,11 +217,12 @@ function createSubgraphParts(
     },
   ]);
   const ownership = createOwnershipDirectory({ logger }, { ...config.ownership, internalSecret: config.auth.internalSecret });
+  const readBalances = createSharedBalancesReader(repository, config.loaderBatchSizeMax);
   const makeContext = (requestId: string, identity: Identity, connection?: ConnectionState): BalanceContext => ({
     requestId,
     identity,
     ownerOf: createOwnerLoader(ownership, config.loaderBatchSizeMax, requestId),
-    balanceByAccountId: createBalanceLoader(repository, config.loaderBatchSizeMax),
+    balanceByAccountId: createBalanceLoader(readBalances, config.loaderBatchSizeMax),
     ...(connection === undefined ? {} : { connection }),
   });
   return { schema, makeContext, ownership };

@@ -33,11 +33,27 @@ describe('batched reads', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities.map((e) => e.id)).toEqual(accounts.map((a) => a.accountId));
     expect(result.data?._entities.map((e) => e.client.id)).toEqual(accounts.map((a) => a.clientId));
-    // By-id reads go to the driver pool (plain SQL); the others through Prisma (backquoted).
-    expect(selects.filter((s) => /FROM accounts WHERE id IN/.test(s))).toHaveLength(1);
-    expect(selects.filter((s) => /FROM `?clients`?/.test(s))).toHaveLength(1);
+    // By-id reads go to the driver pool (plain SQL), each account with its client; the others through Prisma (backquoted).
+    expect(selects.filter((s) => /FROM accounts a LEFT JOIN clients c ON c\.id = a\.client_id WHERE a\.id IN/.test(s))).toHaveLength(1);
     expect(selects.filter((s) => /FROM `accounts` WHERE `accounts`\.`client_id` IN/.test(s))).toHaveLength(1);
-    expect(selects).toHaveLength(3);
+    expect(selects).toHaveLength(2);
+  });
+
+  it("reads an account and its client (the gateway's account fetch) in one statement", async () => {
+    const a = await newAccount(url);
+    const query = `query($id: ID!) { account(id: $id) { __typename id client { id name email createdAt } } }`;
+    const { result, selects } = await countingSql(() =>
+      gql<{ account: { id: string; client: { id: string; name: string; email: string; createdAt: string } } }>(url, query, { id: a.accountId }),
+    );
+    expect(result.errors).toBeUndefined();
+    const client = await gql<{ client: { id: string; name: string; email: string; createdAt: string } }>(
+      url,
+      `query($id: ID!) { client(id: $id) { id name email createdAt } }`,
+      { id: a.clientId },
+    );
+    expect(result.data?.account.client).toEqual(client.data?.client);
+    expect(result.data?.account.client.id).toBe(a.clientId);
+    expect(selects).toHaveLength(1);
   });
 
   it('fetches transaction pages of several accounts in one statement', async () => {

@@ -59,6 +59,16 @@ describe('the subgraph host', () => {
     expect(await response.json()).toEqual({ data: { caller: 'gateway', requestId: 'req-1' } });
   });
 
+  it('answers GraphQL uncacheable (no-store, as Apollo without cache hints) with its length, not chunked', async () => {
+    for (const query of ['{ caller }', '{ nosuchfield }']) {
+      const response = await post(started.url, JSON.stringify({ query }), { 'x-caller': 'gateway' });
+      const body = Buffer.from(await response.arrayBuffer());
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('content-length')).toBe(String(body.length));
+      expect(response.headers.get('transfer-encoding')).toBeNull();
+    }
+  });
+
   it.each<[string, number, string, () => Promise<Response>]>([
     ['no caller', 401, 'UNAUTHENTICATED', () => post(started.url, '{"query":"{ __typename }"}')],
     ['a body that is not JSON', 400, 'BAD_USER_INPUT', () => post(started.url, '{"query":', { 'x-caller': 'gateway' })],

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { ApolloServer, HeaderMap, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext, type GraphQLRequestListener } from '@apollo/server';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -88,6 +89,21 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   }
 }
 
+/**
+ * `cache-control: no-store` on every GraphQL response, as Apollo's cache-control plugin answers when
+ * no field carries a cache hint (our schemas have none): what the gateway narrows its policy by.
+ */
+export function uncacheableResponsePlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+  // One listener for all requests: it keeps no per-request state.
+  const listener: GraphQLRequestListener<TContext> = {
+    willSendResponse({ response }) {
+      if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+      return Promise.resolve();
+    },
+  };
+  return { requestDidStart: () => Promise.resolve(listener) };
+}
+
 /** Apollo Server as both subgraphs run it. */
 function createApollo<TContext extends BaseContext>(
   deps: Pick<SubgraphHostDeps<TContext, never>, 'schema' | 'formatError' | 'plugins'>,
@@ -108,6 +124,10 @@ function createApollo<TContext extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       // No federated tracing (ftv1): we do not report to Apollo, and tracing costs CPU per field.
       ApolloServerPluginInlineTraceDisabled(),
+      // Apollo's cache-control plugin hooks every resolved field to compute a policy that, without any
+      // cache hint in our schemas, is always "no-store"; the header is set once per response instead.
+      ApolloServerPluginCacheControlDisabled(),
+      uncacheableResponsePlugin<TContext>(),
       operationSpanPlugin<TContext>(),
       ...(deps.plugins ?? []),
     ],
@@ -135,6 +155,8 @@ async function answerWithApollo<TContext extends BaseContext>(
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') {
+    // With its length known, Node writes head and body at once instead of a chunked body.
+    response.setHeader('content-length', Buffer.byteLength(result.body.string));
     response.end(result.body.string);
     return;
   }

@@ -30,9 +30,26 @@ function balancesInOrder(repository: BalanceRepository): (accountIds: readonly s
   };
 }
 
-/** One loader per request: every Account.balance of a request becomes one SQL query. */
-export function createBalanceLoader(repository: BalanceRepository, batchSizeMax: number): DataLoader<string, BalanceState | null> {
-  return new DataLoader<string, BalanceState | null>(balancesInOrder(repository), { maxBatchSize: batchSizeMax });
+/** Balances of many accounts, answers in key order (null: no balance). */
+export type BalancesReader = (accountIds: readonly string[]) => Promise<Array<BalanceState | null>>;
+
+/**
+ * Process-wide and batching only (nothing cached): the balance reads of all requests that reach it
+ * in one turn of the event loop (a loaded subgraph parses several requests per turn) become one SQL
+ * query, run after each of them arrived, so every answer is as fresh as a query of its own.
+ */
+export function createSharedBalancesReader(repository: BalanceRepository, batchSizeMax: number): BalancesReader {
+  const loader = new DataLoader<string, BalanceState | null>(balancesInOrder(repository), {
+    maxBatchSize: batchSizeMax,
+    cache: false,
+    batchScheduleFn: (run) => setImmediate(run),
+  });
+  return (accountIds) => Promise.all(accountIds.map((id) => loader.load(id)));
+}
+
+/** One loader per request: every Account.balance of a request is one read of `readBalances`. */
+export function createBalanceLoader(readBalances: BalancesReader, batchSizeMax: number): DataLoader<string, BalanceState | null> {
+  return new DataLoader<string, BalanceState | null>(readBalances, { maxBatchSize: batchSizeMax });
 }
 
 /** How long the baseline reader gathers subscriptions before its one query. */

@@ -138,7 +138,9 @@ interface BalanceTextRow {
 async function readByAccountIds(driver: NonNullable<ReturnType<typeof driverPoolOf>>, accountIds: readonly string[]): Promise<BalanceState[]> {
   const sql = `SELECT id, account_id, CAST(amount AS CHAR) AS amount, version, CAST(updated_at AS CHAR) AS updated_at FROM balances WHERE account_id IN (${accountIds.map(() => '?').join(', ')})`;
   driver.onSqlQuery?.(sql);
-  const rows = await driver.pool.query<BalanceTextRow[]>({ sql }, [...accountIds]);
+  // The text itself, not `{ sql }`: an options object makes the driver copy its whole connection
+  // options into every query command.
+  const rows = await driver.pool.query<BalanceTextRow[]>(sql, [...accountIds]);
   return rows.map((row) => ({
     id: row.id,
     accountId: row.account_id,

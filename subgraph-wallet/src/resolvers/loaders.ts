@@ -44,21 +44,50 @@ async function loadPages(queries: WalletQueries, keys: readonly TransactionPageK
   return keys.map((key) => results.get(`${key.limit}|${key.after ?? ''}|${key.accountId}`) ?? []);
 }
 
-/** Fresh per request: caches never outlive one operation, so no stale reads across requests. */
+const options = { maxBatchSize: LOADER_BATCH_SIZE_MAX };
+
+/**
+ * Fresh per request: caches never outlive one operation, so no stale reads across requests. Each
+ * loader is made on first use (a federated read uses two of the five).
+ */
 export function createLoaders(queries: WalletQueries): Loaders {
-  const options = { maxBatchSize: LOADER_BATCH_SIZE_MAX };
-  return {
-    client: new DataLoader(async (ids) => byId(ids, await queries.clientsByIds(ids)), options),
-    account: new DataLoader(async (ids) => byId(ids, await queries.accountsByIds(ids)), options),
-    accountsByClient: new DataLoader(async (clientIds) => {
-      const byClient = new Map<string, AccountRecord[]>(clientIds.map((id) => [id, []]));
-      for (const row of await queries.accountsByClientIds(clientIds)) byClient.get(row.clientId)?.push(row);
-      return clientIds.map((clientId) => byClient.get(clientId) ?? []);
-    }, options),
-    transaction: new DataLoader(async (ids) => byId(ids, await queries.transactionsByIds(ids)), options),
-    transactionPage: new DataLoader((keys) => loadPages(queries, keys), {
-      maxBatchSize: PAGE_BATCH_ACCOUNT_COUNT_MAX,
-      cacheKeyFn: (key) => `${key.accountId}|${key.limit}|${key.after ?? ''}`,
-    }),
+  let client: Loaders['client'] | undefined;
+  let account: Loaders['account'] | undefined;
+  let accountsByClient: Loaders['accountsByClient'] | undefined;
+  let transaction: Loaders['transaction'] | undefined;
+  let transactionPage: Loaders['transactionPage'] | undefined;
+  const loaders: Loaders = {
+    get client() {
+      return (client ??= new DataLoader(async (ids) => byId(ids, await queries.clientsByIds(ids)), options));
+    },
+    // An account's client comes in the same statement and primes the client loader: `account { client }`
+    // is one database round trip.
+    get account() {
+      return (account ??= new DataLoader(async (ids) => {
+        const rows = await queries.accountsWithClientsByIds(ids);
+        for (const row of rows) if (row.client !== null) loaders.client.prime(row.client.id, row.client);
+        return byId(
+          ids,
+          rows.map((row) => row.account),
+        );
+      }, options));
+    },
+    get accountsByClient() {
+      return (accountsByClient ??= new DataLoader(async (clientIds) => {
+        const byClient = new Map<string, AccountRecord[]>(clientIds.map((id) => [id, []]));
+        for (const row of await queries.accountsByClientIds(clientIds)) byClient.get(row.clientId)?.push(row);
+        return clientIds.map((clientId) => byClient.get(clientId) ?? []);
+      }, options));
+    },
+    get transaction() {
+      return (transaction ??= new DataLoader(async (ids) => byId(ids, await queries.transactionsByIds(ids)), options));
+    },
+    get transactionPage() {
+      return (transactionPage ??= new DataLoader((keys) => loadPages(queries, keys), {
+        maxBatchSize: PAGE_BATCH_ACCOUNT_COUNT_MAX,
+        cacheKeyFn: (key) => `${key.accountId}|${key.limit}|${key.after ?? ''}`,
+      }));
+    },
   };
+  return loaders;
 }

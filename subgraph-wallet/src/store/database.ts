@@ -80,12 +80,15 @@ export async function withDb<T>(operation: () => Promise<T>): Promise<T> {
  */
 export async function selectRows<Row>(db: Database, sql: string, values: readonly unknown[]): Promise<Row[]> {
   db.onSqlQuery?.(sql);
-  return withDb(async () => await db.pool.query<Row[]>({ sql }, [...values]));
+  // The text itself, not `{ sql }`: an options object makes the driver copy its whole connection
+  // options into every query command.
+  return withDb(async () => await db.pool.query<Row[]>(sql, [...values]));
 }
 
 /** `?, ?, …` for an IN list of `count` values (count ≥ 1; loaders bound it). */
 export function placeholders(count: number): string {
-  return Array.from({ length: count }, () => '?').join(', ');
+  // One id per request is the common case (a federated read): its list is a constant.
+  return count === 1 ? '?' : Array.from({ length: count }, () => '?').join(', ');
 }
 
 /** A DATETIME(3) read as text (`CAST(… AS CHAR)`, session in UTC) → Date, whatever the process time zone. */
