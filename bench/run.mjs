@@ -207,6 +207,8 @@ async function main() {
               trustedDocumentsPath: path.join(workDir, 'trusted-documents.json'),
               name: 'gateway_b',
               main: options.compareGateway,
+              nodeOptions: options.compareNodeOptions,
+              env: options.compareEnv,
             }),
           }
         : {};

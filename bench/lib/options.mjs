@@ -58,6 +58,9 @@ const usage = `npm run bench -- [options]
                         only bench/results/unrecorded.json (git-ignored)
   --compare-gateway=F   also measure reads through another build of our gateway (its main.js, e.g. a copy of
                         gateway/dist from before a change) as target ours_b, in the same run
+  --compare-node-options="A B"  node options for ours_b only (e.g. --max-semi-space-size=32); without
+                        --compare-gateway, ours_b is this checkout's build
+  --compare-env=K=V,…   extra environment for ours_b only (e.g. GATEWAY_…=…)
   --subgraphs-root=DIR  run the subgraphs built in another checkout DIR (its subgraph-*/dist), e.g. the commit
                         before a change, to compare subgraph CPU per read in alternating runs
   --workers=N           processes per target, the same for every one (ours GATEWAY_WORKERS, Hive --fork,
@@ -93,6 +96,8 @@ export function parseOptions(argv) {
     'balance-url',
     'pids',
     'compare-gateway',
+    'compare-node-options',
+    'compare-env',
     'repetitions',
     'levels',
     'subgraphs-root',
@@ -131,13 +136,31 @@ export function parseOptions(argv) {
   // A running stack's process count is not ours to set: its gateway alone would differ from the peers.
   if (useRunning && workers !== 1)
     throw new Error('--workers cannot be combined with --use-running (the running gateway has its own worker count; the peers would not match it)');
-  const compareGateway = flags.has('compare-gateway') ? String(flags.get('compare-gateway')) : undefined;
+  const compareNodeOptions = flags.has('compare-node-options') ? String(flags.get('compare-node-options')).split(/\s+/).filter(Boolean) : [];
+  const compareEnv = flags.has('compare-env')
+    ? Object.fromEntries(
+        String(flags.get('compare-env'))
+          .split(',')
+          .map((kv) => {
+            const at = kv.indexOf('=');
+            if (at < 1) throw new Error(`--compare-env wants K=V pairs separated by commas, got ${kv}`);
+            return [kv.slice(0, at), kv.slice(at + 1)];
+          }),
+      )
+    : {};
+  const compareGateway = flags.has('compare-gateway')
+    ? String(flags.get('compare-gateway'))
+    : compareNodeOptions.length > 0 || Object.keys(compareEnv).length > 0
+      ? 'gateway/dist/main.js'
+      : undefined;
   const subgraphsRoot = flags.has('subgraphs-root') ? String(flags.get('subgraphs-root')) : undefined;
   return {
     mode,
     profile,
     only,
     compareGateway,
+    compareNodeOptions,
+    compareEnv,
     subgraphsRoot,
     build: flags.has('build'),
     cpuProfile: flags.has('profile'),

@@ -188,10 +188,19 @@ export async function startSubgraphs(stack, { brokers, urls, gatewayWorkers, pro
 export async function startOurs(
   stack,
   subgraphs,
-  { workers, profileDir, subscriptionsMax, trustedDocumentsPath, name = 'gateway', main = 'gateway/dist/main.js', env = {} },
+  {
+    workers,
+    profileDir,
+    subscriptionsMax,
+    trustedDocumentsPath,
+    name = 'gateway',
+    main = 'gateway/dist/main.js',
+    env = {},
+    nodeOptions: extraNodeOptions = [],
+  },
 ) {
   const port = await freePort();
-  const nodeOptions = profileOptions(profileDir, name);
+  const nodeOptions = [...profileOptions(profileDir, name), ...extraNodeOptions];
   await stack.startNode(
     name,
     [path.resolve(root, main)],

@@ -17,6 +17,13 @@ describe('gateway config', () => {
     });
   });
 
+  it('sizes the heap from its live size by default, or leaves it to V8 with 0', () => {
+    expect(loadGatewayConfig({}).heapGrowingPercent).toBe(50);
+    expect(loadGatewayConfig({ GATEWAY_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(loadGatewayConfig({ GATEWAY_HEAP_GROWING_PERCENT: '100' }).heapGrowingPercent).toBe(100);
+    for (const bad of ['-1', '401', '1.5', 'lots']) expect(() => loadGatewayConfig({ GATEWAY_HEAP_GROWING_PERCENT: bad })).toThrow(ConfigError);
+  });
+
   it('bounds SSE stream reservations per caller and in time', () => {
     expect(loadGatewayConfig({})).toMatchObject({ sseReservationsPerCallerMax: 10, sseReservationTtlMs: 10_000 });
     expect(loadGatewayConfig({ GATEWAY_SSE_RESERVATIONS_PER_CALLER_MAX: '2', GATEWAY_SSE_RESERVATION_TTL_MS: '500' })).toMatchObject({

@@ -57,6 +57,7 @@ const schema = z
     GATEWAY_QUERY_PLAN_CACHE_BYTES_MAX: envField.positiveInt(32 * 1024 * 1024, 4 * 1024 * 1024 * 1024),
     GATEWAY_APQ_CACHE_BYTES_MAX: envField.positiveInt(16 * 1024 * 1024, 4 * 1024 * 1024 * 1024),
     GATEWAY_WORKERS: envField.positiveInt(1, 64),
+    GATEWAY_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(400).default(50),
     GATEWAY_INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
     GATEWAY_SUBGRAPH_TIMEOUT_MS: envField.positiveInt(10_000, 600_000),
     GATEWAY_SUBGRAPH_SOCKETS_MAX: envField.positiveInt(64, 10_000),
@@ -150,6 +151,8 @@ export interface GatewayConfig {
   readonly queryPlanCacheBytesMax: number;
   readonly apqCacheBytesMax: number;
   readonly workers: number;
+  /** Old-generation growth after a full GC, in percent of the live heap (heap.ts); 0: V8's own sizing. */
+  readonly heapGrowingPercent: number;
   readonly introspection: boolean;
   /** Stack traces and internal messages in error responses (never in production). */
   readonly errorDetails: boolean;
@@ -231,6 +234,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     queryPlanCacheBytesMax: e.GATEWAY_QUERY_PLAN_CACHE_BYTES_MAX,
     apqCacheBytesMax: e.GATEWAY_APQ_CACHE_BYTES_MAX,
     workers: e.GATEWAY_WORKERS,
+    heapGrowingPercent: e.GATEWAY_HEAP_GROWING_PERCENT,
     introspection: introspectionFlag === undefined ? !production : ['true', '1', 'yes'].includes(introspectionFlag),
     errorDetails: !production,
     subgraphTimeoutMs: e.GATEWAY_SUBGRAPH_TIMEOUT_MS,

@@ -5,10 +5,13 @@ import { startTracing } from '@walletgraph/platform/tracing';
 import { createGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
 import { runPrimary } from './cluster.js';
+import { applyHeapGrowth } from './heap.js';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
+  // Before any load, in the primary and in every worker (each runs this): see heap.ts.
+  applyHeapGrowth(config.heapGrowingPercent);
   if (config.workers > 1 && cluster.isPrimary) {
     runPrimary({ logger }, { workers: config.workers, shutdownDeadlineMs: config.shutdownDeadlineMs, rateLimit: config.rateLimit });
     return;

@@ -35,6 +35,46 @@ export function traceBindingsOf(traceContext: Context | undefined): Record<strin
   return spanContext === undefined ? {} : { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
+/**
+ * The context object. Its `logger` is a getter on the prototype, made on first use: pino builds
+ * (and redacts) a child's bindings when it is created, and most requests never log. On the
+ * prototype, not the instance, because Apollo Server copies the context into each request
+ * (Object.assign onto an object of the same prototype), which reads every own getter: an own one
+ * made every request's child logger there.
+ */
+class RequestGatewayContext implements GatewayContext {
+  readonly requestId: string;
+  readonly forwardedHeaders: Readonly<Partial<Record<ForwardedHeaderName, string>>>;
+  readonly identity: Identity;
+  readonly traceContext: Context | undefined;
+  private readonly parentLogger: Logger;
+  private childLogger: Logger | undefined;
+
+  constructor(
+    requestId: string,
+    forwardedHeaders: Readonly<Partial<Record<ForwardedHeaderName, string>>>,
+    identity: Identity,
+    parentLogger: Logger,
+    traceContext: Context | undefined,
+  ) {
+    this.requestId = requestId;
+    this.forwardedHeaders = forwardedHeaders;
+    this.identity = identity;
+    this.traceContext = traceContext;
+    this.parentLogger = parentLogger;
+    this.childLogger = undefined;
+  }
+
+  get logger(): Logger {
+    this.childLogger ??= this.parentLogger.child({
+      requestId: this.requestId,
+      identity: describeIdentity(this.identity),
+      ...traceBindingsOf(this.traceContext),
+    });
+    return this.childLogger;
+  }
+}
+
 export function createGatewayContext(
   headers: IncomingHttpHeaders,
   logger: Logger,
@@ -47,17 +87,5 @@ export function createGatewayContext(
     const value = headerOf(headers, name);
     if (value !== undefined && name !== 'x-request-id') forwardedHeaders[name] = value;
   }
-  // pino builds (and redacts) a child's bindings when it is created: most requests never log, so
-  // the child is made on first use.
-  let child: Logger | undefined;
-  return {
-    requestId,
-    forwardedHeaders,
-    identity,
-    get logger() {
-      child ??= logger.child({ requestId, identity: describeIdentity(identity), ...traceBindingsOf(traceContext) });
-      return child;
-    },
-    traceContext,
-  };
+  return new RequestGatewayContext(requestId, forwardedHeaders, identity, logger, traceContext);
 }

@@ -65,7 +65,7 @@ describe('demand control', () => {
     const admitted = demandControl.admit(document, operation, { id: 'a' });
     if (admitted === undefined || !admitted.ok) throw new Error('expected admitted');
     for (const data of [undefined, null, 'x', [], { account: 'x' }, { account: { transactions: { edges: 'x' } } }]) {
-      expect(() => demandControl.observeActual(admitted, data, logger)).not.toThrow();
+      expect(() => demandControl.observeActual(admitted, data, { logger })).not.toThrow();
     }
   });
 });

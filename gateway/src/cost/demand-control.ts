@@ -32,10 +32,18 @@ export type Admission = Admitted | { readonly ok: false; readonly error: GraphQL
 export interface DemandControl {
   /** Estimates the operation before any subgraph is called; refuses it over GATEWAY_COST_MAX (enforce mode). */
   admit(document: DocumentNode, operation: OperationDefinitionNode, variables: Variables | undefined): Admission;
-  /** Scores what was returned (real list lengths) into gateway_operation_cost_actual; never throws. */
-  observeActual(admitted: Admitted, data: unknown, logger: Logger): void;
+  /**
+   * Scores what was returned (real list lengths) into gateway_operation_cost_actual; never throws.
+   * `logs`: the request's context, whose logger is read (and made) only when scoring fails.
+   */
+  observeActual(admitted: Admitted, data: unknown, logs: LogsTo): void;
   /** Counts one subscription event: its estimate and its actual cost, both per event. */
-  observeEvent(admitted: Admitted, data: unknown, logger: Logger): void;
+  observeEvent(admitted: Admitted, data: unknown, logs: LogsTo): void;
+}
+
+/** Where a failure is logged: a request's context (its logger is made on first use). */
+export interface LogsTo {
+  readonly logger: Logger;
 }
 
 export interface DemandControlDeps {
@@ -78,12 +86,12 @@ export function createDemandControl(deps: DemandControlDeps, config: CostConfig)
     (kind === 'estimated' ? deps.metrics.operationCostEstimated : deps.metrics.operationCostActual).observe({ operation_type: operationType }, cost);
   }
 
-  function scoreActual(admitted: Admitted, data: unknown, logger: Logger): number | undefined {
+  function scoreActual(admitted: Admitted, data: unknown, logs: LogsTo): number | undefined {
     try {
       return actualCost(admitted.compiled, data, admitted.variables, deps.costs);
     } catch (error: unknown) {
       // A metric must never cost the caller its answer.
-      logger.warn({ err: error }, 'actual cost not computed');
+      logs.logger.warn({ err: error }, 'actual cost not computed');
       return undefined;
     }
   }
@@ -108,13 +116,13 @@ export function createDemandControl(deps: DemandControlDeps, config: CostConfig)
       }
       return { ok: true, estimatedCost: estimated, compiled, variables, operationType };
     },
-    observeActual(admitted, data, logger) {
-      const cost = scoreActual(admitted, data, logger);
+    observeActual(admitted, data, logs) {
+      const cost = scoreActual(admitted, data, logs);
       if (cost !== undefined) observe('actual', admitted.operationType, cost);
     },
-    observeEvent(admitted, data, logger) {
+    observeEvent(admitted, data, logs) {
       observe('estimated', 'subscription', admitted.estimatedCost);
-      const cost = scoreActual(admitted, data, logger);
+      const cost = scoreActual(admitted, data, logs);
       if (cost !== undefined) observe('actual', 'subscription', cost);
     },
   };
@@ -142,7 +150,7 @@ export function createDemandControlPlugin(demandControl: DemandControl): ApolloS
         },
         async willSendResponse({ response, contextValue }) {
           if (admitted === undefined || response.body.kind !== 'single') return;
-          demandControl.observeActual(admitted, response.body.singleResult.data, contextValue.logger);
+          demandControl.observeActual(admitted, response.body.singleResult.data, contextValue);
         },
       };
     },

@@ -168,7 +168,7 @@ async function runSubscription(
   const { admitted } = prepared;
   if (admitted === undefined || deps.demandControl === undefined || !(Symbol.asyncIterator in result)) return result;
   const demandControl = deps.demandControl;
-  return observeEvents(result, (event) => demandControl.observeEvent(admitted, event.data, prepared.context.logger));
+  return observeEvents(result, (event) => demandControl.observeEvent(admitted, event.data, prepared.context));
 }
 
 /** A query or mutation through Apollo Server (counted and timed by the Apollo plugin, like any HTTP operation). */
