@@ -133,8 +133,8 @@ async function readableAfter(agent, gatewayUrl, accountId, version, sentMs, time
  * events (nothing but the transfers and the subscriptions loads the gateway), the second also polls
  * every readableSampleEvery-th transfer's balance until it shows the new version (and reports that
  * pass's event latency too, as event_with_polls). Before this split the polls ran beside the event
- * measurement, back to back with no pause: ≈ 50 loops of reads in flight at 200/s, and what the event
- * figure measured was mostly the gateway's queue behind them.
+ * measurement, back to back with no pause (≈ 50 read loops in flight at 200/s): load the figure
+ * should not carry. Measured both ways the difference was within run-to-run noise (bench/README.md).
  */
 export async function runPropagation({ gatewayUrl, wsUrl, pairs, versions, ratePerS, durationS, readableSampleEvery, log }) {
   const agent = createAgent(256);
