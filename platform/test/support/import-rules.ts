@@ -68,7 +68,7 @@ export const GATEWAY_LAYERS: readonly (readonly string[])[] = [
   /* features */ ['auth', 'cost', 'limits', 'inputs', 'trusted-documents', 'subgraphs', 'supergraph', 'playground'],
   /* GraphQL over HTTP, the router, health, CORS */ ['http'],
   /* WebSocket and SSE subscriptions (they use HTTP's body reader and error format) */ ['subscriptions'],
-  /* wiring */ ['app.ts', 'main.ts', 'cluster.ts'],
+  /* wiring (heap.ts: V8 flags set at start) */ ['app.ts', 'main.ts', 'cluster.ts', 'heap.ts'],
 ];
 
 function gatewayLayerOf(file: string): number | undefined {
