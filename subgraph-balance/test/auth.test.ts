@@ -120,6 +120,29 @@ describe('GraphQL as a client identity', () => {
     ]);
   });
 
+  it('two identities at once (their balance reads share one query): each caller sees only its own account', async () => {
+    const other: Identity = { role: 'client', subject: 'other', clientId: otherClientId };
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id balance { amount } } } }';
+    const representations = [ownAccount, foreignAccount].map((id) => ({ __typename: 'Account', id }));
+    const [ownerHeaders, otherHeaders] = await Promise.all([identityHeaders(owner), identityHeaders(other)]);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => graphql(service.graphqlUrl, query, { r: representations }, i % 2 === 0 ? ownerHeaders : otherHeaders)),
+    );
+    results.forEach((result, i) =>
+      expect(result.body.data?.['_entities']).toEqual(
+        i % 2 === 0
+          ? [
+              { id: ownAccount, balance: { amount: '10.00' } },
+              { id: foreignAccount, balance: null },
+            ]
+          : [
+              { id: ownAccount, balance: null },
+              { id: foreignAccount, balance: { amount: '20.00' } },
+            ],
+      ),
+    );
+  });
+
   it('refuses a subscription to a foreign or unknown account with the same FORBIDDEN, accepts its own', async () => {
     const client = wsClient(service.wsUrl, owner);
     try {

@@ -98,6 +98,22 @@ describe('a client identity', () => {
     expect(entities.data?._entities).toEqual([{ id: mine.accountId }, null, null]);
   });
 
+  it('two identities at once (their account reads share one statement): each caller sees only its own account and client', async () => {
+    const them: Identity = { role: 'client', subject: 'them', clientId: theirs.clientId };
+    const query = 'query($a: ID!, $b: ID!) { a: account(id: $a) { id client { id } } b: account(id: $b) { id client { id } } }';
+    const [myHeaders, theirHeaders] = await Promise.all([as(me), as(them)]);
+    const reads = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => gql(url, query, { a: mine.accountId, b: theirs.accountId }, i % 2 === 0 ? myHeaders : theirHeaders)),
+    );
+    reads.forEach((read, i) =>
+      expect(read.data).toEqual(
+        i % 2 === 0
+          ? { a: { id: mine.accountId, client: { id: mine.clientId } }, b: null }
+          : { a: null, b: { id: theirs.accountId, client: { id: theirs.clientId } } },
+      ),
+    );
+  });
+
   it('lists only itself in clients, and nothing after its own cursor', async () => {
     const page = await gql<{ clients: { edges: Array<{ cursor: string; node: { id: string } }> } }>(
       url,
