@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { assert, UnavailableError, type Logger } from '@walletgraph/platform/core';
 import { redactUrl } from '@walletgraph/platform/db';
-import { createKafka, ensureTopics, kafkaStartError } from '@walletgraph/platform/kafka';
+import { createKafka, createRenewingProducer, ensureTopics, kafkaStartError } from '@walletgraph/platform/kafka';
 import { createUserTokenVerifier, devSecretsWarning, type Identity } from '@walletgraph/platform/auth';
 import { createOwnershipDirectory, type OwnershipDirectory } from './auth/ownership.js';
 import { parse } from 'graphql';
@@ -150,13 +150,18 @@ function createConsumers(
   const { metrics } = deps;
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, sasl: config.kafkaAuth.sasl }, logger);
   // acks=all (kafkajs' default) and idempotence: a retried send after a leader change is neither
-  // duplicated nor reordered on `balances.live` (subscribers see versions in order) or the DLQ.
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  // duplicated nor reordered on `balances.live` (subscribers see versions in order) or the DLQ; a
+  // failed send renews the producer (a stale idempotent producer fails every later send).
+  const producer = createRenewingProducer(
+    () =>
+      kafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    logger,
+  );
   const liveConsumer = createLiveConsumer({ kafka, pubsub: liveFeedOf(deps.pubsub, deps.waiters), metrics, logger }, liveConsumerConfig(config));
   const projector = createBalanceProjector(
     {

@@ -4,3 +4,4 @@ export * from './client.js';
 export * from './credentials.js';
 export * from './group-consumer.js';
 export * from './contracts.js';
+export * from './renewing-producer.js';

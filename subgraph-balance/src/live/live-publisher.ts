@@ -12,7 +12,7 @@ export interface LivePublisher {
   publish(states: readonly BalanceState[], traces?: readonly (TraceCarrier | undefined)[]): Promise<void>;
 }
 
-export function createLivePublisher(deps: { readonly producer: Producer }, config: { readonly topic: string }): LivePublisher {
+export function createLivePublisher(deps: { readonly producer: Pick<Producer, 'send'> }, config: { readonly topic: string }): LivePublisher {
   return {
     async publish(states, traces = []) {
       if (states.length === 0) return;

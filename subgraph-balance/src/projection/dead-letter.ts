@@ -15,7 +15,7 @@ export interface DeadLetterPublisher {
 
 const REASON_BYTES_MAX = 512;
 
-export function createDeadLetterPublisher(deps: { readonly producer: Producer }, config: { readonly topic: string }): DeadLetterPublisher {
+export function createDeadLetterPublisher(deps: { readonly producer: Pick<Producer, 'send'> }, config: { readonly topic: string }): DeadLetterPublisher {
   return {
     async send(source, message, reason) {
       const headers: IHeaders = {
